@@ -1,0 +1,113 @@
+# SPDX-License-Identifier: MIT
+#
+# rulingbot -- build, test and run. See README.md.
+#
+#   make            build every program into build/
+#   make run        build the bundled knowledge base and start the bot
+#   make test       run every test (unit, compiler, integration, answer quality)
+#   make eval       print the answer-quality figures
+#   make asan       build with AddressSanitizer and UBSan into build/asan, then test
+#   make clean      remove build/
+#
+# Missing Debian packages are installed first (scripts/install-deps).
+
+VERSION = 0.1.0
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+LDFLAGS ?=
+BUILD ?= build
+PKG_CONFIG ?= pkg-config
+PYTHON ?= python3
+# Warnings are errors: the code is kept clean with Debian's gcc. Use WERROR= to relax.
+WERROR ?= -Werror
+# Folder of stored source texts the quote check reads (skipped when absent).
+TEXTS ?= $(wildcard ../shared/sources)
+
+WARNINGS = -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
+	   -Wpointer-arith -Wvla -Wundef $(WERROR)
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags libcjson sqlite3)
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs libcjson sqlite3)
+PROJECT_CFLAGS = -std=c11 -D_GNU_SOURCE -DRULINGBOT_VERSION='"$(VERSION)"' -Idaemon \
+		 -MMD -MP $(WARNINGS) $(PKG_CFLAGS)
+LIBS = $(PKG_LIBS) -lm
+
+OBJ = $(BUILD)/obj
+
+# The engine: everything a front end needs to answer a question.
+ENGINE = util log norm query kb smalltalk match proto
+ENGINE_OBJS = $(ENGINE:%=$(OBJ)/daemon/%.o)
+RULINGD_OBJS = $(ENGINE_OBJS) $(OBJ)/daemon/cli.o $(OBJ)/daemon/main.o
+COMPILER = jsonpos load check build
+COMPILER_OBJS = $(COMPILER:%=$(OBJ)/kb/compiler/%.o) $(OBJ)/daemon/util.o \
+		$(OBJ)/daemon/log.o $(OBJ)/daemon/norm.o
+UNIT_TESTS = test_util test_norm test_query test_compiler test_engine
+PROGRAMS = $(BUILD)/rulingd $(BUILD)/rulingkb
+TEST_PROGRAMS = $(UNIT_TESTS:%=$(BUILD)/tests/%) $(BUILD)/rulingeval
+
+KB_FILES = $(wildcard kb/*.json kb/facts/*.json)
+FIXTURE_FILES = $(wildcard tests/fixtures/kb/*.json tests/fixtures/kb/facts/*.json)
+
+.PHONY: all run test eval asan clean deps test-deps format
+.DEFAULT_GOAL := all
+
+all: $(PROGRAMS)
+
+deps:
+	@scripts/install-deps
+
+test-deps:
+	@scripts/install-deps --test
+
+$(OBJ)/%.o: %.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(PROJECT_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/rulingd: $(RULINGD_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/rulingkb: $(COMPILER_OBJS) $(OBJ)/kb/compiler/rulingkb.o
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/kb.sqlite: $(BUILD)/rulingkb $(KB_FILES)
+	$(BUILD)/rulingkb build kb -o $@ $(if $(TEXTS),--texts $(TEXTS))
+
+$(BUILD)/test/fixture.sqlite: $(BUILD)/rulingkb $(FIXTURE_FILES)
+	@mkdir -p $(@D)
+	$(BUILD)/rulingkb build tests/fixtures/kb -o $@
+
+$(BUILD)/tests/test_util: $(OBJ)/tests/unit/test_util.o $(OBJ)/daemon/util.o
+$(BUILD)/tests/test_norm: $(OBJ)/tests/unit/test_norm.o $(OBJ)/daemon/norm.o $(OBJ)/daemon/util.o
+$(BUILD)/tests/test_query: $(OBJ)/tests/unit/test_query.o $(OBJ)/daemon/query.o \
+			   $(OBJ)/daemon/util.o
+$(BUILD)/tests/test_compiler: $(OBJ)/tests/unit/test_compiler.o $(COMPILER_OBJS) $(OBJ)/daemon/kb.o
+$(BUILD)/tests/test_engine: $(OBJ)/tests/unit/test_engine.o $(ENGINE_OBJS)
+$(BUILD)/rulingeval: $(OBJ)/tests/eval/eval.o $(ENGINE_OBJS)
+
+$(OBJ)/tests/unit/test_compiler.o: PROJECT_CFLAGS += -Ikb/compiler
+
+$(TEST_PROGRAMS):
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+run: $(PROGRAMS) $(BUILD)/kb.sqlite
+	$(BUILD)/rulingd --kb $(BUILD)/kb.sqlite
+
+test: test-deps $(PROGRAMS) $(TEST_PROGRAMS) $(BUILD)/kb.sqlite $(BUILD)/test/fixture.sqlite
+	BUILD=$(BUILD) TEXTS=$(TEXTS) $(PYTHON) tests/run
+
+eval: $(BUILD)/rulingeval $(BUILD)/kb.sqlite
+	$(BUILD)/rulingeval --kb $(BUILD)/kb.sqlite tests/eval/questions.tsv
+
+asan:
+	$(MAKE) BUILD=build/asan \
+		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+		LDFLAGS="-fsanitize=address,undefined" test
+
+format:
+	clang-format -i daemon/*.[ch] kb/compiler/*.[ch] tests/unit/*.[ch] tests/eval/*.c
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
