@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * util.h -- small things every rulingbot program needs: growable byte buffers, an arena
+ * for strings that die together, UTF-8 decoding, dates, and checked number parsing.
+ */
+#ifndef RULINGBOT_UTIL_H
+#define RULINGBOT_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A growable byte string, always NUL-terminated when data is not NULL. */
+struct buf {
+	char *data; /* the bytes, or NULL while empty */
+	size_t len; /* bytes used, not counting the NUL */
+	size_t cap; /* bytes allocated */
+};
+
+/* Sets b empty. This function can't fail. */
+void buf_init(struct buf *b);
+
+/* Frees b's bytes and sets it empty; accepts an empty b. This function can't fail. */
+void buf_free(struct buf *b);
+
+/* Appends n bytes from p. Returns 0, or -1 when out of memory (b is unchanged). */
+int buf_append(struct buf *b, const void *p, size_t n);
+
+/* Appends the NUL-terminated string s. Returns 0, or -1 when out of memory. */
+int buf_puts(struct buf *b, const char *s);
+
+/* Appends printf-formatted text. Returns 0, or -1 when out of memory. */
+int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A string arena: allocations are freed all at once by arena_free. */
+struct arena {
+	struct arena_block *head; /* most recent block, or NULL */
+};
+
+/* Sets a empty. This function can't fail. */
+void arena_init(struct arena *a);
+
+/* Frees every string allocated from a. This function can't fail. */
+void arena_free(struct arena *a);
+
+/* Copies n bytes of s into the arena and adds a NUL. Returns the copy, or NULL when out
+ * of memory. */
+char *arena_strndup(struct arena *a, const char *s, size_t n);
+
+/* Copies the string s into the arena. Returns the copy, NULL when s is NULL or when out
+ * of memory. */
+char *arena_strdup(struct arena *a, const char *s);
+
+/* Formats into the arena. Returns the string, or NULL when out of memory. */
+char *arena_printf(struct arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Decodes one UTF-8 sequence at p (p < end). Stores the code point in *cp, or U+FFFD for
+ * a malformed, overlong, surrogate or truncated sequence. Returns the bytes consumed (at
+ * least 1). This function can't fail. */
+size_t utf8_decode(const unsigned char *p, const unsigned char *end, unsigned int *cp);
+
+/* Returns 1 when the n bytes at p are well-formed UTF-8, else 0. */
+int utf8_valid(const char *p, size_t n);
+
+/* Returns the number of code points in the UTF-8 string s (malformed bytes count one each). */
+size_t utf8_length(const char *s);
+
+/* Date precision, as given in the knowledge base. */
+enum date_precision {
+	DATE_INVALID = 0,
+	DATE_YEAR,  /* YYYY */
+	DATE_MONTH, /* YYYY-MM */
+	DATE_DAY,   /* YYYY-MM-DD */
+};
+
+/* Parses "YYYY", "YYYY-MM" or "YYYY-MM-DD" (a real calendar date, years 1700-2199).
+ * Returns the precision, or DATE_INVALID. *key, if not NULL, gets YYYYMMDD with missing
+ * parts as 0, for comparing dates. */
+enum date_precision date_parse(const char *s, long *key);
+
+/* Writes the date s in words for readers: "September 15, 2017" (lang "en") or
+ * "15 de septiembre de 2017" (lang "es"); "September 2017"; "2017". An unparsable s is
+ * copied as it is. Returns out. */
+char *date_words(const char *s, const char *lang, char *out, size_t outlen);
+
+/* Parses a whole decimal integer in [min, max] (strtol with an end pointer and range).
+ * Returns 0 and sets *out, or -1. */
+int parse_long(const char *s, long min, long max, long *out);
+
+/* Reads the file at path into b (appending). Returns 0, or -1 with a reason in err. */
+int read_file(const char *path, struct buf *b, char *err, size_t errlen);
+
+/* 64-bit FNV-1a over n bytes, continuing from h (start with FNV_OFFSET). Used for the
+ * KB version, where only change detection matters. This function can't fail. */
+#define FNV_OFFSET 0xcbf29ce484222325ULL
+unsigned long long fnv1a(unsigned long long h, const void *p, size_t n);
+
+#endif
