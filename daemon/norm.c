@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * norm.c -- words out of text. Folding follows what FTS5's unicode61 tokenizer does with
+ * remove_diacritics 2 for Latin letters, so that a question typed without accents finds a
+ * fact written with them. Everything else (Greek, Cyrillic, CJK) is kept as typed.
+ */
+#include "norm.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Latin-1 letters U+00C0..U+00FF, folded; NULL marks × and ÷, which separate words. */
+static const char *const fold_latin1[64] = {
+	"a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e",  "e",  "i", "i", "i", "i",
+	"d", "n", "o", "o", "o", "o", "o",  NULL, "o", "u", "u", "u",  "u",  "y", "th", "ss",
+	"a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e",  "e",  "i", "i", "i", "i",
+	"d", "n", "o", "o", "o", "o", "o",  NULL, "o", "u", "u", "u",  "u",  "y", "th", "y",
+};
+
+/* Latin Extended-A U+0100..U+017F, one base letter each; '*' marks the ligatures. */
+static const char fold_latin_a[] = "aaaaaaccccccccddddeeeeeeeeeegggggggghhhhiiiiiiiiii**jjkkk"
+				   "llllllllllnnnnnnnnnoooooo**rrrrrrssssssssttttttuuuuuuuuuuuu"
+				   "wwyyyzzzzzzs";
+
+/* Sorted lists, searched with bsearch; norm_lists_sorted() checks the order in tests. */
+static const char *const stop_en[] = {
+	"a",      "about", "after",   "again", "all",   "also",   "am",     "an",     "and",
+	"any",    "anything", "are",  "as",    "at",    "be",     "been",   "being",  "but",
+	"by",     "can",   "could",   "d",     "did",   "do",     "does",   "doing",  "done",
+	"else",   "ever",  "explain", "for",   "from",  "get",    "give",   "got",    "had",
+	"has",    "have",  "having",  "he",    "her",   "here",   "hers",   "him",    "his",
+	"i",      "if",    "im",      "in",    "into",  "is",     "it",     "its",    "just",
+	"know",   "let",   "like",    "ll",    "m",     "me",     "mean",   "means",  "more",
+	"most",   "my",    "nor",     "of",    "ok",    "okay",   "on",     "or",     "our",
+	"please",
+	"re",     "s",     "said",    "say",   "says",  "she",    "so",     "some",   "t",
+	"tell",   "than",  "that",    "thats", "the",   "their",  "them",   "then",   "there",
+	"these",  "they",  "thing",   "this",  "those", "to",     "too",    "us",     "ve",
+	"very",   "wanna", "want",    "was",   "we",    "were",   "what",   "whats",  "which",
+	"will",   "with",  "would",   "you",   "your",
+};
+
+static const char *const stop_es[] = {
+	"a",     "al",    "algo",   "alguien", "ante",   "aqui",   "asi",    "cada",   "con",
+	"contra", "cual", "cuales", "de",      "decir",  "del",    "dime",   "e",      "el",
+	"ella",  "ellas", "ellos",  "en",      "entre",  "era",    "eran",   "es",     "esa",
+	"ese",   "eso",   "esta",   "estaba",  "estan",  "estas",  "este",   "esto",   "estos",
+	"explica", "explicame", "favor", "fue", "fueron", "ha",    "han",    "hay",    "he",
+	"la",    "las",   "le",     "les",     "lo",     "los",    "me",     "mi",     "mis",
+	"muy",   "ni",    "nos",    "o",       "para",   "pero",   "por",    "porfa",  "puede",
+	"puedes", "que",  "quiero", "saber",   "se",     "sea",    "ser",    "si",     "sido",
+	"sobre", "son",   "su",     "sus",     "te",     "tu",     "tus",    "u",      "un",
+	"una",   "unas",  "uno",    "unos",    "y",      "ya",     "yo",
+};
+
+/* Words that say which language a question is in. Shared words (de, no, a) are left out. */
+static const char *const marks_en[] = {
+	"about",   "and",   "are",    "blocked", "can",    "city",   "court",  "did",
+	"does",    "for",   "grant",  "grants",  "has",    "have",   "hello",  "help",
+	"how",     "injunction", "is", "it",     "judge",  "lawsuit", "mayor",  "money",
+	"of",      "please", "ruling", "still",  "thanks", "that",   "the",    "this",
+	"to",      "was",   "were",   "what",    "when",   "where",  "which",  "who",
+	"why",     "with",  "you",
+};
+
+static const char *const marks_es[] = {
+	"alcalde", "ayuda",  "buenas", "buenos",  "caso",    "ciudad",  "ciudades", "como",
+	"condiciones", "corte", "cual", "cuando", "cuanto",  "cuantos", "del",      "demanda",
+	"despues", "dijo",   "donde",  "el",      "es",      "esta",    "fallo",    "fondos",
+	"fue",     "gracias", "hola",  "hoy",     "inmigracion", "inmigrantes", "juez", "jueza",
+	"la",      "las",    "los",    "orden",   "para",    "por",     "porque",   "que",
+	"quien",   "quienes", "santuario", "se",  "sentencia", "sigue", "son",      "sus",
+	"tribunal", "una",   "vigente", "y",
+};
+
+const char *
+lang_code(enum lang lang)
+{
+	return lang == LANG_ES ? "es" : "en";
+}
+
+int
+lang_parse(const char *code, enum lang *out)
+{
+	if (code && strcmp(code, "en") == 0)
+		*out = LANG_EN;
+	else if (code && strcmp(code, "es") == 0)
+		*out = LANG_ES;
+	else
+		return -1;
+	return 0;
+}
+
+static int
+is_combining(unsigned int cp)
+{
+	return cp >= 0x300 && cp <= 0x36f;
+}
+
+static int
+is_word_char(unsigned int cp)
+{
+	if (cp < 0x80)
+		return (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') ||
+		       (cp >= 'A' && cp <= 'Z');
+	if (cp < 0xc0 || cp == 0xd7 || cp == 0xf7 || cp == 0xfffd)
+		return 0;
+	if ((cp >= 0x2000 && cp <= 0x2bff) || (cp >= 0x3000 && cp <= 0x303f) ||
+	    (cp >= 0xe000 && cp <= 0xf8ff) || (cp >= 0xfe00 && cp <= 0xfe6f) ||
+	    (cp >= 0xff00 && cp <= 0xff20) || (cp >= 0xff3b && cp <= 0xff40) ||
+	    (cp >= 0xff5b && cp <= 0xff65) || (cp >= 0xfff0 && cp <= 0xffff) ||
+	    (cp >= 0x1f000 && cp <= 0x1ffff))
+		return 0;
+	return 1;
+}
+
+/* Writes the folded form of cp into s (up to 4 bytes). Returns the byte count. */
+static size_t
+fold(unsigned int cp, const unsigned char *raw, size_t rawlen, char *s)
+{
+	const char *f;
+
+	if (cp < 0x80) {
+		s[0] = (char)(cp >= 'A' && cp <= 'Z' ? cp + 32 : cp);
+		return 1;
+	}
+	if (cp >= 0xc0 && cp <= 0xff) {
+		f = fold_latin1[cp - 0xc0];
+		memcpy(s, f, strlen(f));
+		return strlen(f);
+	}
+	if (cp >= 0x100 && cp <= 0x17f) {
+		if (fold_latin_a[cp - 0x100] != '*') {
+			s[0] = fold_latin_a[cp - 0x100];
+			return 1;
+		}
+		memcpy(s, cp <= 0x133 ? "ij" : "oe", 2);
+		return 2;
+	}
+	memcpy(s, raw, rawlen);
+	return rawlen;
+}
+
+/* A dot joins a dotted abbreviation when one letter came before it and "letter ." follows. */
+static int
+joins_abbreviation(size_t segment, const unsigned char *p, const unsigned char *end)
+{
+	return segment == 1 && end - p >= 3 && p[0] == '.' &&
+	       ((p[1] >= 'a' && p[1] <= 'z') || (p[1] >= 'A' && p[1] <= 'Z')) && p[2] == '.';
+}
+
+size_t
+norm_next(const char **pp, const char *endp, char *tok, size_t toksz)
+{
+	const unsigned char *p = (const unsigned char *)*pp, *end = (const unsigned char *)endp;
+	size_t n = 0, k, f, segment = 0;
+	unsigned int cp;
+	char folded[4];
+
+	while (p < end) {
+		k = utf8_decode(p, end, &cp);
+		if (is_word_char(cp))
+			break;
+		p += k;
+	}
+	while (p < end) {
+		k = utf8_decode(p, end, &cp);
+		if (is_combining(cp)) {
+			p += k;
+			continue;
+		}
+		if (!is_word_char(cp)) {
+			if (!joins_abbreviation(segment, p, end))
+				break;
+			p++;
+			segment = 0;
+			continue;
+		}
+		f = fold(cp, p, k, folded);
+		if (n + f < toksz) {
+			memcpy(tok + n, folded, f);
+			n += f;
+		}
+		segment++;
+		p += k;
+	}
+	if (toksz > 0)
+		tok[n < toksz ? n : toksz - 1] = '\0';
+	*pp = (const char *)p;
+	return n;
+}
+
+void
+norm_tokenize(const char *text, size_t n, struct norm_tokens *out)
+{
+	const char *p = text, *end = text + n;
+	char word[NORM_TOKEN_MAX];
+
+	out->n = 0;
+	out->dropped = 0;
+	while (norm_next(&p, end, word, sizeof(word)) > 0) {
+		if (out->n == NORM_TOKENS_MAX) {
+			out->dropped++;
+			continue;
+		}
+		memcpy(out->tok[out->n++].text, word, sizeof(word));
+	}
+}
+
+int
+norm_text(const char *text, size_t n, struct buf *b)
+{
+	const char *p = text, *end = text + n;
+	char word[NORM_TOKEN_MAX];
+	size_t len;
+	int first = 1;
+
+	while ((len = norm_next(&p, end, word, sizeof(word))) > 0) {
+		if (!first && buf_append(b, " ", 1) == -1)
+			return -1;
+		if (buf_append(b, word, len) == -1)
+			return -1;
+		first = 0;
+	}
+	return buf_append(b, "", 0);
+}
+
+static int
+cmp_word(const void *key, const void *elem)
+{
+	return strcmp(key, *(const char *const *)elem);
+}
+
+static int
+in_list(const char *word, const char *const *list, size_t n)
+{
+	return bsearch(word, list, n, sizeof(*list), cmp_word) != NULL;
+}
+
+int
+norm_is_stopword(const char *word, enum lang lang)
+{
+	if (lang == LANG_ES)
+		return in_list(word, stop_es, ARRAY_LEN(stop_es));
+	return in_list(word, stop_en, ARRAY_LEN(stop_en));
+}
+
+/* Counts the characters only Spanish uses: accented vowels, ñ, ü, ¿ and ¡. */
+static int
+spanish_marks(const char *text, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)text, *end = p + n;
+	unsigned int cp;
+	int count = 0;
+
+	while (p < end) {
+		p += utf8_decode(p, end, &cp);
+		switch (cp) {
+		case 0xe1: case 0xe9: case 0xed: case 0xf3: case 0xfa: /* á é í ó ú */
+		case 0xc1: case 0xc9: case 0xcd: case 0xd3: case 0xda: /* Á É Í Ó Ú */
+		case 0xf1: case 0xd1: case 0xfc: case 0xdc:            /* ñ Ñ ü Ü */
+		case 0xbf: case 0xa1:                                  /* ¿ ¡ */
+			count++;
+			break;
+		default:
+			break;
+		}
+	}
+	return count;
+}
+
+enum lang
+norm_detect_lang(const char *text, size_t n, const struct norm_tokens *t, enum lang fallback)
+{
+	int en = 0, es = 2 * spanish_marks(text, n), i;
+
+	for (i = 0; i < t->n; i++) {
+		en += in_list(t->tok[i].text, marks_en, ARRAY_LEN(marks_en));
+		es += in_list(t->tok[i].text, marks_es, ARRAY_LEN(marks_es));
+	}
+	if (es > en)
+		return LANG_ES;
+	if (en > es)
+		return LANG_EN;
+	return fallback;
+}
+
+static int
+sorted(const char *const *list, size_t n)
+{
+	size_t i;
+
+	for (i = 1; i < n; i++)
+		if (strcmp(list[i - 1], list[i]) >= 0)
+			return 0;
+	return 1;
+}
+
+int
+norm_lists_sorted(void)
+{
+	return sorted(stop_en, ARRAY_LEN(stop_en)) && sorted(stop_es, ARRAY_LEN(stop_es)) &&
+	       sorted(marks_en, ARRAY_LEN(marks_en)) && sorted(marks_es, ARRAY_LEN(marks_es)) &&
+	       strlen(fold_latin_a) == 128;
+}

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * norm.h -- the text normaliser: splits UTF-8 text into folded words (lowercase, accents
+ * removed), tells English from Spanish, and knows which words carry no meaning. The KB
+ * compiler normalises every text it indexes with the same code, so a question's words and
+ * the index's words always agree.
+ */
+#ifndef RULINGBOT_NORM_H
+#define RULINGBOT_NORM_H
+
+#include <stddef.h>
+
+#include "util.h"
+
+#define NORM_TOKEN_MAX 48  /* bytes in one word, NUL included; longer words are cut */
+#define NORM_TOKENS_MAX 64 /* words kept from one question; the rest are dropped */
+
+/* The languages the bot answers in. */
+enum lang {
+	LANG_EN = 0,
+	LANG_ES = 1,
+};
+
+/* One folded word. */
+struct norm_token {
+	char text[NORM_TOKEN_MAX]; /* NUL-terminated, lowercase, no accents */
+};
+
+/* The words of one question, in order. */
+struct norm_tokens {
+	struct norm_token tok[NORM_TOKENS_MAX]; /* the words */
+	int n;                                  /* words in tok[] */
+	int dropped;                            /* words beyond NORM_TOKENS_MAX, not kept */
+};
+
+/* Returns "en" or "es". This function can't fail. */
+const char *lang_code(enum lang lang);
+
+/* Parses "en" or "es" into *out. Returns 0, or -1 for anything else. */
+int lang_parse(const char *code, enum lang *out);
+
+/* Reads the next word of the text [*p, end): skips separators, folds case and accents
+ * (é -> e, ñ -> n, ß -> ss), drops combining marks, joins dotted abbreviations (U.S.C. ->
+ * usc), and cuts the word to toksz - 1 bytes on a character boundary. Advances *p past
+ * the word. Returns the word's length in bytes, or 0 when the text has no more words.
+ * Malformed UTF-8 and NUL bytes are separators. This function can't fail. */
+size_t norm_next(const char **p, const char *end, char *tok, size_t toksz);
+
+/* Splits n bytes of text into out. This function can't fail. */
+void norm_tokenize(const char *text, size_t n, struct norm_tokens *out);
+
+/* Appends the normalised text (words joined by single spaces) to b. Returns 0, or -1
+ * when out of memory. */
+int norm_text(const char *text, size_t n, struct buf *b);
+
+/* Scores how English and how Spanish the text looks, from accents, ¿ ¡ and common words.
+ * Returns LANG_ES or LANG_EN, or fallback when the text gives no sign either way. */
+enum lang norm_detect_lang(const char *text, size_t n, const struct norm_tokens *t,
+			   enum lang fallback);
+
+/* Returns 1 when the folded word carries no meaning for search in that language ("the",
+ * "what", "el", "que"), else 0. Question words (who, when, quien, cuando) are not
+ * stopwords: they tell "who decided" from "when was it decided". */
+int norm_is_stopword(const char *word, enum lang lang);
+
+/* For tests: returns 1 when the built-in word lists are sorted and free of duplicates. */
+int norm_lists_sorted(void);
+
+#endif

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * query.h -- builds FTS5 MATCH expressions from words, never from raw user text. Every
+ * word or phrase becomes a double-quoted FTS5 string with inner quotes doubled, so
+ * nothing a user types (", *, ^, :, NEAR(, AND, OR, NOT, brackets) can act as FTS5
+ * syntax. A question becomes terms OR-ed together; a term is one or more alternatives
+ * (a word, a phrase, a prefix) OR-ed in brackets.
+ */
+#ifndef RULINGBOT_QUERY_H
+#define RULINGBOT_QUERY_H
+
+#include <stddef.h>
+
+#include "util.h"
+
+/* The most phrases in one expression: FTS5's cost grows steeply with the number of
+ * phrases, and the hit map packs two bits per phrase into 64 bits. */
+#define QUERY_MAX_PHRASES 32
+
+/* An expression being built. */
+struct query {
+	struct buf match;                     /* the MATCH expression so far */
+	int nphrases;                         /* phrases in it */
+	int nterms;                           /* terms in it, the open one included */
+	int phrase_term[QUERY_MAX_PHRASES];   /* term index of each phrase, in FTS5's order */
+	int term_open;                        /* 1 between query_term_begin and _end */
+	int term_phrases;                     /* phrases in the open term */
+	int oom;                              /* 1 after an allocation failed */
+};
+
+/* Sets q empty. This function can't fail. */
+void query_init(struct query *q);
+
+/* Frees q's expression. This function can't fail. */
+void query_free(struct query *q);
+
+/* Starts a new term. Returns its index, or -1 when the phrase budget is spent. */
+int query_term_begin(struct query *q);
+
+/* Adds an alternative to the open term: the n bytes of text as one FTS5 string (FTS5
+ * splits it into a phrase with the table's tokenizer), followed by * when prefix is 1.
+ * NUL bytes become spaces. Empty text is ignored. Returns 0, or -1 when no term is open,
+ * the phrase budget is spent, or memory ran out. */
+int query_term_add(struct query *q, const char *text, size_t n, int prefix);
+
+/* Closes the open term; a term left without alternatives is dropped. Returns 0, or -1
+ * when memory ran out at any point. */
+int query_term_end(struct query *q);
+
+/* Returns the expression ("" when there is no phrase). */
+const char *query_text(const struct query *q);
+
+#endif
