@@ -1,0 +1,617 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * match.c -- question -> FTS5 query -> best fact, or "I don't know" with suggestions.
+ *
+ * A question is cut into words (norm.c); words that carry no meaning are dropped; the rest
+ * become terms: a synonym group, a word the knowledge base uses, a prefix of such words, a
+ * correction of a typo against the KB's vocabulary, or, failing all that, an unknown word.
+ * Each term weighs by how rare it is among the facts (idf). FTS5 ranks the facts by bm25,
+ * questions weighing more than keywords and keywords more than answers. The confidence in
+ * a fact is the share of the question's weight that the fact covers, counting a word found
+ * in the fact's own questions fully and one found only in its answer text less; unknown
+ * words count against every fact, which is how "what's the weather in Chicago?" is told
+ * from a question about the case. Below the threshold the engine declines and suggests.
+ *
+ * The constants below were chosen on tests/eval/questions.tsv (see docs/engine.md).
+ */
+#include "match.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "query.h"
+#include "smalltalk.h"
+
+#define CANDIDATES 12            /* facts ranked per search */
+#define ANSWER_THRESHOLD 0.60    /* confidence needed to answer */
+#define SUGGEST_THRESHOLD 0.25   /* coverage needed to be offered as a suggestion */
+#define RANK_BM25_SHARE 0.15     /* part of the ranking left to bm25 */
+#define TRUST_PREFIX 0.9         /* a word read as the start of longer words */
+#define TRUST_CORRECTED 0.85     /* a word read as a typo of another */
+#define WEIGHT_QUESTION_WORD 0.5 /* who, when, why: they steer, they don't decide */
+#define WEIGHT_UNKNOWN 0.8       /* a word no fact uses, times the highest idf */
+#define WEIGHT_UNKNOWN_SHORT 0.2 /* the same for a word of three letters or fewer ("teh") */
+#define SHORT_WORD 3             /* longest word counted as short */
+#define PREFIX_MIN 4             /* shortest word completed as a prefix */
+#define CORRECT_MIN 4            /* shortest word corrected as a typo */
+
+/* Credit for a term by the best column it was found in (enum kb_column). */
+static const double column_credit[4] = {0.0, 0.45, 0.85, 1.0};
+
+/* Sorted; searched with bsearch. */
+static const char *const question_words[] = {
+	"como",  "cuando", "cuanta", "cuantas", "cuanto", "cuantos", "donde", "how",
+	"porque", "quien", "quienes", "when",   "where",  "who",     "whom",  "whose",
+	"why",
+};
+
+/* One thing the question asks about. */
+struct term {
+	char word[NORM_TOKEN_MAX * KB_SYNONYM_WORDS]; /* the words read, folded */
+	double weight;                     /* its share of the question's meaning */
+	int qterm;                         /* its term in the FTS5 query, -1 when absent */
+};
+
+/* A question turned into terms and an FTS5 expression. */
+struct plan {
+	struct term terms[NORM_TOKENS_MAX]; /* the terms, in the question's order */
+	int nterms;                         /* entries in terms */
+	struct query q;                     /* the MATCH expression */
+	long nfacts;                        /* facts in the KB, for idf */
+};
+
+/* A fact found by a search, with how well it covers the question. */
+struct ranked {
+	long fact;       /* fact number */
+	double rank;     /* bm25 rank (negative; lower is better) */
+	double coverage; /* share of the question it covers, in [0, 1] */
+	double order;    /* what it is ranked by */
+	int pos;         /* position in FTS5's order, for stable sorting */
+};
+
+static double
+idf(const struct plan *p, long docs)
+{
+	return log(1.0 + (double)p->nfacts / ((double)docs + 0.5));
+}
+
+static int
+cmp_str(const void *key, const void *elem)
+{
+	return strcmp(key, *(const char *const *)elem);
+}
+
+static int
+is_question_word(const char *w)
+{
+	return bsearch(w, question_words, ARRAY_LEN(question_words), sizeof(char *), cmp_str) !=
+	       NULL;
+}
+
+int
+match_distance(const char *a, const char *b, int max)
+{
+	int la = (int)strlen(a), lb = (int)strlen(b), i, j, best, cost, v;
+	int prev2[NORM_TOKEN_MAX + 1], prev[NORM_TOKEN_MAX + 1], cur[NORM_TOKEN_MAX + 1];
+
+	if (la > NORM_TOKEN_MAX || lb > NORM_TOKEN_MAX || abs(la - lb) > max)
+		return max + 1;
+	for (j = 0; j <= lb; j++)
+		prev[j] = j, prev2[j] = j;
+	for (i = 1; i <= la; i++) {
+		cur[0] = i;
+		best = i;
+		for (j = 1; j <= lb; j++) {
+			cost = a[i - 1] != b[j - 1];
+			v = prev[j - 1] + cost;
+			if (prev[j] + 1 < v)
+				v = prev[j] + 1;
+			if (cur[j - 1] + 1 < v)
+				v = cur[j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    prev2[j - 2] + 1 < v)
+				v = prev2[j - 2] + 1;
+			cur[j] = v;
+			if (v < best)
+				best = v;
+		}
+		if (best > max)
+			return max + 1;
+		memcpy(prev2, prev, sizeof(prev));
+		memcpy(prev, cur, sizeof(cur));
+	}
+	return prev[lb] > max ? max + 1 : prev[lb];
+}
+
+/* Returns the index of the first vocabulary word >= w. */
+static size_t
+vocab_lower_bound(const struct kb_word *v, size_t n, const char *w)
+{
+	size_t lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (strcmp(v[mid].word, w) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Returns the largest fact count among the words starting with w (0: none). */
+static long
+prefix_docs(const struct kb *kb, const char *w)
+{
+	size_t n, i, len = strlen(w), seen = 0;
+	const struct kb_word *v = kb_vocab(kb, &n);
+	long docs = 0;
+
+	for (i = vocab_lower_bound(v, n, w); i < n && seen < 200; i++, seen++) {
+		if (strncmp(v[i].word, w, len) != 0)
+			break;
+		if (v[i].docs > docs)
+			docs = v[i].docs;
+	}
+	return docs;
+}
+
+static int
+has_digit(const char *w)
+{
+	return strpbrk(w, "0123456789") != NULL;
+}
+
+/* Finds the vocabulary word closest to w, sharing its first letter: within one edit for
+ * short words, two for long ones; ties go to the commoner word. Returns its fact count
+ * and copies it to out, or returns 0. */
+static long
+correct_word(const struct kb *kb, const char *w, char *out, size_t outlen)
+{
+	size_t n, i, len = strlen(w);
+	const struct kb_word *v = kb_vocab(kb, &n);
+	int max = len >= 8 ? 2 : 1, best = max + 1, d;
+	const struct kb_word *pick = NULL;
+	char first[2] = {w[0], '\0'};
+
+	if (len < CORRECT_MIN || has_digit(w))
+		return 0;
+	for (i = vocab_lower_bound(v, n, first); i < n && v[i].word[0] == w[0]; i++) {
+		if (strlen(v[i].word) < 3)
+			continue;
+		d = match_distance(w, v[i].word, max);
+		if (d < best || (d == best && pick && v[i].docs > pick->docs)) {
+			best = d;
+			pick = &v[i];
+		}
+	}
+	if (pick == NULL || best > max)
+		return 0;
+	snprintf(out, outlen, "%s", pick->word);
+	return pick->docs;
+}
+
+/* Returns the fact count of a phrase: the smallest count of its words. */
+static long
+phrase_docs(const struct kb *kb, const char *phrase)
+{
+	char word[NORM_TOKEN_MAX];
+	const char *p = phrase, *end = phrase + strlen(phrase);
+	long docs = -1, d;
+
+	while (norm_next(&p, end, word, sizeof(word)) > 0) {
+		d = kb_word_docs(kb, word);
+		if (docs < 0 || d < docs)
+			docs = d;
+	}
+	return docs < 0 ? 0 : docs;
+}
+
+static int
+plan_has(const struct plan *p, const char *word)
+{
+	int i;
+
+	for (i = 0; i < p->nterms; i++)
+		if (strcmp(p->terms[i].word, word) == 0)
+			return 1;
+	return 0;
+}
+
+/* Adds a term with one alternative (or none, for an unknown word). Returns 0, or -1 when
+ * the query is full. */
+static int
+plan_add(struct plan *p, const char *word, const char *alt, int prefix, double weight)
+{
+	struct term *t = &p->terms[p->nterms];
+
+	t->qterm = -1;
+	if (alt != NULL) {
+		if ((t->qterm = query_term_begin(&p->q)) == -1)
+			return -1;
+		query_term_add(&p->q, alt, strlen(alt), prefix);
+		query_term_end(&p->q);
+	}
+	snprintf(t->word, sizeof(t->word), "%s", word);
+	t->weight = weight;
+	p->nterms++;
+	return 0;
+}
+
+/* Reads one word that is not part of a synonym. Returns 0, or -1 when the query is full. */
+static int
+plan_word(struct plan *p, const struct kb *kb, const char *w)
+{
+	const char *fix = kb_misspelling(kb, w);
+	double qw = is_question_word(w) ? WEIGHT_QUESTION_WORD : 1.0;
+	char fixed[NORM_TOKEN_MAX];
+	long docs;
+
+	if (fix != NULL)
+		w = fix;
+	if (plan_has(p, w))
+		return 0;
+	if ((docs = phrase_docs(kb, w)) > 0)
+		return plan_add(p, w, w, 0, qw * idf(p, docs));
+	if (strlen(w) >= PREFIX_MIN && !has_digit(w) && (docs = prefix_docs(kb, w)) > 0)
+		return plan_add(p, w, w, 1, qw * TRUST_PREFIX * idf(p, docs));
+	if ((docs = correct_word(kb, w, fixed, sizeof(fixed))) > 0) {
+		if (plan_has(p, fixed))
+			return 0;
+		return plan_add(p, fixed, fixed, 0, qw * TRUST_CORRECTED * idf(p, docs));
+	}
+	return plan_add(p, w, NULL, 0,
+			qw * (strlen(w) <= SHORT_WORD ? WEIGHT_UNKNOWN_SHORT : WEIGHT_UNKNOWN) *
+				idf(p, 0));
+}
+
+static int
+cmp_synonym(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct kb_synonym *)elem)->form);
+}
+
+/* Reads a synonym form of up to KB_SYNONYM_WORDS words starting at word i, and adds its whole group
+ * as one term. Returns the number of words read (0: no synonym starts here), or -1 when
+ * the query is full. */
+static int
+plan_synonym(struct plan *p, const struct kb *kb, const struct norm_tokens *t, int i)
+{
+	const struct kb_synonym *syn, *hit;
+	char form[NORM_TOKEN_MAX * KB_SYNONYM_WORDS];
+	size_t nsyn, k;
+	int len, j;
+	long docs, best;
+
+	syn = kb_synonyms(kb, &nsyn);
+	for (len = KB_SYNONYM_WORDS; len >= 1; len--) {
+		if (i + len > t->n)
+			continue;
+		form[0] = '\0';
+		for (j = 0; j < len; j++) {
+			strcat(form, t->tok[i + j].text);
+			if (j + 1 < len)
+				strcat(form, " ");
+		}
+		hit = bsearch(form, syn, nsyn, sizeof(*syn), cmp_synonym);
+		if (hit == NULL)
+			continue;
+		for (best = 0, k = 0; k < nsyn; k++)
+			if (syn[k].group == hit->group && (docs = phrase_docs(kb, syn[k].form)) > best)
+				best = docs;
+		if (best == 0)
+			return 0; /* no form is in any fact: read the words one by one */
+		if (plan_has(p, form))
+			return len;
+		if (plan_add(p, form, NULL, 0, idf(p, best)) == -1)
+			return -1;
+		if ((p->terms[p->nterms - 1].qterm = query_term_begin(&p->q)) == -1)
+			return -1;
+		for (k = 0; k < nsyn; k++)
+			if (syn[k].group == hit->group)
+				query_term_add(&p->q, syn[k].form, strlen(syn[k].form), 0);
+		query_term_end(&p->q);
+		return len;
+	}
+	return 0;
+}
+
+/* Turns the question's words, from word first on, into terms and a MATCH expression. */
+static void
+plan_build(struct plan *p, const struct kb *kb, const struct norm_tokens *t, int first,
+	   enum lang lang)
+{
+	int i = first, used;
+
+	query_init(&p->q);
+	p->nterms = 0;
+	p->nfacts = kb_fact_count(kb);
+	while (i < t->n && p->nterms < NORM_TOKENS_MAX) {
+		used = plan_synonym(p, kb, t, i);
+		if (used == -1)
+			break;
+		if (used > 0) {
+			i += used;
+			continue;
+		}
+		if (!norm_is_stopword(t->tok[i].text, lang) &&
+		    plan_word(p, kb, t->tok[i].text) == -1)
+			break;
+		i++;
+	}
+}
+
+/* Returns the share of the question's weight that a fact with these hits covers. */
+static double
+coverage(const struct plan *p, unsigned long long cols)
+{
+	int best[QUERY_MAX_PHRASES] = {0}, ph, c, i;
+	double total = 0, got = 0;
+
+	for (ph = 0; ph < p->q.nphrases; ph++) {
+		c = (int)((cols >> (2 * ph)) & 3);
+		if (c > best[p->q.phrase_term[ph]])
+			best[p->q.phrase_term[ph]] = c;
+	}
+	for (i = 0; i < p->nterms; i++) {
+		total += p->terms[i].weight;
+		if (p->terms[i].qterm >= 0)
+			got += p->terms[i].weight * column_credit[best[p->terms[i].qterm]];
+	}
+	return total > 0 ? got / total : 0;
+}
+
+static int
+cmp_ranked(const void *a, const void *b)
+{
+	const struct ranked *x = a, *y = b;
+
+	if (x->order != y->order)
+		return x->order > y->order ? -1 : 1;
+	return x->pos - y->pos;
+}
+
+/* Searches the facts of one language and ranks them. Returns the number ranked (0 when
+ * the question has no searchable word), or -1 with err set. */
+static int
+search(struct kb *kb, const struct plan *p, enum lang lang, struct ranked *out, char *err,
+       size_t errlen)
+{
+	struct kb_hit hits[CANDIDATES];
+	int n, i;
+
+	if (p->q.nphrases == 0)
+		return 0;
+	n = kb_search(kb, query_text(&p->q), lang, hits, CANDIDATES, err, errlen);
+	for (i = 0; i < n; i++) {
+		out[i].fact = hits[i].fact;
+		out[i].rank = hits[i].rank;
+		out[i].coverage = coverage(p, hits[i].cols);
+		out[i].order = out[i].coverage;
+		if (hits[0].rank < 0)
+			out[i].order += RANK_BM25_SHARE * hits[i].rank / hits[0].rank;
+		out[i].pos = i;
+	}
+	if (n > 1)
+		qsort(out, (size_t)n, sizeof(*out), cmp_ranked);
+	return n;
+}
+
+/* Fills link with the version in lang (or else the original) of fact num. Returns 0, or
+ * -1 when the fact cannot be read. */
+static int
+link_num(struct kb *kb, long num, enum lang lang, struct arena *a, struct answer_link *link)
+{
+	long shown = kb_fact_in_lang(kb, num, lang);
+	struct kb_fact f;
+
+	if (kb_fact(kb, shown >= 0 ? shown : num, a, &f) == -1)
+		return -1;
+	link->fact = f.id;
+	link->question = f.question;
+	return 0;
+}
+
+static int
+link_id(struct kb *kb, const char *id, enum lang lang, struct arena *a, struct answer_link *link)
+{
+	long num = kb_fact_num(kb, id);
+
+	return num < 0 ? -1 : link_num(kb, num, lang, a, link);
+}
+
+/* Fills links with the starter questions for lang. Returns how many. */
+static int
+starter_links(struct kb *kb, enum lang lang, struct arena *a, struct answer_link *links)
+{
+	const char *ids[ANSWER_LINKS_MAX];
+	int n = kb_starters(kb, lang, a, ids, ANSWER_LINKS_MAX), i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (link_id(kb, ids[i], lang, a, &links[k]) == 0)
+			k++;
+	return k;
+}
+
+static const char *
+supersession_note(struct answer *a, const struct kb_fact *f)
+{
+	int partly = strcmp(f->status, "partly-superseded") == 0;
+	const char *q = a->superseded_by.question;
+	char date[64];
+
+	date_words(f->as_of, f->lang, date, sizeof(date));
+	if (strcmp(f->lang, "es") == 0)
+		return arena_printf(&a->arena, " Nota: así era la situación %s %s; %s (vea «%s»).",
+				    date_parse(f->as_of, NULL) == DATE_DAY ? "del" : "de", date,
+				    partly ? "una parte cambió después" : "después cambió", q);
+	return arena_printf(&a->arena, " Note: this was the situation as of %s; %s (see \"%s\").",
+			    date, partly ? "part of it later changed" : "it later changed", q);
+}
+
+static int
+compose_text(struct answer *a, const struct kb_fact *f, enum lang want)
+{
+	const char *note = "", *lead = "";
+
+	if (a->superseded_by.fact != NULL && (note = supersession_note(a, f)) == NULL)
+		return -1;
+	if (a->other_language)
+		lead = want == LANG_ES ? "(No tengo esta respuesta en español; esta es la "
+					 "versión en inglés.) "
+				       : "(This answer is only available in Spanish.) ";
+	a->text = arena_printf(&a->arena, "%s%s%s", lead, f->answer, note);
+	return a->text ? 0 : -1;
+}
+
+static int
+fill_fact(struct kb *kb, long num, double score, enum lang want, struct answer *a)
+{
+	struct kb_cite cites[ANSWER_SOURCES_MAX];
+	const char *related[ANSWER_LINKS_MAX];
+	long shown = kb_fact_in_lang(kb, num, want);
+	struct kb_fact f;
+	int n, i;
+
+	if (kb_fact(kb, shown >= 0 ? shown : num, &a->arena, &f) == -1)
+		return -1;
+	a->type = ANSWER_FACT;
+	a->fact = f.id;
+	a->score = score;
+	lang_parse(f.lang, &a->lang);
+	a->other_language = a->lang != want;
+	a->status = f.status;
+	a->as_of = f.as_of;
+	if ((n = kb_fact_cites(kb, f.num, &a->arena, cites, ANSWER_SOURCES_MAX)) < 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		a->sources[i] = (struct answer_source){cites[i].id,       cites[i].title,
+						       cites[i].publisher, cites[i].date,
+						       cites[i].url,      cites[i].citation,
+						       cites[i].pinpoint, cites[i].quote};
+	a->nsources = n;
+	if ((n = kb_fact_related(kb, f.num, &a->arena, related, ANSWER_LINKS_MAX)) < 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (link_id(kb, related[i], want, &a->arena, &a->related[a->nrelated]) == 0)
+			a->nrelated++;
+	if (f.superseded_by != NULL)
+		link_id(kb, f.superseded_by, a->lang, &a->arena, &a->superseded_by);
+	return compose_text(a, &f, want);
+}
+
+static int
+fill_none(struct kb *kb, const struct ranked *r, int n, enum lang want, struct answer *a)
+{
+	struct answer_link *s = a->suggestions;
+	int i, k;
+
+	a->type = ANSWER_NONE;
+	a->lang = want;
+	for (i = 0; i < n && a->nsuggestions < ANSWER_LINKS_MAX; i++) {
+		if (r[i].coverage < SUGGEST_THRESHOLD ||
+		    link_num(kb, r[i].fact, want, &a->arena, &s[a->nsuggestions]) == -1)
+			continue;
+		for (k = 0; k < a->nsuggestions; k++)
+			if (strcmp(s[k].fact, s[a->nsuggestions].fact) == 0)
+				break;
+		if (k == a->nsuggestions)
+			a->nsuggestions++;
+	}
+	if (a->nsuggestions == 0)
+		a->nsuggestions = starter_links(kb, want, &a->arena, s);
+	if (want == LANG_ES)
+		a->text = a->nsuggestions ? "No sé la respuesta a eso. Sé de City of Chicago v. "
+					    "Sessions, el fallo de 2017 sobre las condiciones "
+					    "migratorias de las subvenciones policiales Byrne JAG, "
+					    "de lo que vino después y de las políticas de ciudades "
+					    "santuario. Estas son preguntas que sé responder:"
+					  : "No sé la respuesta a eso.";
+	else
+		a->text = a->nsuggestions ? "I don't know the answer to that. I know about City of "
+					    "Chicago v. Sessions, the 2017 ruling on immigration "
+					    "conditions for Byrne JAG police grants, what came "
+					    "after it, and sanctuary-city policies. Here are "
+					    "questions I can answer:"
+					  : "I don't know the answer to that.";
+	return 0;
+}
+
+static int
+fill_chat(struct kb *kb, const struct smalltalk *s, enum lang want, struct answer *a)
+{
+	a->type = ANSWER_CHAT;
+	a->fact = s->id;
+	a->score = 1.0;
+	a->lang = want;
+	a->text = want == LANG_ES ? s->text_es : s->text_en;
+	if (s->offer_starters)
+		a->nrelated = starter_links(kb, want, &a->arena, a->related);
+	return 0;
+}
+
+/* Searches in the question's language, then, for a Spanish question nothing Spanish
+ * answers, among the English facts. Returns 0 and fills *out, or -1. */
+static int
+answer_plan(struct kb *kb, const struct plan *p, enum lang asked, enum lang want,
+	    struct answer *out, char *err, size_t errlen)
+{
+	struct ranked r[CANDIDATES], r_en[CANDIDATES];
+	int n, n_en;
+
+	if ((n = search(kb, p, asked, r, err, errlen)) < 0)
+		return -1;
+	if (n > 0 && r[0].coverage >= ANSWER_THRESHOLD)
+		return fill_fact(kb, r[0].fact, r[0].coverage, want, out);
+	if (asked == LANG_ES) {
+		if ((n_en = search(kb, p, LANG_EN, r_en, err, errlen)) < 0)
+			return -1;
+		if (n_en > 0 && r_en[0].coverage >= ANSWER_THRESHOLD)
+			return fill_fact(kb, r_en[0].fact, r_en[0].coverage, want, out);
+		if (n == 0 || r[0].coverage < SUGGEST_THRESHOLD)
+			return fill_none(kb, r_en, n_en, want, out);
+	}
+	return fill_none(kb, r, n, want, out);
+}
+
+int
+match_question(struct kb *kb, const char *text, size_t len, const char *lang_hint,
+	       struct answer *out, char *err, size_t errlen)
+{
+	const struct smalltalk *chat;
+	struct norm_tokens t;
+	enum lang hint = LANG_EN, asked, want;
+	int has_hint, rc;
+	struct plan *p;
+
+	memset(out, 0, sizeof(*out));
+	arena_init(&out->arena);
+	if (errlen > 0)
+		err[0] = '\0';
+	has_hint = lang_parse(lang_hint, &hint) == 0;
+	norm_tokenize(text, len, &t);
+	asked = norm_detect_lang(text, len, &t, hint);
+	want = has_hint ? hint : asked;
+	if ((chat = smalltalk_match(&t)) != NULL)
+		rc = fill_chat(kb, chat, want, out);
+	else if ((p = malloc(sizeof(*p))) == NULL)
+		rc = -1;
+	else {
+		plan_build(p, kb, &t, smalltalk_skip_greeting(&t), asked);
+		rc = p->q.oom ? -1 : answer_plan(kb, p, asked, want, out, err, errlen);
+		query_free(&p->q);
+		free(p);
+	}
+	if (rc == -1 && err[0] == '\0')
+		snprintf(err, errlen, "out of memory");
+	return rc;
+}
+
+void
+answer_free(struct answer *a)
+{
+	arena_free(&a->arena);
+	memset(a, 0, sizeof(*a));
+}

@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * smalltalk.c -- the bot's fixed replies. Each rule lists the whole questions it answers,
+ * as folded words (see norm.h); "legal advice" rules match anywhere in a question, because
+ * "can you give me legal advice about my case" must never get a fact in reply.
+ */
+#include "smalltalk.h"
+
+#include <stddef.h>
+#include <string.h>
+
+/* A rule: the phrases that trigger a reply. */
+struct smalltalk_rule {
+	const char *id;               /* reply id */
+	int anywhere;                 /* 1: a phrase may appear anywhere in the question */
+	const char *const *phrases;   /* folded phrases, NULL-terminated */
+};
+
+static const struct smalltalk replies[] = {
+	{"_greeting",
+	 "Hello! I answer questions about City of Chicago v. Sessions, the 2017 federal court "
+	 "ruling on immigration conditions attached to Byrne JAG police grants, and about "
+	 "sanctuary-city policies. Every answer comes with its sources.",
+	 "¡Hola! Respondo preguntas sobre City of Chicago v. Sessions, el fallo federal de 2017 "
+	 "sobre las condiciones migratorias de las subvenciones policiales Byrne JAG, y sobre "
+	 "las políticas de las ciudades santuario. Cada respuesta incluye sus fuentes.",
+	 1},
+	{"_thanks", "You're welcome. Ask me anything else about the case.",
+	 "De nada. Pregúnteme lo que quiera sobre el caso.", 0},
+	{"_goodbye", "Goodbye, and thank you for your questions.",
+	 "Adiós, y gracias por sus preguntas.", 0},
+	{"_help",
+	 "Ask me a question in plain words, in English or Spanish. I know about the case City "
+	 "of Chicago v. Sessions: the parties and the judge, the three grant conditions, the "
+	 "September 15, 2017 ruling and its reasoning, the appeals and what came after, the "
+	 "Byrne JAG program, and sanctuary policies such as Chicago's Welcoming City Ordinance.",
+	 "Hágame una pregunta con sus propias palabras, en español o en inglés. Sé del caso "
+	 "City of Chicago v. Sessions: las partes y el juez, las tres condiciones de las "
+	 "subvenciones, el fallo del 15 de septiembre de 2017 y sus razones, las apelaciones y lo "
+	 "que vino después, el programa Byrne JAG y las políticas santuario como la ordenanza "
+	 "Welcoming City de Chicago.",
+	 1},
+	{"_about",
+	 "I am rulingbot, an automated assistant. I answer questions about City of Chicago v. "
+	 "Sessions from a knowledge base of facts, each with its sources. I am not a lawyer and "
+	 "I do not give legal advice.",
+	 "Soy rulingbot, un asistente automático. Respondo preguntas sobre City of Chicago v. "
+	 "Sessions a partir de una base de datos de hechos, cada uno con sus fuentes. No soy "
+	 "abogado y no doy asesoría legal.",
+	 1},
+	{"_legal_advice",
+	 "No. I give general information about one court case and the policies around it, with "
+	 "sources; that is not legal advice. For advice about your own situation, please talk "
+	 "to a lawyer or a legal-aid organization.",
+	 "No. Doy información general sobre un caso judicial y las políticas relacionadas, con "
+	 "sus fuentes; eso no es asesoría legal. Para un consejo sobre su situación, consulte "
+	 "a un abogado o a una organización de ayuda legal.",
+	 0},
+};
+
+static const char *const greeting_phrases[] = {
+	"hi", "hello", "hey", "hey there", "hi there", "hello there", "hiya", "howdy", "yo",
+	"greetings", "good morning", "good afternoon", "good evening", "hi bot", "hello bot",
+	"hola", "hola que tal", "buenas", "buenos dias", "buenas tardes", "buenas noches",
+	"saludos", NULL,
+};
+static const char *const thanks_phrases[] = {
+	"thanks", "thank you", "thank you very much", "thanks a lot", "thanks so much",
+	"many thanks", "thx", "ty", "cheers", "ok thanks", "great thanks", "thank you bot",
+	"gracias", "muchas gracias", "mil gracias", "ok gracias", NULL,
+};
+static const char *const goodbye_phrases[] = {
+	"bye", "goodbye", "bye bye", "see you", "see you later", "good night", "adios",
+	"hasta luego", "hasta pronto", "chao", "chau", NULL,
+};
+static const char *const help_phrases[] = {
+	"help", "help me", "what can you do", "what can i ask", "what can i ask you",
+	"what do you know", "what do you know about", "what questions can i ask",
+	"how does this work", "how do i use this", "how do i use you", "commands", "menu",
+	"ayuda", "ayudame", "que puedo preguntar", "que puedo preguntarte", "que sabes",
+	"que puedes hacer", "como funciona", "como funciona esto", NULL,
+};
+static const char *const about_phrases[] = {
+	"who are you", "what are you", "are you a bot", "are you a robot", "are you human",
+	"are you a person", "are you real", "are you a lawyer", "who made you", "who built you",
+	"what is this", "what is rulingbot", "what is this bot", "quien eres", "que eres",
+	"eres un bot", "eres un robot", "eres humano", "eres una persona", "eres abogado",
+	"que es esto", NULL,
+};
+static const char *const advice_phrases[] = {
+	"legal advice", "give me advice", "advise me", "need a lawyer", "need an attorney",
+	"hire a lawyer", "get a lawyer", "find a lawyer", "represent me", "my immigration case",
+	"my case", "consejo legal", "consejos legales", "asesoria legal", "asesoramiento legal",
+	"necesito un abogado", "necesito abogado", "buscar un abogado", "representarme",
+	"mi caso", NULL,
+};
+
+static const struct smalltalk_rule rules[] = {
+	{"_legal_advice", 1, advice_phrases}, {"_greeting", 0, greeting_phrases},
+	{"_thanks", 0, thanks_phrases},       {"_goodbye", 0, goodbye_phrases},
+	{"_help", 0, help_phrases},           {"_about", 0, about_phrases},
+};
+
+/* Returns the number of words of phrase that match t from word i on, or 0. */
+static int
+phrase_at(const struct norm_tokens *t, int i, const char *phrase)
+{
+	const char *p = phrase;
+	size_t len;
+	int words = 0;
+
+	while (*p != '\0') {
+		len = strcspn(p, " ");
+		if (i + words >= t->n || strlen(t->tok[i + words].text) != len ||
+		    memcmp(t->tok[i + words].text, p, len) != 0)
+			return 0;
+		words++;
+		p += len;
+		p += *p == ' ';
+	}
+	return words;
+}
+
+static int
+rule_matches(const struct smalltalk_rule *r, const struct norm_tokens *t)
+{
+	const char *const *ph;
+	int i;
+
+	for (ph = r->phrases; *ph != NULL; ph++) {
+		if (!r->anywhere) {
+			if (phrase_at(t, 0, *ph) == t->n && t->dropped == 0)
+				return 1;
+			continue;
+		}
+		for (i = 0; i < t->n; i++)
+			if (phrase_at(t, i, *ph) > 0)
+				return 1;
+	}
+	return 0;
+}
+
+const struct smalltalk *
+smalltalk_find(const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(replies) / sizeof(replies[0]); i++)
+		if (strcmp(replies[i].id, id) == 0)
+			return &replies[i];
+	return NULL;
+}
+
+const struct smalltalk *
+smalltalk_match(const struct norm_tokens *t)
+{
+	size_t i;
+
+	if (t->n == 0)
+		return NULL;
+	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
+		if (rule_matches(&rules[i], t))
+			return smalltalk_find(rules[i].id);
+	return NULL;
+}
+
+int
+smalltalk_skip_greeting(const struct norm_tokens *t)
+{
+	const char *const *ph;
+	int words, best = 0;
+
+	for (ph = greeting_phrases; *ph != NULL; ph++) {
+		words = phrase_at(t, 0, *ph);
+		if (words > best)
+			best = words;
+	}
+	return best;
+}
