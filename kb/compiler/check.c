@@ -1,0 +1,660 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * check.c -- every rule of kb/README.md that the loader cannot see in one item alone.
+ * Facts and sources are sorted by id once, so references are found by bsearch, and
+ * questions are sorted by their normalised words, so a question shared by two facts is
+ * a pair of neighbours.
+ */
+#include "check.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "jsonpos.h"
+#include "kb.h"
+#include "norm.h"
+
+/* A question and the fact it belongs to, for finding duplicates. */
+struct question_key {
+	char *key;            /* its normalised words */
+	const char *text;     /* as written */
+	const struct fact *f; /* its fact */
+};
+
+/* A stored source text, loaded on first use. */
+struct source_text {
+	int state;       /* 0 not loaded, 1 loaded, -1 missing */
+	struct buf text; /* its words, whitespace collapsed */
+};
+
+/* What the checks share. */
+struct checker {
+	struct kbset *set;            /* the KB being checked */
+	const char *texts_dir;        /* folder of source texts, or NULL */
+	long today;                   /* YYYYMMDD */
+	const struct fact **facts;    /* sorted by id */
+	size_t nfacts;                /* entries in facts */
+	const struct src **sources;   /* sorted by id */
+	size_t nsources;              /* entries in sources */
+	struct source_text *texts;    /* per entry of set->sources */
+	int quotes_unchecked;         /* quotes skipped for want of texts_dir */
+};
+
+static const char *const source_kinds[] = {
+	"commentary", "court-filing", "executive-order", "government-record",
+	"government-report", "legal-database", "news", "ordinance", "press-release",
+	"reference", "ruling", "statute", NULL,
+};
+
+long
+kb_today(void)
+{
+	const char *epoch = getenv("SOURCE_DATE_EPOCH");
+	long secs;
+	time_t t;
+	struct tm tm;
+
+	t = epoch && parse_long(epoch, 0, 4102444800L, &secs) == 0 ? (time_t)secs : time(NULL);
+	gmtime_r(&t, &tm);
+	return (long)(tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+}
+
+static void __attribute__((format(printf, 4, 5)))
+fact_problem(struct checker *c, const struct fact *f, int line, const char *fmt, ...)
+{
+	char what[160], msg[600];
+	va_list ap;
+
+	snprintf(what, sizeof(what), "fact '%s'", f->id ? f->id : "?");
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	kb_problem(c->set, f->file->path, line ? line : f->span.line, what, "%s", msg);
+}
+
+static void __attribute__((format(printf, 4, 5)))
+source_problem(struct checker *c, const struct src *s, const char *field, const char *fmt, ...)
+{
+	char what[160], msg[600];
+	va_list ap;
+
+	snprintf(what, sizeof(what), "source '%s'", s->id ? s->id : "?");
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	kb_problem(c->set, s->file->path, jsonpos_key_line(s->file->text.data, &s->span, field),
+		   what, "%s", msg);
+}
+
+/* Line of field in fact f. */
+static int
+field_line(const struct fact *f, const char *field)
+{
+	return jsonpos_key_line(f->file->text.data, &f->span, field);
+}
+
+/* Line of the string value s in fact f. */
+static int
+value_line(const struct fact *f, const char *s)
+{
+	return jsonpos_string_line(f->file->text.data, &f->span, s);
+}
+
+static int
+valid_id(const char *id)
+{
+	const char *p;
+
+	if (id[0] == '-' || id[strlen(id) - 1] == '-' || strstr(id, "--"))
+		return 0;
+	for (p = id; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
+			return 0;
+	return 1;
+}
+
+static int
+has_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
+static int
+valid_url(const char *url)
+{
+	const char *host;
+
+	if (strncmp(url, "https://", 8) == 0)
+		host = url + 8;
+	else if (strncmp(url, "http://", 7) == 0)
+		host = url + 7;
+	else
+		return 0;
+	if (*host == '\0' || *host == '/' || *host == '.')
+		return 0;
+	for (; *url; url++)
+		if ((unsigned char)*url <= 0x20 || *url == 0x7f || *url == '"' || *url == '<' ||
+		    *url == '>' || *url == '\\')
+			return 0;
+	return 1;
+}
+
+static int
+cmp_fact_id(const void *a, const void *b)
+{
+	const struct fact *x = *(const struct fact *const *)a, *y = *(const struct fact *const *)b;
+
+	return strcmp(x->id, y->id);
+}
+
+static int
+cmp_src_id(const void *a, const void *b)
+{
+	const struct src *x = *(const struct src *const *)a, *y = *(const struct src *const *)b;
+
+	return strcmp(x->id, y->id);
+}
+
+/* Returns the fact with this id, or NULL. */
+static const struct fact *
+find_fact(const struct checker *c, const char *id)
+{
+	size_t lo = 0, hi = c->nfacts;
+	int cmp;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if ((cmp = strcmp(id, c->facts[mid]->id)) == 0)
+			return c->facts[mid];
+		if (cmp < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+static const struct src *
+find_source(const struct checker *c, const char *id)
+{
+	size_t lo = 0, hi = c->nsources;
+	int cmp;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if ((cmp = strcmp(id, c->sources[mid]->id)) == 0)
+			return c->sources[mid];
+		if (cmp < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+/* Sorts the sources with ids and reports ids used twice. */
+static int
+index_sources(struct checker *c)
+{
+	int i, n = 0;
+
+	if ((c->sources = calloc((size_t)c->set->nsources + 1, sizeof(*c->sources))) == NULL)
+		return -1;
+	for (i = 0; i < c->set->nsources; i++)
+		if (c->set->sources[i].id)
+			c->sources[n++] = &c->set->sources[i];
+	qsort(c->sources, (size_t)n, sizeof(*c->sources), cmp_src_id);
+	c->nsources = (size_t)n;
+	for (i = 1; i < n; i++)
+		if (strcmp(c->sources[i - 1]->id, c->sources[i]->id) == 0)
+			source_problem(c, c->sources[i], "id", "duplicate id (also on line %d)",
+				       c->sources[i - 1]->span.line);
+	return 0;
+}
+
+static int
+index_facts(struct checker *c)
+{
+	int i, n = 0;
+
+	if ((c->facts = calloc((size_t)c->set->nfacts + 1, sizeof(*c->facts))) == NULL)
+		return -1;
+	for (i = 0; i < c->set->nfacts; i++)
+		if (c->set->facts[i].id)
+			c->facts[n++] = &c->set->facts[i];
+	qsort(c->facts, (size_t)n, sizeof(*c->facts), cmp_fact_id);
+	c->nfacts = (size_t)n;
+	for (i = 1; i < n; i++)
+		if (strcmp(c->facts[i - 1]->id, c->facts[i]->id) == 0)
+			fact_problem(c, c->facts[i], field_line(c->facts[i], "id"),
+				     "duplicate id (also in %s:%d)", c->facts[i - 1]->file->path,
+				     c->facts[i - 1]->span.line);
+	return 0;
+}
+
+/* Checks a date: precision at least min_prec, not after today; n.d. where allowed. */
+static const char *
+date_problem(const struct checker *c, const char *date, enum date_precision min_prec,
+	     int undated_ok)
+{
+	enum date_precision p;
+	long key;
+
+	if (undated_ok && strcmp(date, "n.d.") == 0)
+		return NULL;
+	if ((p = date_parse(date, &key)) == DATE_INVALID)
+		return undated_ok ? "is not a date (YYYY-MM-DD, YYYY-MM, YYYY or n.d.)"
+				  : "is not a date (YYYY-MM-DD, YYYY-MM or YYYY)";
+	if (p < min_prec)
+		return "must be a full date (YYYY-MM-DD)";
+	if (key > c->today)
+		return "is in the future";
+	return NULL;
+}
+
+static void
+check_source(struct checker *c, const struct src *s)
+{
+	const char *why;
+
+	if (s->id && !valid_id(s->id))
+		source_problem(c, s, "id", "id may hold only a-z, 0-9 and single '-' inside");
+	if (s->date && (why = date_problem(c, s->date, DATE_YEAR, 1)) != NULL)
+		source_problem(c, s, "date", "date \"%s\" %s", s->date, why);
+	if (s->url && !valid_url(s->url))
+		source_problem(c, s, "url", "url \"%s\" is not an http(s) address", s->url);
+	if (s->kind) {
+		const char *const *k;
+		for (k = source_kinds; *k && strcmp(*k, s->kind) != 0; k++)
+			;
+		if (*k == NULL)
+			source_problem(c, s, "kind", "unknown kind \"%s\" (see kb/README.md)",
+				       s->kind);
+	}
+	if (s->text && (strchr(s->text, '/') || s->text[0] == '.'))
+		source_problem(c, s, "text", "text must be a file name, not a path");
+	if ((s->title && has_control(s->title)) || (s->publisher && has_control(s->publisher)))
+		source_problem(c, s, "title", "title and publisher must be one line each");
+}
+
+/* Collapses every run of whitespace in s into one space. */
+static int
+collapse_space(const char *s, size_t n, struct buf *out)
+{
+	size_t i;
+	int space = 0, rc = 0;
+
+	for (i = 0; i < n && rc == 0; i++) {
+		if (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n') {
+			space = 1;
+			continue;
+		}
+		if (space && out->len > 0)
+			rc = buf_append(out, " ", 1);
+		space = 0;
+		if (rc == 0)
+			rc = buf_append(out, &s[i], 1);
+	}
+	return rc == 0 ? buf_append(out, "", 0) : -1;
+}
+
+/* Returns the stored text of source s, whitespace collapsed, or NULL when it is missing
+ * (reported once). */
+static const char *
+source_text(struct checker *c, const struct src *s)
+{
+	struct source_text *t = &c->texts[s - c->set->sources];
+	struct buf raw;
+	char path[4096], err[512];
+
+	if (t->state == 0) {
+		buf_init(&raw);
+		snprintf(path, sizeof(path), "%s/%s", c->texts_dir, s->text);
+		t->state = -1;
+		if (read_file(path, &raw, err, sizeof(err)) == -1)
+			source_problem(c, s, "text", "source text not found: %s", err);
+		else if (collapse_space(raw.data, raw.len, &t->text) == 0)
+			t->state = 1;
+		buf_free(&raw);
+	}
+	return t->state == 1 ? t->text.data : NULL;
+}
+
+static void
+check_quote(struct checker *c, const struct fact *f, const struct cite *ct, const struct src *s)
+{
+	struct buf q;
+	const char *text;
+
+	if (s->text == NULL) {
+		if (ct->pinpoint == NULL)
+			fact_problem(c, f, value_line(f, ct->quote),
+				     "a quote from '%s' needs a pinpoint (no stored text to check "
+				     "it against)", ct->id);
+		return;
+	}
+	if (c->texts_dir == NULL) {
+		c->quotes_unchecked++;
+		return;
+	}
+	if ((text = source_text(c, s)) == NULL)
+		return;
+	buf_init(&q);
+	if (collapse_space(ct->quote, strlen(ct->quote), &q) == 0 && strstr(text, q.data) == NULL)
+		fact_problem(c, f, value_line(f, ct->quote),
+			     "quote not found word for word in the text of '%s': \"%s\"", ct->id,
+			     ct->quote);
+	buf_free(&q);
+}
+
+static int
+same_text(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* A source may be cited twice in one fact only for two different passages. */
+static int
+same_cite(const struct cite *a, const struct cite *b)
+{
+	return strcmp(a->id, b->id) == 0 && same_text(a->pinpoint, b->pinpoint) &&
+	       same_text(a->quote, b->quote);
+}
+
+static void
+check_cites(struct checker *c, const struct fact *f)
+{
+	const struct src *s;
+	int i, j;
+
+	if (f->ncites > FACT_SOURCES_MAX)
+		fact_problem(c, f, field_line(f, "sources"), "too many sources (%d, at most %d)",
+			     f->ncites, FACT_SOURCES_MAX);
+	for (i = 0; i < f->ncites; i++) {
+		const struct cite *ct = &f->cites[i];
+		for (j = 0; j < i; j++)
+			if (same_cite(&f->cites[j], ct))
+				fact_problem(c, f, value_line(f, ct->id),
+					     "source '%s' cited twice with the same pinpoint and quote",
+					     ct->id);
+		if ((s = find_source(c, ct->id)) == NULL) {
+			fact_problem(c, f, value_line(f, ct->id),
+				     "unknown source '%s' (not in sources.json)", ct->id);
+			continue;
+		}
+		if (ct->quote)
+			check_quote(c, f, ct, s);
+	}
+}
+
+/* Checks a list of fact ids (related, superseded_by, translation_of) for fact f. */
+static const struct fact *
+check_ref(struct checker *c, const struct fact *f, const char *field, const char *id)
+{
+	const struct fact *g = find_fact(c, id);
+
+	if (g == NULL)
+		fact_problem(c, f, value_line(f, id), "%s names unknown fact '%s'", field, id);
+	else if (g == f)
+		fact_problem(c, f, value_line(f, id), "%s names the fact itself", field);
+	return g == f ? NULL : g;
+}
+
+static void
+check_status(struct checker *c, const struct fact *f)
+{
+	int current;
+
+	if (f->status == NULL)
+		return;
+	current = strcmp(f->status, "current") == 0;
+	if (!current && strcmp(f->status, "superseded") != 0 &&
+	    strcmp(f->status, "partly-superseded") != 0) {
+		fact_problem(c, f, field_line(f, "status"),
+			     "status must be current, superseded or partly-superseded, not \"%s\"",
+			     f->status);
+		return;
+	}
+	if (!current && f->superseded_by == NULL)
+		fact_problem(c, f, field_line(f, "status"),
+			     "a %s fact needs superseded_by (the fact that replaced it)", f->status);
+	if (current && f->superseded_by != NULL)
+		fact_problem(c, f, field_line(f, "superseded_by"),
+			     "a current fact cannot have superseded_by");
+	if (f->superseded_by)
+		check_ref(c, f, "superseded_by", f->superseded_by);
+}
+
+static void
+check_links(struct checker *c, const struct fact *f)
+{
+	const struct fact *g;
+	int i, j;
+
+	for (i = 0; i < f->nrelated; i++) {
+		for (j = 0; j < i; j++)
+			if (strcmp(f->related[j], f->related[i]) == 0)
+				fact_problem(c, f, value_line(f, f->related[i]),
+					     "related lists '%s' twice", f->related[i]);
+		check_ref(c, f, "related", f->related[i]);
+	}
+	if (f->translation_of && (g = check_ref(c, f, "translation_of", f->translation_of)) &&
+	    f->lang && g->lang && strcmp(f->lang, g->lang) == 0)
+		fact_problem(c, f, field_line(f, "translation_of"),
+			     "translation_of names '%s', which is in the same language", g->id);
+}
+
+static void
+check_text(struct checker *c, const struct fact *f)
+{
+	size_t n;
+	int i;
+
+	if (f->answer) {
+		if ((n = utf8_length(f->answer)) > FACT_ANSWER_MAX)
+			fact_problem(c, f, field_line(f, "answer"),
+				     "answer is too long (%zu characters, at most %d)", n,
+				     FACT_ANSWER_MAX);
+		if (has_control(f->answer) || !utf8_valid(f->answer, strlen(f->answer)))
+			fact_problem(c, f, field_line(f, "answer"),
+				     "answer must be one paragraph of valid text");
+	}
+	for (i = 0; i < f->nquestions; i++) {
+		if ((n = utf8_length(f->questions[i])) > FACT_QUESTION_MAX)
+			fact_problem(c, f, value_line(f, f->questions[i]),
+				     "question is too long (%zu characters, at most %d)", n,
+				     FACT_QUESTION_MAX);
+		if (has_control(f->questions[i]))
+			fact_problem(c, f, value_line(f, f->questions[i]),
+				     "a question must be one line");
+	}
+}
+
+static void
+check_fact(struct checker *c, const struct fact *f)
+{
+	const char *why;
+	enum lang lang;
+
+	if (f->id && !valid_id(f->id))
+		fact_problem(c, f, field_line(f, "id"),
+			     "id may hold only a-z, 0-9 and single '-' inside");
+	if (f->lang && lang_parse(f->lang, &lang) == -1)
+		fact_problem(c, f, field_line(f, "lang"), "lang must be \"en\" or \"es\", not \"%s\"",
+			     f->lang);
+	if (f->as_of && (why = date_problem(c, f->as_of, DATE_YEAR, 0)) != NULL)
+		fact_problem(c, f, field_line(f, "as_of"), "as_of \"%s\" %s", f->as_of, why);
+	if (f->reviewed && (why = date_problem(c, f->reviewed, DATE_DAY, 0)) != NULL)
+		fact_problem(c, f, field_line(f, "reviewed"), "reviewed \"%s\" %s", f->reviewed,
+			     why);
+	check_text(c, f);
+	check_cites(c, f);
+	check_status(c, f);
+	check_links(c, f);
+}
+
+static int
+cmp_question(const void *a, const void *b)
+{
+	const struct question_key *x = a, *y = b;
+	int cmp = strcmp(x->key, y->key);
+
+	if (cmp == 0)
+		cmp = strcmp(x->f->lang, y->f->lang);
+	if (cmp == 0)
+		cmp = (x->f > y->f) - (x->f < y->f);
+	return cmp;
+}
+
+/* Reports a question asked twice, in one fact or in two facts of the same language. */
+static int
+check_questions(struct checker *c)
+{
+	struct question_key *keys;
+	struct buf b;
+	size_t n = 0, i;
+	int k;
+
+	for (k = 0; k < c->set->nfacts; k++)
+		n += (size_t)c->set->facts[k].nquestions;
+	if ((keys = calloc(n + 1, sizeof(*keys))) == NULL)
+		return -1;
+	n = 0;
+	for (k = 0; k < c->set->nfacts; k++) {
+		const struct fact *f = &c->set->facts[k];
+		for (int q = 0; f->lang && q < f->nquestions; q++) {
+			buf_init(&b);
+			if (norm_text(f->questions[q], strlen(f->questions[q]), &b) == -1) {
+				buf_free(&b);
+				continue;
+			}
+			keys[n++] = (struct question_key){b.data, f->questions[q], f};
+		}
+	}
+	qsort(keys, n, sizeof(*keys), cmp_question);
+	for (i = 1; i < n; i++) {
+		if (strcmp(keys[i - 1].key, keys[i].key) != 0 ||
+		    strcmp(keys[i - 1].f->lang, keys[i].f->lang) != 0)
+			continue;
+		if (keys[i - 1].f == keys[i].f)
+			fact_problem(c, keys[i].f, value_line(keys[i].f, keys[i].text),
+				     "question \"%s\" is asked twice", keys[i].text);
+		else
+			fact_problem(c, keys[i].f, value_line(keys[i].f, keys[i].text),
+				     "question \"%s\" also belongs to fact '%s'", keys[i].text,
+				     keys[i - 1].f->id ? keys[i - 1].f->id : "?");
+	}
+	for (i = 0; i < n; i++)
+		free(keys[i].key);
+	free(keys);
+	return 0;
+}
+
+/* Reports synonym forms in two groups, forms that are too long, bad misspellings. */
+static void
+check_synonyms(struct checker *c)
+{
+	const char *path = NULL;
+	struct buf a, b;
+	int i, j, k, l, words;
+
+	for (i = 0; i < c->set->nfiles; i++)
+		if (strstr(c->set->files[i]->path, "synonyms.json"))
+			path = c->set->files[i]->path;
+	for (i = 0; i < c->set->ngroups; i++) {
+		for (j = 0; j < c->set->groups[i].nwords; j++) {
+			buf_init(&a);
+			norm_text(c->set->groups[i].words[j], strlen(c->set->groups[i].words[j]), &a);
+			for (words = a.len ? 1 : 0, l = 0; a.data && a.data[l]; l++)
+				words += a.data[l] == ' ';
+			if (words == 0 || words > KB_SYNONYM_WORDS)
+				kb_problem(c->set, path, c->set->groups[i].line, "synonyms",
+					   "'%s' must be one to %d words", c->set->groups[i].words[j],
+					   KB_SYNONYM_WORDS);
+			for (k = 0; k < i; k++)
+				for (l = 0; l < c->set->groups[k].nwords; l++) {
+					buf_init(&b);
+					norm_text(c->set->groups[k].words[l],
+						  strlen(c->set->groups[k].words[l]), &b);
+					if (a.data && b.data && strcmp(a.data, b.data) == 0)
+						kb_problem(c->set, path, c->set->groups[i].line,
+							   "synonyms",
+							   "'%s' is already in the group on line %d",
+							   c->set->groups[i].words[j],
+							   c->set->groups[k].line);
+					buf_free(&b);
+				}
+			buf_free(&a);
+		}
+	}
+	for (i = 0; i < c->set->nfixes; i++) {
+		const struct misspelling *m = &c->set->fixes[i];
+		buf_init(&a);
+		norm_text(m->word, strlen(m->word), &a);
+		if (a.data == NULL || a.data[0] == '\0' || strchr(a.data, ' '))
+			kb_problem(c->set, path, m->line, "synonyms",
+				   "misspelling '%s' must be a single word", m->word);
+		else if (strcmp(a.data, m->fix) == 0)
+			kb_problem(c->set, path, m->line, "synonyms",
+				   "misspelling '%s' maps to itself", m->word);
+		buf_free(&a);
+	}
+}
+
+static void
+check_starters(struct checker *c)
+{
+	const struct fact *f;
+	struct kb_file *file = c->set->starters_file;
+	int l, i;
+
+	for (l = LANG_EN; l <= LANG_ES; l++)
+		for (i = 0; i < c->set->nstarters[l]; i++) {
+			const char *id = c->set->starters[l][i];
+			int line = jsonpos_string_line(file->text.data, &file->whole, id);
+			if ((f = find_fact(c, id)) == NULL)
+				kb_problem(c->set, file->path, line, "starters",
+					   "unknown fact '%s'", id);
+			else if (f->lang && strcmp(f->lang, lang_code((enum lang)l)) != 0)
+				kb_problem(c->set, file->path, line, "starters",
+					   "'%s' is not a fact in %s", id, lang_code((enum lang)l));
+		}
+}
+
+int
+kb_check(struct kbset *set, const char *texts_dir, long today)
+{
+	struct checker c = {.set = set, .texts_dir = texts_dir, .today = today};
+	int i;
+
+	c.texts = calloc((size_t)set->nsources + 1, sizeof(*c.texts));
+	if (c.texts == NULL || index_sources(&c) == -1 || index_facts(&c) == -1) {
+		fprintf(set->report, "out of memory\n");
+		set->problems++;
+	} else {
+		for (i = 0; i < set->nsources; i++)
+			check_source(&c, &set->sources[i]);
+		for (i = 0; i < set->nfacts; i++)
+			check_fact(&c, &set->facts[i]);
+		if (check_questions(&c) == -1)
+			set->problems++;
+		check_synonyms(&c);
+		check_starters(&c);
+		if (c.quotes_unchecked > 0)
+			fprintf(set->report,
+				"note: %d quotes have stored source texts but were not checked "
+				"(give the folder with --texts)\n",
+				c.quotes_unchecked);
+	}
+	for (i = 0; c.texts && i < set->nsources; i++)
+		buf_free(&c.texts[i].text);
+	free(c.texts);
+	free(c.facts);
+	free(c.sources);
+	return set->problems;
+}
