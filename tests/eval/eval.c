@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * eval.c -- rulingeval: how well does the engine answer? Runs every question of a TSV file
+ * (question, TAB, the fact id it should get or NONE) through the real engine on the real
+ * knowledge base and prints in-scope top-1 accuracy and the rate of correct declines on
+ * out-of-scope questions, next to the same figures for a naive baseline: plain bm25 over
+ * the answer text with the question's raw words OR-ed, which declines only when no fact
+ * shares a word. Then the failures, one per line.
+ *
+ * With --min-accuracy and --min-decline it exits 1 when a figure falls short, which is how
+ * `make test` holds the line. It also refuses an evaluation that copies the knowledge
+ * base's own questions, since a test set that repeats the training set measures nothing.
+ */
+#include <getopt.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "match.h"
+#include "norm.h"
+
+/* One line of the TSV file. */
+struct item {
+	char *question; /* as a reader typed it */
+	char *expected; /* fact id, or "NONE" */
+	int line;       /* its line in the file */
+};
+
+/* Counts for one system (the engine or the baseline). */
+struct score {
+	int in_scope, right, out_of_scope, declined;
+};
+
+static double
+percent(int a, int b)
+{
+	return b ? 100.0 * a / b : 0.0;
+}
+
+/* Reads the TSV file. Returns the number of items, or -1. */
+static int
+read_items(const char *path, struct item **out)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL, *tab, *nl;
+	size_t cap = 0;
+	int n = 0, lineno = 0;
+
+	*out = NULL;
+	if (f == NULL) {
+		perror(path);
+		return -1;
+	}
+	while (getline(&line, &cap, f) != -1) {
+		lineno++;
+		if ((nl = strpbrk(line, "\r\n")) != NULL)
+			*nl = '\0';
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		if ((tab = strchr(line, '\t')) == NULL || tab[1] == '\0') {
+			fprintf(stderr, "%s:%d: want question<TAB>fact-id-or-NONE\n", path, lineno);
+			n = -1;
+			break;
+		}
+		*tab = '\0';
+		*out = realloc(*out, (size_t)(n + 1) * sizeof(**out));
+		(*out)[n].question = strdup(line);
+		(*out)[n].expected = strdup(tab + 1);
+		(*out)[n].line = lineno;
+		n++;
+	}
+	free(line);
+	fclose(f);
+	return n;
+}
+
+/* The baseline: returns the id of the top fact by plain bm25 on the answer column with
+ * the raw words OR-ed, or NULL (copied into out). */
+static const char *
+baseline(sqlite3 *db, const char *question, char *out, size_t outlen)
+{
+	static const char *sql =
+		"SELECT f.id FROM fact_index JOIN facts f ON f.num = fact_index.rowid"
+		" WHERE fact_index MATCH ?1 ORDER BY bm25(fact_index), f.num LIMIT 1";
+	struct buf expr;
+	sqlite3_stmt *st;
+	const char *p, *word;
+	const char *found = NULL;
+	size_t len;
+
+	buf_init(&expr);
+	buf_puts(&expr, "{answer} : (");
+	for (p = question; *p;) {
+		p += strspn(p, " \t");
+		if ((len = strcspn(p, " \t")) == 0)
+			break;
+		word = p;
+		buf_puts(&expr, expr.data[expr.len - 1] == '(' ? "\"" : " OR \"");
+		for (size_t i = 0; i < len; i++)
+			buf_append(&expr, word[i] == '"' ? "\"\"" : &word[i], word[i] == '"' ? 2 : 1);
+		buf_puts(&expr, "\"");
+		p += len;
+	}
+	buf_puts(&expr, ")");
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, expr.data, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			snprintf(out, outlen, "%s", (const char *)sqlite3_column_text(st, 0));
+			found = out;
+		}
+		sqlite3_finalize(st);
+	}
+	buf_free(&expr);
+	return found;
+}
+
+/* Returns 1 when fact id exists in the KB. */
+static int
+fact_exists(sqlite3 *db, const char *id)
+{
+	sqlite3_stmt *st;
+	int found = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM facts WHERE id = ?1", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+		found = sqlite3_step(st) == SQLITE_ROW;
+		sqlite3_finalize(st);
+	}
+	return found;
+}
+
+/* Returns the fact whose own question is the same words as q, or NULL (copied to out). */
+static const char *
+copied_from(sqlite3 *db, const char *q, char *out, size_t outlen)
+{
+	struct buf want, have;
+	sqlite3_stmt *st;
+	const char *found = NULL;
+
+	if (sqlite3_prepare_v2(db, "SELECT f.id, q.text FROM questions q JOIN facts f"
+				   " ON f.num = q.fact",
+			       -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	buf_init(&want);
+	norm_text(q, strlen(q), &want);
+	while (found == NULL && sqlite3_step(st) == SQLITE_ROW) {
+		const char *text = (const char *)sqlite3_column_text(st, 1);
+		buf_init(&have);
+		norm_text(text, strlen(text), &have);
+		if (strcmp(want.data, have.data) == 0) {
+			snprintf(out, outlen, "%s", (const char *)sqlite3_column_text(st, 0));
+			found = out;
+		}
+		buf_free(&have);
+	}
+	sqlite3_finalize(st);
+	buf_free(&want);
+	return found;
+}
+
+static void
+tally(struct score *s, const char *expected, const char *got)
+{
+	if (strcmp(expected, "NONE") == 0) {
+		s->out_of_scope++;
+		s->declined += got == NULL;
+	} else {
+		s->in_scope++;
+		s->right += got != NULL && strcmp(got, expected) == 0;
+	}
+}
+
+/* Parses a percentage in [0, 100]; exits on anything else. */
+static double
+parse_percent(const char *s)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || *end != '\0' || v < 0 || v > 100) {
+		fprintf(stderr, "rulingeval: '%s' is not a percentage\n", s);
+		exit(2);
+	}
+	return v;
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: rulingeval --kb FILE [--min-accuracy PCT] [--min-decline PCT]"
+			" QUESTIONS.tsv\n");
+	exit(2);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"kb", required_argument, NULL, 'k'},
+		{"min-accuracy", required_argument, NULL, 'a'},
+		{"min-decline", required_argument, NULL, 'd'},
+		{NULL, 0, NULL, 0},
+	};
+	struct score engine = {0}, naive = {0};
+	const char *kb_path = NULL, *got, *base;
+	double min_acc = 0, min_dec = 0;
+	struct item *items;
+	struct kb *kb;
+	sqlite3 *db;
+	char err[512], bbuf[128], cbuf[128];
+	int c, n, i, bad = 0, copies = 0, rc = 0;
+	struct buf failures;
+
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'k': kb_path = optarg; break;
+		case 'a': min_acc = parse_percent(optarg); break;
+		case 'd': min_dec = parse_percent(optarg); break;
+		default: usage();
+		}
+	}
+	if (kb_path == NULL || optind != argc - 1)
+		usage();
+	if (kb_open(kb_path, &kb, err, sizeof(err)) == -1 ||
+	    sqlite3_open_v2(kb_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		fprintf(stderr, "rulingeval: %s: %s\n", kb_path, err);
+		return 2;
+	}
+	if ((n = read_items(argv[optind], &items)) <= 0)
+		return 2;
+	buf_init(&failures);
+	for (i = 0; i < n; i++) {
+		struct answer a;
+		if (strcmp(items[i].expected, "NONE") != 0 && !fact_exists(db, items[i].expected)) {
+			fprintf(stderr, "%s:%d: no fact '%s' in the KB\n", argv[optind], items[i].line,
+				items[i].expected);
+			bad++;
+		}
+		if (copied_from(db, items[i].question, cbuf, sizeof(cbuf))) {
+			fprintf(stderr, "%s:%d: \"%s\" is a question of fact '%s' word for word\n",
+				argv[optind], items[i].line, items[i].question, cbuf);
+			copies++;
+		}
+		if (match_question(kb, items[i].question, strlen(items[i].question), NULL, &a, err,
+				   sizeof(err)) == -1) {
+			fprintf(stderr, "rulingeval: engine failed: %s\n", err);
+			return 2;
+		}
+		got = a.type == ANSWER_FACT ? a.fact : NULL;
+		tally(&engine, items[i].expected, got);
+		base = baseline(db, items[i].question, bbuf, sizeof(bbuf));
+		tally(&naive, items[i].expected, base);
+		if (got == NULL ? strcmp(items[i].expected, "NONE") != 0
+				: strcmp(got, items[i].expected) != 0)
+			buf_printf(&failures, "  %-50s want %-28s got %s (%.2f)\n", items[i].question,
+				   items[i].expected, got ? got : "no answer", a.score);
+		answer_free(&a);
+	}
+	printf("answer quality: %d questions, %d in scope, %d out of scope (%s)\n", n,
+	       engine.in_scope, engine.out_of_scope, argv[optind]);
+	printf("                          engine   baseline\n");
+	printf("  in-scope top-1        %6.1f%%    %6.1f%%\n", percent(engine.right, engine.in_scope),
+	       percent(naive.right, naive.in_scope));
+	printf("  correct declines      %6.1f%%    %6.1f%%\n",
+	       percent(engine.declined, engine.out_of_scope),
+	       percent(naive.declined, naive.out_of_scope));
+	printf("failures (%d):\n%s", engine.in_scope - engine.right + engine.out_of_scope -
+					   engine.declined,
+	       failures.data ? failures.data : "");
+	if (min_acc > 0 && percent(engine.right, engine.in_scope) < min_acc) {
+		printf("FAIL: in-scope accuracy is below %.0f%%\n", min_acc);
+		rc = 1;
+	}
+	if (min_dec > 0 && percent(engine.declined, engine.out_of_scope) < min_dec) {
+		printf("FAIL: correct-decline rate is below %.0f%%\n", min_dec);
+		rc = 1;
+	}
+	if (bad || copies) {
+		printf("FAIL: %d unknown fact ids, %d questions copied from the KB\n", bad, copies);
+		rc = 1;
+	}
+	for (i = 0; i < n; i++) {
+		free(items[i].question);
+		free(items[i].expected);
+	}
+	free(items);
+	buf_free(&failures);
+	sqlite3_close(db);
+	kb_close(kb);
+	return rc;
+}

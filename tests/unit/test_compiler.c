@@ -1,0 +1,660 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_compiler.c -- rulingkb: one test per problem the checker reports, each on a
+ * knowledge base in a temporary folder with exactly that defect, checking the message
+ * and its line; then the builder: the database opens, the version is stable, the write
+ * is atomic.
+ */
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "build.h"
+#include "check.h"
+#include "harness.h"
+#include "kb.h"
+#include "load.h"
+
+#define TODAY 20261124L
+
+/* Two sources: s1 without a stored text, s2 with one. */
+static const char *const SOURCES =
+	"[\n"
+	"  {\"id\": \"s1\", \"title\": \"Opinion\", \"publisher\": \"Court\","
+	" \"date\": \"2017-09-15\", \"kind\": \"ruling\", \"url\": \"https://example.org/o\"},\n"
+	"  {\"id\": \"s2\", \"title\": \"News\", \"publisher\": \"Paper\", \"date\": \"2017-09\","
+	" \"kind\": \"news\", \"text\": \"s2.txt\"}\n"
+	"]\n";
+
+/* A valid fact; line 2 of its file is "{", then one field per line (id on 3 ... 10). */
+static const char *const FACT =
+	"  {\n"
+	"    \"id\": \"@ID\",\n"
+	"    \"lang\": \"en\",\n"
+	"    \"questions\": [\"What about @ID?\", \"@ID?\"],\n"
+	"    \"answer\": \"The answer about @ID.\",\n"
+	"    \"sources\": [\"s1\"],\n"
+	"    \"as_of\": \"2017-09-15\",\n"
+	"    \"status\": \"current\",\n"
+	"    \"reviewed\": \"2026-11-24\"\n"
+	"  }";
+
+static char dir[64];
+static char report[16384];
+
+/* Replaces every "from" in s by "to"; returns a malloc'd string. */
+static char *
+replace(const char *s, const char *from, const char *to)
+{
+	struct buf b;
+	const char *p;
+
+	buf_init(&b);
+	while ((p = strstr(s, from)) != NULL) {
+		buf_append(&b, s, (size_t)(p - s));
+		buf_puts(&b, to);
+		s = p + strlen(from);
+	}
+	buf_puts(&b, s);
+	return b.data;
+}
+
+/* A fact with id, and "from" replaced by "to" (from may be NULL). */
+static char *
+fact(const char *id, const char *from, const char *to)
+{
+	char *a = replace(FACT, "@ID", id), *b;
+
+	if (from == NULL)
+		return a;
+	b = replace(a, from, to);
+	free(a);
+	return b;
+}
+
+static void
+write_text(const char *rel, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	if ((f = fopen(path, "w")) == NULL)
+		return;
+	fputs(text, f);
+	fclose(f);
+}
+
+/* Writes facts/a.json holding the facts (a JSON array of them). */
+static void
+write_facts(char *f1, char *f2)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_puts(&b, "[\n");
+	buf_puts(&b, f1);
+	if (f2) {
+		buf_puts(&b, ",\n");
+		buf_puts(&b, f2);
+	}
+	buf_puts(&b, "\n]\n");
+	write_text("facts/a.json", b.data);
+	buf_free(&b);
+	free(f1);
+	free(f2);
+}
+
+static void
+remove_tree(const char *path)
+{
+	char sub[512];
+	struct dirent *e;
+	DIR *d;
+
+	if ((d = opendir(path)) == NULL) {
+		unlink(path);
+		return;
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
+		remove_tree(sub);
+	}
+	closedir(d);
+	rmdir(path);
+}
+
+/* A fresh folder with sources.json and an empty facts/ folder. */
+static void
+new_kb(void)
+{
+	char path[256];
+
+	snprintf(dir, sizeof(dir), "/tmp/rulingkb-test-XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		abort();
+	snprintf(path, sizeof(path), "%s/facts", dir);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/texts", dir);
+	mkdir(path, 0700);
+	write_text("sources.json", SOURCES);
+}
+
+/* Loads and checks the folder; the report goes to report[]. Returns the problems. */
+static int
+check(int with_texts)
+{
+	char texts[128];
+	struct kbset set;
+	FILE *f = fmemopen(report, sizeof(report), "w");
+	int problems;
+
+	snprintf(texts, sizeof(texts), "%s/texts", dir);
+	problems = kb_load(dir, &set, f) == -1 ? 1000 : kb_check(&set, with_texts ? texts : NULL,
+								 TODAY);
+	fclose(f);
+	kbset_free(&set);
+	remove_tree(dir);
+	return problems;
+}
+
+/* Checks that report[] holds "facts/a.json:LINE: " followed by want. */
+static int
+reported(int line, const char *want)
+{
+	char expect[512];
+
+	snprintf(expect, sizeof(expect), "facts/a.json:%d: %s", line, want);
+	if (strstr(report, expect) != NULL)
+		return 1;
+	fprintf(stderr, "  expected: %s\n  report:   %s", expect, report);
+	return 0;
+}
+
+static void
+test_valid_kb_has_no_problem(void)
+{
+	new_kb();
+	write_facts(fact("f1", NULL, NULL), fact("f2", NULL, NULL));
+	CHECK(check(0) == 0);
+}
+
+static void
+test_malformed_json(void)
+{
+	new_kb();
+	write_text("facts/a.json", "[\n  {\n    \"id\": \"f1\",\n    oops\n  }\n]\n");
+	CHECK(check(0) == 1);
+	CHECK(reported(4, "malformed JSON"));
+}
+
+static void
+test_missing_field(void)
+{
+	new_kb();
+	write_facts(fact("f1", "    \"answer\": \"The answer about f1.\",\n", ""), NULL);
+	CHECK(check(0) == 1);
+	CHECK(reported(2, "fact 'f1': missing field 'answer'"));
+}
+
+static void
+test_empty_field(void)
+{
+	new_kb();
+	write_facts(fact("f1", "The answer about f1.", " "), NULL);
+	CHECK(check(0) == 1);
+	CHECK(reported(6, "fact 'f1': field 'answer' is empty"));
+}
+
+static void
+test_wrong_type(void)
+{
+	new_kb();
+	write_facts(fact("f1", "\"The answer about f1.\"", "42"), NULL);
+	CHECK(check(0) == 1);
+	CHECK(reported(6, "fact 'f1': field 'answer' must be a string"));
+}
+
+static void
+test_unknown_field(void)
+{
+	new_kb();
+	write_facts(fact("f1", "    \"lang\"", "    \"qestions\": [],\n    \"lang\""), NULL);
+	CHECK(check(0) == 1);
+	CHECK(reported(4, "fact 'f1': unknown field 'qestions'"));
+}
+
+static void
+test_field_twice(void)
+{
+	new_kb();
+	write_facts(fact("f1", "    \"lang\": \"en\",\n", "    \"lang\": \"en\",\n    \"lang\": \"es\",\n"),
+		    NULL);
+	CHECK(check(0) >= 1);
+	CHECK(strstr(report, "fact 'f1': field 'lang' appears twice") != NULL);
+}
+
+static void
+test_duplicate_fact_id(void)
+{
+	new_kb();
+	write_facts(fact("f1", NULL, NULL), fact("f1", "What about f1?", "Another question?"));
+	CHECK(check(0) >= 1);
+	CHECK(reported(13, "fact 'f1': duplicate id (also in"));
+}
+
+static void
+test_duplicate_source_id(void)
+{
+	new_kb();
+	write_text("sources.json", "[\n"
+				   "  {\"id\": \"s1\", \"title\": \"A\", \"publisher\": \"P\", "
+				   "\"date\": \"2017\", \"kind\": \"news\"},\n"
+				   "  {\"id\": \"s1\", \"title\": \"B\", \"publisher\": \"P\", "
+				   "\"date\": \"2017\", \"kind\": \"news\"}\n"
+				   "]\n");
+	write_facts(fact("f1", NULL, NULL), NULL);
+	CHECK(check(0) == 1);
+	CHECK(strstr(report, "sources.json:3: source 's1': duplicate id (also on line 2)") != NULL);
+}
+
+static void
+test_unknown_source(void)
+{
+	new_kb();
+	write_facts(fact("f1", "[\"s1\"]", "[\"nope\"]"), NULL);
+	CHECK(check(0) == 1);
+	CHECK(reported(7, "fact 'f1': unknown source 'nope' (not in sources.json)"));
+}
+
+static void
+test_fact_without_source(void)
+{
+	new_kb();
+	write_facts(fact("f1", "[\"s1\"]", "[]"), NULL);
+	CHECK(check(0) == 1);
+	CHECK(reported(7, "fact 'f1': the fact has no source"));
+}
+
+static void
+test_unknown_related(void)
+{
+	new_kb();
+	write_facts(fact("f1", "    \"lang\"", "    \"related\": [\"f2\", \"ghost\"],\n    \"lang\""),
+		    fact("f2", NULL, NULL));
+	CHECK(check(0) == 1);
+	CHECK(reported(4, "fact 'f1': related names unknown fact 'ghost'"));
+}
+
+static void
+test_related_to_itself(void)
+{
+	new_kb();
+	write_facts(fact("f1", "    \"lang\"", "    \"related\": [\"f1\"],\n    \"lang\""), NULL);
+	CHECK(check(0) == 1);
+	CHECK(strstr(report, "fact 'f1': related names the fact itself") != NULL);
+}
+
+static void
+test_superseded_without_successor(void)
+{
+	new_kb();
+	write_facts(fact("f1", "\"current\"", "\"superseded\""), NULL);
+	CHECK(check(0) == 1);
+	CHECK(reported(9, "fact 'f1': a superseded fact needs superseded_by"));
+}
+
+static void
+test_unknown_superseded_by(void)
+{
+	new_kb();
+	write_facts(fact("f1", "\"current\"", "\"partly-superseded\",\n    \"superseded_by\": \"later\""),
+		    NULL);
+	CHECK(check(0) == 1);
+	CHECK(reported(10, "fact 'f1': superseded_by names unknown fact 'later'"));
+}
+
+static void
+test_current_with_successor(void)
+{
+	new_kb();
+	write_facts(fact("f1", "\"current\"", "\"current\",\n    \"superseded_by\": \"f2\""),
+		    fact("f2", NULL, NULL));
+	CHECK(check(0) == 1);
+	CHECK(reported(10, "fact 'f1': a current fact cannot have superseded_by"));
+}
+
+static void
+test_bad_status(void)
+{
+	new_kb();
+	write_facts(fact("f1", "\"current\"", "\"outdated\""), NULL);
+	CHECK(check(0) == 1);
+	CHECK(reported(9, "fact 'f1': status must be current, superseded or partly-superseded"));
+}
+
+static void
+test_bad_dates(void)
+{
+	new_kb();
+	write_facts(fact("f1", "\"2017-09-15\"", "\"2017-02-30\""),
+		    fact("f2", "\"2026-11-24\"", "\"2026-11\""));
+	CHECK(check(0) == 2);
+	CHECK(reported(8, "fact 'f1': as_of \"2017-02-30\" is not a date"));
+	CHECK(reported(20, "fact 'f2': reviewed \"2026-11\" must be a full date"));
+}
+
+static void
+test_future_date(void)
+{
+	new_kb();
+	write_facts(fact("f1", "\"2026-11-24\"", "\"2100-01-01\""), NULL);
+	CHECK(check(0) == 1);
+	CHECK(reported(10, "fact 'f1': reviewed \"2100-01-01\" is in the future"));
+}
+
+static void
+test_bad_source_fields(void)
+{
+	new_kb();
+	write_text("sources.json",
+		   "[\n"
+		   "  {\"id\": \"s1\", \"title\": \"A\", \"publisher\": \"P\", \"date\": \"someday\","
+		   " \"kind\": \"gossip\", \"url\": \"javascript:alert(1)\"},\n"
+		   "  {\"id\": \"S 2\", \"title\": \"B\", \"publisher\": \"P\", \"date\": \"n.d.\","
+		   " \"kind\": \"news\", \"url\": \"ftp://example.org/x\"}\n"
+		   "]\n");
+	write_facts(fact("f1", NULL, NULL), NULL);
+	CHECK(check(0) == 5);
+	CHECK(strstr(report, "source 's1': date \"someday\" is not a date") != NULL);
+	CHECK(strstr(report, "source 's1': unknown kind \"gossip\"") != NULL);
+	CHECK(strstr(report, "source 's1': url \"javascript:alert(1)\" is not an http(s)") != NULL);
+	CHECK(strstr(report, "source 'S 2': id may hold only") != NULL);
+	CHECK(strstr(report, "source 'S 2': url \"ftp://example.org/x\" is not an http(s)") != NULL);
+}
+
+static void
+test_answer_too_long(void)
+{
+	char answer[600];
+
+	memset(answer, 'x', 481);
+	answer[481] = '\0';
+	new_kb();
+	write_facts(fact("f1", "The answer about f1.", answer), NULL);
+	CHECK(check(0) == 1);
+	CHECK(reported(6, "fact 'f1': answer is too long (481 characters, at most 480)"));
+}
+
+static void
+test_answer_length_counts_characters(void)
+{
+	struct buf b;
+	int i;
+
+	buf_init(&b);
+	for (i = 0; i < 480; i++)
+		buf_puts(&b, "é"); /* 480 characters, 960 bytes */
+	new_kb();
+	write_facts(fact("f1", "The answer about f1.", b.data), NULL);
+	buf_free(&b);
+	CHECK(check(0) == 0);
+}
+
+static void
+test_same_question_in_two_facts(void)
+{
+	new_kb();
+	write_facts(fact("f1", NULL, NULL), fact("f2", "\"What about f2?\"", "\"WHAT about f1\""));
+	CHECK(check(0) == 1);
+	CHECK(reported(15, "fact 'f2': question \"WHAT about f1\" also belongs to fact 'f1'"));
+}
+
+static void
+test_same_question_twice_in_one_fact(void)
+{
+	new_kb();
+	write_facts(fact("f1", "\"f1?\"", "\"what about F1\""), NULL);
+	CHECK(check(0) == 1);
+	CHECK(strstr(report, "fact 'f1': question \"what about F1\" is asked twice") != NULL);
+}
+
+static void
+test_same_question_in_two_languages_is_fine(void)
+{
+	new_kb();
+	write_facts(fact("f1", NULL, NULL), fact("f2", "\"en\"", "\"es\""));
+	/* f2 asks "What about f2?": different words, and another language anyway */
+	CHECK(check(0) == 0);
+}
+
+static void
+test_quote_checked_against_text(void)
+{
+	new_kb();
+	write_text("texts/s2.txt", "The judge said the city\nwould suffer irreparable harm.\n");
+	write_facts(fact("f1", "[\"s1\"]", "[{\"id\": \"s2\", \"quote\": \"the city would suffer\"}]"),
+		    fact("f2", "[\"s1\"]", "[{\"id\": \"s2\", \"quote\": \"the city will suffer\"}]"));
+	CHECK(check(1) == 1);
+	CHECK(reported(17, "fact 'f2': quote not found word for word in the text of 's2'"));
+}
+
+static void
+test_quote_without_text_needs_pinpoint(void)
+{
+	new_kb();
+	write_facts(fact("f1", "[\"s1\"]", "[{\"id\": \"s1\", \"quote\": \"exact words\"}]"),
+		    fact("f2", "[\"s1\"]",
+			 "[{\"id\": \"s1\", \"quote\": \"other words\", \"pinpoint\": \"p. 3\"}]"));
+	CHECK(check(0) == 1);
+	CHECK(reported(7, "fact 'f1': a quote from 's1' needs a pinpoint"));
+}
+
+static void
+test_quote_unchecked_without_texts_folder(void)
+{
+	new_kb();
+	write_facts(fact("f1", "[\"s1\"]", "[{\"id\": \"s2\", \"quote\": \"anything\"}]"), NULL);
+	CHECK(check(0) == 0);
+	CHECK(strstr(report, "note: 1 quotes have stored source texts but were not checked") !=
+	      NULL);
+}
+
+static void
+test_missing_source_text(void)
+{
+	new_kb();
+	write_facts(fact("f1", "[\"s1\"]", "[{\"id\": \"s2\", \"quote\": \"anything\"}]"), NULL);
+	CHECK(check(1) == 1);
+	CHECK(strstr(report, "source 's2': source text not found") != NULL);
+}
+
+static void
+test_same_source_twice(void)
+{
+	new_kb();
+	write_facts(fact("f1", "[\"s1\"]", "[\"s1\", \"s1\"]"),
+		    fact("f2", "[\"s1\"]",
+			 "[{\"id\": \"s1\", \"pinpoint\": \"p. 1\"}, {\"id\": \"s1\", "
+			 "\"pinpoint\": \"p. 2\"}]"));
+	CHECK(check(0) == 1);
+	CHECK(reported(7, "fact 'f1': source 's1' cited twice with the same pinpoint and quote"));
+}
+
+static void
+test_bad_lang_and_id(void)
+{
+	new_kb();
+	write_facts(fact("Bad_Id", "\"en\"", "\"fr\""), NULL);
+	CHECK(check(0) == 2);
+	CHECK(reported(3, "fact 'Bad_Id': id may hold only"));
+	CHECK(reported(4, "fact 'Bad_Id': lang must be \"en\" or \"es\", not \"fr\""));
+}
+
+static void
+test_translation_in_same_language(void)
+{
+	new_kb();
+	write_facts(fact("f1", NULL, NULL),
+		    fact("f2", "    \"lang\"", "    \"translation_of\": \"f1\",\n    \"lang\""));
+	CHECK(check(0) == 1);
+	CHECK(reported(14, "fact 'f2': translation_of names 'f1', which is in the same language"));
+}
+
+static void
+test_not_an_array(void)
+{
+	new_kb();
+	write_text("facts/a.json", "{\"id\": \"f1\"}\n");
+	CHECK(check(0) == 1);
+	CHECK(reported(1, "the file must hold a JSON array of facts"));
+}
+
+static void
+test_starters_and_synonyms(void)
+{
+	new_kb();
+	write_facts(fact("f1", NULL, NULL), NULL);
+	write_text("starters.json", "{\"en\": [\"f1\", \"ghost\"], \"es\": [\"f1\"]}\n");
+	write_text("synonyms.json", "{\n  \"groups\": [\n    {\"words\": [\"AG\", \"attorney general\"]},\n"
+				    "    {\"words\": [\"ag\", \"a g\"]}\n  ],\n"
+				    "  \"misspellings\": {\"two words\": \"x\"}\n}\n");
+	CHECK(check(0) == 4);
+	CHECK(strstr(report, "starters.json:1: starters: unknown fact 'ghost'") != NULL);
+	CHECK(strstr(report, "starters.json:1: starters: 'f1' is not a fact in es") != NULL);
+	CHECK(strstr(report, "synonyms.json:4: synonyms: 'ag' is already in the group on line 3") !=
+	      NULL);
+	CHECK(strstr(report, "synonyms: misspelling 'two words' must be a single word") != NULL);
+}
+
+/* Builds the KB in dir into out; returns 0 on success. */
+static int
+build_to(const char *out, char *version, size_t vlen)
+{
+	struct kbset set;
+	char err[512];
+	int rc;
+
+	if (kb_load(dir, &set, stderr) == -1 || kb_check(&set, NULL, TODAY) != 0) {
+		kbset_free(&set);
+		return -1;
+	}
+	rc = kb_build(&set, out, err, sizeof(err));
+	if (rc == -1)
+		fprintf(stderr, "  build: %s\n", err);
+	snprintf(version, vlen, "%s", set.version);
+	kbset_free(&set);
+	return rc;
+}
+
+static void
+test_build_writes_a_readable_kb(void)
+{
+	char out[128], version[32], err[256];
+	struct kb *kb;
+	struct arena a;
+	struct kb_fact f;
+	DIR *d;
+	struct dirent *e;
+	int others = 0;
+
+	new_kb();
+	write_facts(fact("f1", NULL, NULL), fact("f2", NULL, NULL));
+	snprintf(out, sizeof(out), "%s/kb.sqlite", dir);
+	CHECK(build_to(out, version, sizeof(version)) == 0);
+	CHECK(kb_open(out, &kb, err, sizeof(err)) == 0);
+	if (kb) {
+		CHECK(kb_fact_count(kb) == 2);
+		CHECK_STR(kb_meta(kb, "kb_version"), version);
+		CHECK_STR(kb_meta(kb, "facts_en"), "2");
+		arena_init(&a);
+		CHECK(kb_fact(kb, kb_fact_num(kb, "f2"), &a, &f) == 0);
+		CHECK_STR(f.question, "What about f2?");
+		arena_free(&a);
+		kb_close(kb);
+	}
+	/* Nothing but the database is left beside it: the temporary file was renamed. */
+	if ((d = opendir(dir)) != NULL) {
+		while ((e = readdir(d)) != NULL)
+			others += strncmp(e->d_name, "kb.sqlite.tmp", 13) == 0;
+		closedir(d);
+	}
+	CHECK(others == 0);
+	remove_tree(dir);
+}
+
+static void
+test_version_follows_content(void)
+{
+	char out[128], v1[32], v2[32], v3[32];
+
+	new_kb();
+	write_facts(fact("f1", NULL, NULL), NULL);
+	snprintf(out, sizeof(out), "%s/kb.sqlite", dir);
+	CHECK(build_to(out, v1, sizeof(v1)) == 0);
+	CHECK(build_to(out, v2, sizeof(v2)) == 0);
+	write_facts(fact("f1", "The answer", "An answer"), NULL);
+	CHECK(build_to(out, v3, sizeof(v3)) == 0);
+	CHECK(strcmp(v1, v2) == 0);
+	CHECK(strcmp(v1, v3) != 0);
+	CHECK(strlen(v1) == 16);
+	remove_tree(dir);
+}
+
+static void
+test_build_into_missing_folder_fails_cleanly(void)
+{
+	char version[32];
+
+	new_kb();
+	write_facts(fact("f1", NULL, NULL), NULL);
+	CHECK(build_to("/nonexistent-rulingbot-dir/kb.sqlite", version, sizeof(version)) == -1);
+	remove_tree(dir);
+}
+
+int
+main(void)
+{
+	RUN(test_valid_kb_has_no_problem);
+	RUN(test_malformed_json);
+	RUN(test_missing_field);
+	RUN(test_empty_field);
+	RUN(test_wrong_type);
+	RUN(test_unknown_field);
+	RUN(test_field_twice);
+	RUN(test_duplicate_fact_id);
+	RUN(test_duplicate_source_id);
+	RUN(test_unknown_source);
+	RUN(test_fact_without_source);
+	RUN(test_unknown_related);
+	RUN(test_related_to_itself);
+	RUN(test_superseded_without_successor);
+	RUN(test_unknown_superseded_by);
+	RUN(test_current_with_successor);
+	RUN(test_bad_status);
+	RUN(test_bad_dates);
+	RUN(test_future_date);
+	RUN(test_bad_source_fields);
+	RUN(test_answer_too_long);
+	RUN(test_answer_length_counts_characters);
+	RUN(test_same_question_in_two_facts);
+	RUN(test_same_question_twice_in_one_fact);
+	RUN(test_same_question_in_two_languages_is_fine);
+	RUN(test_quote_checked_against_text);
+	RUN(test_quote_without_text_needs_pinpoint);
+	RUN(test_quote_unchecked_without_texts_folder);
+	RUN(test_missing_source_text);
+	RUN(test_same_source_twice);
+	RUN(test_bad_lang_and_id);
+	RUN(test_translation_in_same_language);
+	RUN(test_not_an_array);
+	RUN(test_starters_and_synonyms);
+	RUN(test_build_writes_a_readable_kb);
+	RUN(test_version_follows_content);
+	RUN(test_build_into_missing_folder_fails_cleanly);
+	HARNESS_END();
+}

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_norm.c -- the normaliser: words, folding, abbreviations, bad bytes, limits,
+ * language detection and stopwords.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "norm.h"
+
+/* Normalises s and returns the words joined by spaces (static buffer). */
+static const char *
+norm(const char *s, size_t n)
+{
+	static char out[4096];
+	struct buf b;
+
+	buf_init(&b);
+	norm_text(s, n, &b);
+	snprintf(out, sizeof(out), "%s", b.data ? b.data : "");
+	buf_free(&b);
+	return out;
+}
+
+#define NORM(s) norm((s), strlen(s))
+
+static void
+test_case_and_punctuation_fold_away(void)
+{
+	CHECK_STR(NORM("Who was the JUDGE?!"), "who was the judge");
+	CHECK_STR(NORM("  judge  "), "judge");
+	CHECK_STR(NORM("...,;:!?"), "");
+	CHECK_STR(NORM("Chicago's 48-hour notice"), "chicago s 48 hour notice");
+	CHECK_STR(NORM("Sessions' order"), "sessions order");
+	CHECK_STR(NORM("“curly quotes” — dash"), "curly quotes dash");
+}
+
+static void
+test_accents_fold_like_unicode61(void)
+{
+	CHECK_STR(NORM("¿Quién fue el JUEZ?"), "quien fue el juez");
+	CHECK_STR(NORM("decisión, niño, pingüino"), "decision nino pinguino");
+	CHECK_STR(NORM("Straße Æther Łódź"), "strasse aether lodz");
+	/* e followed by a combining acute accent */
+	CHECK_STR(NORM("e\xcc\x81xito"), "exito");
+}
+
+static void
+test_dotted_abbreviations_join(void)
+{
+	CHECK_STR(NORM("8 U.S.C. § 1373"), "8 usc 1373");
+	CHECK_STR(NORM("the U.S. attorney"), "the us attorney");
+	CHECK_STR(NORM("D.C. and v. Sessions"), "dc and v sessions");
+	CHECK_STR(NORM("e.g. this"), "eg this");
+}
+
+static void
+test_bad_bytes_are_separators(void)
+{
+	const char nul[] = "who\0was";
+
+	CHECK_STR(norm(nul, sizeof(nul) - 1), "who was");
+	CHECK_STR(NORM("judge\xff\xfe" "ruling"), "judge ruling");
+	CHECK_STR(NORM("\xc0\xafjudge"), "judge");
+	CHECK_STR(NORM("emoji\xf0\x9f\x98\x80here"), "emoji here");
+	CHECK_STR(NORM("trunc\xe2\x82"), "trunc");
+}
+
+static void
+test_words_and_counts_are_bounded(void)
+{
+	struct norm_tokens t;
+	char big[3000];
+	size_t i;
+
+	memset(big, 'a', sizeof(big));
+	norm_tokenize(big, sizeof(big), &t);
+	CHECK(t.n == 1);
+	CHECK(strlen(t.tok[0].text) == NORM_TOKEN_MAX - 1);
+	for (i = 0; i < sizeof(big); i++)
+		big[i] = i % 2 ? ' ' : 'x';
+	norm_tokenize(big, sizeof(big), &t);
+	CHECK(t.n == NORM_TOKENS_MAX);
+	CHECK(t.dropped == (int)sizeof(big) / 2 - NORM_TOKENS_MAX);
+	/* A long word of two-byte letters is cut on a character boundary. */
+	for (i = 0; i + 1 < sizeof(big); i += 2)
+		big[i] = '\xd0', big[i + 1] = '\x96'; /* Ж, kept as typed */
+	norm_tokenize(big, sizeof(big), &t);
+	CHECK(t.n == 1 && strlen(t.tok[0].text) % 2 == 0);
+}
+
+static void
+test_language_detection(void)
+{
+	struct norm_tokens t;
+	const char *q;
+
+	q = "¿Quién fue el juez?";
+	norm_tokenize(q, strlen(q), &t);
+	CHECK(norm_detect_lang(q, strlen(q), &t, LANG_EN) == LANG_ES);
+	q = "quien fue el juez del caso";
+	norm_tokenize(q, strlen(q), &t);
+	CHECK(norm_detect_lang(q, strlen(q), &t, LANG_EN) == LANG_ES);
+	q = "Who was the judge?";
+	norm_tokenize(q, strlen(q), &t);
+	CHECK(norm_detect_lang(q, strlen(q), &t, LANG_ES) == LANG_EN);
+	q = "Leinenweber";
+	norm_tokenize(q, strlen(q), &t);
+	CHECK(norm_detect_lang(q, strlen(q), &t, LANG_ES) == LANG_ES);
+	CHECK(norm_detect_lang(q, strlen(q), &t, LANG_EN) == LANG_EN);
+}
+
+static void
+test_stopwords(void)
+{
+	CHECK(norm_lists_sorted());
+	CHECK(norm_is_stopword("the", LANG_EN));
+	CHECK(norm_is_stopword("what", LANG_EN));
+	CHECK(!norm_is_stopword("who", LANG_EN));
+	CHECK(!norm_is_stopword("judge", LANG_EN));
+	CHECK(norm_is_stopword("el", LANG_ES));
+	CHECK(!norm_is_stopword("quien", LANG_ES));
+	CHECK(!norm_is_stopword("the", LANG_ES));
+}
+
+static void
+test_lang_codes(void)
+{
+	enum lang l;
+
+	CHECK(lang_parse("es", &l) == 0 && l == LANG_ES);
+	CHECK(lang_parse("en", &l) == 0 && l == LANG_EN);
+	CHECK(lang_parse("fr", &l) == -1);
+	CHECK(lang_parse(NULL, &l) == -1);
+	CHECK_STR(lang_code(LANG_ES), "es");
+}
+
+int
+main(void)
+{
+	RUN(test_case_and_punctuation_fold_away);
+	RUN(test_accents_fold_like_unicode61);
+	RUN(test_dotted_abbreviations_join);
+	RUN(test_bad_bytes_are_separators);
+	RUN(test_words_and_counts_are_bounded);
+	RUN(test_language_detection);
+	RUN(test_stopwords);
+	RUN(test_lang_codes);
+	HARNESS_END();
+}

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_util.c -- buffers, arenas, UTF-8 decoding, dates and number parsing.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "util.h"
+
+static void
+test_buf_grows_and_stays_terminated(void)
+{
+	struct buf b;
+	int i;
+
+	buf_init(&b);
+	for (i = 0; i < 1000; i++)
+		CHECK(buf_append(&b, "ab", 2) == 0);
+	CHECK(b.len == 2000);
+	CHECK(b.data[2000] == '\0');
+	CHECK(buf_printf(&b, "%d-%s", 42, "x") == 0);
+	CHECK(strcmp(b.data + 2000, "42-x") == 0);
+	buf_free(&b);
+	CHECK(b.data == NULL && b.len == 0);
+}
+
+static void
+test_arena_copies_and_frees(void)
+{
+	struct arena a;
+	char big[10000];
+	const char *s, *t, *u;
+
+	arena_init(&a);
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	s = arena_strdup(&a, "hello");
+	t = arena_strdup(&a, big);
+	u = arena_printf(&a, "%s %d", "n", 7);
+	CHECK_STR(s, "hello");
+	CHECK(t != NULL && strlen(t) == sizeof(big) - 1);
+	CHECK_STR(u, "n 7");
+	CHECK(arena_strdup(&a, NULL) == NULL);
+	arena_free(&a);
+	CHECK(a.head == NULL);
+}
+
+static void
+test_utf8_decode_rejects_malformed(void)
+{
+	unsigned int cp;
+	const unsigned char ok[] = "\xc3\xa9", overlong[] = "\xc0\xaf", surrogate[] = "\xed\xa0\x80",
+			    truncated[] = "\xe2\x82", high[] = "\xf4\x90\x80\x80";
+
+	CHECK(utf8_decode(ok, ok + 2, &cp) == 2 && cp == 0xe9);
+	utf8_decode(overlong, overlong + 2, &cp);
+	CHECK(cp == 0xfffd);
+	utf8_decode(surrogate, surrogate + 3, &cp);
+	CHECK(cp == 0xfffd);
+	utf8_decode(truncated, truncated + 2, &cp);
+	CHECK(cp == 0xfffd);
+	utf8_decode(high, high + 4, &cp);
+	CHECK(cp == 0xfffd);
+	CHECK(utf8_valid("caf\xc3\xa9 \xef\xbf\xbd", 9));
+	CHECK(!utf8_valid("caf\xc3", 4));
+	CHECK(!utf8_valid("\xff", 1));
+	CHECK(utf8_length("¿Qué?") == 5);
+}
+
+static void
+test_date_parse_knows_the_calendar(void)
+{
+	long key;
+
+	CHECK(date_parse("2017-09-15", &key) == DATE_DAY && key == 20170915);
+	CHECK(date_parse("2017-09", &key) == DATE_MONTH && key == 20170900);
+	CHECK(date_parse("2017", &key) == DATE_YEAR && key == 20170000);
+	CHECK(date_parse("2020-02-29", NULL) == DATE_DAY);
+	CHECK(date_parse("2019-02-29", NULL) == DATE_INVALID);
+	CHECK(date_parse("1900-02-29", NULL) == DATE_INVALID);
+	CHECK(date_parse("2017-13-01", NULL) == DATE_INVALID);
+	CHECK(date_parse("2017-09-31", NULL) == DATE_INVALID);
+	CHECK(date_parse("17-09-15", NULL) == DATE_INVALID);
+	CHECK(date_parse("2017/09/15", NULL) == DATE_INVALID);
+	CHECK(date_parse("n.d.", NULL) == DATE_INVALID);
+	CHECK(date_parse("", NULL) == DATE_INVALID);
+}
+
+static void
+test_date_words_in_both_languages(void)
+{
+	char out[64];
+
+	CHECK_STR(date_words("2017-09-15", "en", out, sizeof(out)), "September 15, 2017");
+	CHECK_STR(date_words("2017-09-15", "es", out, sizeof(out)), "15 de septiembre de 2017");
+	CHECK_STR(date_words("2018-06", "en", out, sizeof(out)), "June 2018");
+	CHECK_STR(date_words("2018-06", "es", out, sizeof(out)), "junio de 2018");
+	CHECK_STR(date_words("2021", "en", out, sizeof(out)), "2021");
+	CHECK_STR(date_words("soon", "en", out, sizeof(out)), "soon");
+}
+
+static void
+test_parse_long_checks_everything(void)
+{
+	long v;
+
+	CHECK(parse_long("8080", 1, 65535, &v) == 0 && v == 8080);
+	CHECK(parse_long("0", 1, 65535, &v) == -1);
+	CHECK(parse_long("65536", 1, 65535, &v) == -1);
+	CHECK(parse_long("80x", 1, 65535, &v) == -1);
+	CHECK(parse_long("", 1, 65535, &v) == -1);
+	CHECK(parse_long(NULL, 1, 65535, &v) == -1);
+	CHECK(parse_long("99999999999999999999", 0, 10, &v) == -1);
+}
+
+static void
+test_fnv1a_matches_reference(void)
+{
+	/* Reference values of 64-bit FNV-1a. */
+	CHECK(fnv1a(FNV_OFFSET, "", 0) == 0xcbf29ce484222325ULL);
+	CHECK(fnv1a(FNV_OFFSET, "a", 1) == 0xaf63dc4c8601ec8cULL);
+	CHECK(fnv1a(FNV_OFFSET, "foobar", 6) == 0x85944171f73967e8ULL);
+}
+
+int
+main(void)
+{
+	RUN(test_buf_grows_and_stays_terminated);
+	RUN(test_arena_copies_and_frees);
+	RUN(test_utf8_decode_rejects_malformed);
+	RUN(test_date_parse_knows_the_calendar);
+	RUN(test_date_words_in_both_languages);
+	RUN(test_parse_long_checks_everything);
+	RUN(test_fnv1a_matches_reference);
+	HARNESS_END();
+}
