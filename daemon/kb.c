@@ -421,7 +421,7 @@ kb_search(struct kb *kb, const char *match, enum lang lang, struct kb_hit *hits,
 	  char *err, size_t errlen)
 {
 	sqlite3_stmt *st = kb->st_search;
-	int n = 0, rc;
+	int n = 0, rc = SQLITE_DONE;
 
 	sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, lang_code(lang), -1, SQLITE_STATIC);
@@ -529,7 +529,7 @@ kb_fact_cites(struct kb *kb, long num, struct arena *a, struct kb_cite *out, int
 {
 	sqlite3_stmt *st = kb->st_cites;
 	const char *col[9];
-	int n = 0, rc;
+	int n = 0, rc = SQLITE_DONE;
 
 	sqlite3_bind_int64(st, 1, num);
 	while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -559,7 +559,7 @@ kb_fact_cites(struct kb *kb, long num, struct arena *a, struct kb_cite *out, int
 static int
 fetch_ids(sqlite3_stmt *st, struct arena *a, const char **ids, int max)
 {
-	int n = 0, rc;
+	int n = 0, rc = SQLITE_DONE;
 
 	while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if ((ids[n] = column_copy(a, st, 0)) == NULL) {
