@@ -12,10 +12,14 @@
 #include "kb.h"
 #include "log.h"
 #include "norm.h"
+#include "util.h"
 
 #ifndef RULINGBOT_VERSION
 #define RULINGBOT_VERSION "0.0.0"
 #endif
+/* Milliseconds of database time one question may take; a search takes well under one. */
+#define RULINGD_DEFAULT_DEADLINE_MS 20
+
 #ifndef RULINGD_DEFAULT_KB
 #define RULINGD_DEFAULT_KB "build/kb.sqlite"
 #endif
@@ -27,13 +31,15 @@ struct options {
 	const char *lang;    /* --lang, or NULL */
 	int json;            /* --json */
 	int verbose;         /* -v */
+	long deadline_ms;    /* --query-deadline */
 };
 
 static void
 usage(FILE *f)
 {
 	fprintf(f,
-		"usage: rulingd [--kb FILE] [--ask QUESTION] [--json] [--lang en|es] [-v]\n"
+		"usage: rulingd [--kb FILE] [--ask QUESTION] [--json] [--lang en|es]\n"
+		"               [--query-deadline MS] [-v]\n"
 		"\n"
 		"Answers questions about City of Chicago v. Sessions, with sources.\n"
 		"\n"
@@ -41,12 +47,14 @@ usage(FILE *f)
 		"  --ask QUESTION   answer one question and exit\n"
 		"  --json           print the JSON object the websocket protocol sends\n"
 		"  --lang en|es     language of the answers (default: the question's)\n"
+		"  --query-deadline MS\n"
+		"                   database time allowed per question (default %d, 0: none)\n"
 		"  -v, --verbose    log more\n"
 		"  -h, --help       show this help\n"
 		"  -V, --version    show the version\n"
 		"\n"
 		"Without --ask, questions are read from standard input, one per line.\n",
-		RULINGD_DEFAULT_KB);
+		RULINGD_DEFAULT_KB, RULINGD_DEFAULT_DEADLINE_MS);
 }
 
 static void
@@ -56,6 +64,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{"kb", required_argument, NULL, 'k'},   {"ask", required_argument, NULL, 'a'},
 		{"json", no_argument, NULL, 'j'},       {"lang", required_argument, NULL, 'l'},
 		{"verbose", no_argument, NULL, 'v'},    {"help", no_argument, NULL, 'h'},
+		{"query-deadline", required_argument, NULL, 'd'},
 		{"version", no_argument, NULL, 'V'},    {NULL, 0, NULL, 0},
 	};
 	enum lang lang;
@@ -63,6 +72,7 @@ parse_options(int argc, char **argv, struct options *o)
 
 	memset(o, 0, sizeof(*o));
 	o->kb_path = RULINGD_DEFAULT_KB;
+	o->deadline_ms = RULINGD_DEFAULT_DEADLINE_MS;
 	while ((c = getopt_long(argc, argv, "vhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'k': o->kb_path = optarg; break;
@@ -72,6 +82,11 @@ parse_options(int argc, char **argv, struct options *o)
 			if (lang_parse(optarg, &lang) == -1)
 				fatalx("--lang must be en or es, not '%s'", optarg);
 			o->lang = optarg;
+			break;
+		case 'd':
+			if (parse_long(optarg, 0, 60000, &o->deadline_ms) == -1)
+				fatalx("--query-deadline must be 0 to 60000 milliseconds, not '%s'",
+				       optarg);
 			break;
 		case 'v': o->verbose = 1; break;
 		case 'h': usage(stdout); exit(0);
@@ -94,10 +109,12 @@ main(int argc, char **argv)
 	char err[512];
 	int rc;
 
+	log_init("rulingd", LOG_LEVEL_INFO);
 	parse_options(argc, argv, &o);
 	log_init("rulingd", o.verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
 	if (kb_open(o.kb_path, &kb, err, sizeof(err)) == -1)
 		fatalx("cannot open the knowledge base: %s", err);
+	kb_set_deadline(kb, (double)o.deadline_ms);
 	if (o.ask)
 		rc = cli_ask(kb, o.ask, o.lang, o.json, stdout);
 	else

@@ -3,7 +3,7 @@
 """rulingd without a network: --ask in text and JSON, the stdin prompt, and bad usage."""
 import json
 
-from harness import BUILD, Suite
+from harness import BUILD, SLOW_ARGS, Suite
 
 s = Suite("01-cli-ask")
 KB = f"{BUILD}/kb.sqlite"
@@ -21,14 +21,14 @@ def no_empty_strings(value):
 
 
 # The bundled KB names the judge, with a source.
-p = s.run(["rulingd", "--kb", KB, "--ask", "who was the judge"])
+p = s.run(["rulingd", *SLOW_ARGS, "--kb", KB, "--ask", "who was the judge"])
 s.check(p.returncode == 0, "--ask exits 0", p.stderr)
 s.check("Harry D. Leinenweber" in p.stdout, "the answer names Harry D. Leinenweber", p.stdout)
 s.check("\nSource: " in p.stdout, "the answer has a Source: line", p.stdout)
 s.check("\n\n" not in p.stdout.strip(), "no empty line in the answer", p.stdout)
 
 # The same question as the JSON object the daemon sends.
-p = s.run(["rulingd", "--kb", FIXTURE, "--json", "--ask", "Who was the judge?"])
+p = s.run(["rulingd", *SLOW_ARGS, "--kb", FIXTURE, "--json", "--ask", "Who was the judge?"])
 s.check(p.returncode == 0, "--json --ask exits 0", p.stderr)
 try:
     j = json.loads(p.stdout)
@@ -44,31 +44,35 @@ s.check(no_empty_strings(j), "no field is an empty string", p.stdout)
 s.check(p.stdout.count("\n") == 1, "exactly one line of JSON", p.stdout)
 
 # Out of scope: a no_answer with suggestions, still exit 0.
-p = s.run(["rulingd", "--kb", FIXTURE, "--json", "--ask", "who won the super bowl"])
+p = s.run(["rulingd", *SLOW_ARGS, "--kb", FIXTURE, "--json", "--ask", "who won the super bowl"])
 j = json.loads(p.stdout or "{}")
 s.check(p.returncode == 0 and j.get("type") == "no_answer", "no_answer exits 0", p.stdout)
 s.check(len(j.get("suggestions", [])) == 3, "no_answer carries suggestions", p.stdout)
 
 # Spanish, asked for.
-p = s.run(["rulingd", "--kb", FIXTURE, "--json", "--lang", "es", "--ask", "who was the judge"])
+p = s.run(["rulingd", *SLOW_ARGS, "--kb", FIXTURE, "--json", "--lang", "es", "--ask", "who was the judge"])
 j = json.loads(p.stdout or "{}")
 s.check(j.get("fact") == "judge-es" and j.get("lang") == "es", "--lang es answers in Spanish",
         p.stdout)
 
 # The prompt: one answer per non-empty line.
-p = s.run(["rulingd", "--kb", FIXTURE, "--json"], stdin="who was the judge\n\n  \nruling date\r\n")
+p = s.run(["rulingd", *SLOW_ARGS, "--kb", FIXTURE, "--json"], stdin="who was the judge\n\n  \nruling date\r\n")
 lines = [json.loads(x) for x in p.stdout.splitlines() if x.strip()]
 s.check(p.returncode == 0 and [x.get("fact") for x in lines] == ["judge", "ruling-date"],
         "the prompt answers each line and skips empty ones", p.stdout)
 
 # Bad usage and a missing KB.
-p = s.run(["rulingd", "--kb", "/nonexistent/kb.sqlite", "--ask", "judge"])
+p = s.run(["rulingd", *SLOW_ARGS, "--kb", "/nonexistent/kb.sqlite", "--ask", "judge"])
 s.check(p.returncode == 1 and "cannot open the knowledge base" in p.stderr,
         "a missing KB is a clear error", p.stderr)
 p = s.run(["rulingd", "--no-such-option"])
 s.check(p.returncode == 2 and "usage:" in p.stderr, "an unknown option prints usage", p.stderr)
 p = s.run(["rulingd", "--lang", "fr", "--ask", "x"])
-s.check(p.returncode == 1 and "--lang must be en or es" in p.stderr, "--lang is checked", p.stderr)
+s.check(p.returncode == 1 and "rulingd: error: --lang must be en or es" in p.stderr,
+        "--lang is checked", p.stderr)
+p = s.run(["rulingd", "--query-deadline", "-5", "--ask", "x"])
+s.check(p.returncode == 1 and "--query-deadline must be" in p.stderr, "--query-deadline is checked",
+        p.stderr)
 p = s.run(["rulingd", "--version"])
 s.check(p.returncode == 0 and p.stdout.startswith("rulingd "), "--version", p.stdout)
 p = s.run(["rulingd", "--help"])
