@@ -31,6 +31,7 @@ struct kb_meta_entry {
 struct kb {
 	sqlite3 *db;                /* read-only connection */
 	sqlite3_stmt *st_search;    /* MATCH over one language */
+	sqlite3_stmt *st_questions; /* MATCH over some facts' own questions */
 	sqlite3_stmt *st_fact;      /* a fact by number */
 	sqlite3_stmt *st_fact_num;  /* a fact number by id */
 	sqlite3_stmt *st_in_lang;   /* a fact's version in another language */
@@ -47,14 +48,22 @@ struct kb {
 	struct kb_fix *fixes;       /* sorted misspellings */
 	size_t nfixes;              /* entries in fixes */
 	long nfacts;                /* facts in the KB */
+	long max_links;             /* the most facts pointing to any one fact */
 	double deadline_ms;         /* database time allowed per search, 0 for no limit */
 	long long deadline_ns;      /* when the running search must stop, 0 when none runs */
 };
 
 /* The statements, in the order of the struct's members. */
 static const char *const sql_search =
-	"SELECT rowid, rank, hits(fact_index) FROM fact_index"
-	" WHERE fact_index MATCH ?1 AND lang = ?2 ORDER BY rank, rowid LIMIT ?3";
+	"SELECT fact_index.rowid, rank, hits(fact_index), f.links FROM fact_index"
+	" JOIN facts f ON f.num = fact_index.rowid"
+	" WHERE fact_index MATCH ?1 AND fact_index.lang = ?2 ORDER BY rank, fact_index.rowid"
+	" LIMIT ?3";
+static const char *const sql_questions =
+	"SELECT fact, hits(question_index), qcover(question_index) FROM question_index"
+	" WHERE question_index MATCH ?1 AND lang = ?2"
+	" AND fact IN (?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+	" ORDER BY rank, rowid LIMIT ?15";
 static const char *const sql_fact =
 	"SELECT num, id, lang, answer, question, as_of, status, superseded_by,"
 	" translation_of, reviewed FROM facts WHERE num = ?1";
@@ -136,6 +145,36 @@ hits_function(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ct
 	sqlite3_result_int64(ctx, (sqlite3_int64)cols);
 }
 
+/* qcover(question_index): the share of the row's question words that the query's phrases
+ * cover, counting each word position once. The questions are stored without stopwords,
+ * so "What was the access condition?" is fully covered by "access condition", and "Was
+ * the access condition blocked?" only two thirds. */
+static void
+qcover_function(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, int nval,
+		sqlite3_value **val)
+{
+	unsigned long long covered = 0;
+	int size, ninst, i, k, phrase, col, off, len;
+
+	(void)nval;
+	(void)val;
+	if (api->xColumnSize(fts, 0, &size) != SQLITE_OK ||
+	    api->xInstCount(fts, &ninst) != SQLITE_OK) {
+		sqlite3_result_error(ctx, "qcover: cannot read the row", -1);
+		return;
+	}
+	for (i = 0; i < ninst; i++) {
+		if (api->xInst(fts, i, &phrase, &col, &off) != SQLITE_OK || col != 0)
+			continue;
+		len = api->xPhraseSize(fts, phrase);
+		for (k = off; k < off + len && k < 64; k++)
+			covered |= 1ULL << k;
+	}
+	sqlite3_result_double(ctx, size > 0 ? (double)__builtin_popcountll(covered) /
+						      (size < 64 ? size : 64)
+					    : 0.0);
+}
+
 static int
 register_hits(sqlite3 *db, char *err, size_t errlen)
 {
@@ -155,8 +194,11 @@ register_hits(sqlite3 *db, char *err, size_t errlen)
 		return -1;
 	}
 	rc = api->xCreateFunction(api, "hits", NULL, hits_function, NULL);
+	if (rc == SQLITE_OK)
+		rc = api->xCreateFunction(api, "qcover", NULL, qcover_function, NULL);
 	if (rc != SQLITE_OK) {
-		snprintf(err, errlen, "cannot register hits(): %s", sqlite3_errstr(rc));
+		snprintf(err, errlen, "cannot register the search functions: %s",
+			 sqlite3_errstr(rc));
 		return -1;
 	}
 	return 0;
@@ -201,7 +243,8 @@ prepare_all(struct kb *kb, char *err, size_t errlen)
 		sqlite3_stmt **st;
 		const char *sql;
 	} list[] = {
-		{&kb->st_search, sql_search},     {&kb->st_fact, sql_fact},
+		{&kb->st_search, sql_search},     {&kb->st_questions, sql_questions},
+		{&kb->st_fact, sql_fact},
 		{&kb->st_fact_num, sql_fact_num}, {&kb->st_in_lang, sql_in_lang},
 		{&kb->st_cites, sql_cites},       {&kb->st_related, sql_related},
 		{&kb->st_starters, sql_starters},
@@ -325,7 +368,7 @@ fix_row(struct kb *kb, sqlite3_stmt *st)
 static int
 load_tables(struct kb *kb, char *err, size_t errlen)
 {
-	const char *schema, *facts;
+	const char *schema, *facts, *links;
 
 	if (each_row(kb, "SELECT key, value FROM meta ORDER BY key", meta_row, err, errlen) ||
 	    each_row(kb, "SELECT term, doc FROM word_vocab ORDER BY term", vocab_row, err,
@@ -341,7 +384,9 @@ load_tables(struct kb *kb, char *err, size_t errlen)
 		return -1;
 	}
 	facts = kb_meta(kb, "facts");
+	links = kb_meta(kb, "max_links");
 	if (facts == NULL || parse_long(facts, 1, 100000000, &kb->nfacts) == -1 ||
+	    links == NULL || parse_long(links, 0, 100000000, &kb->max_links) == -1 ||
 	    kb_meta(kb, "kb_version") == NULL) {
 		snprintf(err, errlen, "knowledge base has no facts or no version");
 		return -1;
@@ -378,6 +423,7 @@ kb_close(struct kb *kb)
 	if (kb == NULL)
 		return;
 	sqlite3_finalize(kb->st_search);
+	sqlite3_finalize(kb->st_questions);
 	sqlite3_finalize(kb->st_fact);
 	sqlite3_finalize(kb->st_fact_num);
 	sqlite3_finalize(kb->st_in_lang);
@@ -432,6 +478,40 @@ kb_search(struct kb *kb, const char *match, enum lang lang, struct kb_hit *hits,
 		hits[n].fact = (long)sqlite3_column_int64(st, 0);
 		hits[n].rank = sqlite3_column_double(st, 1);
 		hits[n].cols = (unsigned long long)sqlite3_column_int64(st, 2);
+		hits[n].centrality = kb->max_links > 0 ? (double)sqlite3_column_int64(st, 3) /
+								 (double)kb->max_links
+						       : 0.0;
+		n++;
+	}
+	if (n < max && rc != SQLITE_DONE) {
+		snprintf(err, errlen, "%s", rc == SQLITE_INTERRUPT ? "search took too long"
+								    : sqlite3_errmsg(kb->db));
+		n = -1;
+	}
+	kb->deadline_ns = 0;
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return n;
+}
+
+int
+kb_search_questions(struct kb *kb, const char *match, enum lang lang, const long *facts,
+		    int nfacts, struct kb_question_hit *hits, int max, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = kb->st_questions;
+	int n = 0, rc = SQLITE_DONE, i;
+
+	sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, lang_code(lang), -1, SQLITE_STATIC);
+	for (i = 0; i < KB_QUESTION_FACTS; i++)
+		sqlite3_bind_int64(st, 3 + i, i < nfacts ? facts[i] : -1);
+	sqlite3_bind_int(st, 3 + KB_QUESTION_FACTS, max);
+	if (kb->deadline_ms > 0)
+		kb->deadline_ns = now_ns() + (long long)(kb->deadline_ms * 1e6);
+	while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		hits[n].fact = (long)sqlite3_column_int64(st, 0);
+		hits[n].cols = (unsigned long long)sqlite3_column_int64(st, 1);
+		hits[n].cover = sqlite3_column_double(st, 2);
 		n++;
 	}
 	if (n < max && rc != SQLITE_DONE) {

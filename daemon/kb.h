@@ -13,7 +13,7 @@
 #include "util.h"
 
 /* The schema version this code reads; rulingkb writes the same number into meta. */
-#define KB_SCHEMA_VERSION "1"
+#define KB_SCHEMA_VERSION "3"
 
 /* The most words in one synonym form ("department of homeland security"). */
 #define KB_SYNONYM_WORDS 4
@@ -33,7 +33,18 @@ struct kb_hit {
 	long fact;               /* the fact's number */
 	double rank;             /* FTS5 bm25 rank: more negative is better */
 	unsigned long long cols; /* enum kb_column of phrase i in bits 2i and 2i+1 */
+	double centrality;       /* facts pointing to it, as a share of the most any has */
 };
+
+/* One of a fact's own questions that a search matched. */
+struct kb_question_hit {
+	long fact;               /* the fact it belongs to */
+	unsigned long long cols; /* KB_COL_QUESTIONS in bits 2i, 2i+1 for each phrase i found */
+	double cover;            /* share of the question's words the search covered, [0, 1] */
+};
+
+/* The most candidate facts kb_search_questions() looks among. */
+#define KB_QUESTION_FACTS 12
 
 /* A fact, as stored. Strings belong to the arena given to kb_fact(). */
 struct kb_fact {
@@ -98,6 +109,12 @@ void kb_set_deadline(struct kb *kb, double ms);
  * expression, the deadline passing). */
 int kb_search(struct kb *kb, const char *match, enum lang lang, struct kb_hit *hits, int max,
 	      char *err, size_t errlen);
+
+/* Runs the MATCH expression over the questions (stopwords removed) of the given facts,
+ * up to KB_QUESTION_FACTS of them, in one language. Fills up to max hits, best first by
+ * bm25. Returns the number of hits, or -1 with the reason in err. */
+int kb_search_questions(struct kb *kb, const char *match, enum lang lang, const long *facts,
+			int nfacts, struct kb_question_hit *hits, int max, char *err, size_t errlen);
 
 /* Loads fact num into *out, copying strings into a. Returns 0, or -1 when there is no
  * such fact or on an error. */

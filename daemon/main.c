@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "kb.h"
 #include "log.h"
+#include "match.h"
 #include "norm.h"
 #include "util.h"
 
@@ -31,6 +32,7 @@ struct options {
 	const char *lang;    /* --lang, or NULL */
 	int json;            /* --json */
 	int verbose;         /* -v */
+	int explain;         /* --explain */
 	long deadline_ms;    /* --query-deadline */
 };
 
@@ -39,7 +41,7 @@ usage(FILE *f)
 {
 	fprintf(f,
 		"usage: rulingd [--kb FILE] [--ask QUESTION] [--json] [--lang en|es]\n"
-		"               [--query-deadline MS] [-v]\n"
+		"               [--explain] [--query-deadline MS] [-v]\n"
 		"\n"
 		"Answers questions about City of Chicago v. Sessions, with sources.\n"
 		"\n"
@@ -47,6 +49,7 @@ usage(FILE *f)
 		"  --ask QUESTION   answer one question and exit\n"
 		"  --json           print the JSON object the websocket protocol sends\n"
 		"  --lang en|es     language of the answers (default: the question's)\n"
+		"  --explain        show on stderr how each question was read and ranked\n"
 		"  --query-deadline MS\n"
 		"                   database time allowed per question (default %d, 0: none)\n"
 		"  -v, --verbose    log more\n"
@@ -65,6 +68,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{"json", no_argument, NULL, 'j'},       {"lang", required_argument, NULL, 'l'},
 		{"verbose", no_argument, NULL, 'v'},    {"help", no_argument, NULL, 'h'},
 		{"query-deadline", required_argument, NULL, 'd'},
+		{"explain", no_argument, NULL, 'x'},
 		{"version", no_argument, NULL, 'V'},    {NULL, 0, NULL, 0},
 	};
 	enum lang lang;
@@ -89,6 +93,7 @@ parse_options(int argc, char **argv, struct options *o)
 				       optarg);
 			break;
 		case 'v': o->verbose = 1; break;
+		case 'x': o->explain = 1; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': printf("rulingd %s\n", RULINGBOT_VERSION); exit(0);
 		default: usage(stderr); exit(2);
@@ -115,6 +120,8 @@ main(int argc, char **argv)
 	if (kb_open(o.kb_path, &kb, err, sizeof(err)) == -1)
 		fatalx("cannot open the knowledge base: %s", err);
 	kb_set_deadline(kb, (double)o.deadline_ms);
+	if (o.explain)
+		match_set_trace(stderr);
 	if (o.ask)
 		rc = cli_ask(kb, o.ask, o.lang, o.json, stdout);
 	else

@@ -24,21 +24,68 @@
 #include "query.h"
 #include "smalltalk.h"
 
-#define CANDIDATES 12            /* facts ranked per search */
-#define ANSWER_THRESHOLD 0.60    /* confidence needed to answer */
-#define SUGGEST_THRESHOLD 0.25   /* coverage needed to be offered as a suggestion */
-#define RANK_BM25_SHARE 0.15     /* part of the ranking left to bm25 */
-#define TRUST_PREFIX 0.9         /* a word read as the start of longer words */
-#define TRUST_CORRECTED 0.85     /* a word read as a typo of another */
-#define WEIGHT_QUESTION_WORD 0.5 /* who, when, why: they steer, they don't decide */
-#define WEIGHT_UNKNOWN 0.8       /* a word no fact uses, times the highest idf */
-#define WEIGHT_UNKNOWN_SHORT 0.2 /* the same for a word of three letters or fewer ("teh") */
-#define SHORT_WORD 3             /* longest word counted as short */
-#define PREFIX_MIN 4             /* shortest word completed as a prefix */
-#define CORRECT_MIN 4            /* shortest word corrected as a typo */
+#define CANDIDATES KB_QUESTION_FACTS /* facts ranked per search */
+#define QUESTION_ROWS 96                /* matched questions read per search */
+#define SHORT_WORD 3                    /* longest word counted as short ("teh") */
+#define PREFIX_MIN 4                    /* shortest word completed as a prefix */
+#define CORRECT_MIN 5                   /* shortest word corrected as a typo (daca is no data) */
 
-/* Credit for a term by the best column it was found in (enum kb_column). */
-static const double column_credit[4] = {0.0, 0.45, 0.85, 1.0};
+/* The engine's tuning, chosen on tests/eval/questions.tsv and checked on the held-out
+ * tests/eval/holdout.tsv (docs/engine.md). Named, so that rulingeval --set can try others. */
+static struct tuning {
+	double answer;          /* confidence needed to answer */
+	double suggest;         /* confidence needed to be offered as a suggestion */
+	double question_share;  /* part of the confidence from the best-matching question */
+	double precision;       /* part of a question's match that is its precision */
+	double bm25_share;      /* part of the ranking left to bm25 */
+	double centrality;      /* part of the ranking for facts many others lead to */
+	double trust_prefix;    /* a word read as the start of longer words */
+	double trust_corrected; /* a word read as a typo of another */
+	double question_word;   /* who, when, why: they steer, they don't decide */
+	double unknown;         /* a word no fact uses, times the highest idf */
+	double unknown_short;   /* the same for a short word */
+	double idf_power;       /* term weight = idf^this: 1 lets one rare word dominate */
+	double credit_answer;   /* a term found only in a fact's answer text */
+	double credit_keywords; /* a term found in a fact's keywords, not its questions */
+} tune = {
+	.answer = 0.38,
+	.suggest = 0.25,
+	.question_share = 0.38,
+	.precision = 0.94,
+	.bm25_share = 0.16,
+	.centrality = 0.11,
+	.trust_prefix = 0.9,
+	.trust_corrected = 0.85,
+	.question_word = 0.63,
+	.unknown = 1.15,
+	.unknown_short = 0.49,
+	.idf_power = 0.3,
+	.credit_answer = 0.38,
+	.credit_keywords = 0.76,
+};
+
+static const struct {
+	const char *name;
+	double *value;
+} tunables[] = {
+	{"answer", &tune.answer},
+	{"suggest", &tune.suggest},
+	{"question_share", &tune.question_share},
+	{"precision", &tune.precision},
+	{"bm25_share", &tune.bm25_share},
+	{"centrality", &tune.centrality},
+	{"trust_prefix", &tune.trust_prefix},
+	{"trust_corrected", &tune.trust_corrected},
+	{"question_word", &tune.question_word},
+	{"unknown", &tune.unknown},
+	{"unknown_short", &tune.unknown_short},
+	{"idf_power", &tune.idf_power},
+	{"credit_answer", &tune.credit_answer},
+	{"credit_keywords", &tune.credit_keywords},
+};
+
+/* Where match_set_trace() sends explanations, or NULL. */
+static FILE *trace;
 
 /* Sorted; searched with bsearch. */
 static const char *const question_words[] = {
@@ -60,21 +107,73 @@ struct plan {
 	int nterms;                         /* entries in terms */
 	struct query q;                     /* the MATCH expression */
 	long nfacts;                        /* facts in the KB, for idf */
+	enum lang lang;                     /* the facts searched: how words are stemmed */
 };
 
-/* A fact found by a search, with how well it covers the question. */
+/* A fact found by a search, with how well it matches the question. */
 struct ranked {
-	long fact;       /* fact number */
-	double rank;     /* bm25 rank (negative; lower is better) */
-	double coverage; /* share of the question it covers, in [0, 1] */
-	double order;    /* what it is ranked by */
-	int pos;         /* position in FTS5's order, for stable sorting */
+	long fact;         /* fact number */
+	double rank;       /* bm25 rank (negative; lower is better) */
+	double coverage;   /* share of the question's weight the whole fact covers */
+	double question;   /* how well its best own question matches, in [0, 1] */
+	double confidence; /* the two together: what the answer threshold is held to */
+	double centrality; /* how many facts lead to it, [0, 1] */
+	double order;      /* what it is ranked by */
+	int pos;           /* position in FTS5's order, for stable sorting */
 };
+
+void
+match_set_trace(FILE *f)
+{
+	trace = f;
+}
+
+int
+match_tune(const char *name, double value)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(tunables); i++)
+		if (strcmp(tunables[i].name, name) == 0) {
+			*tunables[i].value = value;
+			return 0;
+		}
+	return -1;
+}
+
+static void
+trace_plan(const struct plan *p, enum lang lang)
+{
+	int i;
+
+	fprintf(trace, "question read as %s; terms:", lang_code(lang));
+	for (i = 0; i < p->nterms; i++)
+		fprintf(trace, " %s(%.2f%s)", p->terms[i].word, p->terms[i].weight,
+			p->terms[i].qterm < 0 ? ", unknown" : "");
+	fprintf(trace, "\nFTS5: %s\n", query_text(&p->q));
+}
+
+static void
+trace_ranking(struct kb *kb, const struct ranked *r, int n, enum lang lang)
+{
+	struct arena a;
+	struct kb_fact f;
+	int i;
+
+	arena_init(&a);
+	fprintf(trace, "candidates among %s facts (answer at confidence %.2f):\n",
+		lang_code(lang), tune.answer);
+	for (i = 0; i < n; i++)
+		if (kb_fact(kb, r[i].fact, &a, &f) == 0)
+			fprintf(trace, "  %-34s confidence %.2f  coverage %.2f  question %.2f  bm25 %6.2f\n",
+				f.id, r[i].confidence, r[i].coverage, r[i].question, r[i].rank);
+	arena_free(&a);
+}
 
 static double
 idf(const struct plan *p, long docs)
 {
-	return log(1.0 + (double)p->nfacts / ((double)docs + 0.5));
+	return pow(log(1.0 + (double)p->nfacts / ((double)docs + 0.5)), tune.idf_power);
 }
 
 static int
@@ -245,26 +344,44 @@ static int
 plan_word(struct plan *p, const struct kb *kb, const char *w)
 {
 	const char *fix = kb_misspelling(kb, w);
-	double qw = is_question_word(w) ? WEIGHT_QUESTION_WORD : 1.0;
-	char fixed[NORM_TOKEN_MAX];
+	double qw = is_question_word(w) ? tune.question_word : 1.0;
+	char word[NORM_TOKEN_MAX], fixed[NORM_TOKEN_MAX];
 	long docs;
 
-	if (fix != NULL)
-		w = fix;
+	snprintf(word, sizeof(word), "%s", fix ? fix : w);
+	norm_stem(word, p->lang);
+	w = word;
 	if (plan_has(p, w))
 		return 0;
 	if ((docs = phrase_docs(kb, w)) > 0)
 		return plan_add(p, w, w, 0, qw * idf(p, docs));
 	if (strlen(w) >= PREFIX_MIN && !has_digit(w) && (docs = prefix_docs(kb, w)) > 0)
-		return plan_add(p, w, w, 1, qw * TRUST_PREFIX * idf(p, docs));
+		return plan_add(p, w, w, 1, qw * tune.trust_prefix * idf(p, docs));
 	if ((docs = correct_word(kb, w, fixed, sizeof(fixed))) > 0) {
 		if (plan_has(p, fixed))
 			return 0;
-		return plan_add(p, fixed, fixed, 0, qw * TRUST_CORRECTED * idf(p, docs));
+		return plan_add(p, fixed, fixed, 0, qw * tune.trust_corrected * idf(p, docs));
 	}
 	return plan_add(p, w, NULL, 0,
-			qw * (strlen(w) <= SHORT_WORD ? WEIGHT_UNKNOWN_SHORT : WEIGHT_UNKNOWN) *
+			qw * (strlen(w) <= SHORT_WORD ? tune.unknown_short : tune.unknown) *
 				idf(p, 0));
+}
+
+/* Copies the synonym form to out with each word stemmed for lang. */
+static void
+stem_form(const char *form, enum lang lang, char *out, size_t outlen)
+{
+	const char *p = form, *end = form + strlen(form);
+	char word[NORM_TOKEN_MAX];
+	struct buf b;
+
+	buf_init(&b);
+	while (norm_next(&p, end, word, sizeof(word)) > 0) {
+		norm_stem(word, lang);
+		buf_printf(&b, "%s%s", b.len ? " " : "", word);
+	}
+	snprintf(out, outlen, "%s", b.data ? b.data : "");
+	buf_free(&b);
 }
 
 static int
@@ -280,7 +397,7 @@ static int
 plan_synonym(struct plan *p, const struct kb *kb, const struct norm_tokens *t, int i)
 {
 	const struct kb_synonym *syn, *hit;
-	char form[NORM_TOKEN_MAX * KB_SYNONYM_WORDS];
+	char form[NORM_TOKEN_MAX * KB_SYNONYM_WORDS], alt[NORM_TOKEN_MAX * KB_SYNONYM_WORDS];
 	size_t nsyn, k;
 	int len, j;
 	long docs, best;
@@ -298,9 +415,13 @@ plan_synonym(struct plan *p, const struct kb *kb, const struct norm_tokens *t, i
 		hit = bsearch(form, syn, nsyn, sizeof(*syn), cmp_synonym);
 		if (hit == NULL)
 			continue;
-		for (best = 0, k = 0; k < nsyn; k++)
-			if (syn[k].group == hit->group && (docs = phrase_docs(kb, syn[k].form)) > best)
+		for (best = 0, k = 0; k < nsyn; k++) {
+			if (syn[k].group != hit->group)
+				continue;
+			stem_form(syn[k].form, p->lang, alt, sizeof(alt));
+			if ((docs = phrase_docs(kb, alt)) > best)
 				best = docs;
+		}
 		if (best == 0)
 			return 0; /* no form is in any fact: read the words one by one */
 		if (plan_has(p, form))
@@ -309,25 +430,31 @@ plan_synonym(struct plan *p, const struct kb *kb, const struct norm_tokens *t, i
 			return -1;
 		if ((p->terms[p->nterms - 1].qterm = query_term_begin(&p->q)) == -1)
 			return -1;
-		for (k = 0; k < nsyn; k++)
-			if (syn[k].group == hit->group)
-				query_term_add(&p->q, syn[k].form, strlen(syn[k].form), 0);
+		for (k = 0; k < nsyn; k++) {
+			if (syn[k].group != hit->group)
+				continue;
+			stem_form(syn[k].form, p->lang, alt, sizeof(alt));
+			query_term_add(&p->q, alt, strlen(alt), 0);
+		}
 		query_term_end(&p->q);
 		return len;
 	}
 	return 0;
 }
 
-/* Turns the question's words, from word first on, into terms and a MATCH expression. */
+/* Turns the question's words, from word first on, into terms and a MATCH expression,
+ * dropping the stopwords of lang, and of the other language too when both is 1 (a
+ * question searched in a language other than its own). */
 static void
 plan_build(struct plan *p, const struct kb *kb, const struct norm_tokens *t, int first,
-	   enum lang lang)
+	   enum lang lang, int both)
 {
 	int i = first, used;
 
 	query_init(&p->q);
 	p->nterms = 0;
 	p->nfacts = kb_fact_count(kb);
+	p->lang = lang;
 	while (i < t->n && p->nterms < NORM_TOKENS_MAX) {
 		used = plan_synonym(p, kb, t, i);
 		if (used == -1)
@@ -337,16 +464,19 @@ plan_build(struct plan *p, const struct kb *kb, const struct norm_tokens *t, int
 			continue;
 		}
 		if (!norm_is_stopword(t->tok[i].text, lang) &&
+		    !(both && norm_is_stopword(t->tok[i].text, lang == LANG_EN ? LANG_ES : LANG_EN)) &&
 		    plan_word(p, kb, t->tok[i].text) == -1)
 			break;
 		i++;
 	}
 }
 
-/* Returns the share of the question's weight that a fact with these hits covers. */
+/* Returns the share of the question's weight that a fact (or one of its questions) with
+ * these hits covers, each term counting by the best column it was found in. */
 static double
 coverage(const struct plan *p, unsigned long long cols)
 {
+	const double credit[4] = {0.0, tune.credit_answer, tune.credit_keywords, 1.0};
 	int best[QUERY_MAX_PHRASES] = {0}, ph, c, i;
 	double total = 0, got = 0;
 
@@ -358,7 +488,7 @@ coverage(const struct plan *p, unsigned long long cols)
 	for (i = 0; i < p->nterms; i++) {
 		total += p->terms[i].weight;
 		if (p->terms[i].qterm >= 0)
-			got += p->terms[i].weight * column_credit[best[p->terms[i].qterm]];
+			got += p->terms[i].weight * credit[best[p->terms[i].qterm]];
 	}
 	return total > 0 ? got / total : 0;
 }
@@ -371,6 +501,32 @@ cmp_ranked(const void *a, const void *b)
 	if (x->order != y->order)
 		return x->order > y->order ? -1 : 1;
 	return x->pos - y->pos;
+}
+
+/* Scores the candidates' own questions: for each, the share of the question's weight it
+ * holds (recall) blended with the share of its words the question's terms cover
+ * (precision); a fact keeps its best question. */
+static int
+score_questions(struct kb *kb, const struct plan *p, enum lang lang, struct ranked *r, int n,
+		char *err, size_t errlen)
+{
+	struct kb_question_hit hits[QUESTION_ROWS];
+	long facts[CANDIDATES];
+	double score;
+	int k, i, j;
+
+	for (i = 0; i < n; i++)
+		facts[i] = r[i].fact;
+	k = kb_search_questions(kb, query_text(&p->q), lang, facts, n, hits, QUESTION_ROWS, err,
+				errlen);
+	for (j = 0; j < k; j++) {
+		score = coverage(p, hits[j].cols) *
+			(1.0 - tune.precision + tune.precision * hits[j].cover);
+		for (i = 0; i < n; i++)
+			if (r[i].fact == hits[j].fact && score > r[i].question)
+				r[i].question = score;
+	}
+	return k < 0 ? -1 : 0;
 }
 
 /* Searches the facts of one language and ranks them. Returns the number ranked (0 when
@@ -389,13 +545,23 @@ search(struct kb *kb, const struct plan *p, enum lang lang, struct ranked *out, 
 		out[i].fact = hits[i].fact;
 		out[i].rank = hits[i].rank;
 		out[i].coverage = coverage(p, hits[i].cols);
-		out[i].order = out[i].coverage;
-		if (hits[0].rank < 0)
-			out[i].order += RANK_BM25_SHARE * hits[i].rank / hits[0].rank;
+		out[i].centrality = hits[i].centrality;
+		out[i].question = 0;
 		out[i].pos = i;
+	}
+	if (n > 0 && score_questions(kb, p, lang, out, n, err, errlen) == -1)
+		return -1;
+	for (i = 0; i < n; i++) {
+		out[i].confidence = (1.0 - tune.question_share) * out[i].coverage +
+				    tune.question_share * out[i].question;
+		out[i].order = out[i].confidence + tune.centrality * out[i].centrality;
+		if (hits[0].rank < 0)
+			out[i].order += tune.bm25_share * hits[i].rank / hits[0].rank;
 	}
 	if (n > 1)
 		qsort(out, (size_t)n, sizeof(*out), cmp_ranked);
+	if (trace && n >= 0)
+		trace_ranking(kb, out, n, lang);
 	return n;
 }
 
@@ -511,7 +677,7 @@ fill_none(struct kb *kb, const struct ranked *r, int n, enum lang want, struct a
 	a->type = ANSWER_NONE;
 	a->lang = want;
 	for (i = 0; i < n && a->nsuggestions < ANSWER_LINKS_MAX; i++) {
-		if (r[i].coverage < SUGGEST_THRESHOLD ||
+		if (r[i].confidence < tune.suggest ||
 		    link_num(kb, r[i].fact, want, &a->arena, &s[a->nsuggestions]) == -1)
 			continue;
 		for (k = 0; k < a->nsuggestions; k++)
@@ -552,26 +718,50 @@ fill_chat(struct kb *kb, const struct smalltalk *s, enum lang want, struct answe
 	return 0;
 }
 
-/* Searches in the question's language, then, for a Spanish question nothing Spanish
- * answers, among the English facts. Returns 0 and fills *out, or -1. */
+/* Searches the facts of one language with a plan read in that language (retry: the
+ * question's own language was another). */
 static int
-answer_plan(struct kb *kb, const struct plan *p, enum lang asked, enum lang want,
-	    struct answer *out, char *err, size_t errlen)
+search_lang(struct kb *kb, struct plan *p, const struct norm_tokens *t, int first,
+	    enum lang lang, int retry, struct ranked *r, char *err, size_t errlen)
 {
-	struct ranked r[CANDIDATES], r_en[CANDIDATES];
-	int n, n_en;
+	int n;
 
-	if ((n = search(kb, p, asked, r, err, errlen)) < 0)
+	query_free(&p->q);
+	plan_build(p, kb, t, first, lang, retry);
+	if (p->q.oom) {
+		snprintf(err, errlen, "out of memory");
 		return -1;
-	if (n > 0 && r[0].coverage >= ANSWER_THRESHOLD)
-		return fill_fact(kb, r[0].fact, r[0].coverage, want, out);
-	if (asked == LANG_ES) {
-		if ((n_en = search(kb, p, LANG_EN, r_en, err, errlen)) < 0)
+	}
+	if (trace)
+		trace_plan(p, lang);
+	n = search(kb, p, lang, r, err, errlen);
+	return n;
+}
+
+/* Searches the question's own language first. A Spanish question that nothing Spanish
+ * answers is tried on the English facts (not every fact is translated), and so is any
+ * question whose language was a guess; the answer is then given in the language asked
+ * for when a translation exists. Returns 0 and fills *out, or -1. */
+static int
+answer_question(struct kb *kb, struct plan *p, const struct norm_tokens *t, int first,
+		enum lang asked, int sure, enum lang want, struct answer *out, char *err,
+		size_t errlen)
+{
+	struct ranked r[CANDIDATES], r2[CANDIDATES];
+	enum lang other = asked == LANG_ES ? LANG_EN : LANG_ES;
+	int n, n2;
+
+	if ((n = search_lang(kb, p, t, first, asked, 0, r, err, errlen)) < 0)
+		return -1;
+	if (n > 0 && r[0].confidence >= tune.answer)
+		return fill_fact(kb, r[0].fact, r[0].confidence, want, out);
+	if (asked == LANG_ES || !sure) {
+		if ((n2 = search_lang(kb, p, t, first, other, 1, r2, err, errlen)) < 0)
 			return -1;
-		if (n_en > 0 && r_en[0].coverage >= ANSWER_THRESHOLD)
-			return fill_fact(kb, r_en[0].fact, r_en[0].coverage, want, out);
-		if (n == 0 || r[0].coverage < SUGGEST_THRESHOLD)
-			return fill_none(kb, r_en, n_en, want, out);
+		if (n2 > 0 && r2[0].confidence >= tune.answer)
+			return fill_fact(kb, r2[0].fact, r2[0].confidence, want, out);
+		if (n == 0 || (n2 > 0 && r2[0].confidence > r[0].confidence))
+			return fill_none(kb, r2, n2, want, out);
 	}
 	return fill_none(kb, r, n, want, out);
 }
@@ -583,7 +773,7 @@ match_question(struct kb *kb, const char *text, size_t len, const char *lang_hin
 	const struct smalltalk *chat;
 	struct norm_tokens t;
 	enum lang hint = LANG_EN, asked, want;
-	int has_hint, rc;
+	int has_hint, sure, rc;
 	struct plan *p;
 
 	memset(out, 0, sizeof(*out));
@@ -592,15 +782,16 @@ match_question(struct kb *kb, const char *text, size_t len, const char *lang_hin
 		err[0] = '\0';
 	has_hint = lang_parse(lang_hint, &hint) == 0;
 	norm_tokenize(text, len, &t);
-	asked = norm_detect_lang(text, len, &t, hint);
+	asked = norm_detect_lang(text, len, &t, hint, &sure);
 	want = has_hint ? hint : asked;
-	if ((chat = smalltalk_match(&t)) != NULL)
+	if ((chat = smalltalk_match(&t)) != NULL) {
 		rc = fill_chat(kb, chat, want, out);
-	else if ((p = malloc(sizeof(*p))) == NULL)
+	} else if ((p = malloc(sizeof(*p))) == NULL) {
 		rc = -1;
-	else {
-		plan_build(p, kb, &t, smalltalk_skip_greeting(&t), asked);
-		rc = p->q.oom ? -1 : answer_plan(kb, p, asked, want, out, err, errlen);
+	} else {
+		query_init(&p->q);
+		rc = answer_question(kb, p, &t, smalltalk_skip_greeting(&t), asked, sure, want, out,
+				     err, errlen);
 		query_free(&p->q);
 		free(p);
 	}

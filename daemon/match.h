@@ -8,6 +8,7 @@
 #define RULINGBOT_MATCH_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "kb.h"
 #include "norm.h"
@@ -71,6 +72,15 @@ int match_question(struct kb *kb, const char *text, size_t len, const char *lang
 /* Frees what an answer holds and clears it; accepts a cleared answer. This function
  * can't fail. */
 void answer_free(struct answer *a);
+
+/* Makes match_question() describe its work on f (NULL: stop): the terms it read, their
+ * weights, the FTS5 expression and each candidate's coverage. For editors asking why a
+ * question got the answer it got. This function can't fail. */
+void match_set_trace(FILE *f);
+
+/* For evaluation: sets the tuning value called name (see match.c) for every later
+ * question. Returns 0, or -1 when there is no such value. */
+int match_tune(const char *name, double value);
 
 /* For tests: the optimal-string-alignment distance between a and b, or max + 1 when it
  * is larger than max. */

@@ -24,33 +24,33 @@ static const char fold_latin_a[] = "aaaaaaccccccccddddeeeeeeeeeegggggggghhhhiiii
 
 /* Sorted lists, searched with bsearch; norm_lists_sorted() checks the order in tests. */
 static const char *const stop_en[] = {
-	"a",      "about", "after",   "again", "all",   "also",   "am",     "an",     "and",
-	"any",    "anything", "are",  "as",    "at",    "be",     "been",   "being",  "but",
-	"by",     "can",   "could",   "d",     "did",   "do",     "does",   "doing",  "done",
-	"else",   "ever",  "explain", "for",   "from",  "get",    "give",   "got",    "had",
-	"has",    "have",  "having",  "he",    "her",   "here",   "hers",   "him",    "his",
-	"i",      "if",    "im",      "in",    "into",  "is",     "it",     "its",    "just",
-	"know",   "let",   "like",    "ll",    "m",     "me",     "mean",   "means",  "more",
-	"most",   "my",    "nor",     "of",    "ok",    "okay",   "on",     "or",     "our",
-	"please",
-	"re",     "s",     "said",    "say",   "says",  "she",    "so",     "some",   "t",
-	"tell",   "than",  "that",    "thats", "the",   "their",  "them",   "then",   "there",
-	"these",  "they",  "thing",   "this",  "those", "to",     "too",    "us",     "ve",
-	"very",   "wanna", "want",    "was",   "we",    "were",   "what",   "whats",  "which",
-	"will",   "with",  "would",   "you",   "your",
+	"a", "about", "actually", "after", "again", "ah", "all", "also", "am", "an", "and", "any",
+	"anything", "anyway", "anyways", "are", "as", "at", "basically", "be", "been", "being",
+	"bit", "but", "by", "can", "could", "curious", "d", "did", "do", "does", "doing", "done",
+	"else", "ever", "exactly", "explain", "for", "from", "get", "give", "gonna", "got",
+	"gotta", "guess", "had", "has", "have", "having", "he", "hello", "her", "here", "hers",
+	"hey", "hi", "him", "his", "i", "if", "im", "in", "into", "is", "it", "its", "just",
+	"kind", "know", "let", "like", "ll", "lol", "m", "maybe", "me", "more", "most", "my",
+	"nor", "of", "oh", "ok", "okay", "on", "or", "our", "perhaps", "please", "pls", "plz",
+	"pretty", "quite", "r", "re", "really", "s", "she", "so", "some", "somebody", "someone",
+	"something", "sort", "stuff", "t", "tell", "than", "thank", "thanks", "that", "thats",
+	"the", "their", "them", "then", "there", "these", "they", "thing", "this", "those",
+	"though", "to", "too", "u", "uh", "um", "ur", "us", "ve", "very", "wanna", "want", "was",
+	"we", "were", "what", "whats", "whether", "which", "will", "with", "wonder", "wondering",
+	"would", "yeah", "yes", "yo", "you", "your",
 };
 
 static const char *const stop_es[] = {
-	"a",     "al",    "algo",   "alguien", "ante",   "aqui",   "asi",    "cada",   "con",
-	"contra", "cual", "cuales", "de",      "decir",  "del",    "dime",   "e",      "el",
-	"ella",  "ellas", "ellos",  "en",      "entre",  "era",    "eran",   "es",     "esa",
-	"ese",   "eso",   "esta",   "estaba",  "estan",  "estas",  "este",   "esto",   "estos",
-	"explica", "explicame", "favor", "fue", "fueron", "ha",    "han",    "hay",    "he",
-	"la",    "las",   "le",     "les",     "lo",     "los",    "me",     "mi",     "mis",
-	"muy",   "ni",    "nos",    "o",       "para",   "pero",   "por",    "porfa",  "puede",
-	"puedes", "que",  "quiero", "saber",   "se",     "sea",    "ser",    "si",     "sido",
-	"sobre", "son",   "su",     "sus",     "te",     "tu",     "tus",    "u",      "un",
-	"una",   "unas",  "uno",    "unos",    "y",      "ya",     "yo",
+	"a", "al", "algo", "alguien", "algun", "alguna", "algunas", "algunos", "ante", "aqui",
+	"asi", "bueno", "cada", "con", "contra", "cual", "cuales", "de", "decir", "del", "dime",
+	"e", "el", "ella", "ellas", "ellos", "en", "entonces", "entre", "era", "eran", "es",
+	"esa", "ese", "eso", "esta", "estaba", "estan", "estas", "este", "esto", "estos",
+	"exactamente", "explica", "explicame", "favor", "fue", "fueron", "gracias", "ha", "han",
+	"hay", "he", "hola", "la", "las", "le", "les", "lo", "los", "me", "mi", "mis", "muy",
+	"ni", "nos", "o", "ok", "oye", "para", "pero", "podria", "podrias", "por", "porfa",
+	"porfavor", "puede", "puedes", "pues", "que", "quiero", "quisiera", "realmente", "saber",
+	"sabes", "se", "sea", "ser", "si", "sido", "sobre", "son", "su", "sus", "tal", "te", "tu",
+	"tus", "u", "un", "una", "unas", "uno", "unos", "vez", "y", "ya", "yo",
 };
 
 /* Words that say which language a question is in. Shared words (de, no, a) are left out. */
@@ -149,6 +149,21 @@ joins_abbreviation(size_t segment, const unsigned char *p, const unsigned char *
 	       ((p[1] >= 'a' && p[1] <= 'z') || (p[1] >= 'A' && p[1] <= 'Z')) && p[2] == '.';
 }
 
+/* A '.' or ',' between digits keeps a number whole: 2.3 stays "2.3" (so it is not read as a
+ * 3), and 1,000 becomes "1000". The word so far must be all digits and dots. */
+static int
+joins_number(const char *tok, size_t n, const unsigned char *p, const unsigned char *end)
+{
+	size_t i;
+
+	if (n == 0 || end - p < 2 || (p[0] != '.' && p[0] != ',') || p[1] < '0' || p[1] > '9')
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((tok[i] < '0' || tok[i] > '9') && tok[i] != '.')
+			return 0;
+	return 1;
+}
+
 size_t
 norm_next(const char **pp, const char *endp, char *tok, size_t toksz)
 {
@@ -170,6 +185,12 @@ norm_next(const char **pp, const char *endp, char *tok, size_t toksz)
 			continue;
 		}
 		if (!is_word_char(cp)) {
+			if (joins_number(tok, n, p, end)) {
+				if (*p == '.' && n + 1 < toksz)
+					tok[n++] = '.';
+				p++;
+				continue;
+			}
 			if (!joins_abbreviation(segment, p, end))
 				break;
 			p++;
@@ -190,6 +211,18 @@ norm_next(const char **pp, const char *endp, char *tok, size_t toksz)
 	return n;
 }
 
+/* "por qué" (why) folds to two stopwords; read together they are the question word
+ * "porque", which is what the pair means in a question. Returns 1 when word completes
+ * such a pair after prev, which is then rewritten. */
+static int
+joins_porque(char *prev, const char *word)
+{
+	if (strcmp(prev, "por") != 0 || strcmp(word, "que") != 0)
+		return 0;
+	strcpy(prev, "porque");
+	return 1;
+}
+
 void
 norm_tokenize(const char *text, size_t n, struct norm_tokens *out)
 {
@@ -199,6 +232,8 @@ norm_tokenize(const char *text, size_t n, struct norm_tokens *out)
 	out->n = 0;
 	out->dropped = 0;
 	while (norm_next(&p, end, word, sizeof(word)) > 0) {
+		if (out->n > 0 && joins_porque(out->tok[out->n - 1].text, word))
+			continue;
 		if (out->n == NORM_TOKENS_MAX) {
 			out->dropped++;
 			continue;
@@ -207,22 +242,79 @@ norm_tokenize(const char *text, size_t n, struct norm_tokens *out)
 	}
 }
 
+static int
+ends_with(const char *w, size_t n, const char *suffix)
+{
+	size_t k = strlen(suffix);
+
+	return n >= k && memcmp(w + n - k, suffix, k) == 0;
+}
+
+void
+norm_stem(char *w, enum lang lang)
+{
+	/* Verb endings, participles and final vowels, longest first. */
+	static const char *const endings[] = {
+		"ieron", "iendo", "aron", "ando", "ados", "adas", "idos", "idas", "ado", "ada",
+		"ido",   "ida",   "ar",   "er",   "ir",   "io",   "a",    "e",    "o",
+	};
+	size_t n = strlen(w), i, k;
+
+	if (lang != LANG_ES || n <= 3 || strpbrk(w, "0123456789"))
+		return;
+	if (n > 5 && ends_with(w, n, "ces")) { /* jueces -> juez */
+		w[n - 3] = 'z';
+		w[n - 2] = '\0';
+		return;
+	}
+	if (n > 4 && ends_with(w, n, "es") && !strchr("aeiou", w[n - 3]))
+		w[n -= 2] = '\0'; /* ciudades -> ciudad, leyes -> ley */
+	else if (ends_with(w, n, "s"))
+		w[--n] = '\0'; /* fondos -> fondo */
+	for (i = 0; i < ARRAY_LEN(endings); i++) {
+		k = strlen(endings[i]);
+		if (n >= k + 3 && ends_with(w, n, endings[i])) {
+			w[n - k] = '\0';
+			return;
+		}
+	}
+}
+
+/* Appends word, stemmed for lang, to b, after a space unless it is the first. */
+static int
+append_word(struct buf *b, char *word, enum lang lang, int *first)
+{
+	norm_stem(word, lang);
+	if (!*first && buf_append(b, " ", 1) == -1)
+		return -1;
+	*first = 0;
+	return buf_puts(b, word);
+}
+
+int
+norm_text_lang(const char *text, size_t n, enum lang lang, struct buf *b)
+{
+	const char *p = text, *end = text + n;
+	char word[NORM_TOKEN_MAX], prev[NORM_TOKEN_MAX] = "";
+	int first = 1;
+
+	/* Each word is held back one step, so that "por" can still become "porque". */
+	while (norm_next(&p, end, word, sizeof(word)) > 0) {
+		if (joins_porque(prev, word))
+			continue;
+		if (prev[0] != '\0' && append_word(b, prev, lang, &first) == -1)
+			return -1;
+		memcpy(prev, word, sizeof(word));
+	}
+	if (prev[0] != '\0' && append_word(b, prev, lang, &first) == -1)
+		return -1;
+	return buf_append(b, "", 0);
+}
+
 int
 norm_text(const char *text, size_t n, struct buf *b)
 {
-	const char *p = text, *end = text + n;
-	char word[NORM_TOKEN_MAX];
-	size_t len;
-	int first = 1;
-
-	while ((len = norm_next(&p, end, word, sizeof(word))) > 0) {
-		if (!first && buf_append(b, " ", 1) == -1)
-			return -1;
-		if (buf_append(b, word, len) == -1)
-			return -1;
-		first = 0;
-	}
-	return buf_append(b, "", 0);
+	return norm_text_lang(text, n, LANG_EN, b);
 }
 
 static int
@@ -243,6 +335,21 @@ norm_is_stopword(const char *word, enum lang lang)
 	if (lang == LANG_ES)
 		return in_list(word, stop_es, ARRAY_LEN(stop_es));
 	return in_list(word, stop_en, ARRAY_LEN(stop_en));
+}
+
+/* Returns 1 for a word with an ending English does not have: -cion(es), -dades. */
+static int
+spanish_ending(const char *w)
+{
+	static const char *const endings[] = {"cion", "ciones", "dades"};
+	size_t n = strlen(w), i, k;
+
+	for (i = 0; i < ARRAY_LEN(endings); i++) {
+		k = strlen(endings[i]);
+		if (n > k + 2 && strcmp(w + n - k, endings[i]) == 0)
+			return 1;
+	}
+	return 0;
 }
 
 /* Counts the characters only Spanish uses: accented vowels, ñ, ü, ¿ and ¡. */
@@ -270,14 +377,18 @@ spanish_marks(const char *text, size_t n)
 }
 
 enum lang
-norm_detect_lang(const char *text, size_t n, const struct norm_tokens *t, enum lang fallback)
+norm_detect_lang(const char *text, size_t n, const struct norm_tokens *t, enum lang fallback,
+		 int *sure)
 {
 	int en = 0, es = 2 * spanish_marks(text, n), i;
 
 	for (i = 0; i < t->n; i++) {
 		en += in_list(t->tok[i].text, marks_en, ARRAY_LEN(marks_en));
-		es += in_list(t->tok[i].text, marks_es, ARRAY_LEN(marks_es));
+		es += in_list(t->tok[i].text, marks_es, ARRAY_LEN(marks_es)) ||
+		      spanish_ending(t->tok[i].text);
 	}
+	if (sure)
+		*sure = es - en >= 2 || en - es >= 2;
 	if (es > en)
 		return LANG_ES;
 	if (en > es)

@@ -41,10 +41,17 @@ int lang_parse(const char *code, enum lang *out);
 
 /* Reads the next word of the text [*p, end): skips separators, folds case and accents
  * (é -> e, ñ -> n, ß -> ss), drops combining marks, joins dotted abbreviations (U.S.C. ->
- * usc), and cuts the word to toksz - 1 bytes on a character boundary. Advances *p past
+ * usc), keeps numbers whole (2.3, 1,000 -> 1000), and cuts the word to toksz - 1 bytes on
+ * a character boundary. Advances *p past
  * the word. Returns the word's length in bytes, or 0 when the text has no more words.
  * Malformed UTF-8 and NUL bytes are separators. This function can't fail. */
 size_t norm_next(const char **p, const char *end, char *tok, size_t toksz);
+
+/* Reduces a folded Spanish word to a light stem in place ("ciudades" -> "ciudad",
+ * "jueces" -> "juez", "bloquearon" and "bloqueo" -> "bloque"); does nothing for LANG_EN,
+ * whose stemming FTS5's porter tokenizer does. Applied alike to Spanish facts when they
+ * are indexed and to words searched among them. This function can't fail. */
+void norm_stem(char *word, enum lang lang);
 
 /* Splits n bytes of text into out. This function can't fail. */
 void norm_tokenize(const char *text, size_t n, struct norm_tokens *out);
@@ -53,10 +60,14 @@ void norm_tokenize(const char *text, size_t n, struct norm_tokens *out);
  * when out of memory. */
 int norm_text(const char *text, size_t n, struct buf *b);
 
-/* Scores how English and how Spanish the text looks, from accents, ¿ ¡ and common words.
- * Returns LANG_ES or LANG_EN, or fallback when the text gives no sign either way. */
+/* As norm_text, each word stemmed for lang (see norm_stem). */
+int norm_text_lang(const char *text, size_t n, enum lang lang, struct buf *b);
+
+/* Scores how English and how Spanish the text looks, from accents, ¿ ¡, common words and
+ * Spanish word endings. Returns LANG_ES or LANG_EN, or fallback when the text gives no
+ * sign either way. *sure, when not NULL, is set to 1 when one language leads clearly. */
 enum lang norm_detect_lang(const char *text, size_t n, const struct norm_tokens *t,
-			   enum lang fallback);
+			   enum lang fallback, int *sure);
 
 /* Returns 1 when the folded word carries no meaning for search in that language ("the",
  * "what", "el", "que"), else 0. Question words (who, when, quien, cuando) are not

@@ -6,7 +6,8 @@
  * with diacritics removed: English questions find "ruled" from "rule", Spanish ones find
  * "decision" from "decisión", and the question column weighs most in bm25. Text is
  * normalised with daemon/norm.c before FTS5 sees it, exactly as questions are, so both
- * sides split words (U.S.C., Chicago's) the same way. A second, contentless table of the
+ * sides split words (U.S.C., Chicago's, 2.3) the same way; the only '.' left in that text
+ * is inside numbers, which is why '.' is a token character. A second, contentless table of the
  * plain words feeds an fts5vocab table: the vocabulary the engine corrects typos against.
  *
  * The database is written to a temporary file beside the target and renamed over it, so
@@ -41,7 +42,7 @@ static const char *const schema_sql =
 	"CREATE TABLE facts(num INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, lang TEXT NOT NULL,"
 	" topic TEXT NOT NULL, answer TEXT NOT NULL, question TEXT NOT NULL,"
 	" as_of TEXT NOT NULL, status TEXT NOT NULL, superseded_by TEXT, translation_of TEXT,"
-	" reviewed TEXT NOT NULL);"
+	" reviewed TEXT NOT NULL, links INTEGER NOT NULL);"
 	"CREATE INDEX facts_translation ON facts(translation_of);"
 	"CREATE TABLE questions(fact INTEGER NOT NULL, ord INTEGER NOT NULL, text TEXT NOT NULL,"
 	" PRIMARY KEY(fact, ord)) WITHOUT ROWID;"
@@ -55,23 +56,26 @@ static const char *const schema_sql =
 	"CREATE TABLE starters(lang TEXT NOT NULL, ord INTEGER NOT NULL, fact TEXT NOT NULL,"
 	" PRIMARY KEY(lang, ord)) WITHOUT ROWID;"
 	"CREATE VIRTUAL TABLE fact_index USING fts5(questions, keywords, answer, lang UNINDEXED,"
-	" tokenize='porter unicode61 remove_diacritics 2');"
+	" tokenize=\"porter unicode61 remove_diacritics 2 tokenchars '.'\");"
 	"INSERT INTO fact_index(fact_index, rank) VALUES('rank', '" RANK_FUNCTION "');"
+	"CREATE VIRTUAL TABLE question_index USING fts5(words, fact UNINDEXED, lang UNINDEXED,"
+	" tokenize=\"porter unicode61 remove_diacritics 2 tokenchars '.'\");"
+	"INSERT INTO question_index(question_index, rank) VALUES('rank', 'bm25()');"
 	"CREATE VIRTUAL TABLE word_index USING fts5(words, content='', detail=none,"
-	" tokenize='unicode61 remove_diacritics 2');"
+	" tokenize=\"unicode61 remove_diacritics 2 tokenchars '.'\");"
 	"CREATE VIRTUAL TABLE word_vocab USING fts5vocab(word_index, 'row');";
 
 /* The statements used while writing. */
 struct writer {
 	sqlite3 *db;
 	sqlite3_stmt *meta, *source, *fact, *question, *cite, *related, *synonym, *fix;
-	sqlite3_stmt *starter, *fact_index, *word_index;
+	sqlite3_stmt *starter, *fact_index, *word_index, *question_index;
 };
 
 static const char *const insert_sql[] = {
 	"INSERT INTO meta VALUES(?1, ?2)",
 	"INSERT INTO sources VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-	"INSERT INTO facts VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+	"INSERT INTO facts VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 0)",
 	"INSERT INTO questions VALUES(?1, ?2, ?3)",
 	"INSERT INTO fact_sources VALUES(?1, ?2, ?3, ?4, ?5)",
 	"INSERT INTO fact_related VALUES(?1, ?2, ?3)",
@@ -80,6 +84,7 @@ static const char *const insert_sql[] = {
 	"INSERT INTO starters VALUES(?1, ?2, ?3)",
 	"INSERT INTO fact_index(rowid, questions, keywords, answer, lang) VALUES(?1, ?2, ?3, ?4, ?5)",
 	"INSERT INTO word_index(rowid, words) VALUES(?1, ?2)",
+	"INSERT INTO question_index(fact, words, lang) VALUES(?1, ?2, ?3)",
 };
 
 static sqlite3_stmt **
@@ -87,7 +92,7 @@ writer_slot(struct writer *w, size_t i)
 {
 	sqlite3_stmt **slots[] = {&w->meta,    &w->source,  &w->fact,       &w->question,
 				  &w->cite,    &w->related, &w->synonym,    &w->fix,
-				  &w->starter, &w->fact_index, &w->word_index};
+				  &w->starter, &w->fact_index, &w->word_index, &w->question_index};
 
 	return slots[i];
 }
@@ -118,38 +123,71 @@ run(sqlite3_stmt *st, long num, int n, ...)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* Appends the normalised form of each of the n strings to b, separated by spaces. */
+/* Appends the normalised form of each of the n strings, stemmed for lang, to b, separated
+ * by spaces. */
 static int
-normalise_all(const char *const *strings, int n, struct buf *b)
+normalise_all(const char *const *strings, int n, enum lang lang, struct buf *b)
 {
 	int i;
 
 	for (i = 0; i < n; i++)
 		if ((i > 0 && buf_append(b, " ", 1) == -1) ||
-		    norm_text(strings[i], strlen(strings[i]), b) == -1)
+		    norm_text_lang(strings[i], strlen(strings[i]), lang, b) == -1)
 			return -1;
 	return buf_append(b, "", 0);
+}
+
+/* Indexes each question of fact f without its stopwords, for question-level matching:
+ * what is left is what the question is about. */
+static int
+index_questions(struct writer *w, const struct fact *f, long num, enum lang lang)
+{
+	struct norm_tokens *t;
+	struct buf b;
+	int rc = 0, i, k;
+
+	if ((t = malloc(sizeof(*t))) == NULL)
+		return -1;
+	for (i = 0; rc == 0 && i < f->nquestions; i++) {
+		norm_tokenize(f->questions[i], strlen(f->questions[i]), t);
+		buf_init(&b);
+		for (k = 0; rc == 0 && k < t->n; k++) {
+			if (norm_is_stopword(t->tok[k].text, lang))
+				continue;
+			norm_stem(t->tok[k].text, lang);
+			rc = buf_printf(&b, "%s%s", b.len ? " " : "", t->tok[k].text);
+		}
+		if (rc == 0 && b.len > 0)
+			rc = run(w->question_index, num, 2, b.data, f->lang);
+		buf_free(&b);
+	}
+	free(t);
+	return rc;
 }
 
 /* Indexes fact f as number num. */
 static int
 index_fact(struct writer *w, const struct fact *f, long num)
 {
+	enum lang lang = LANG_EN;
 	struct buf q, k, a, all;
 	int rc;
 
+	lang_parse(f->lang, &lang);
 	buf_init(&q), buf_init(&k), buf_init(&a), buf_init(&all);
-	rc = normalise_all(f->questions, f->nquestions, &q);
+	rc = normalise_all(f->questions, f->nquestions, lang, &q);
 	if (rc == 0)
-		rc = normalise_all(f->keywords, f->nkeywords, &k);
+		rc = normalise_all(f->keywords, f->nkeywords, lang, &k);
 	if (rc == 0)
-		rc = normalise_all(&f->answer, 1, &a);
+		rc = normalise_all(&f->answer, 1, lang, &a);
 	if (rc == 0)
 		rc = run(w->fact_index, num, 4, q.data, k.data, a.data, f->lang);
 	if (rc == 0)
 		rc = buf_printf(&all, "%s %s %s", q.data, k.data, a.data);
 	if (rc == 0)
 		rc = run(w->word_index, num, 1, all.data);
+	if (rc == 0)
+		rc = index_questions(w, f, num, lang);
 	buf_free(&q), buf_free(&k), buf_free(&a), buf_free(&all);
 	return rc;
 }
@@ -268,6 +306,13 @@ write_all(struct writer *w, const struct kbset *set)
 	return rc;
 }
 
+/* Counts, for each fact, the other facts that point to it (related, superseded_by): the
+ * facts everything else leads to are the ones a vague question most likely means. */
+static const char *const links_sql =
+	"UPDATE facts SET links = (SELECT count(*) FROM fact_related r WHERE r.related = facts.id)"
+	" + (SELECT count(*) FROM facts g WHERE g.superseded_by = facts.id);"
+	"INSERT INTO meta SELECT 'max_links', max(links) FROM facts;";
+
 static int
 writer_open(struct writer *w, const char *path, char *err, size_t errlen)
 {
@@ -332,9 +377,11 @@ kb_build(const struct kbset *set, const char *out, char *err, size_t errlen)
 	close(fd);
 	rc = writer_open(&w, tmp, err, errlen);
 	if (rc == 0 && (write_all(&w, set) == -1 ||
+			sqlite3_exec(w.db, links_sql, NULL, NULL, NULL) != SQLITE_OK ||
 			sqlite3_exec(w.db,
 				     "INSERT INTO fact_index(fact_index) VALUES('optimize');"
 				     "INSERT INTO word_index(word_index) VALUES('optimize');"
+				     "INSERT INTO question_index(question_index) VALUES('optimize');"
 				     "COMMIT;",
 				     NULL, NULL, NULL) != SQLITE_OK)) {
 		snprintf(err, errlen, "%s: %s", tmp, sqlite3_errmsg(w.db));

@@ -602,6 +602,9 @@ check_synonyms(struct checker *c)
 		else if (strcmp(a.data, m->fix) == 0)
 			kb_problem(c->set, path, m->line, "synonyms",
 				   "misspelling '%s' maps to itself", m->word);
+		else if (strchr(m->fix, ' '))
+			kb_problem(c->set, path, m->line, "synonyms",
+				   "misspelling '%s' must map to a single word", m->word);
 		buf_free(&a);
 	}
 }

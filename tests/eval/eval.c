@@ -30,6 +30,7 @@ struct item {
 /* Counts for one system (the engine or the baseline). */
 struct score {
 	int in_scope, right, out_of_scope, declined;
+	int in_scope_es, right_es; /* the in-scope questions whose fact is Spanish */
 };
 
 static double
@@ -115,16 +116,18 @@ baseline(sqlite3 *db, const char *question, char *out, size_t outlen)
 	return found;
 }
 
-/* Returns 1 when fact id exists in the KB. */
+/* Returns 1 when fact id exists in the KB, 2 when it is a Spanish fact, else 0. */
 static int
 fact_exists(sqlite3 *db, const char *id)
 {
 	sqlite3_stmt *st;
 	int found = 0;
 
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM facts WHERE id = ?1", -1, &st, NULL) == SQLITE_OK) {
+	if (sqlite3_prepare_v2(db, "SELECT lang FROM facts WHERE id = ?1", -1, &st, NULL) ==
+	    SQLITE_OK) {
 		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-		found = sqlite3_step(st) == SQLITE_ROW;
+		if (sqlite3_step(st) == SQLITE_ROW)
+			found = strcmp((const char *)sqlite3_column_text(st, 0), "es") == 0 ? 2 : 1;
 		sqlite3_finalize(st);
 	}
 	return found;
@@ -160,14 +163,18 @@ copied_from(sqlite3 *db, const char *q, char *out, size_t outlen)
 }
 
 static void
-tally(struct score *s, const char *expected, const char *got)
+tally(struct score *s, const char *expected, const char *got, int spanish)
 {
+	int right = got != NULL && strcmp(got, expected) == 0;
+
 	if (strcmp(expected, "NONE") == 0) {
 		s->out_of_scope++;
 		s->declined += got == NULL;
 	} else {
 		s->in_scope++;
-		s->right += got != NULL && strcmp(got, expected) == 0;
+		s->right += right;
+		s->in_scope_es += spanish;
+		s->right_es += spanish && right;
 	}
 }
 
@@ -185,11 +192,32 @@ parse_percent(const char *s)
 	return v;
 }
 
+/* Applies --set name=value to the engine's tuning; exits on a bad one. */
+static void
+set_tuning(const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	char name[64], *end;
+	double v;
+
+	if (eq == NULL || (size_t)(eq - arg) >= sizeof(name)) {
+		fprintf(stderr, "rulingeval: --set wants name=value, not '%s'\n", arg);
+		exit(2);
+	}
+	memcpy(name, arg, (size_t)(eq - arg));
+	name[eq - arg] = '\0';
+	v = strtod(eq + 1, &end);
+	if (end == eq + 1 || *end != '\0' || match_tune(name, v) == -1) {
+		fprintf(stderr, "rulingeval: cannot set '%s'\n", arg);
+		exit(2);
+	}
+}
+
 static void
 usage(void)
 {
 	fprintf(stderr, "usage: rulingeval --kb FILE [--min-accuracy PCT] [--min-decline PCT]"
-			" QUESTIONS.tsv\n");
+			" [--set NAME=VALUE]... QUESTIONS.tsv\n");
 	exit(2);
 }
 
@@ -200,6 +228,7 @@ main(int argc, char **argv)
 		{"kb", required_argument, NULL, 'k'},
 		{"min-accuracy", required_argument, NULL, 'a'},
 		{"min-decline", required_argument, NULL, 'd'},
+		{"set", required_argument, NULL, 's'},
 		{NULL, 0, NULL, 0},
 	};
 	struct score engine = {0}, naive = {0};
@@ -217,6 +246,7 @@ main(int argc, char **argv)
 		case 'k': kb_path = optarg; break;
 		case 'a': min_acc = parse_percent(optarg); break;
 		case 'd': min_dec = parse_percent(optarg); break;
+		case 's': set_tuning(optarg); break;
 		default: usage();
 		}
 	}
@@ -232,7 +262,8 @@ main(int argc, char **argv)
 	buf_init(&failures);
 	for (i = 0; i < n; i++) {
 		struct answer a;
-		if (strcmp(items[i].expected, "NONE") != 0 && !fact_exists(db, items[i].expected)) {
+		int exists = fact_exists(db, items[i].expected);
+		if (strcmp(items[i].expected, "NONE") != 0 && !exists) {
 			fprintf(stderr, "%s:%d: no fact '%s' in the KB\n", argv[optind], items[i].line,
 				items[i].expected);
 			bad++;
@@ -248,9 +279,9 @@ main(int argc, char **argv)
 			return 2;
 		}
 		got = a.type == ANSWER_FACT ? a.fact : NULL;
-		tally(&engine, items[i].expected, got);
+		tally(&engine, items[i].expected, got, exists == 2);
 		base = baseline(db, items[i].question, bbuf, sizeof(bbuf));
-		tally(&naive, items[i].expected, base);
+		tally(&naive, items[i].expected, base, exists == 2);
 		if (got == NULL ? strcmp(items[i].expected, "NONE") != 0
 				: strcmp(got, items[i].expected) != 0)
 			buf_printf(&failures, "  %-50s want %-28s got %s (%.2f)\n", items[i].question,
@@ -265,6 +296,13 @@ main(int argc, char **argv)
 	printf("  correct declines      %6.1f%%    %6.1f%%\n",
 	       percent(engine.declined, engine.out_of_scope),
 	       percent(naive.declined, naive.out_of_scope));
+	printf("  in-scope, English     %6.1f%%    %6.1f%%   (%d questions)\n",
+	       percent(engine.right - engine.right_es, engine.in_scope - engine.in_scope_es),
+	       percent(naive.right - naive.right_es, naive.in_scope - naive.in_scope_es),
+	       engine.in_scope - engine.in_scope_es);
+	printf("  in-scope, Spanish     %6.1f%%    %6.1f%%   (%d questions)\n",
+	       percent(engine.right_es, engine.in_scope_es), percent(naive.right_es, naive.in_scope_es),
+	       engine.in_scope_es);
 	printf("failures (%d):\n%s", engine.in_scope - engine.right + engine.out_of_scope -
 					   engine.declined,
 	       failures.data ? failures.data : "");

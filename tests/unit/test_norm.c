@@ -56,6 +56,43 @@ test_dotted_abbreviations_join(void)
 }
 
 static void
+test_spanish_stems_and_why(void)
+{
+	struct buf b;
+	char w[NORM_TOKEN_MAX];
+	static const char *const pairs[][2] = {
+		{"ciudades", "ciudad"}, {"ciudad", "ciudad"}, {"jueces", "juez"}, {"juez", "juez"},
+		{"fondos", "fond"},     {"fondo", "fond"},    {"bloquearon", "bloque"},
+		{"bloqueo", "bloque"},  {"leyes", "ley"},     {"condiciones", "condicion"},
+		{"fue", "fue"},         {"1373", "1373"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		snprintf(w, sizeof(w), "%s", pairs[i][0]);
+		norm_stem(w, LANG_ES);
+		CHECK_STR(w, pairs[i][1]);
+	}
+	snprintf(w, sizeof(w), "cities");
+	norm_stem(w, LANG_EN);
+	CHECK_STR(w, "cities"); /* English is left to FTS5's porter */
+	buf_init(&b);
+	norm_text_lang("¿Por qué bloquearon los fondos?", 33, LANG_ES, &b);
+	CHECK_STR(b.data, "porqu bloque los fond");
+	buf_free(&b);
+}
+
+static void
+test_numbers_stay_whole(void)
+{
+	CHECK_STR(NORM("$2.3 million"), "2.3 million");
+	CHECK_STR(NORM("$263,682,023 in 2016."), "263682023 in 2016");
+	CHECK_STR(NORM("nearly 1,000 applications"), "nearly 1000 applications");
+	CHECK_STR(NORM("section 9(a), 34 U.S.C. 10102."), "section 9 a 34 usc 10102");
+	CHECK_STR(NORM("3. conditions, 4"), "3 conditions 4");
+}
+
+static void
 test_bad_bytes_are_separators(void)
 {
 	const char nul[] = "who\0was";
@@ -95,20 +132,29 @@ test_language_detection(void)
 {
 	struct norm_tokens t;
 	const char *q;
+	int sure = 0;
 
 	q = "¿Quién fue el juez?";
 	norm_tokenize(q, strlen(q), &t);
-	CHECK(norm_detect_lang(q, strlen(q), &t, LANG_EN) == LANG_ES);
+	norm_detect_lang(q, strlen(q), &t, LANG_EN, &sure);
+	CHECK(sure);
+	norm_tokenize(q, strlen(q), &t);
+	CHECK(norm_detect_lang(q, strlen(q), &t, LANG_EN, NULL) == LANG_ES);
 	q = "quien fue el juez del caso";
 	norm_tokenize(q, strlen(q), &t);
-	CHECK(norm_detect_lang(q, strlen(q), &t, LANG_EN) == LANG_ES);
+	CHECK(norm_detect_lang(q, strlen(q), &t, LANG_EN, NULL) == LANG_ES);
 	q = "Who was the judge?";
 	norm_tokenize(q, strlen(q), &t);
-	CHECK(norm_detect_lang(q, strlen(q), &t, LANG_ES) == LANG_EN);
+	CHECK(norm_detect_lang(q, strlen(q), &t, LANG_ES, NULL) == LANG_EN);
+	q = "demandante condicion de notificacion";
+	norm_tokenize(q, strlen(q), &t);
+	CHECK(norm_detect_lang(q, strlen(q), &t, LANG_EN, NULL) == LANG_ES);
 	q = "Leinenweber";
 	norm_tokenize(q, strlen(q), &t);
-	CHECK(norm_detect_lang(q, strlen(q), &t, LANG_ES) == LANG_ES);
-	CHECK(norm_detect_lang(q, strlen(q), &t, LANG_EN) == LANG_EN);
+	norm_detect_lang(q, strlen(q), &t, LANG_EN, &sure);
+	CHECK(!sure);
+	CHECK(norm_detect_lang(q, strlen(q), &t, LANG_ES, NULL) == LANG_ES);
+	CHECK(norm_detect_lang(q, strlen(q), &t, LANG_EN, NULL) == LANG_EN);
 }
 
 static void
@@ -142,6 +188,8 @@ main(void)
 	RUN(test_case_and_punctuation_fold_away);
 	RUN(test_accents_fold_like_unicode61);
 	RUN(test_dotted_abbreviations_join);
+	RUN(test_numbers_stay_whole);
+	RUN(test_spanish_stems_and_why);
 	RUN(test_bad_bytes_are_separators);
 	RUN(test_words_and_counts_are_bounded);
 	RUN(test_language_detection);
