@@ -98,6 +98,9 @@ test: test-deps $(PROGRAMS) $(TEST_PROGRAMS) $(BUILD)/kb.sqlite $(BUILD)/test/fi
 
 eval: $(BUILD)/rulingeval $(BUILD)/kb.sqlite
 	$(BUILD)/rulingeval --kb $(BUILD)/kb.sqlite tests/eval/questions.tsv
+	@echo
+	@echo "Held out (never used to tune the engine):"
+	$(BUILD)/rulingeval --kb $(BUILD)/kb.sqlite tests/eval/holdout.tsv
 
 asan:
 	$(MAKE) BUILD=build/asan \
