@@ -95,11 +95,13 @@ field_line(const struct fact *f, const char *field)
 	return jsonpos_key_line(f->file->text.data, &f->span, field);
 }
 
-/* Line of the string value s in fact f. */
+/* Line of the string value s in fact f, or else of the field holding it. */
 static int
-value_line(const struct fact *f, const char *s)
+value_line(const struct fact *f, const char *field, const char *s)
 {
-	return jsonpos_string_line(f->file->text.data, &f->span, s);
+	int line = jsonpos_string_line(f->file->text.data, &f->span, s);
+
+	return line > 0 ? line : field_line(f, field);
 }
 
 static int
@@ -333,7 +335,7 @@ check_quote(struct checker *c, const struct fact *f, const struct cite *ct, cons
 
 	if (s->text == NULL) {
 		if (ct->pinpoint == NULL)
-			fact_problem(c, f, value_line(f, ct->quote),
+			fact_problem(c, f, value_line(f, "sources", ct->quote),
 				     "a quote from '%s' needs a pinpoint (no stored text to check "
 				     "it against)", ct->id);
 		return;
@@ -346,7 +348,7 @@ check_quote(struct checker *c, const struct fact *f, const struct cite *ct, cons
 		return;
 	buf_init(&q);
 	if (collapse_space(ct->quote, strlen(ct->quote), &q) == 0 && strstr(text, q.data) == NULL)
-		fact_problem(c, f, value_line(f, ct->quote),
+		fact_problem(c, f, value_line(f, "sources", ct->quote),
 			     "quote not found word for word in the text of '%s': \"%s\"", ct->id,
 			     ct->quote);
 	buf_free(&q);
@@ -379,11 +381,11 @@ check_cites(struct checker *c, const struct fact *f)
 		const struct cite *ct = &f->cites[i];
 		for (j = 0; j < i; j++)
 			if (same_cite(&f->cites[j], ct))
-				fact_problem(c, f, value_line(f, ct->id),
+				fact_problem(c, f, value_line(f, "sources", ct->id),
 					     "source '%s' cited twice with the same pinpoint and quote",
 					     ct->id);
 		if ((s = find_source(c, ct->id)) == NULL) {
-			fact_problem(c, f, value_line(f, ct->id),
+			fact_problem(c, f, value_line(f, "sources", ct->id),
 				     "unknown source '%s' (not in sources.json)", ct->id);
 			continue;
 		}
@@ -399,9 +401,9 @@ check_ref(struct checker *c, const struct fact *f, const char *field, const char
 	const struct fact *g = find_fact(c, id);
 
 	if (g == NULL)
-		fact_problem(c, f, value_line(f, id), "%s names unknown fact '%s'", field, id);
+		fact_problem(c, f, value_line(f, field, id), "%s names unknown fact '%s'", field, id);
 	else if (g == f)
-		fact_problem(c, f, value_line(f, id), "%s names the fact itself", field);
+		fact_problem(c, f, value_line(f, field, id), "%s names the fact itself", field);
 	return g == f ? NULL : g;
 }
 
@@ -439,7 +441,7 @@ check_links(struct checker *c, const struct fact *f)
 	for (i = 0; i < f->nrelated; i++) {
 		for (j = 0; j < i; j++)
 			if (strcmp(f->related[j], f->related[i]) == 0)
-				fact_problem(c, f, value_line(f, f->related[i]),
+				fact_problem(c, f, value_line(f, "related", f->related[i]),
 					     "related lists '%s' twice", f->related[i]);
 		check_ref(c, f, "related", f->related[i]);
 	}
@@ -466,11 +468,11 @@ check_text(struct checker *c, const struct fact *f)
 	}
 	for (i = 0; i < f->nquestions; i++) {
 		if ((n = utf8_length(f->questions[i])) > FACT_QUESTION_MAX)
-			fact_problem(c, f, value_line(f, f->questions[i]),
+			fact_problem(c, f, value_line(f, "questions", f->questions[i]),
 				     "question is too long (%zu characters, at most %d)", n,
 				     FACT_QUESTION_MAX);
 		if (has_control(f->questions[i]))
-			fact_problem(c, f, value_line(f, f->questions[i]),
+			fact_problem(c, f, value_line(f, "questions", f->questions[i]),
 				     "a question must be one line");
 	}
 }
@@ -542,10 +544,10 @@ check_questions(struct checker *c)
 		    strcmp(keys[i - 1].f->lang, keys[i].f->lang) != 0)
 			continue;
 		if (keys[i - 1].f == keys[i].f)
-			fact_problem(c, keys[i].f, value_line(keys[i].f, keys[i].text),
+			fact_problem(c, keys[i].f, value_line(keys[i].f, "questions", keys[i].text),
 				     "question \"%s\" is asked twice", keys[i].text);
 		else
-			fact_problem(c, keys[i].f, value_line(keys[i].f, keys[i].text),
+			fact_problem(c, keys[i].f, value_line(keys[i].f, "questions", keys[i].text),
 				     "question \"%s\" also belongs to fact '%s'", keys[i].text,
 				     keys[i - 1].f->id ? keys[i - 1].f->id : "?");
 	}
@@ -620,6 +622,8 @@ check_starters(struct checker *c)
 		for (i = 0; i < c->set->nstarters[l]; i++) {
 			const char *id = c->set->starters[l][i];
 			int line = jsonpos_string_line(file->text.data, &file->whole, id);
+			if (line < 0)
+				line = jsonpos_key_line(file->text.data, &file->whole, lang_code((enum lang)l));
 			if ((f = find_fact(c, id)) == NULL)
 				kb_problem(c->set, file->path, line, "starters",
 					   "unknown fact '%s'", id);

@@ -118,5 +118,5 @@ jsonpos_string_line(const char *text, const struct json_span *span, const char *
 {
 	long off = find_quoted(text, span, s, 0);
 
-	return off < 0 ? span->line : jsonpos_line(text, (size_t)off);
+	return off < 0 ? -1 : jsonpos_line(text, (size_t)off);
 }

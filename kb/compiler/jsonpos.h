@@ -22,8 +22,8 @@ int jsonpos_items(const char *text, size_t len, struct json_span **out);
 /* Returns the line of the first "key": inside span, or the span's own line. */
 int jsonpos_key_line(const char *text, const struct json_span *span, const char *key);
 
-/* Returns the line of the first occurrence of the JSON string "s" inside span (s without
- * characters that JSON escapes), or the span's own line. */
+/* Returns the line of the first occurrence of the JSON string "s" inside span, or -1 when
+ * it is not there as written (for instance because the file escapes a character of it). */
 int jsonpos_string_line(const char *text, const struct json_span *span, const char *s);
 
 #endif

@@ -390,7 +390,9 @@ read_groups(struct kbset *set, struct kb_file *f, const cJSON *groups)
 		if ((g = grow(&set->groups, &set->ngroups, sizeof(*g))) == NULL)
 			return;
 		g->nwords = get_strings(&it, e, "words", 2, &g->words);
-		g->line = g->nwords ? jsonpos_string_line(f->text.data, &whole, g->words[0]) : 1;
+		g->line = g->nwords ? jsonpos_string_line(f->text.data, &whole, g->words[0]) : -1;
+		if (g->line < 0)
+			g->line = jsonpos_key_line(f->text.data, &whole, "groups");
 	}
 }
 

@@ -531,6 +531,92 @@ test_starters_and_synonyms(void)
 	CHECK(strstr(report, "synonyms: misspelling 'two words' must be a single word") != NULL);
 }
 
+static void
+test_related_twice(void)
+{
+	new_kb();
+	write_facts(fact("f1", "    \"lang\"", "    \"related\": [\"f2\", \"f2\"],\n    \"lang\""),
+		    fact("f2", NULL, NULL));
+	CHECK(check(0) == 1);
+	CHECK(strstr(report, "fact 'f1': related lists 'f2' twice") != NULL);
+}
+
+static void
+test_question_too_long_or_multiline(void)
+{
+	char q[260];
+
+	memset(q, 'q', 201);
+	q[201] = '\0';
+	new_kb();
+	write_facts(fact("f1", "What about f1?", q), fact("f2", "What about f2?", "two\\nlines"));
+	CHECK(check(0) == 2);
+	CHECK(reported(5, "fact 'f1': question is too long (201 characters, at most 200)"));
+	CHECK(reported(15, "fact 'f2': a question must be one line")); /* the questions line */
+}
+
+static void
+test_answer_on_several_lines(void)
+{
+	new_kb();
+	write_facts(fact("f1", "The answer about f1.", "One line.\\nAnother."), NULL);
+	CHECK(check(0) == 1);
+	CHECK(reported(6, "fact 'f1': answer must be one paragraph of valid text"));
+}
+
+static void
+test_too_many_sources(void)
+{
+	new_kb();
+	write_facts(fact("f1", "[\"s1\"]",
+			 "[{\"id\": \"s1\", \"pinpoint\": \"p. 1\"}, {\"id\": \"s1\", \"pinpoint\": \"p. 2\"},"
+			 " {\"id\": \"s1\", \"pinpoint\": \"p. 3\"}, {\"id\": \"s1\", \"pinpoint\": \"p. 4\"},"
+			 " {\"id\": \"s1\", \"pinpoint\": \"p. 5\"}, {\"id\": \"s1\", \"pinpoint\": \"p. 6\"},"
+			 " {\"id\": \"s1\", \"pinpoint\": \"p. 7\"}, {\"id\": \"s1\", \"pinpoint\": \"p. 8\"},"
+			 " {\"id\": \"s1\", \"pinpoint\": \"p. 9\"}]"),
+		    NULL);
+	CHECK(check(0) == 1);
+	CHECK(reported(7, "fact 'f1': too many sources (9, at most 8)"));
+}
+
+static void
+test_source_text_and_title_shape(void)
+{
+	new_kb();
+	write_text("sources.json", "[\n"
+				   "  {\"id\": \"s1\", \"title\": \"A\\nB\", \"publisher\": \"P\", "
+				   "\"date\": \"2017\", \"kind\": \"news\", \"text\": \"../etc/passwd\"}\n"
+				   "]\n");
+	write_facts(fact("f1", NULL, NULL), NULL);
+	CHECK(check(0) == 2);
+	CHECK(strstr(report, "source 's1': text must be a file name, not a path") != NULL);
+	CHECK(strstr(report, "source 's1': title and publisher must be one line each") != NULL);
+}
+
+static void
+test_unknown_translation(void)
+{
+	new_kb();
+	write_facts(fact("f1", "    \"lang\": \"en\"", "    \"lang\": \"es\",\n    \"translation_of\": \"ghost\""),
+		    NULL);
+	CHECK(check(0) == 1);
+	CHECK(strstr(report, "fact 'f1': translation_of names unknown fact 'ghost'") != NULL);
+}
+
+static void
+test_synonym_and_misspelling_shape(void)
+{
+	new_kb();
+	write_facts(fact("f1", NULL, NULL), NULL);
+	write_text("synonyms.json",
+		   "{\n  \"groups\": [\n    {\"words\": [\"one two three four five\", \"x\"]}\n  ],\n"
+		   "  \"misspellings\": {\"judge\": \"judge\", \"jugde\": \"the judge\"}\n}\n");
+	CHECK(check(0) == 3);
+	CHECK(strstr(report, "synonyms: 'one two three four five' must be one to 4 words") != NULL);
+	CHECK(strstr(report, "synonyms: misspelling 'judge' maps to itself") != NULL);
+	CHECK(strstr(report, "synonyms: misspelling 'jugde' must map to a single word") != NULL);
+}
+
 /* Builds the KB in dir into out; returns 0 on success. */
 static int
 build_to(const char *out, char *version, size_t vlen)
@@ -653,6 +739,13 @@ main(void)
 	RUN(test_translation_in_same_language);
 	RUN(test_not_an_array);
 	RUN(test_starters_and_synonyms);
+	RUN(test_related_twice);
+	RUN(test_question_too_long_or_multiline);
+	RUN(test_answer_on_several_lines);
+	RUN(test_too_many_sources);
+	RUN(test_source_text_and_title_shape);
+	RUN(test_unknown_translation);
+	RUN(test_synonym_and_misspelling_shape);
 	RUN(test_build_writes_a_readable_kb);
 	RUN(test_version_follows_content);
 	RUN(test_build_into_missing_folder_fails_cleanly);
