@@ -59,11 +59,13 @@ static const char *const sql_search =
 	" JOIN facts f ON f.num = fact_index.rowid"
 	" WHERE fact_index MATCH ?1 AND fact_index.lang = ?2 ORDER BY rank, fact_index.rowid"
 	" LIMIT ?3";
+/* The candidate facts are ?3 to ?(KB_QUESTION_FACTS + 2); the limit follows them. */
 static const char *const sql_questions =
 	"SELECT fact, hits(question_index), qcover(question_index) FROM question_index"
 	" WHERE question_index MATCH ?1 AND lang = ?2"
-	" AND fact IN (?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
-	" ORDER BY rank, rowid LIMIT ?15";
+	" AND fact IN (?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
+	" ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)"
+	" ORDER BY rank, rowid LIMIT ?27";
 static const char *const sql_fact =
 	"SELECT num, id, lang, answer, question, as_of, status, superseded_by,"
 	" translation_of, reviewed FROM facts WHERE num = ?1";
@@ -493,6 +495,8 @@ kb_search(struct kb *kb, const char *match, enum lang lang, struct kb_hit *hits,
 	sqlite3_clear_bindings(st);
 	return n;
 }
+
+_Static_assert(KB_QUESTION_FACTS == 24, "sql_questions binds KB_QUESTION_FACTS facts");
 
 int
 kb_search_questions(struct kb *kb, const char *match, enum lang lang, const long *facts,

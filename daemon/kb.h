@@ -44,7 +44,7 @@ struct kb_question_hit {
 };
 
 /* The most candidate facts kb_search_questions() looks among. */
-#define KB_QUESTION_FACTS 12
+#define KB_QUESTION_FACTS 24
 
 /* A fact, as stored. Strings belong to the arena given to kb_fact(). */
 struct kb_fact {

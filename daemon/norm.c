@@ -42,7 +42,7 @@ static const char *const stop_en[] = {
 
 static const char *const stop_es[] = {
 	"a", "al", "algo", "alguien", "algun", "alguna", "algunas", "algunos", "ante", "aqui",
-	"asi", "bueno", "cada", "con", "contra", "cual", "cuales", "de", "decir", "del", "dime",
+	"asi", "bueno", "cada", "con",  "cual", "cuales", "de", "decir", "del", "dime",
 	"e", "el", "ella", "ellas", "ellos", "en", "entonces", "entre", "era", "eran", "es",
 	"esa", "ese", "eso", "esta", "estaba", "estan", "estas", "este", "esto", "estos",
 	"exactamente", "explica", "explicame", "favor", "fue", "fueron", "gracias", "ha", "han",
@@ -352,6 +352,23 @@ spanish_ending(const char *w)
 	return 0;
 }
 
+/* Returns 1 for the first two words of a place named in Spanish (Los Angeles, San
+ * Francisco), which say nothing about the language of the question. */
+static int
+place_name(const char *a, const char *b)
+{
+	static const char *const places[][2] = {
+		{"los", "angeles"}, {"las", "vegas"},  {"san", "francisco"}, {"san", "antonio"},
+		{"san", "diego"},   {"santa", "clara"}, {"san", "jose"},     {"el", "salvador"},
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(places); i++)
+		if (strcmp(a, places[i][0]) == 0 && strcmp(b, places[i][1]) == 0)
+			return 1;
+	return 0;
+}
+
 /* Counts the characters only Spanish uses: accented vowels, ñ, ü, ¿ and ¡. */
 static int
 spanish_marks(const char *text, size_t n)
@@ -383,6 +400,10 @@ norm_detect_lang(const char *text, size_t n, const struct norm_tokens *t, enum l
 	int en = 0, es = 2 * spanish_marks(text, n), i;
 
 	for (i = 0; i < t->n; i++) {
+		if (i + 1 < t->n && place_name(t->tok[i].text, t->tok[i + 1].text)) {
+			i++;
+			continue;
+		}
 		en += in_list(t->tok[i].text, marks_en, ARRAY_LEN(marks_en));
 		es += in_list(t->tok[i].text, marks_es, ARRAY_LEN(marks_es)) ||
 		      spanish_ending(t->tok[i].text);

@@ -145,10 +145,13 @@ test_language_detection(void)
 	CHECK(norm_detect_lang(q, strlen(q), &t, LANG_EN, NULL) == LANG_ES);
 	q = "Who was the judge?";
 	norm_tokenize(q, strlen(q), &t);
-	CHECK(norm_detect_lang(q, strlen(q), &t, LANG_ES, NULL) == LANG_EN);
+	CHECK(norm_detect_lang(q, strlen(q), &t, LANG_EN, NULL) == LANG_EN); /* "los" alone says es */
 	q = "demandante condicion de notificacion";
 	norm_tokenize(q, strlen(q), &t);
 	CHECK(norm_detect_lang(q, strlen(q), &t, LANG_EN, NULL) == LANG_ES);
+	q = "los angeles sanctuary ordinance 2024";
+	norm_tokenize(q, strlen(q), &t);
+	CHECK(norm_detect_lang(q, strlen(q), &t, LANG_EN, NULL) == LANG_EN); /* "los" alone says es */
 	q = "Leinenweber";
 	norm_tokenize(q, strlen(q), &t);
 	norm_detect_lang(q, strlen(q), &t, LANG_EN, &sure);
