@@ -26,42 +26,61 @@
 
 #define CANDIDATES KB_QUESTION_FACTS /* facts ranked per search */
 #define QUESTION_ROWS 192               /* matched questions read per search */
-#define SHORT_WORD 3                    /* longest word counted as short ("teh") */
+#define SHORT_WORD 3                    /* longest word that may be a slip ("teh") */
 #define PREFIX_MIN 4                    /* shortest word completed as a prefix */
 #define CORRECT_MIN 5                   /* shortest word corrected as a typo (daca is no data) */
 
-/* The engine's tuning, chosen on tests/eval/questions.tsv and checked on the held-out
- * tests/eval/holdout.tsv (docs/engine.md). Named, so that rulingeval --set can try others. */
+/* What the engine knows about a candidate fact, the inputs of its answer model. */
+enum feature {
+	F_COVERAGE,   /* share of the question's weight the fact covers (column-credited) */
+	F_Q_RECALL,   /* share of it covered by the fact's best-matching own question */
+	F_Q_COVER,    /* share of that question's words the reader's words account for */
+	F_Q_BOTH,     /* the two together (their product) */
+	F_ANSWER_ONLY,/* share of the question's weight found only in the fact's answer text */
+	F_UNKNOWN,    /* share of the question's weight in words no fact uses */
+	F_BM25,       /* bm25 relative to the best candidate's */
+	F_CENTRALITY, /* how many facts lead to this one, relative to the most */
+	F_TERMS,      /* how many searchable terms the question has, log-scaled */
+	F_RETRY,      /* 1 when searched in a language other than the question's */
+	F_MISSING,    /* the heaviest term the fact lacks though other facts use it */
+	F_UNKNOWN_MAX,/* the heaviest term no fact uses */
+	NFEATURES
+};
+
+static const char *const feature_names[NFEATURES] = {
+	"coverage", "q_recall", "q_cover", "q_both", "answer_only",
+	"unknown",  "bm25",     "centrality", "terms", "retry", "missing", "unknown_max",
+};
+
+/* The engine's tuning. The model weights are fitted by tests/eval/fit.py on
+ * tests/eval/questions.tsv and checked on the held-out tests/eval/holdout.tsv
+ * (docs/engine.md); the rest shape the terms. Named, so rulingeval --set can try others. */
 static struct tuning {
-	double answer;          /* confidence needed to answer */
-	double suggest;         /* confidence needed to be offered as a suggestion */
-	double question_share;  /* part of the confidence from the best-matching question */
-	double precision;       /* part of a question's match that is its precision */
-	double bm25_share;      /* part of the ranking left to bm25 */
-	double centrality;      /* part of the ranking for facts many others lead to */
-	double trust_prefix;    /* a word read as the start of longer words */
-	double trust_corrected; /* a word read as a typo of another */
-	double question_word;   /* who, when, why: they steer, they don't decide */
-	double unknown;         /* a word no fact uses, times the highest idf */
-	double unknown_short;   /* the same for a short word */
-	double idf_power;       /* term weight = idf^this: 1 lets one rare word dominate */
-	double credit_answer;   /* a term found only in a fact's answer text */
-	double credit_keywords; /* a term found in a fact's keywords, not its questions */
+	double answer;              /* probability needed to answer */
+	double suggest;             /* probability needed to be offered as a suggestion */
+	double bias;                /* the model's intercept */
+	double weight[NFEATURES];   /* the model's weights, by enum feature */
+	double trust_prefix;        /* a word read as the start of longer words */
+	double trust_corrected;     /* a word read as a typo of another */
+	double question_word;       /* who, when, why: they steer, they don't decide */
+	double unknown;             /* a word no fact uses, times the highest idf */
+	double unknown_short;       /* the same for a short word */
+	double idf_power;           /* term weight = idf^this: 1 lets one rare word dominate */
+	double credit_answer;       /* a term found only in a fact's answer text */
+	double credit_keywords;     /* a term found in a fact's keywords, not its questions */
 } tune = {
-	.answer = 0.38,
-	.suggest = 0.25,
-	.question_share = 0.38,
-	.precision = 0.94,
-	.bm25_share = 0.16,
-	.centrality = 0.11,
+	.answer = 0.55,
+	.suggest = 0.3,
+	.bias = -4.448,
+	.weight = {1.512, 1.022, 2.040, 1.451, 0.044, -0.124, 2.021, 0.093, 0.561, -0.484, -0.588, 0.015},
 	.trust_prefix = 0.9,
 	.trust_corrected = 0.85,
-	.question_word = 0.63,
-	.unknown = 1.15,
-	.unknown_short = 0.49,
-	.idf_power = 0.3,
-	.credit_answer = 0.38,
-	.credit_keywords = 0.76,
+	.question_word = 0.7,
+	.unknown = 1.6,
+	.unknown_short = 0.15,
+	.idf_power = 0.6,
+	.credit_answer = 0.4,
+	.credit_keywords = 0.8,
 };
 
 static const struct {
@@ -70,10 +89,7 @@ static const struct {
 } tunables[] = {
 	{"answer", &tune.answer},
 	{"suggest", &tune.suggest},
-	{"question_share", &tune.question_share},
-	{"precision", &tune.precision},
-	{"bm25_share", &tune.bm25_share},
-	{"centrality", &tune.centrality},
+	{"bias", &tune.bias},
 	{"trust_prefix", &tune.trust_prefix},
 	{"trust_corrected", &tune.trust_corrected},
 	{"question_word", &tune.question_word},
@@ -84,15 +100,13 @@ static const struct {
 	{"credit_keywords", &tune.credit_keywords},
 };
 
+/* Where match_set_features() sends every candidate's features, or NULL. */
+static void (*feature_sink)(void *ctx, long fact, const double *f, int n);
+static void *feature_ctx;
+
 /* Where match_set_trace() sends explanations, or NULL. */
 static FILE *trace;
 
-/* Sorted; searched with bsearch. */
-static const char *const question_words[] = {
-	"como",  "cuando", "cuanta", "cuantas", "cuanto", "cuantos", "donde", "how",
-	"porque", "quien", "quienes", "when",   "where",  "who",     "whom",  "whose",
-	"why",
-};
 
 /* One thing the question asks about. */
 struct term {
@@ -112,14 +126,10 @@ struct plan {
 
 /* A fact found by a search, with how well it matches the question. */
 struct ranked {
-	long fact;         /* fact number */
-	double rank;       /* bm25 rank (negative; lower is better) */
-	double coverage;   /* share of the question's weight the whole fact covers */
-	double question;   /* how well its best own question matches, in [0, 1] */
-	double confidence; /* the two together: what the answer threshold is held to */
-	double centrality; /* how many facts lead to it, [0, 1] */
-	double order;      /* what it is ranked by */
-	int pos;           /* position in FTS5's order, for stable sorting */
+	long fact;              /* fact number */
+	double f[NFEATURES];    /* what is known about it (enum feature) */
+	double confidence;      /* the model's probability that it answers the question */
+	int pos;                /* position in FTS5's order, for stable sorting */
 };
 
 void
@@ -138,7 +148,25 @@ match_tune(const char *name, double value)
 			*tunables[i].value = value;
 			return 0;
 		}
+	for (i = 0; i < NFEATURES; i++)
+		if (strncmp(name, "w_", 2) == 0 && strcmp(name + 2, feature_names[i]) == 0) {
+			tune.weight[i] = value;
+			return 0;
+		}
 	return -1;
+}
+
+void
+match_set_features(void (*sink)(void *ctx, long fact, const double *f, int n), void *ctx)
+{
+	feature_sink = sink;
+	feature_ctx = ctx;
+}
+
+const char *
+match_feature_name(int i)
+{
+	return i >= 0 && i < NFEATURES ? feature_names[i] : NULL;
 }
 
 static void
@@ -158,15 +186,19 @@ trace_ranking(struct kb *kb, const struct ranked *r, int n, enum lang lang)
 {
 	struct arena a;
 	struct kb_fact f;
-	int i;
+	int i, k;
 
 	arena_init(&a);
-	fprintf(trace, "candidates among %s facts (answer at confidence %.2f):\n",
-		lang_code(lang), tune.answer);
-	for (i = 0; i < n; i++)
-		if (kb_fact(kb, r[i].fact, &a, &f) == 0)
-			fprintf(trace, "  %-34s confidence %.2f  coverage %.2f  question %.2f  bm25 %6.2f\n",
-				f.id, r[i].confidence, r[i].coverage, r[i].question, r[i].rank);
+	fprintf(trace, "candidates among %s facts (answer at %.2f):\n", lang_code(lang),
+		tune.answer);
+	for (i = 0; i < n && i < 8; i++) {
+		if (kb_fact(kb, r[i].fact, &a, &f) != 0)
+			continue;
+		fprintf(trace, "  %-34s p=%.2f ", f.id, r[i].confidence);
+		for (k = 0; k < NFEATURES; k++)
+			fprintf(trace, " %s %.2f", feature_names[k], r[i].f[k]);
+		fputc('\n', trace);
+	}
 	arena_free(&a);
 }
 
@@ -174,19 +206,6 @@ static double
 idf(const struct plan *p, long docs)
 {
 	return pow(log(1.0 + (double)p->nfacts / ((double)docs + 0.5)), tune.idf_power);
-}
-
-static int
-cmp_str(const void *key, const void *elem)
-{
-	return strcmp(key, *(const char *const *)elem);
-}
-
-static int
-is_question_word(const char *w)
-{
-	return bsearch(w, question_words, ARRAY_LEN(question_words), sizeof(char *), cmp_str) !=
-	       NULL;
 }
 
 int
@@ -344,7 +363,7 @@ static int
 plan_word(struct plan *p, const struct kb *kb, const char *w)
 {
 	const char *fix = kb_misspelling(kb, w);
-	double qw = is_question_word(w) ? tune.question_word : 1.0;
+	double qw = norm_is_question_word(w) ? tune.question_word : 1.0;
 	char word[NORM_TOKEN_MAX], fixed[NORM_TOKEN_MAX];
 	long docs;
 
@@ -363,7 +382,10 @@ plan_word(struct plan *p, const struct kb *kb, const char *w)
 		return plan_add(p, fixed, fixed, 0, qw * tune.trust_corrected * idf(p, docs));
 	}
 	return plan_add(p, w, NULL, 0,
-			qw * (strlen(w) <= SHORT_WORD ? tune.unknown_short : tune.unknown) *
+			qw *
+				(strlen(w) <= SHORT_WORD && norm_near_stopword(w, p->lang)
+					 ? tune.unknown_short
+					 : tune.unknown) *
 				idf(p, 0));
 }
 
@@ -463,7 +485,7 @@ plan_build(struct plan *p, const struct kb *kb, const struct norm_tokens *t, int
 			i += used;
 			continue;
 		}
-		if (!norm_is_stopword(t->tok[i].text, lang) &&
+		if (norm_counts(t, i, lang) &&
 		    !(both && norm_is_stopword(t->tok[i].text, lang == LANG_EN ? LANG_ES : LANG_EN)) &&
 		    plan_word(p, kb, t->tok[i].text) == -1)
 			break;
@@ -472,13 +494,14 @@ plan_build(struct plan *p, const struct kb *kb, const struct norm_tokens *t, int
 }
 
 /* Returns the share of the question's weight that a fact (or one of its questions) with
- * these hits covers, each term counting by the best column it was found in. */
+ * these hits covers, each term counting by the best column it was found in; *answer_only,
+ * when not NULL, gets the share found only in the answer text. */
 static double
-coverage(const struct plan *p, unsigned long long cols)
+coverage(const struct plan *p, unsigned long long cols, double *answer_only, double *missing)
 {
 	const double credit[4] = {0.0, tune.credit_answer, tune.credit_keywords, 1.0};
 	int best[QUERY_MAX_PHRASES] = {0}, ph, c, i;
-	double total = 0, got = 0;
+	double total = 0, got = 0, answer = 0, heaviest = 0;
 
 	for (ph = 0; ph < p->q.nphrases; ph++) {
 		c = (int)((cols >> (2 * ph)) & 3);
@@ -487,10 +510,39 @@ coverage(const struct plan *p, unsigned long long cols)
 	}
 	for (i = 0; i < p->nterms; i++) {
 		total += p->terms[i].weight;
-		if (p->terms[i].qterm >= 0)
-			got += p->terms[i].weight * credit[best[p->terms[i].qterm]];
+		if (p->terms[i].qterm < 0)
+			continue;
+		c = best[p->terms[i].qterm];
+		got += p->terms[i].weight * credit[c];
+		if (c == KB_COL_ANSWER)
+			answer += p->terms[i].weight;
+		if (c == KB_COL_NONE && p->terms[i].weight > heaviest)
+			heaviest = p->terms[i].weight;
 	}
+	if (answer_only)
+		*answer_only = total > 0 ? answer / total : 0;
+	if (missing)
+		*missing = total > 0 ? heaviest / total : 0;
 	return total > 0 ? got / total : 0;
+}
+
+/* Fills the features every candidate of this plan shares: unknown words, term count. */
+static void
+plan_features(const struct plan *p, double *f)
+{
+	double total = 0, unknown = 0, heaviest = 0;
+	int i, known = 0;
+
+	for (i = 0; i < p->nterms; i++) {
+		total += p->terms[i].weight;
+		if (p->terms[i].qterm >= 0)
+			known++;
+		else if ((unknown += p->terms[i].weight), p->terms[i].weight > heaviest)
+			heaviest = p->terms[i].weight;
+	}
+	f[F_UNKNOWN] = total > 0 ? unknown / total : 1.0;
+	f[F_UNKNOWN_MAX] = total > 0 ? heaviest / total : 1.0;
+	f[F_TERMS] = log(1.0 + known) / log(1.0 + QUERY_MAX_PHRASES);
 }
 
 static int
@@ -498,21 +550,20 @@ cmp_ranked(const void *a, const void *b)
 {
 	const struct ranked *x = a, *y = b;
 
-	if (x->order != y->order)
-		return x->order > y->order ? -1 : 1;
+	if (x->confidence != y->confidence)
+		return x->confidence > y->confidence ? -1 : 1;
 	return x->pos - y->pos;
 }
 
-/* Scores the candidates' own questions: for each, the share of the question's weight it
- * holds (recall) blended with the share of its words the question's terms cover
- * (precision); a fact keeps its best question. */
+/* Finds each candidate's best-matching own question: how much of the reader's question it
+ * holds (recall) and how much of it the reader's words account for (cover). */
 static int
 score_questions(struct kb *kb, const struct plan *p, enum lang lang, struct ranked *r, int n,
 		char *err, size_t errlen)
 {
 	struct kb_question_hit hits[QUESTION_ROWS];
 	long facts[CANDIDATES];
-	double score;
+	double recall, best[CANDIDATES] = {0};
 	int k, i, j;
 
 	for (i = 0; i < n; i++)
@@ -520,43 +571,62 @@ score_questions(struct kb *kb, const struct plan *p, enum lang lang, struct rank
 	k = kb_search_questions(kb, query_text(&p->q), lang, facts, n, hits, QUESTION_ROWS, err,
 				errlen);
 	for (j = 0; j < k; j++) {
-		score = coverage(p, hits[j].cols) *
-			(1.0 - tune.precision + tune.precision * hits[j].cover);
-		for (i = 0; i < n; i++)
-			if (r[i].fact == hits[j].fact && score > r[i].question)
-				r[i].question = score;
+		recall = coverage(p, hits[j].cols, NULL, NULL);
+		for (i = 0; i < n; i++) {
+			if (r[i].fact != hits[j].fact || recall * (1 + hits[j].cover) <= best[i])
+				continue;
+			best[i] = recall * (1 + hits[j].cover);
+			r[i].f[F_Q_RECALL] = recall;
+			r[i].f[F_Q_COVER] = hits[j].cover;
+			r[i].f[F_Q_BOTH] = recall * hits[j].cover;
+		}
 	}
 	return k < 0 ? -1 : 0;
 }
 
-/* Searches the facts of one language and ranks them. Returns the number ranked (0 when
- * the question has no searchable word), or -1 with err set. */
+/* The answer model: the probability that a candidate with these features answers. */
+static double
+model(const double *f)
+{
+	double z = tune.bias;
+	int i;
+
+	for (i = 0; i < NFEATURES; i++)
+		z += tune.weight[i] * f[i];
+	return 1.0 / (1.0 + exp(-z));
+}
+
+/* Searches the facts of one language and ranks them by the answer model. retry is 1 when
+ * the question's own language is another. Returns the number ranked (0 when the question
+ * has no searchable word), or -1 with err set. */
 static int
-search(struct kb *kb, const struct plan *p, enum lang lang, struct ranked *out, char *err,
-       size_t errlen)
+search(struct kb *kb, const struct plan *p, enum lang lang, int retry, struct ranked *out,
+       char *err, size_t errlen)
 {
 	struct kb_hit hits[CANDIDATES];
+	double shared[NFEATURES] = {0};
 	int n, i;
 
 	if (p->q.nphrases == 0)
 		return 0;
 	n = kb_search(kb, query_text(&p->q), lang, hits, CANDIDATES, err, errlen);
+	plan_features(p, shared);
 	for (i = 0; i < n; i++) {
+		memcpy(out[i].f, shared, sizeof(shared));
 		out[i].fact = hits[i].fact;
-		out[i].rank = hits[i].rank;
-		out[i].coverage = coverage(p, hits[i].cols);
-		out[i].centrality = hits[i].centrality;
-		out[i].question = 0;
 		out[i].pos = i;
+		out[i].f[F_COVERAGE] = coverage(p, hits[i].cols, &out[i].f[F_ANSWER_ONLY],
+						&out[i].f[F_MISSING]);
+		out[i].f[F_BM25] = hits[0].rank < 0 ? hits[i].rank / hits[0].rank : 1.0;
+		out[i].f[F_CENTRALITY] = hits[i].centrality;
+		out[i].f[F_RETRY] = retry;
 	}
 	if (n > 0 && score_questions(kb, p, lang, out, n, err, errlen) == -1)
 		return -1;
 	for (i = 0; i < n; i++) {
-		out[i].confidence = (1.0 - tune.question_share) * out[i].coverage +
-				    tune.question_share * out[i].question;
-		out[i].order = out[i].confidence + tune.centrality * out[i].centrality;
-		if (hits[0].rank < 0)
-			out[i].order += tune.bm25_share * hits[i].rank / hits[0].rank;
+		out[i].confidence = model(out[i].f);
+		if (feature_sink)
+			feature_sink(feature_ctx, out[i].fact, out[i].f, NFEATURES);
 	}
 	if (n > 1)
 		qsort(out, (size_t)n, sizeof(*out), cmp_ranked);
@@ -718,6 +788,13 @@ fill_chat(struct kb *kb, const struct smalltalk *s, enum lang want, struct answe
 	return 0;
 }
 
+/* Returns 1 when the best candidate is likely enough to be the answer. */
+static int
+confident(const struct ranked *r, int n)
+{
+	return n > 0 && r[0].confidence >= tune.answer;
+}
+
 /* Searches the facts of one language with a plan read in that language (retry: the
  * question's own language was another). */
 static int
@@ -734,7 +811,7 @@ search_lang(struct kb *kb, struct plan *p, const struct norm_tokens *t, int firs
 	}
 	if (trace)
 		trace_plan(p, lang);
-	n = search(kb, p, lang, r, err, errlen);
+	n = search(kb, p, lang, retry, r, err, errlen);
 	return n;
 }
 
@@ -753,12 +830,12 @@ answer_question(struct kb *kb, struct plan *p, const struct norm_tokens *t, int 
 
 	if ((n = search_lang(kb, p, t, first, asked, 0, r, err, errlen)) < 0)
 		return -1;
-	if (n > 0 && r[0].confidence >= tune.answer)
+	if (confident(r, n))
 		return fill_fact(kb, r[0].fact, r[0].confidence, want, out);
-	if (asked == LANG_ES || !sure) {
+	if (asked == LANG_ES || !sure || feature_sink) {
 		if ((n2 = search_lang(kb, p, t, first, other, 1, r2, err, errlen)) < 0)
 			return -1;
-		if (n2 > 0 && r2[0].confidence >= tune.answer)
+		if (confident(r2, n2))
 			return fill_fact(kb, r2[0].fact, r2[0].confidence, want, out);
 		if (n == 0 || (n2 > 0 && r2[0].confidence > r[0].confidence))
 			return fill_none(kb, r2, n2, want, out);

@@ -82,6 +82,14 @@ void match_set_trace(FILE *f);
  * question. Returns 0, or -1 when there is no such value. */
 int match_tune(const char *name, double value);
 
+/* For fitting the answer model (tests/eval/fit.py): calls sink with every candidate's
+ * features, for every search, and searches both languages for every question. NULL
+ * stops it. This function can't fail. */
+void match_set_features(void (*sink)(void *ctx, long fact, const double *f, int n), void *ctx);
+
+/* Returns the name of feature i, or NULL past the last. */
+const char *match_feature_name(int i);
+
 /* For tests: the optimal-string-alignment distance between a and b, or max + 1 when it
  * is larger than max. */
 int match_distance(const char *a, const char *b, int max);

@@ -53,6 +53,13 @@ static const char *const stop_es[] = {
 	"tus", "u", "un", "una", "unas", "uno", "unos", "vez", "y", "ya", "yo",
 };
 
+/* Sorted; question words count only where they open a question (norm_counts). */
+static const char *const question_words[] = {
+	"como",  "cuando", "cuanta", "cuantas", "cuanto", "cuantos", "donde", "how",
+	"porque", "quien", "quienes", "when",   "where",  "who",     "whom",  "whose",
+	"why",
+};
+
 /* Words that say which language a question is in. Shared words (de, no, a) are left out. */
 static const char *const marks_en[] = {
 	"about",   "and",   "are",    "blocked", "can",    "city",   "court",  "did",
@@ -273,7 +280,9 @@ norm_stem(char *w, enum lang lang)
 		w[--n] = '\0'; /* fondos -> fondo */
 	for (i = 0; i < ARRAY_LEN(endings); i++) {
 		k = strlen(endings[i]);
-		if (n >= k + 3 && ends_with(w, n, endings[i])) {
+		/* A single vowel may leave three letters (vivo -> viv); a longer ending must
+		 * leave four, or redadas would be read as red. */
+		if (n >= k + (k == 1 ? 3 : 4) && ends_with(w, n, endings[i])) {
 			w[n - k] = '\0';
 			return;
 		}
@@ -327,6 +336,56 @@ static int
 in_list(const char *word, const char *const *list, size_t n)
 {
 	return bsearch(word, list, n, sizeof(*list), cmp_word) != NULL;
+}
+
+/* Returns 1 when a and b differ by at most one letter (substituted, added or dropped). */
+static int
+one_edit(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la > lb)
+		return one_edit(b, a);
+	if (lb - la > 1)
+		return 0;
+	while (*a && *a == *b)
+		a++, b++;
+	if (la == lb)
+		return strcmp(a + (*a != 0), b + (*b != 0)) == 0;
+	return strcmp(a, b + 1) == 0;
+}
+
+int
+norm_near_stopword(const char *word, enum lang lang)
+{
+	const char *const *list = lang == LANG_ES ? stop_es : stop_en;
+	size_t n = lang == LANG_ES ? ARRAY_LEN(stop_es) : ARRAY_LEN(stop_en), i;
+
+	for (i = 0; i < n; i++)
+		if (strlen(list[i]) > 1 && one_edit(word, list[i]))
+			return 1;
+	return 0;
+}
+
+int
+norm_is_question_word(const char *word)
+{
+	return in_list(word, question_words, ARRAY_LEN(question_words));
+}
+
+int
+norm_counts(const struct norm_tokens *t, int i, enum lang lang)
+{
+	int k;
+
+	if (norm_is_stopword(t->tok[i].text, lang))
+		return 0;
+	if (!norm_is_question_word(t->tok[i].text))
+		return 1;
+	for (k = 0; k < i; k++)
+		if (!norm_is_stopword(t->tok[k].text, lang))
+			return 0;
+	return 1;
 }
 
 int
@@ -432,6 +491,7 @@ int
 norm_lists_sorted(void)
 {
 	return sorted(stop_en, ARRAY_LEN(stop_en)) && sorted(stop_es, ARRAY_LEN(stop_es)) &&
+	       sorted(question_words, ARRAY_LEN(question_words)) &&
 	       sorted(marks_en, ARRAY_LEN(marks_en)) && sorted(marks_es, ARRAY_LEN(marks_es)) &&
 	       strlen(fold_latin_a) == 128;
 }

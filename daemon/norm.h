@@ -74,6 +74,19 @@ enum lang norm_detect_lang(const char *text, size_t n, const struct norm_tokens 
  * stopwords: they tell "who decided" from "when was it decided". */
 int norm_is_stopword(const char *word, enum lang lang);
 
+/* Returns 1 when word is one letter away from a stopword of lang ("teh", "wat"): an
+ * unknown short word like that is likely a slip, not a subject ("nyc" is no slip). */
+int norm_near_stopword(const char *word, enum lang lang);
+
+/* Returns 1 for a folded question word (who, when, why, quien, cuando, porque). */
+int norm_is_question_word(const char *word);
+
+/* Returns 1 when word i of t counts in a search, for a question in lang: it is not a
+ * stopword, and if it is a question word it opens the question (the first word that is
+ * not a stopword): in "how old was the judge when he ruled", "when" is no question word.
+ * This function can't fail. */
+int norm_counts(const struct norm_tokens *t, int i, enum lang lang);
+
 /* For tests: returns 1 when the built-in word lists are sorted and free of duplicates. */
 int norm_lists_sorted(void);
 

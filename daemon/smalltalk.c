@@ -9,11 +9,19 @@
 #include <stddef.h>
 #include <string.h>
 
+/* Where a rule's phrase must stand in the question. */
+enum rule_place {
+	WHOLE,    /* the phrase is the whole question */
+	START,    /* the question starts with it */
+	ANYWHERE, /* it appears anywhere */
+};
+
 /* A rule: the phrases that trigger a reply. */
 struct smalltalk_rule {
 	const char *id;               /* reply id */
-	int anywhere;                 /* 1: a phrase may appear anywhere in the question */
+	enum rule_place place;        /* where the phrase must stand */
 	const char *const *phrases;   /* folded phrases, NULL-terminated */
+	const char *const *also;      /* words one of which must also appear, or NULL */
 };
 
 static const struct smalltalk replies[] = {
@@ -92,13 +100,32 @@ static const char *const advice_phrases[] = {
 	"hire a lawyer", "get a lawyer", "find a lawyer", "represent me", "my immigration case",
 	"my case", "consejo legal", "consejos legales", "asesoria legal", "asesoramiento legal",
 	"necesito un abogado", "necesito abogado", "buscar un abogado", "representarme",
-	"mi caso", NULL,
+	"mi caso", "i lost", "my lawyer", "my hearing", "recommend a lawyer",
+	"recommend an attorney", "recommend a good", "mi audiencia", "mi abogado",
+	"recomiendame un abogado", NULL,
+};
+/* A question about the reader's own situation asks for advice, whatever its topic. */
+static const char *const personal_phrases[] = {
+	"how do i", "how can i", "can i", "should i", "what should i", "am i",
+	"could i", "do i have to", "do i need to", "como puedo", "puedo", "debo", "que debo",
+	"que hago", "tengo que", NULL,
+};
+/* ...when it is about acting in the law: "how do I cite the ruling" is a fair question. */
+static const char *const legal_actions[] = {
+	"appeal", "sue", "file", "apply", "hire", "lawyer", "attorney", "deported", "deport",
+	"deportation", "visa", "court", "case", "claim", "fight", "defend", "represent",
+	"arrested", "detained", "apelar", "demandar", "abogado", "deportar", "deportacion",
+	"corte", "caso", "visa", "detenido", "arrestado", NULL,
 };
 
 static const struct smalltalk_rule rules[] = {
-	{"_legal_advice", 1, advice_phrases}, {"_greeting", 0, greeting_phrases},
-	{"_thanks", 0, thanks_phrases},       {"_goodbye", 0, goodbye_phrases},
-	{"_help", 0, help_phrases},           {"_about", 0, about_phrases},
+	{"_legal_advice", ANYWHERE, advice_phrases, NULL},
+	{"_greeting", WHOLE, greeting_phrases, NULL},
+	{"_thanks", WHOLE, thanks_phrases, NULL},
+	{"_goodbye", WHOLE, goodbye_phrases, NULL},
+	{"_help", WHOLE, help_phrases, NULL},
+	{"_about", WHOLE, about_phrases, NULL},
+	{"_legal_advice", START, personal_phrases, legal_actions},
 };
 
 /* Returns the number of words of phrase that match t from word i on, or 0. */
@@ -121,21 +148,44 @@ phrase_at(const struct norm_tokens *t, int i, const char *phrase)
 	return words;
 }
 
+/* Returns 1 when one of the words appears in t. */
+static int
+has_word(const struct norm_tokens *t, const char *const *words)
+{
+	int i;
+
+	for (; *words != NULL; words++)
+		for (i = 0; i < t->n; i++)
+			if (strcmp(t->tok[i].text, *words) == 0)
+				return 1;
+	return 0;
+}
+
 static int
 rule_matches(const struct smalltalk_rule *r, const struct norm_tokens *t)
 {
 	const char *const *ph;
 	int i;
 
+	if (r->also != NULL && !has_word(t, r->also))
+		return 0;
+
 	for (ph = r->phrases; *ph != NULL; ph++) {
-		if (!r->anywhere) {
+		switch (r->place) {
+		case WHOLE:
 			if (phrase_at(t, 0, *ph) == t->n && t->dropped == 0)
 				return 1;
-			continue;
-		}
-		for (i = 0; i < t->n; i++)
-			if (phrase_at(t, i, *ph) > 0)
+			break;
+		case START:
+			if (phrase_at(t, smalltalk_skip_greeting(t), *ph) > 0)
 				return 1;
+			break;
+		case ANYWHERE:
+			for (i = 0; i < t->n; i++)
+				if (phrase_at(t, i, *ph) > 0)
+					return 1;
+			break;
+		}
 	}
 	return 0;
 }

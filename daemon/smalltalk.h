@@ -17,7 +17,8 @@ struct smalltalk {
 };
 
 /* Returns the reply when the whole question is small talk, else NULL. Questions that
- * ask for legal advice match anywhere in the question. */
+ * ask for legal advice, or about the reader's own situation ("how do I ...", "can I
+ * ..."), get the not-legal-advice reply. */
 const struct smalltalk *smalltalk_match(const struct norm_tokens *t);
 
 /* Returns the index of the first word after a leading greeting ("hi, who was the judge"

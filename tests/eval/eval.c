@@ -27,6 +27,14 @@ struct item {
 	int line;       /* its line in the file */
 };
 
+/* Where --features writes each candidate of the question being asked. */
+struct feature_dump {
+	FILE *out;            /* the file, or NULL */
+	sqlite3_stmt *fact_id; /* fact number -> id */
+	int question;         /* the question's line in the TSV file */
+	const char *expected; /* the fact it should get, or NONE */
+};
+
 /* Counts for one system (the engine or the baseline). */
 struct score {
 	int in_scope, right, out_of_scope, declined;
@@ -178,6 +186,24 @@ tally(struct score *s, const char *expected, const char *got, int spanish)
 	}
 }
 
+/* The engine's feature sink: one line per candidate, labelled 1 when it is the right fact. */
+static void
+dump_features(void *ctx, long fact, const double *f, int n)
+{
+	struct feature_dump *d = ctx;
+	const char *id = "";
+	int i;
+
+	sqlite3_bind_int64(d->fact_id, 1, fact);
+	if (sqlite3_step(d->fact_id) == SQLITE_ROW)
+		id = (const char *)sqlite3_column_text(d->fact_id, 0);
+	fprintf(d->out, "%d\t%d", d->question, strcmp(id, d->expected) == 0);
+	for (i = 0; i < n; i++)
+		fprintf(d->out, "\t%.5f", f[i]);
+	fputc('\n', d->out);
+	sqlite3_reset(d->fact_id);
+}
+
 /* Parses a percentage in [0, 100]; exits on anything else. */
 static double
 parse_percent(const char *s)
@@ -217,7 +243,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: rulingeval --kb FILE [--min-accuracy PCT] [--min-decline PCT]"
-			" [--set NAME=VALUE]... QUESTIONS.tsv\n");
+			" [--set NAME=VALUE]... [--features FILE] QUESTIONS.tsv\n");
 	exit(2);
 }
 
@@ -229,6 +255,7 @@ main(int argc, char **argv)
 		{"min-accuracy", required_argument, NULL, 'a'},
 		{"min-decline", required_argument, NULL, 'd'},
 		{"set", required_argument, NULL, 's'},
+		{"features", required_argument, NULL, 'f'},
 		{NULL, 0, NULL, 0},
 	};
 	struct score engine = {0}, naive = {0};
@@ -240,6 +267,8 @@ main(int argc, char **argv)
 	char err[512], bbuf[128], cbuf[128];
 	int c, n, i, bad = 0, copies = 0, rc = 0;
 	struct buf failures;
+	struct feature_dump dump = {0};
+	const char *features = NULL;
 
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
@@ -247,6 +276,7 @@ main(int argc, char **argv)
 		case 'a': min_acc = parse_percent(optarg); break;
 		case 'd': min_dec = parse_percent(optarg); break;
 		case 's': set_tuning(optarg); break;
+		case 'f': features = optarg; break;
 		default: usage();
 		}
 	}
@@ -259,6 +289,19 @@ main(int argc, char **argv)
 	}
 	if ((n = read_items(argv[optind], &items)) <= 0)
 		return 2;
+	if (features) {
+		if ((dump.out = fopen(features, "w")) == NULL ||
+		    sqlite3_prepare_v2(db, "SELECT id FROM facts WHERE num = ?1", -1, &dump.fact_id,
+				       NULL) != SQLITE_OK) {
+			perror(features);
+			return 2;
+		}
+		fprintf(dump.out, "question\tlabel");
+		for (i = 0; match_feature_name(i); i++)
+			fprintf(dump.out, "\t%s", match_feature_name(i));
+		fputc('\n', dump.out);
+		match_set_features(dump_features, &dump);
+	}
 	buf_init(&failures);
 	for (i = 0; i < n; i++) {
 		struct answer a;
@@ -273,6 +316,8 @@ main(int argc, char **argv)
 				argv[optind], items[i].line, items[i].question, cbuf);
 			copies++;
 		}
+		dump.question = items[i].line;
+		dump.expected = items[i].expected;
 		if (match_question(kb, items[i].question, strlen(items[i].question), NULL, &a, err,
 				   sizeof(err)) == -1) {
 			fprintf(stderr, "rulingeval: engine failed: %s\n", err);
@@ -324,6 +369,11 @@ main(int argc, char **argv)
 	}
 	free(items);
 	buf_free(&failures);
+	if (dump.out) {
+		match_set_features(NULL, NULL);
+		sqlite3_finalize(dump.fact_id);
+		fclose(dump.out);
+	}
 	sqlite3_close(db);
 	kb_close(kb);
 	return rc;
