@@ -29,6 +29,7 @@
 #define SHORT_WORD 3                    /* longest word that may be a slip ("teh") */
 #define PREFIX_MIN 4                    /* shortest word completed as a prefix */
 #define CORRECT_MIN 5                   /* shortest word corrected as a typo (daca is no data) */
+#define PHRASES_MAX 6                   /* two-word phrases of a question searched as such */
 
 /* What the engine knows about a candidate fact, the inputs of its answer model. */
 enum feature {
@@ -44,12 +45,14 @@ enum feature {
 	F_RETRY,      /* 1 when searched in a language other than the question's */
 	F_MISSING,    /* the heaviest term the fact lacks though other facts use it */
 	F_UNKNOWN_MAX,/* the heaviest term no fact uses */
+	F_PHRASES,    /* share of the question's two-word phrases the fact has word for word */
 	NFEATURES
 };
 
 static const char *const feature_names[NFEATURES] = {
 	"coverage", "q_recall", "q_cover", "q_both", "answer_only",
 	"unknown",  "bm25",     "centrality", "terms", "retry", "missing", "unknown_max",
+	"phrases",
 };
 
 /* The engine's tuning. The model weights are fitted by tests/eval/fit.py on
@@ -69,10 +72,10 @@ static struct tuning {
 	double credit_answer;       /* a term found only in a fact's answer text */
 	double credit_keywords;     /* a term found in a fact's keywords, not its questions */
 } tune = {
-	.answer = 0.55,
+	.answer = 0.5,
 	.suggest = 0.3,
-	.bias = -4.448,
-	.weight = {1.512, 1.022, 2.040, 1.451, 0.044, -0.124, 2.021, 0.093, 0.561, -0.484, -0.588, 0.015},
+	.bias = -4.800,
+	.weight = {1.377, 0.929, 1.935, 1.430, -0.042, -0.076, 2.227, 0.102, 0.560, -0.425, -0.527, 0.056, 0.689},
 	.trust_prefix = 0.9,
 	.trust_corrected = 0.85,
 	.question_word = 0.7,
@@ -122,6 +125,8 @@ struct plan {
 	struct query q;                     /* the MATCH expression */
 	long nfacts;                        /* facts in the KB, for idf */
 	enum lang lang;                     /* the facts searched: how words are stemmed */
+	int phrase_qterm[PHRASES_MAX];      /* query terms of the two-word phrases */
+	int nphrases;                       /* entries in phrase_qterm */
 };
 
 /* A fact found by a search, with how well it matches the question. */
@@ -464,6 +469,36 @@ plan_synonym(struct plan *p, const struct kb *kb, const struct norm_tokens *t, i
 	return 0;
 }
 
+/* Adds, while the query has room, the question's two-word phrases whose words the facts
+ * use and one of which carries meaning ("sword of", "of federal", "federal funding"), as
+ * phrases a fact may hold word for word. They do not count as terms: they only tell which
+ * fact the reader is quoting or naming. */
+static void
+plan_phrases(struct plan *p, const struct kb *kb, const struct norm_tokens *t, int first)
+{
+	char a[NORM_TOKEN_MAX], b[NORM_TOKEN_MAX], phrase[2 * NORM_TOKEN_MAX + 1];
+	int i, qt;
+
+	p->nphrases = 0;
+	for (i = first; i + 1 < t->n && p->nphrases < PHRASES_MAX; i++) {
+		if (norm_is_stopword(t->tok[i].text, p->lang) &&
+		    norm_is_stopword(t->tok[i + 1].text, p->lang))
+			continue;
+		snprintf(a, sizeof(a), "%s", t->tok[i].text);
+		snprintf(b, sizeof(b), "%s", t->tok[i + 1].text);
+		norm_stem(a, p->lang);
+		norm_stem(b, p->lang);
+		if (kb_word_docs(kb, a) == 0 || kb_word_docs(kb, b) == 0)
+			continue;
+		snprintf(phrase, sizeof(phrase), "%s %s", a, b);
+		if ((qt = query_term_begin(&p->q)) == -1)
+			return;
+		query_term_add(&p->q, phrase, strlen(phrase), 0);
+		query_term_end(&p->q);
+		p->phrase_qterm[p->nphrases++] = qt;
+	}
+}
+
 /* Turns the question's words, from word first on, into terms and a MATCH expression,
  * dropping the stopwords of lang, and of the other language too when both is 1 (a
  * question searched in a language other than its own). */
@@ -491,6 +526,7 @@ plan_build(struct plan *p, const struct kb *kb, const struct norm_tokens *t, int
 			break;
 		i++;
 	}
+	plan_phrases(p, kb, t, first);
 }
 
 /* Returns the share of the question's weight that a fact (or one of its questions) with
@@ -524,6 +560,23 @@ coverage(const struct plan *p, unsigned long long cols, double *answer_only, dou
 	if (missing)
 		*missing = total > 0 ? heaviest / total : 0;
 	return total > 0 ? got / total : 0;
+}
+
+/* Returns the share of the plan's two-word phrases that these hits contain. */
+static double
+phrase_share(const struct plan *p, unsigned long long cols)
+{
+	int ph, k, found = 0;
+
+	if (p->nphrases == 0)
+		return 0;
+	for (k = 0; k < p->nphrases; k++)
+		for (ph = 0; ph < p->q.nphrases; ph++)
+			if (p->q.phrase_term[ph] == p->phrase_qterm[k] && ((cols >> (2 * ph)) & 3)) {
+				found++;
+				break;
+			}
+	return (double)found / p->nphrases;
 }
 
 /* Fills the features every candidate of this plan shares: unknown words, term count. */
@@ -620,6 +673,7 @@ search(struct kb *kb, const struct plan *p, enum lang lang, int retry, struct ra
 		out[i].f[F_BM25] = hits[0].rank < 0 ? hits[i].rank / hits[0].rank : 1.0;
 		out[i].f[F_CENTRALITY] = hits[i].centrality;
 		out[i].f[F_RETRY] = retry;
+		out[i].f[F_PHRASES] = phrase_share(p, hits[i].cols);
 	}
 	if (n > 0 && score_questions(kb, p, lang, out, n, err, errlen) == -1)
 		return -1;

@@ -56,6 +56,14 @@ static const struct smalltalk replies[] = {
 	 "Sessions a partir de una base de datos de hechos, cada uno con sus fuentes. No soy "
 	 "abogado y no doy asesoría legal.",
 	 1},
+	{"_not_a_writer",
+	 "I only answer questions about City of Chicago v. Sessions and the sanctuary-city policies "
+	 "around it, each answer with its sources; I don't write poems, essays, letters or jokes. "
+	 "Ask me a question about the case.",
+	 "Solo respondo preguntas sobre City of Chicago v. Sessions y las políticas de ciudades "
+	 "santuario, cada respuesta con sus fuentes; no escribo poemas, ensayos, cartas ni chistes. "
+	 "Hágame una pregunta sobre el caso.",
+	 1},
 	{"_legal_advice",
 	 "No. I give general information about one court case and the policies around it, with "
 	 "sources; that is not legal advice. For advice about your own situation, please talk "
@@ -102,13 +110,19 @@ static const char *const advice_phrases[] = {
 	"necesito un abogado", "necesito abogado", "buscar un abogado", "representarme",
 	"mi caso", "i lost", "my lawyer", "my hearing", "recommend a lawyer",
 	"recommend an attorney", "recommend a good", "mi audiencia", "mi abogado",
-	"recomiendame un abogado", NULL,
+	"recomiendame un abogado", "que perdi", "mi juicio", NULL,
 };
 /* A question about the reader's own situation asks for advice, whatever its topic. */
 static const char *const personal_phrases[] = {
 	"how do i", "how can i", "can i", "should i", "what should i", "am i",
-	"could i", "do i have to", "do i need to", "como puedo", "puedo", "debo", "que debo",
+	"could i", "do i have to", "do i need to", "how long do i", "how much time do i",
+	"como puedo", "puedo", "debo", "que debo", "cuanto tiempo tengo",
 	"que hago", "tengo que", NULL,
+};
+/* Asking the bot to write something is not a question it can answer from its facts. */
+static const char *const writing_phrases[] = {
+	"write", "write me", "compose", "draft", "tell me a joke", "tell a joke", "summarize the news",
+	"escribe", "escribeme", "redacta", "cuentame un chiste", "cuenta un chiste", NULL,
 };
 /* ...when it is about acting in the law: "how do I cite the ruling" is a fair question. */
 static const char *const legal_actions[] = {
@@ -126,6 +140,7 @@ static const struct smalltalk_rule rules[] = {
 	{"_help", WHOLE, help_phrases, NULL},
 	{"_about", WHOLE, about_phrases, NULL},
 	{"_legal_advice", START, personal_phrases, legal_actions},
+	{"_not_a_writer", START, writing_phrases, NULL},
 };
 
 /* Returns the number of words of phrase that match t from word i on, or 0. */
