@@ -137,31 +137,42 @@ normalise_all(const char *const *strings, int n, enum lang lang, struct buf *b)
 	return buf_append(b, "", 0);
 }
 
-/* Indexes each question of fact f without its stopwords, for question-level matching:
- * what is left is what the question is about. */
+/* Appends to b what a question is about: its words without stopwords, and without
+ * question words that do not open it, stemmed for lang, as the engine reads questions. */
 static int
-index_questions(struct writer *w, const struct fact *f, long num, enum lang lang)
+question_words(const char *question, enum lang lang, struct buf *b)
 {
 	struct norm_tokens *t;
-	struct buf b;
-	int rc = 0, i, k;
+	int rc = 0, k, first = 1;
 
 	if ((t = malloc(sizeof(*t))) == NULL)
 		return -1;
+	norm_tokenize(question, strlen(question), t);
+	for (k = 0; rc == 0 && k < t->n; k++) {
+		if (!norm_counts(t, k, lang))
+			continue;
+		norm_stem(t->tok[k].text, lang);
+		rc = buf_printf(b, "%s%s", first ? "" : " ", t->tok[k].text);
+		first = 0;
+	}
+	free(t);
+	return rc == 0 ? buf_append(b, "", 0) : -1;
+}
+
+/* Indexes each question of fact f by what it is about, for question-level matching. */
+static int
+index_questions(struct writer *w, const struct fact *f, long num, enum lang lang)
+{
+	struct buf b;
+	int rc = 0, i;
+
 	for (i = 0; rc == 0 && i < f->nquestions; i++) {
-		norm_tokenize(f->questions[i], strlen(f->questions[i]), t);
 		buf_init(&b);
-		for (k = 0; rc == 0 && k < t->n; k++) {
-			if (norm_is_stopword(t->tok[k].text, lang))
-				continue;
-			norm_stem(t->tok[k].text, lang);
-			rc = buf_printf(&b, "%s%s", b.len ? " " : "", t->tok[k].text);
-		}
+		rc = question_words(f->questions[i], lang, &b);
 		if (rc == 0 && b.len > 0)
 			rc = run(w->question_index, num, 2, b.data, f->lang);
 		buf_free(&b);
 	}
-	free(t);
 	return rc;
 }
 
@@ -171,11 +182,15 @@ index_fact(struct writer *w, const struct fact *f, long num)
 {
 	enum lang lang = LANG_EN;
 	struct buf q, k, a, all;
-	int rc;
+	int rc = 0, i;
 
 	lang_parse(f->lang, &lang);
 	buf_init(&q), buf_init(&k), buf_init(&a), buf_init(&all);
-	rc = normalise_all(f->questions, f->nquestions, lang, &q);
+	for (i = 0; rc == 0 && i < f->nquestions; i++)
+		rc = (i > 0 ? buf_append(&q, " ", 1) : 0) ||
+		     question_words(f->questions[i], lang, &q);
+	if (rc == 0)
+		rc = buf_append(&q, "", 0);
 	if (rc == 0)
 		rc = normalise_all(f->keywords, f->nkeywords, lang, &k);
 	if (rc == 0)
