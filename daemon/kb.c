@@ -29,28 +29,28 @@ struct kb_meta_entry {
 };
 
 struct kb {
-	sqlite3 *db;                /* read-only connection */
+	sqlite3 *db;		    /* read-only connection */
 	sqlite3_stmt *st_search;    /* MATCH over one language */
 	sqlite3_stmt *st_questions; /* MATCH over some facts' own questions */
-	sqlite3_stmt *st_fact;      /* a fact by number */
+	sqlite3_stmt *st_fact;	    /* a fact by number */
 	sqlite3_stmt *st_fact_num;  /* a fact number by id */
 	sqlite3_stmt *st_in_lang;   /* a fact's version in another language */
-	sqlite3_stmt *st_cites;     /* a fact's sources */
+	sqlite3_stmt *st_cites;	    /* a fact's sources */
 	sqlite3_stmt *st_related;   /* a fact's related ids */
 	sqlite3_stmt *st_starters;  /* starter ids for a language */
-	struct arena strings;       /* meta, vocabulary, synonyms, misspellings */
+	struct arena strings;	    /* meta, vocabulary, synonyms, misspellings */
 	struct kb_meta_entry *meta; /* the meta table */
-	size_t nmeta;               /* entries in meta */
-	struct kb_word *vocab;      /* sorted vocabulary */
-	size_t nvocab;              /* words in vocab */
-	struct kb_synonym *syn;     /* sorted synonym forms */
-	size_t nsyn;                /* forms in syn */
-	struct kb_fix *fixes;       /* sorted misspellings */
-	size_t nfixes;              /* entries in fixes */
-	long nfacts;                /* facts in the KB */
-	long max_links;             /* the most facts pointing to any one fact */
-	double deadline_ms;         /* database time allowed per search, 0 for no limit */
-	long long deadline_ns;      /* when the running search must stop, 0 when none runs */
+	size_t nmeta;		    /* entries in meta */
+	struct kb_word *vocab;	    /* sorted vocabulary */
+	size_t nvocab;		    /* words in vocab */
+	struct kb_synonym *syn;	    /* sorted synonym forms */
+	size_t nsyn;		    /* forms in syn */
+	struct kb_fix *fixes;	    /* sorted misspellings */
+	size_t nfixes;		    /* entries in fixes */
+	long nfacts;		    /* facts in the KB */
+	long max_links;		    /* the most facts pointing to any one fact */
+	double deadline_ms;	    /* database time allowed per search, 0 for no limit */
+	long long deadline_ns;	    /* when the running search must stop, 0 when none runs */
 };
 
 /* The statements, in the order of the struct's members. */
@@ -80,8 +80,7 @@ static const char *const sql_cites =
 	" WHERE fs.fact = ?1 ORDER BY fs.ord";
 static const char *const sql_related =
 	"SELECT related FROM fact_related WHERE fact = ?1 ORDER BY ord";
-static const char *const sql_starters =
-	"SELECT fact FROM starters WHERE lang = ?1 ORDER BY ord";
+static const char *const sql_starters = "SELECT fact FROM starters WHERE lang = ?1 ORDER BY ord";
 
 static long long
 now_ns(void)
@@ -105,14 +104,10 @@ static int
 column_rank(int col)
 {
 	switch (col) {
-	case 0:
-		return KB_COL_QUESTIONS;
-	case 1:
-		return KB_COL_KEYWORDS;
-	case 2:
-		return KB_COL_ANSWER;
-	default:
-		return KB_COL_NONE;
+	case 0: return KB_COL_QUESTIONS;
+	case 1: return KB_COL_KEYWORDS;
+	case 2: return KB_COL_ANSWER;
+	default: return KB_COL_NONE;
 	}
 }
 
@@ -245,11 +240,10 @@ prepare_all(struct kb *kb, char *err, size_t errlen)
 		sqlite3_stmt **st;
 		const char *sql;
 	} list[] = {
-		{&kb->st_search, sql_search},     {&kb->st_questions, sql_questions},
-		{&kb->st_fact, sql_fact},
-		{&kb->st_fact_num, sql_fact_num}, {&kb->st_in_lang, sql_in_lang},
-		{&kb->st_cites, sql_cites},       {&kb->st_related, sql_related},
-		{&kb->st_starters, sql_starters},
+		{ &kb->st_search, sql_search },	  { &kb->st_questions, sql_questions },
+		{ &kb->st_fact, sql_fact },	  { &kb->st_fact_num, sql_fact_num },
+		{ &kb->st_in_lang, sql_in_lang }, { &kb->st_cites, sql_cites },
+		{ &kb->st_related, sql_related }, { &kb->st_starters, sql_starters },
 	};
 	size_t i;
 
@@ -273,7 +267,8 @@ each_row(struct kb *kb, const char *sql, int (*row)(struct kb *, sqlite3_stmt *)
 	int rc;
 
 	if (sqlite3_prepare_v2(kb->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "not a rulingbot knowledge base (%s)", sqlite3_errmsg(kb->db));
+		snprintf(err, errlen, "not a rulingbot knowledge base (%s)",
+			 sqlite3_errmsg(kb->db));
 		return -1;
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -387,8 +382,8 @@ load_tables(struct kb *kb, char *err, size_t errlen)
 	}
 	facts = kb_meta(kb, "facts");
 	links = kb_meta(kb, "max_links");
-	if (facts == NULL || parse_long(facts, 1, 100000000, &kb->nfacts) == -1 ||
-	    links == NULL || parse_long(links, 0, 100000000, &kb->max_links) == -1 ||
+	if (facts == NULL || parse_long(facts, 1, 100000000, &kb->nfacts) == -1 || links == NULL ||
+	    parse_long(links, 0, 100000000, &kb->max_links) == -1 ||
 	    kb_meta(kb, "kb_version") == NULL) {
 		snprintf(err, errlen, "knowledge base has no facts or no version");
 		return -1;
@@ -465,8 +460,8 @@ kb_set_deadline(struct kb *kb, double ms)
 }
 
 int
-kb_search(struct kb *kb, const char *match, enum lang lang, struct kb_hit *hits, int max,
-	  char *err, size_t errlen)
+kb_search(struct kb *kb, const char *match, enum lang lang, struct kb_hit *hits, int max, char *err,
+	  size_t errlen)
 {
 	sqlite3_stmt *st = kb->st_search;
 	int n = 0, rc = SQLITE_DONE;
@@ -486,8 +481,8 @@ kb_search(struct kb *kb, const char *match, enum lang lang, struct kb_hit *hits,
 		n++;
 	}
 	if (n < max && rc != SQLITE_DONE) {
-		snprintf(err, errlen, "%s", rc == SQLITE_INTERRUPT ? "search took too long"
-								    : sqlite3_errmsg(kb->db));
+		snprintf(err, errlen, "%s",
+			 rc == SQLITE_INTERRUPT ? "search took too long" : sqlite3_errmsg(kb->db));
 		n = -1;
 	}
 	kb->deadline_ns = 0;
@@ -499,8 +494,8 @@ kb_search(struct kb *kb, const char *match, enum lang lang, struct kb_hit *hits,
 _Static_assert(KB_QUESTION_FACTS == 24, "sql_questions binds KB_QUESTION_FACTS facts");
 
 int
-kb_search_questions(struct kb *kb, const char *match, enum lang lang, const long *facts,
-		    int nfacts, struct kb_question_hit *hits, int max, char *err, size_t errlen)
+kb_search_questions(struct kb *kb, const char *match, enum lang lang, const long *facts, int nfacts,
+		    struct kb_question_hit *hits, int max, char *err, size_t errlen)
 {
 	sqlite3_stmt *st = kb->st_questions;
 	int n = 0, rc = SQLITE_DONE, i;
@@ -519,8 +514,8 @@ kb_search_questions(struct kb *kb, const char *match, enum lang lang, const long
 		n++;
 	}
 	if (n < max && rc != SQLITE_DONE) {
-		snprintf(err, errlen, "%s", rc == SQLITE_INTERRUPT ? "search took too long"
-								    : sqlite3_errmsg(kb->db));
+		snprintf(err, errlen, "%s",
+			 rc == SQLITE_INTERRUPT ? "search took too long" : sqlite3_errmsg(kb->db));
 		n = -1;
 	}
 	kb->deadline_ns = 0;
@@ -624,9 +619,15 @@ kb_fact_cites(struct kb *kb, long num, struct arena *a, struct kb_cite *out, int
 			break;
 		}
 		out[n] = (struct kb_cite){
-			.id = col[0],       .title = col[1], .publisher = col[2],
-			.date = col[3],     .url = col[4],   .citation = col[5],
-			.kind = col[6],     .pinpoint = col[7], .quote = col[8],
+			.id = col[0],
+			.title = col[1],
+			.publisher = col[2],
+			.date = col[3],
+			.url = col[4],
+			.citation = col[5],
+			.kind = col[6],
+			.pinpoint = col[7],
+			.quote = col[8],
 		};
 		if (out[n].date && strcmp(out[n].date, "n.d.") == 0)
 			out[n].date = NULL;

@@ -30,17 +30,17 @@ struct kb;
 
 /* One search result. */
 struct kb_hit {
-	long fact;               /* the fact's number */
-	double rank;             /* FTS5 bm25 rank: more negative is better */
+	long fact;		 /* the fact's number */
+	double rank;		 /* FTS5 bm25 rank: more negative is better */
 	unsigned long long cols; /* enum kb_column of phrase i in bits 2i and 2i+1 */
-	double centrality;       /* facts pointing to it, as a share of the most any has */
+	double centrality;	 /* facts pointing to it, as a share of the most any has */
 };
 
 /* One of a fact's own questions that a search matched. */
 struct kb_question_hit {
-	long fact;               /* the fact it belongs to */
+	long fact;		 /* the fact it belongs to */
 	unsigned long long cols; /* KB_COL_QUESTIONS in bits 2i, 2i+1 for each phrase i found */
-	double cover;            /* share of the question's words the search covered, [0, 1] */
+	double cover;		 /* share of the question's words the search covered, [0, 1] */
 };
 
 /* The most candidate facts kb_search_questions() looks among. */
@@ -48,21 +48,21 @@ struct kb_question_hit {
 
 /* A fact, as stored. Strings belong to the arena given to kb_fact(). */
 struct kb_fact {
-	long num;                   /* its number (the search rowid) */
-	const char *id;             /* its id */
-	const char *lang;           /* "en" or "es" */
-	const char *answer;         /* the answer text */
-	const char *question;       /* its first question */
-	const char *as_of;          /* the date it describes */
-	const char *status;         /* current, superseded, partly-superseded */
+	long num;		    /* its number (the search rowid) */
+	const char *id;		    /* its id */
+	const char *lang;	    /* "en" or "es" */
+	const char *answer;	    /* the answer text */
+	const char *question;	    /* its first question */
+	const char *as_of;	    /* the date it describes */
+	const char *status;	    /* current, superseded, partly-superseded */
 	const char *superseded_by;  /* id of the later fact, or NULL */
 	const char *translation_of; /* id of the fact it translates, or NULL */
-	const char *reviewed;       /* date last checked */
+	const char *reviewed;	    /* date last checked */
 };
 
 /* A source as a fact cites it. Strings belong to the arena; absent ones are NULL. */
 struct kb_cite {
-	const char *id;        /* source id */
+	const char *id;	       /* source id */
 	const char *title;     /* title */
 	const char *publisher; /* publisher or court */
 	const char *date;      /* YYYY-MM-DD, YYYY-MM, YYYY, or NULL when undated */
@@ -76,14 +76,14 @@ struct kb_cite {
 /* A word of the KB's vocabulary and the number of facts that use it. */
 struct kb_word {
 	const char *word; /* folded word */
-	long docs;        /* facts containing it */
+	long docs;	  /* facts containing it */
 };
 
 /* A synonym form: words (joined by spaces) that mean the same as the rest of its group. */
 struct kb_synonym {
 	const char *form; /* folded words */
-	int group;        /* group number */
-	int words;        /* words in form */
+	int group;	  /* group number */
+	int words;	  /* words in form */
 };
 
 /* Opens the database at path read-only and checks that it is a rulingbot KB of this
@@ -114,7 +114,8 @@ int kb_search(struct kb *kb, const char *match, enum lang lang, struct kb_hit *h
  * up to KB_QUESTION_FACTS of them, in one language. Fills up to max hits, best first by
  * bm25. Returns the number of hits, or -1 with the reason in err. */
 int kb_search_questions(struct kb *kb, const char *match, enum lang lang, const long *facts,
-			int nfacts, struct kb_question_hit *hits, int max, char *err, size_t errlen);
+			int nfacts, struct kb_question_hit *hits, int max, char *err,
+			size_t errlen);
 
 /* Loads fact num into *out, copying strings into a. Returns 0, or -1 when there is no
  * such fact or on an error. */

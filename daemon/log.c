@@ -14,7 +14,7 @@
 static const char *log_prog = "rulingbot";
 static enum log_level log_max = LOG_LEVEL_INFO;
 
-static const char *const level_names[] = {"error", "warning", "info", "debug"};
+static const char *const level_names[] = { "error", "warning", "info", "debug" };
 
 void
 log_init(const char *progname, enum log_level level)

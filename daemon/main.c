@@ -30,9 +30,9 @@ struct options {
 	const char *kb_path; /* --kb */
 	const char *ask;     /* --ask, or NULL for the prompt */
 	const char *lang;    /* --lang, or NULL */
-	int json;            /* --json */
-	int verbose;         /* -v */
-	int explain;         /* --explain */
+	int json;	     /* --json */
+	int verbose;	     /* -v */
+	int explain;	     /* --explain */
 	long deadline_ms;    /* --query-deadline */
 };
 
@@ -64,12 +64,16 @@ static void
 parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
-		{"kb", required_argument, NULL, 'k'},   {"ask", required_argument, NULL, 'a'},
-		{"json", no_argument, NULL, 'j'},       {"lang", required_argument, NULL, 'l'},
-		{"verbose", no_argument, NULL, 'v'},    {"help", no_argument, NULL, 'h'},
-		{"query-deadline", required_argument, NULL, 'd'},
-		{"explain", no_argument, NULL, 'x'},
-		{"version", no_argument, NULL, 'V'},    {NULL, 0, NULL, 0},
+		{ "kb", required_argument, NULL, 'k' },
+		{ "ask", required_argument, NULL, 'a' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "lang", required_argument, NULL, 'l' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "query-deadline", required_argument, NULL, 'd' },
+		{ "explain", no_argument, NULL, 'x' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
 	};
 	enum lang lang;
 	int c;

@@ -24,58 +24,58 @@
 #include "query.h"
 #include "smalltalk.h"
 
-#define CANDIDATES KB_QUESTION_FACTS /* facts ranked per search */
-#define QUESTION_ROWS 192               /* matched questions read per search */
-#define SHORT_WORD 3                    /* longest word that may be a slip ("teh") */
-#define PREFIX_MIN 4                    /* shortest word completed as a prefix */
-#define CORRECT_MIN 5                   /* shortest word corrected as a typo (daca is no data) */
-#define PHRASES_MAX 6                   /* two-word phrases of a question searched as such */
+#define CANDIDATES    KB_QUESTION_FACTS /* facts ranked per search */
+#define QUESTION_ROWS 192		/* matched questions read per search */
+#define SHORT_WORD    3			/* longest word that may be a slip ("teh") */
+#define PREFIX_MIN    4			/* shortest word completed as a prefix */
+#define CORRECT_MIN   5			/* shortest word corrected as a typo (daca is no data) */
+#define PHRASES_MAX   6			/* two-word phrases of a question searched as such */
 
 /* What the engine knows about a candidate fact, the inputs of its answer model. */
 enum feature {
-	F_COVERAGE,   /* share of the question's weight the fact covers (column-credited) */
-	F_Q_RECALL,   /* share of it covered by the fact's best-matching own question */
-	F_Q_COVER,    /* share of that question's words the reader's words account for */
-	F_Q_BOTH,     /* the two together (their product) */
-	F_ANSWER_ONLY,/* share of the question's weight found only in the fact's answer text */
-	F_UNKNOWN,    /* share of the question's weight in words no fact uses */
-	F_BM25,       /* bm25 relative to the best candidate's */
-	F_CENTRALITY, /* how many facts lead to this one, relative to the most */
-	F_TERMS,      /* how many searchable terms the question has, log-scaled */
-	F_RETRY,      /* 1 when searched in a language other than the question's */
-	F_MISSING,    /* the heaviest term the fact lacks though other facts use it */
-	F_UNKNOWN_MAX,/* the heaviest term no fact uses */
-	F_PHRASES,    /* share of the question's two-word phrases the fact has word for word */
+	F_COVERAGE,    /* share of the question's weight the fact covers (column-credited) */
+	F_Q_RECALL,    /* share of it covered by the fact's best-matching own question */
+	F_Q_COVER,     /* share of that question's words the reader's words account for */
+	F_Q_BOTH,      /* the two together (their product) */
+	F_ANSWER_ONLY, /* share of the question's weight found only in the fact's answer text */
+	F_UNKNOWN,     /* share of the question's weight in words no fact uses */
+	F_BM25,	       /* bm25 relative to the best candidate's */
+	F_CENTRALITY,  /* how many facts lead to this one, relative to the most */
+	F_TERMS,       /* how many searchable terms the question has, log-scaled */
+	F_RETRY,       /* 1 when searched in a language other than the question's */
+	F_MISSING,     /* the heaviest term the fact lacks though other facts use it */
+	F_UNKNOWN_MAX, /* the heaviest term no fact uses */
+	F_PHRASES,     /* share of the question's two-word phrases the fact has word for word */
 	NFEATURES
 };
 
 static const char *const feature_names[NFEATURES] = {
-	"coverage", "q_recall", "q_cover", "q_both", "answer_only",
-	"unknown",  "bm25",     "centrality", "terms", "retry", "missing", "unknown_max",
-	"phrases",
+	"coverage",   "q_recall", "q_cover", "q_both",	"answer_only", "unknown", "bm25",
+	"centrality", "terms",	  "retry",   "missing", "unknown_max", "phrases",
 };
 
 /* The engine's tuning. The model weights are fitted by tests/eval/fit.py on
  * tests/eval/questions.tsv and checked on the held-out tests/eval/holdout.tsv
  * (docs/engine.md); the rest shape the terms. Named, so rulingeval --set can try others. */
 static struct tuning {
-	double answer;              /* probability needed to answer */
-	double suggest;             /* probability needed to be offered as a suggestion */
-	double bias;                /* the model's intercept */
-	double weight[NFEATURES];   /* the model's weights, by enum feature */
-	double trust_prefix;        /* a word read as the start of longer words */
-	double trust_corrected;     /* a word read as a typo of another */
-	double question_word;       /* who, when, why: they steer, they don't decide */
-	double unknown;             /* a word no fact uses, times the highest idf */
-	double unknown_short;       /* the same for a short word */
-	double idf_power;           /* term weight = idf^this: 1 lets one rare word dominate */
-	double credit_answer;       /* a term found only in a fact's answer text */
-	double credit_keywords;     /* a term found in a fact's keywords, not its questions */
+	double answer;		  /* probability needed to answer */
+	double suggest;		  /* probability needed to be offered as a suggestion */
+	double bias;		  /* the model's intercept */
+	double weight[NFEATURES]; /* the model's weights, by enum feature */
+	double trust_prefix;	  /* a word read as the start of longer words */
+	double trust_corrected;	  /* a word read as a typo of another */
+	double question_word;	  /* who, when, why: they steer, they don't decide */
+	double unknown;		  /* a word no fact uses, times the highest idf */
+	double unknown_short;	  /* the same for a short word */
+	double idf_power;	  /* term weight = idf^this: 1 lets one rare word dominate */
+	double credit_answer;	  /* a term found only in a fact's answer text */
+	double credit_keywords;	  /* a term found in a fact's keywords, not its questions */
 } tune = {
 	.answer = 0.5,
 	.suggest = 0.3,
 	.bias = -4.800,
-	.weight = {1.377, 0.929, 1.935, 1.430, -0.042, -0.076, 2.227, 0.102, 0.560, -0.425, -0.527, 0.056, 0.689},
+	.weight = { 1.377, 0.929, 1.935, 1.430, -0.042, -0.076, 2.227, 0.102, 0.560, -0.425, -0.527,
+		    0.056, 0.689 },
 	.trust_prefix = 0.9,
 	.trust_corrected = 0.85,
 	.question_word = 0.7,
@@ -90,17 +90,17 @@ static const struct {
 	const char *name;
 	double *value;
 } tunables[] = {
-	{"answer", &tune.answer},
-	{"suggest", &tune.suggest},
-	{"bias", &tune.bias},
-	{"trust_prefix", &tune.trust_prefix},
-	{"trust_corrected", &tune.trust_corrected},
-	{"question_word", &tune.question_word},
-	{"unknown", &tune.unknown},
-	{"unknown_short", &tune.unknown_short},
-	{"idf_power", &tune.idf_power},
-	{"credit_answer", &tune.credit_answer},
-	{"credit_keywords", &tune.credit_keywords},
+	{ "answer", &tune.answer },
+	{ "suggest", &tune.suggest },
+	{ "bias", &tune.bias },
+	{ "trust_prefix", &tune.trust_prefix },
+	{ "trust_corrected", &tune.trust_corrected },
+	{ "question_word", &tune.question_word },
+	{ "unknown", &tune.unknown },
+	{ "unknown_short", &tune.unknown_short },
+	{ "idf_power", &tune.idf_power },
+	{ "credit_answer", &tune.credit_answer },
+	{ "credit_keywords", &tune.credit_keywords },
 };
 
 /* Where match_set_features() sends every candidate's features, or NULL. */
@@ -110,31 +110,30 @@ static void *feature_ctx;
 /* Where match_set_trace() sends explanations, or NULL. */
 static FILE *trace;
 
-
 /* One thing the question asks about. */
 struct term {
 	char word[NORM_TOKEN_MAX * KB_SYNONYM_WORDS]; /* the words read, folded */
-	double weight;                     /* its share of the question's meaning */
-	int qterm;                         /* its term in the FTS5 query, -1 when absent */
+	double weight;				      /* its share of the question's meaning */
+	int qterm; /* its term in the FTS5 query, -1 when absent */
 };
 
 /* A question turned into terms and an FTS5 expression. */
 struct plan {
 	struct term terms[NORM_TOKENS_MAX]; /* the terms, in the question's order */
-	int nterms;                         /* entries in terms */
-	struct query q;                     /* the MATCH expression */
-	long nfacts;                        /* facts in the KB, for idf */
-	enum lang lang;                     /* the facts searched: how words are stemmed */
-	int phrase_qterm[PHRASES_MAX];      /* query terms of the two-word phrases */
-	int nphrases;                       /* entries in phrase_qterm */
+	int nterms;			    /* entries in terms */
+	struct query q;			    /* the MATCH expression */
+	long nfacts;			    /* facts in the KB, for idf */
+	enum lang lang;			    /* the facts searched: how words are stemmed */
+	int phrase_qterm[PHRASES_MAX];	    /* query terms of the two-word phrases */
+	int nphrases;			    /* entries in phrase_qterm */
 };
 
 /* A fact found by a search, with how well it matches the question. */
 struct ranked {
-	long fact;              /* fact number */
-	double f[NFEATURES];    /* what is known about it (enum feature) */
-	double confidence;      /* the model's probability that it answers the question */
-	int pos;                /* position in FTS5's order, for stable sorting */
+	long fact;	     /* fact number */
+	double f[NFEATURES]; /* what is known about it (enum feature) */
+	double confidence;   /* the model's probability that it answers the question */
+	int pos;	     /* position in FTS5's order, for stable sorting */
 };
 
 void
@@ -297,7 +296,7 @@ correct_word(const struct kb *kb, const char *w, char *out, size_t outlen)
 	const struct kb_word *v = kb_vocab(kb, &n);
 	int max = len >= 8 ? 2 : 1, best = max + 1, d;
 	const struct kb_word *pick = NULL;
-	char first[2] = {w[0], '\0'};
+	char first[2] = { w[0], '\0' };
 
 	if (len < CORRECT_MIN || has_digit(w))
 		return 0;
@@ -521,7 +520,8 @@ plan_build(struct plan *p, const struct kb *kb, const struct norm_tokens *t, int
 			continue;
 		}
 		if (norm_counts(t, i, lang) &&
-		    !(both && norm_is_stopword(t->tok[i].text, lang == LANG_EN ? LANG_ES : LANG_EN)) &&
+		    !(both &&
+		      norm_is_stopword(t->tok[i].text, lang == LANG_EN ? LANG_ES : LANG_EN)) &&
 		    plan_word(p, kb, t->tok[i].text) == -1)
 			break;
 		i++;
@@ -535,8 +535,8 @@ plan_build(struct plan *p, const struct kb *kb, const struct norm_tokens *t, int
 static double
 coverage(const struct plan *p, unsigned long long cols, double *answer_only, double *missing)
 {
-	const double credit[4] = {0.0, tune.credit_answer, tune.credit_keywords, 1.0};
-	int best[QUERY_MAX_PHRASES] = {0}, ph, c, i;
+	const double credit[4] = { 0.0, tune.credit_answer, tune.credit_keywords, 1.0 };
+	int best[QUERY_MAX_PHRASES] = { 0 }, ph, c, i;
 	double total = 0, got = 0, answer = 0, heaviest = 0;
 
 	for (ph = 0; ph < p->q.nphrases; ph++) {
@@ -572,7 +572,8 @@ phrase_share(const struct plan *p, unsigned long long cols)
 		return 0;
 	for (k = 0; k < p->nphrases; k++)
 		for (ph = 0; ph < p->q.nphrases; ph++)
-			if (p->q.phrase_term[ph] == p->phrase_qterm[k] && ((cols >> (2 * ph)) & 3)) {
+			if (p->q.phrase_term[ph] == p->phrase_qterm[k] &&
+			    ((cols >> (2 * ph)) & 3)) {
 				found++;
 				break;
 			}
@@ -616,7 +617,7 @@ score_questions(struct kb *kb, const struct plan *p, enum lang lang, struct rank
 {
 	struct kb_question_hit hits[QUESTION_ROWS];
 	long facts[CANDIDATES];
-	double recall, best[CANDIDATES] = {0};
+	double recall, best[CANDIDATES] = { 0 };
 	int k, i, j;
 
 	for (i = 0; i < n; i++)
@@ -657,7 +658,7 @@ search(struct kb *kb, const struct plan *p, enum lang lang, int retry, struct ra
        char *err, size_t errlen)
 {
 	struct kb_hit hits[CANDIDATES];
-	double shared[NFEATURES] = {0};
+	double shared[NFEATURES] = { 0 };
 	int n, i;
 
 	if (p->q.nphrases == 0)
@@ -668,8 +669,8 @@ search(struct kb *kb, const struct plan *p, enum lang lang, int retry, struct ra
 		memcpy(out[i].f, shared, sizeof(shared));
 		out[i].fact = hits[i].fact;
 		out[i].pos = i;
-		out[i].f[F_COVERAGE] = coverage(p, hits[i].cols, &out[i].f[F_ANSWER_ONLY],
-						&out[i].f[F_MISSING]);
+		out[i].f[F_COVERAGE] =
+			coverage(p, hits[i].cols, &out[i].f[F_ANSWER_ONLY], &out[i].f[F_MISSING]);
 		out[i].f[F_BM25] = hits[0].rank < 0 ? hits[i].rank / hits[0].rank : 1.0;
 		out[i].f[F_CENTRALITY] = hits[i].centrality;
 		out[i].f[F_RETRY] = retry;
@@ -777,10 +778,10 @@ fill_fact(struct kb *kb, long num, double score, enum lang want, struct answer *
 	if ((n = kb_fact_cites(kb, f.num, &a->arena, cites, ANSWER_SOURCES_MAX)) < 0)
 		return -1;
 	for (i = 0; i < n; i++)
-		a->sources[i] = (struct answer_source){cites[i].id,       cites[i].title,
-						       cites[i].publisher, cites[i].date,
-						       cites[i].url,      cites[i].citation,
-						       cites[i].pinpoint, cites[i].quote};
+		a->sources[i] = (struct answer_source){ cites[i].id,	    cites[i].title,
+							cites[i].publisher, cites[i].date,
+							cites[i].url,	    cites[i].citation,
+							cites[i].pinpoint,  cites[i].quote };
 	a->nsources = n;
 	if ((n = kb_fact_related(kb, f.num, &a->arena, related, ANSWER_LINKS_MAX)) < 0)
 		return -1;
@@ -852,8 +853,8 @@ confident(const struct ranked *r, int n)
 /* Searches the facts of one language with a plan read in that language (retry: the
  * question's own language was another). */
 static int
-search_lang(struct kb *kb, struct plan *p, const struct norm_tokens *t, int first,
-	    enum lang lang, int retry, struct ranked *r, char *err, size_t errlen)
+search_lang(struct kb *kb, struct plan *p, const struct norm_tokens *t, int first, enum lang lang,
+	    int retry, struct ranked *r, char *err, size_t errlen)
 {
 	int n;
 

@@ -15,17 +15,17 @@
 #include "util.h"
 
 #define ANSWER_SOURCES_MAX 8 /* sources shown with one answer */
-#define ANSWER_LINKS_MAX 3   /* related questions, or suggestions */
+#define ANSWER_LINKS_MAX   3 /* related questions, or suggestions */
 
 enum answer_type {
 	ANSWER_FACT = 0, /* a fact from the knowledge base */
-	ANSWER_CHAT,     /* a fixed reply: greeting, help, legal-advice notice */
-	ANSWER_NONE,     /* not confident enough: suggestions instead */
+	ANSWER_CHAT,	 /* a fixed reply: greeting, help, legal-advice notice */
+	ANSWER_NONE,	 /* not confident enough: suggestions instead */
 };
 
 /* A source of an answer. Absent fields are NULL. */
 struct answer_source {
-	const char *id;        /* source id */
+	const char *id;	       /* source id */
 	const char *title;     /* title */
 	const char *publisher; /* publisher or court */
 	const char *date;      /* YYYY-MM-DD, YYYY-MM or YYYY; NULL when undated */
@@ -43,22 +43,22 @@ struct answer_link {
 
 /* What the engine says. Every string belongs to arena; free with answer_free(). */
 struct answer {
-	enum answer_type type;                             /* fact, chat or none */
-	const char *text;                                  /* the reply, notes included */
-	const char *fact;                                  /* fact or reply id; NULL for none */
-	double score;                                      /* confidence in [0, 1] */
-	enum lang lang;                                    /* language of text */
-	const char *status;                                /* fact's status, or NULL */
-	const char *as_of;                                 /* date the fact describes, or NULL */
-	struct answer_source sources[ANSWER_SOURCES_MAX];  /* the fact's sources */
-	int nsources;                                      /* entries in sources */
-	struct answer_link related[ANSWER_LINKS_MAX];      /* questions to ask next */
-	int nrelated;                                      /* entries in related */
-	struct answer_link suggestions[ANSWER_LINKS_MAX];  /* for ANSWER_NONE: what it knows */
-	int nsuggestions;                                  /* entries in suggestions */
-	struct answer_link superseded_by;                  /* later fact, .fact NULL if none */
-	int other_language;                                /* 1: text is not in the asked language */
-	struct arena arena;                                /* owns every string above */
+	enum answer_type type;				  /* fact, chat or none */
+	const char *text;				  /* the reply, notes included */
+	const char *fact;				  /* fact or reply id; NULL for none */
+	double score;					  /* confidence in [0, 1] */
+	enum lang lang;					  /* language of text */
+	const char *status;				  /* fact's status, or NULL */
+	const char *as_of;				  /* date the fact describes, or NULL */
+	struct answer_source sources[ANSWER_SOURCES_MAX]; /* the fact's sources */
+	int nsources;					  /* entries in sources */
+	struct answer_link related[ANSWER_LINKS_MAX];	  /* questions to ask next */
+	int nrelated;					  /* entries in related */
+	struct answer_link suggestions[ANSWER_LINKS_MAX]; /* for ANSWER_NONE: what it knows */
+	int nsuggestions;				  /* entries in suggestions */
+	struct answer_link superseded_by;		  /* later fact, .fact NULL if none */
+	int other_language;				  /* 1: text is not in the asked language */
+	struct arena arena;				  /* owns every string above */
 };
 
 /* Answers the question (len bytes of UTF-8, any case or punctuation, possibly malformed).

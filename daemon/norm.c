@@ -11,10 +11,10 @@
 
 /* Latin-1 letters U+00C0..U+00FF, folded; NULL marks × and ÷, which separate words. */
 static const char *const fold_latin1[64] = {
-	"a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e",  "e",  "i", "i", "i", "i",
-	"d", "n", "o", "o", "o", "o", "o",  NULL, "o", "u", "u", "u",  "u",  "y", "th", "ss",
-	"a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e",  "e",  "i", "i", "i", "i",
-	"d", "n", "o", "o", "o", "o", "o",  NULL, "o", "u", "u", "u",  "u",  "y", "th", "y",
+	"a", "a", "a", "a", "a", "a", "ae", "c",  "e", "e", "e", "e", "i", "i", "i",  "i",
+	"d", "n", "o", "o", "o", "o", "o",  NULL, "o", "u", "u", "u", "u", "y", "th", "ss",
+	"a", "a", "a", "a", "a", "a", "ae", "c",  "e", "e", "e", "e", "i", "i", "i",  "i",
+	"d", "n", "o", "o", "o", "o", "o",  NULL, "o", "u", "u", "u", "u", "y", "th", "y",
 };
 
 /* Latin Extended-A U+0100..U+017F, one base letter each; '*' marks the ligatures. */
@@ -24,61 +24,71 @@ static const char fold_latin_a[] = "aaaaaaccccccccddddeeeeeeeeeegggggggghhhhiiii
 
 /* Sorted lists, searched with bsearch; norm_lists_sorted() checks the order in tests. */
 static const char *const stop_en[] = {
-	"a", "about", "actually", "after", "again", "ah", "all", "also", "am", "an", "and", "any",
-	"anything", "anyway", "anyways", "are", "as", "at", "basically", "be", "been", "being",
-	"bit", "but", "by", "can", "could", "curious", "d", "did", "do", "does", "doing", "done",
-	"else", "english", "ever", "exactly", "explain", "for", "from", "get", "give", "gonna",
-	"got", "gotta", "guess", "had", "has", "have", "having", "he", "hello", "her", "here",
-	"hers", "hey", "hi", "him", "his", "i", "if", "im", "in", "into", "is", "it", "its",
-	"just", "kind", "know", "layman", "laymans", "let", "like", "ll", "lol", "m", "maybe",
-	"me", "more", "most", "my", "nor", "of", "oh", "ok", "okay", "on", "or", "our", "perhaps",
-	"plain", "please", "pls", "plz", "pretty", "quite", "r", "re", "really", "s", "she",
-	"simply", "so", "some", "somebody", "someone", "something", "sort", "stuff", "t", "tell",
-	"than", "thank", "thanks", "that", "thats", "the", "their", "them", "then", "there",
-	"these", "they", "thing", "this", "those", "though", "to", "too", "u", "uh", "um", "ur",
-	"us", "ve", "very", "wanna", "want", "was", "we", "were", "what", "whats", "whether",
-	"which", "will", "with", "wonder", "wondering", "would", "yeah", "yes", "yo", "you",
-	"your",
+	"a",	   "about",   "actually",  "after",   "again",	   "ah",      "all",	   "also",
+	"am",	   "an",      "and",	   "any",     "anything",  "anyway",  "anyways",   "are",
+	"as",	   "at",      "basically", "be",      "been",	   "being",   "bit",	   "but",
+	"by",	   "can",     "could",	   "curious", "d",	   "did",     "do",	   "does",
+	"doing",   "done",    "else",	   "english", "ever",	   "exactly", "explain",   "for",
+	"from",	   "get",     "give",	   "gonna",   "got",	   "gotta",   "guess",	   "had",
+	"has",	   "have",    "having",	   "he",      "hello",	   "her",     "here",	   "hers",
+	"hey",	   "hi",      "him",	   "his",     "i",	   "if",      "im",	   "in",
+	"into",	   "is",      "it",	   "its",     "just",	   "kind",    "know",	   "layman",
+	"laymans", "let",     "like",	   "ll",      "lol",	   "m",	      "maybe",	   "me",
+	"more",	   "most",    "my",	   "nor",     "of",	   "oh",      "ok",	   "okay",
+	"on",	   "or",      "our",	   "perhaps", "plain",	   "please",  "pls",	   "plz",
+	"pretty",  "quite",   "r",	   "re",      "really",	   "s",	      "she",	   "simply",
+	"so",	   "some",    "somebody",  "someone", "something", "sort",    "stuff",	   "t",
+	"tell",	   "than",    "thank",	   "thanks",  "that",	   "thats",   "the",	   "their",
+	"them",	   "then",    "there",	   "these",   "they",	   "thing",   "this",	   "those",
+	"though",  "to",      "too",	   "u",	      "uh",	   "um",      "ur",	   "us",
+	"ve",	   "very",    "wanna",	   "want",    "was",	   "we",      "were",	   "what",
+	"whats",   "whether", "which",	   "will",    "with",	   "wonder",  "wondering", "would",
+	"yeah",	   "yes",     "yo",	   "you",     "your",
 };
 
 static const char *const stop_es[] = {
-	"a", "al", "algo", "alguien", "algun", "alguna", "algunas", "algunos", "ante", "aqui",
-	"asi", "bueno", "cada", "con",  "cual", "cuales", "de", "decir", "del", "dime",
-	"e", "el", "ella", "ellas", "ellos", "en", "entonces", "entre", "era", "eran", "es",
-	"esa", "ese", "eso", "esta", "estaba", "estan", "estas", "este", "esto", "estos",
-	"exactamente", "explica", "explicame", "favor", "fue", "fueron", "gracias", "ha", "han",
-	"hay", "he", "hola", "la", "las", "le", "les", "lo", "los", "me", "mi", "mis", "muy",
-	"ni", "nos", "o", "ok", "oye", "para", "pero", "podria", "podrias", "por", "porfa",
-	"porfavor", "puede", "puedes", "pues", "que", "quiero", "quisiera", "realmente", "saber",
-	"sabes", "se", "sea", "ser", "si", "sido", "sobre", "son", "su", "sus", "tal", "te", "tu",
-	"tus", "u", "un", "una", "unas", "uno", "unos", "vez", "y", "ya", "yo",
+	"a",	   "al",	"algo",	  "alguien",  "algun",	   "alguna",   "algunas",
+	"algunos", "ante",	"aqui",	  "asi",      "bueno",	   "cada",     "con",
+	"cual",	   "cuales",	"de",	  "decir",    "del",	   "dime",     "e",
+	"el",	   "ella",	"ellas",  "ellos",    "en",	   "entonces", "entre",
+	"era",	   "eran",	"es",	  "esa",      "ese",	   "eso",      "esta",
+	"estaba",  "estan",	"estas",  "este",     "esto",	   "estos",    "exactamente",
+	"explica", "explicame", "favor",  "fue",      "fueron",	   "gracias",  "ha",
+	"han",	   "hay",	"he",	  "hola",     "la",	   "las",      "le",
+	"les",	   "lo",	"los",	  "me",	      "mi",	   "mis",      "muy",
+	"ni",	   "nos",	"o",	  "ok",	      "oye",	   "para",     "pero",
+	"podria",  "podrias",	"por",	  "porfa",    "porfavor",  "puede",    "puedes",
+	"pues",	   "que",	"quiero", "quisiera", "realmente", "saber",    "sabes",
+	"se",	   "sea",	"ser",	  "si",	      "sido",	   "sobre",    "son",
+	"su",	   "sus",	"tal",	  "te",	      "tu",	   "tus",      "u",
+	"un",	   "una",	"unas",	  "uno",      "unos",	   "vez",      "y",
+	"ya",	   "yo",
 };
 
 /* Sorted; question words count only where they open a question (norm_counts). */
 static const char *const question_words[] = {
-	"como",  "cuando", "cuanta", "cuantas", "cuanto", "cuantos", "donde", "how",
-	"porque", "quien", "quienes", "when",   "where",  "who",     "whom",  "whose",
-	"why",
+	"como",	 "cuando",  "cuanta", "cuantas", "cuanto", "cuantos", "donde", "how", "porque",
+	"quien", "quienes", "when",   "where",	 "who",	   "whom",    "whose", "why",
 };
 
 /* Words that say which language a question is in. Shared words (de, no, a) are left out. */
 static const char *const marks_en[] = {
-	"about",   "and",   "are",    "blocked", "can",    "city",   "court",  "did",
-	"does",    "for",   "grant",  "grants",  "has",    "have",   "hello",  "help",
-	"how",     "injunction", "is", "it",     "judge",  "lawsuit", "mayor",  "money",
-	"of",      "please", "ruling", "still",  "thanks", "that",   "the",    "this",
-	"to",      "was",   "were",   "what",    "when",   "where",  "which",  "who",
-	"why",     "with",  "you",
+	"about", "and",	   "are",    "blocked", "can",	 "city",  "court", "did",    "does",
+	"for",	 "grant",  "grants", "has",	"have",	 "hello", "help",  "how",    "injunction",
+	"is",	 "it",	   "judge",  "lawsuit", "mayor", "money", "of",	   "please", "ruling",
+	"still", "thanks", "that",   "the",	"this",	 "to",	  "was",   "were",   "what",
+	"when",	 "where",  "which",  "who",	"why",	 "with",  "you",
 };
 
 static const char *const marks_es[] = {
-	"alcalde", "ayuda",  "buenas", "buenos",  "caso",    "ciudad",  "ciudades", "como",
-	"condiciones", "corte", "cual", "cuando", "cuanto",  "cuantos", "del",      "demanda",
-	"despues", "dijo",   "donde",  "el",      "es",      "esta",    "fallo",    "fondos",
-	"fue",     "gracias", "hola",  "hoy",     "inmigracion", "inmigrantes", "juez", "jueza",
-	"la",      "las",    "los",    "orden",   "para",    "por",     "porque",   "que",
-	"quien",   "quienes", "santuario", "se",  "sentencia", "sigue", "son",      "sus",
-	"tribunal", "una",   "vigente", "y",
+	"alcalde",     "ayuda",	      "buenas",	   "buenos", "caso",	"ciudad", "ciudades",
+	"como",	       "condiciones", "corte",	   "cual",   "cuando",	"cuanto", "cuantos",
+	"del",	       "demanda",     "despues",   "dijo",   "donde",	"el",	  "es",
+	"esta",	       "fallo",	      "fondos",	   "fue",    "gracias", "hola",	  "hoy",
+	"inmigracion", "inmigrantes", "juez",	   "jueza",  "la",	"las",	  "los",
+	"orden",       "para",	      "por",	   "porque", "que",	"quien",  "quienes",
+	"santuario",   "se",	      "sentencia", "sigue",  "son",	"sus",	  "tribunal",
+	"una",	       "vigente",     "y",
 };
 
 const char *
@@ -264,7 +274,7 @@ norm_stem(char *w, enum lang lang)
 	/* Verb endings, participles and final vowels, longest first. */
 	static const char *const endings[] = {
 		"ieron", "iendo", "aron", "ando", "ados", "adas", "idos", "idas", "ado", "ada",
-		"ido",   "ida",   "ar",   "er",   "ir",   "io",   "a",    "e",    "o",
+		"ido",	 "ida",	  "ar",	  "er",	  "ir",	  "io",	  "a",	  "e",	  "o",
 	};
 	size_t n = strlen(w), i, k;
 
@@ -401,7 +411,7 @@ norm_is_stopword(const char *word, enum lang lang)
 static int
 spanish_ending(const char *w)
 {
-	static const char *const endings[] = {"cion", "ciones", "dades"};
+	static const char *const endings[] = { "cion", "ciones", "dades" };
 	size_t n = strlen(w), i, k;
 
 	for (i = 0; i < ARRAY_LEN(endings); i++) {
@@ -418,8 +428,9 @@ static int
 place_name(const char *a, const char *b)
 {
 	static const char *const places[][2] = {
-		{"los", "angeles"}, {"las", "vegas"},  {"san", "francisco"}, {"san", "antonio"},
-		{"san", "diego"},   {"santa", "clara"}, {"san", "jose"},     {"el", "salvador"},
+		{ "los", "angeles" }, { "las", "vegas" },   { "san", "francisco" },
+		{ "san", "antonio" }, { "san", "diego" },   { "santa", "clara" },
+		{ "san", "jose" },    { "el", "salvador" },
 	};
 	size_t i;
 
@@ -440,14 +451,23 @@ spanish_marks(const char *text, size_t n)
 	while (p < end) {
 		p += utf8_decode(p, end, &cp);
 		switch (cp) {
-		case 0xe1: case 0xe9: case 0xed: case 0xf3: case 0xfa: /* á é í ó ú */
-		case 0xc1: case 0xc9: case 0xcd: case 0xd3: case 0xda: /* Á É Í Ó Ú */
-		case 0xf1: case 0xd1: case 0xfc: case 0xdc:            /* ñ Ñ ü Ü */
-		case 0xbf: case 0xa1:                                  /* ¿ ¡ */
-			count++;
-			break;
-		default:
-			break;
+		case 0xe1:
+		case 0xe9:
+		case 0xed:
+		case 0xf3:
+		case 0xfa: /* á é í ó ú */
+		case 0xc1:
+		case 0xc9:
+		case 0xcd:
+		case 0xd3:
+		case 0xda: /* Á É Í Ó Ú */
+		case 0xf1:
+		case 0xd1:
+		case 0xfc:
+		case 0xdc: /* ñ Ñ ü Ü */
+		case 0xbf:
+		case 0xa1: /* ¿ ¡ */ count++; break;
+		default: break;
 		}
 	}
 	return count;

@@ -12,7 +12,7 @@
 
 #include "util.h"
 
-#define NORM_TOKEN_MAX 48  /* bytes in one word, NUL included; longer words are cut */
+#define NORM_TOKEN_MAX	48 /* bytes in one word, NUL included; longer words are cut */
 #define NORM_TOKENS_MAX 64 /* words kept from one question; the rest are dropped */
 
 /* The languages the bot answers in. */
@@ -29,8 +29,8 @@ struct norm_token {
 /* The words of one question, in order. */
 struct norm_tokens {
 	struct norm_token tok[NORM_TOKENS_MAX]; /* the words */
-	int n;                                  /* words in tok[] */
-	int dropped;                            /* words beyond NORM_TOKENS_MAX, not kept */
+	int n;					/* words in tok[] */
+	int dropped;				/* words beyond NORM_TOKENS_MAX, not kept */
 };
 
 /* Returns "en" or "es". This function can't fail. */

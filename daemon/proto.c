@@ -34,8 +34,8 @@ add_links(cJSON *obj, const char *name, const struct answer_link *links, int n)
 		if ((item = cJSON_CreateObject()) == NULL)
 			return -1;
 		cJSON_AddItemToArray(arr, item);
-		if (add_string(item, "fact", links[i].fact) || add_string(item, "question",
-									  links[i].question))
+		if (add_string(item, "fact", links[i].fact) ||
+		    add_string(item, "question", links[i].question))
 			return -1;
 	}
 	return 0;
@@ -58,9 +58,11 @@ add_sources(cJSON *obj, const struct answer *a)
 			return -1;
 		cJSON_AddItemToArray(arr, item);
 		if (add_string(item, "id", s->id) || add_string(item, "title", s->title) ||
-		    add_string(item, "publisher", s->publisher) || add_string(item, "date", s->date) ||
-		    add_string(item, "url", s->url) || add_string(item, "citation", s->citation) ||
-		    add_string(item, "pinpoint", s->pinpoint) || add_string(item, "quote", s->quote))
+		    add_string(item, "publisher", s->publisher) ||
+		    add_string(item, "date", s->date) || add_string(item, "url", s->url) ||
+		    add_string(item, "citation", s->citation) ||
+		    add_string(item, "pinpoint", s->pinpoint) ||
+		    add_string(item, "quote", s->quote))
 			return -1;
 	}
 	return 0;
@@ -118,8 +120,8 @@ source_line(const struct answer_source *s, const char *lang, struct buf *b)
 	char date[64];
 	int rc;
 
-	rc = buf_printf(b, "\n%s %s — %s", strcmp(lang, "es") == 0 ? "Fuente:" : "Source:",
-			s->title, s->publisher);
+	rc = buf_printf(b, "\n%s %s — %s",
+			strcmp(lang, "es") == 0 ? "Fuente:" : "Source:", s->title, s->publisher);
 	if (rc == 0 && s->date)
 		rc = buf_printf(b, ", %s", date_words(s->date, lang, date, sizeof(date)));
 	if (rc == 0 && s->pinpoint)

@@ -19,13 +19,13 @@
 
 /* An expression being built. */
 struct query {
-	struct buf match;                     /* the MATCH expression so far */
-	int nphrases;                         /* phrases in it */
-	int nterms;                           /* terms in it, the open one included */
-	int phrase_term[QUERY_MAX_PHRASES];   /* term index of each phrase, in FTS5's order */
-	int term_open;                        /* 1 between query_term_begin and _end */
-	int term_phrases;                     /* phrases in the open term */
-	int oom;                              /* 1 after an allocation failed */
+	struct buf match;		    /* the MATCH expression so far */
+	int nphrases;			    /* phrases in it */
+	int nterms;			    /* terms in it, the open one included */
+	int phrase_term[QUERY_MAX_PHRASES]; /* term index of each phrase, in FTS5's order */
+	int term_open;			    /* 1 between query_term_begin and _end */
+	int term_phrases;		    /* phrases in the open term */
+	int oom;			    /* 1 after an allocation failed */
 };
 
 /* Sets q empty. This function can't fail. */

@@ -11,136 +11,246 @@
 
 /* Where a rule's phrase must stand in the question. */
 enum rule_place {
-	WHOLE,    /* the phrase is the whole question */
-	START,    /* the question starts with it */
+	WHOLE,	  /* the phrase is the whole question */
+	START,	  /* the question starts with it */
 	ANYWHERE, /* it appears anywhere */
 };
 
 /* A rule: the phrases that trigger a reply. */
 struct smalltalk_rule {
-	const char *id;               /* reply id */
-	enum rule_place place;        /* where the phrase must stand */
-	const char *const *phrases;   /* folded phrases, NULL-terminated */
-	const char *const *also;      /* words one of which must also appear, or NULL */
+	const char *id;		    /* reply id */
+	enum rule_place place;	    /* where the phrase must stand */
+	const char *const *phrases; /* folded phrases, NULL-terminated */
+	const char *const *also;    /* words one of which must also appear, or NULL */
 };
 
 static const struct smalltalk replies[] = {
-	{"_greeting",
-	 "Hello! I answer questions about City of Chicago v. Sessions, the 2017 federal court "
-	 "ruling on immigration conditions attached to Byrne JAG police grants, and about "
-	 "sanctuary-city policies. Every answer comes with its sources.",
-	 "¡Hola! Respondo preguntas sobre City of Chicago v. Sessions, el fallo federal de 2017 "
-	 "sobre las condiciones migratorias de las subvenciones policiales Byrne JAG, y sobre "
-	 "las políticas de las ciudades santuario. Cada respuesta incluye sus fuentes.",
-	 1},
-	{"_thanks", "You're welcome. Ask me anything else about the case.",
-	 "De nada. Pregúnteme lo que quiera sobre el caso.", 0},
-	{"_goodbye", "Goodbye, and thank you for your questions.",
-	 "Adiós, y gracias por sus preguntas.", 0},
-	{"_help",
-	 "Ask me a question in plain words, in English or Spanish. I know about the case City "
-	 "of Chicago v. Sessions: the parties and the judge, the three grant conditions, the "
-	 "September 15, 2017 ruling and its reasoning, the appeals and what came after, the "
-	 "Byrne JAG program, and sanctuary policies such as Chicago's Welcoming City Ordinance.",
-	 "Hágame una pregunta con sus propias palabras, en español o en inglés. Sé del caso "
-	 "City of Chicago v. Sessions: las partes y el juez, las tres condiciones de las "
-	 "subvenciones, el fallo del 15 de septiembre de 2017 y sus razones, las apelaciones y lo "
-	 "que vino después, el programa Byrne JAG y las políticas santuario como la ordenanza "
-	 "Welcoming City de Chicago.",
-	 1},
-	{"_about",
-	 "I am rulingbot, an automated assistant. I answer questions about City of Chicago v. "
-	 "Sessions from a knowledge base of facts, each with its sources. I am not a lawyer and "
-	 "I do not give legal advice.",
-	 "Soy rulingbot, un asistente automático. Respondo preguntas sobre City of Chicago v. "
-	 "Sessions a partir de una base de datos de hechos, cada uno con sus fuentes. No soy "
-	 "abogado y no doy asesoría legal.",
-	 1},
-	{"_not_a_writer",
-	 "I only answer questions about City of Chicago v. Sessions and the sanctuary-city policies "
-	 "around it, each answer with its sources; I don't write poems, essays, letters or jokes. "
-	 "Ask me a question about the case.",
-	 "Solo respondo preguntas sobre City of Chicago v. Sessions y las políticas de ciudades "
-	 "santuario, cada respuesta con sus fuentes; no escribo poemas, ensayos, cartas ni chistes. "
-	 "Hágame una pregunta sobre el caso.",
-	 1},
-	{"_legal_advice",
-	 "No. I give general information about one court case and the policies around it, with "
-	 "sources; that is not legal advice. For advice about your own situation, please talk "
-	 "to a lawyer or a legal-aid organization.",
-	 "No. Doy información general sobre un caso judicial y las políticas relacionadas, con "
-	 "sus fuentes; eso no es asesoría legal. Para un consejo sobre su situación, consulte "
-	 "a un abogado o a una organización de ayuda legal.",
-	 0},
+	{ "_greeting",
+	  "Hello! I answer questions about City of Chicago v. Sessions, the 2017 federal court "
+	  "ruling on immigration conditions attached to Byrne JAG police grants, and about "
+	  "sanctuary-city policies. Every answer comes with its sources.",
+	  "¡Hola! Respondo preguntas sobre City of Chicago v. Sessions, el fallo federal de 2017 "
+	  "sobre las condiciones migratorias de las subvenciones policiales Byrne JAG, y sobre "
+	  "las políticas de las ciudades santuario. Cada respuesta incluye sus fuentes.",
+	  1 },
+	{ "_thanks", "You're welcome. Ask me anything else about the case.",
+	  "De nada. Pregúnteme lo que quiera sobre el caso.", 0 },
+	{ "_goodbye", "Goodbye, and thank you for your questions.",
+	  "Adiós, y gracias por sus preguntas.", 0 },
+	{ "_help",
+	  "Ask me a question in plain words, in English or Spanish. I know about the case City "
+	  "of Chicago v. Sessions: the parties and the judge, the three grant conditions, the "
+	  "September 15, 2017 ruling and its reasoning, the appeals and what came after, the "
+	  "Byrne JAG program, and sanctuary policies such as Chicago's Welcoming City Ordinance.",
+	  "Hágame una pregunta con sus propias palabras, en español o en inglés. Sé del caso "
+	  "City of Chicago v. Sessions: las partes y el juez, las tres condiciones de las "
+	  "subvenciones, el fallo del 15 de septiembre de 2017 y sus razones, las apelaciones y lo "
+	  "que vino después, el programa Byrne JAG y las políticas santuario como la ordenanza "
+	  "Welcoming City de Chicago.",
+	  1 },
+	{ "_about",
+	  "I am rulingbot, an automated assistant. I answer questions about City of Chicago v. "
+	  "Sessions from a knowledge base of facts, each with its sources. I am not a lawyer and "
+	  "I do not give legal advice.",
+	  "Soy rulingbot, un asistente automático. Respondo preguntas sobre City of Chicago v. "
+	  "Sessions a partir de una base de datos de hechos, cada uno con sus fuentes. No soy "
+	  "abogado y no doy asesoría legal.",
+	  1 },
+	{ "_not_a_writer",
+	  "I only answer questions about City of Chicago v. Sessions and the sanctuary-city "
+	  "policies "
+	  "around it, each answer with its sources; I don't write poems, essays, letters or jokes. "
+	  "Ask me a question about the case.",
+	  "Solo respondo preguntas sobre City of Chicago v. Sessions y las políticas de ciudades "
+	  "santuario, cada respuesta con sus fuentes; no escribo poemas, ensayos, cartas ni "
+	  "chistes. "
+	  "Hágame una pregunta sobre el caso.",
+	  1 },
+	{ "_legal_advice",
+	  "No. I give general information about one court case and the policies around it, with "
+	  "sources; that is not legal advice. For advice about your own situation, please talk "
+	  "to a lawyer or a legal-aid organization.",
+	  "No. Doy información general sobre un caso judicial y las políticas relacionadas, con "
+	  "sus fuentes; eso no es asesoría legal. Para un consejo sobre su situación, consulte "
+	  "a un abogado o a una organización de ayuda legal.",
+	  0 },
 };
 
 static const char *const greeting_phrases[] = {
-	"hi", "hello", "hey", "hey there", "hi there", "hello there", "hiya", "howdy", "yo",
-	"greetings", "good morning", "good afternoon", "good evening", "hi bot", "hello bot",
-	"hola", "hola que tal", "buenas", "buenos dias", "buenas tardes", "buenas noches",
-	"saludos", NULL,
+	"hi",
+	"hello",
+	"hey",
+	"hey there",
+	"hi there",
+	"hello there",
+	"hiya",
+	"howdy",
+	"yo",
+	"greetings",
+	"good morning",
+	"good afternoon",
+	"good evening",
+	"hi bot",
+	"hello bot",
+	"hola",
+	"hola que tal",
+	"buenas",
+	"buenos dias",
+	"buenas tardes",
+	"buenas noches",
+	"saludos",
+	NULL,
 };
 static const char *const thanks_phrases[] = {
-	"thanks", "thank you", "thank you very much", "thanks a lot", "thanks so much",
-	"many thanks", "thx", "ty", "cheers", "ok thanks", "great thanks", "thank you bot",
-	"gracias", "muchas gracias", "mil gracias", "ok gracias", NULL,
+	"thanks",
+	"thank you",
+	"thank you very much",
+	"thanks a lot",
+	"thanks so much",
+	"many thanks",
+	"thx",
+	"ty",
+	"cheers",
+	"ok thanks",
+	"great thanks",
+	"thank you bot",
+	"gracias",
+	"muchas gracias",
+	"mil gracias",
+	"ok gracias",
+	NULL,
 };
 static const char *const goodbye_phrases[] = {
-	"bye", "goodbye", "bye bye", "see you", "see you later", "good night", "adios",
-	"hasta luego", "hasta pronto", "chao", "chau", NULL,
+	"bye",	 "goodbye",	"bye bye",	"see you", "see you later", "good night",
+	"adios", "hasta luego", "hasta pronto", "chao",	   "chau",	    NULL,
 };
 static const char *const help_phrases[] = {
-	"help", "help me", "what can you do", "what can i ask", "what can i ask you",
-	"what do you know", "what do you know about", "what questions can i ask",
-	"how does this work", "how do i use this", "how do i use you", "commands", "menu",
-	"ayuda", "ayudame", "que puedo preguntar", "que puedo preguntarte", "que sabes",
-	"que puedes hacer", "como funciona", "como funciona esto", NULL,
+	"help",
+	"help me",
+	"what can you do",
+	"what can i ask",
+	"what can i ask you",
+	"what do you know",
+	"what do you know about",
+	"what questions can i ask",
+	"how does this work",
+	"how do i use this",
+	"how do i use you",
+	"commands",
+	"menu",
+	"ayuda",
+	"ayudame",
+	"que puedo preguntar",
+	"que puedo preguntarte",
+	"que sabes",
+	"que puedes hacer",
+	"como funciona",
+	"como funciona esto",
+	NULL,
 };
 static const char *const about_phrases[] = {
-	"who are you", "what are you", "are you a bot", "are you a robot", "are you human",
-	"are you a person", "are you real", "are you a lawyer", "who made you", "who built you",
-	"what is this", "what is rulingbot", "what is this bot", "quien eres", "que eres",
-	"eres un bot", "eres un robot", "eres humano", "eres una persona", "eres abogado",
-	"que es esto", NULL,
+	"who are you",	    "what are you",
+	"are you a bot",    "are you a robot",
+	"are you human",    "are you a person",
+	"are you real",	    "are you a lawyer",
+	"who made you",	    "who built you",
+	"what is this",	    "what is rulingbot",
+	"what is this bot", "quien eres",
+	"que eres",	    "eres un bot",
+	"eres un robot",    "eres humano",
+	"eres una persona", "eres abogado",
+	"que es esto",	    NULL,
 };
 static const char *const advice_phrases[] = {
-	"legal advice", "give me advice", "advise me", "need a lawyer", "need an attorney",
-	"hire a lawyer", "get a lawyer", "find a lawyer", "represent me", "my immigration case",
-	"my case", "consejo legal", "consejos legales", "asesoria legal", "asesoramiento legal",
-	"necesito un abogado", "necesito abogado", "buscar un abogado", "representarme",
-	"mi caso", "i lost", "my lawyer", "my hearing", "recommend a lawyer",
-	"recommend an attorney", "recommend a good", "mi audiencia", "mi abogado",
-	"recomiendame un abogado", "que perdi", "mi juicio", NULL,
+	"legal advice",
+	"give me advice",
+	"advise me",
+	"need a lawyer",
+	"need an attorney",
+	"hire a lawyer",
+	"get a lawyer",
+	"find a lawyer",
+	"represent me",
+	"my immigration case",
+	"my case",
+	"consejo legal",
+	"consejos legales",
+	"asesoria legal",
+	"asesoramiento legal",
+	"necesito un abogado",
+	"necesito abogado",
+	"buscar un abogado",
+	"representarme",
+	"mi caso",
+	"i lost",
+	"my lawyer",
+	"my hearing",
+	"recommend a lawyer",
+	"recommend an attorney",
+	"recommend a good",
+	"mi audiencia",
+	"mi abogado",
+	"recomiendame un abogado",
+	"que perdi",
+	"mi juicio",
+	NULL,
 };
 /* A question about the reader's own situation asks for advice, whatever its topic. */
 static const char *const personal_phrases[] = {
-	"how do i", "how can i", "can i", "should i", "what should i", "am i",
-	"could i", "do i have to", "do i need to", "how long do i", "how much time do i",
-	"como puedo", "puedo", "debo", "que debo", "cuanto tiempo tengo",
-	"que hago", "tengo que", NULL,
+	"how do i",
+	"how can i",
+	"can i",
+	"should i",
+	"what should i",
+	"am i",
+	"could i",
+	"do i have to",
+	"do i need to",
+	"how long do i",
+	"how much time do i",
+	"como puedo",
+	"puedo",
+	"debo",
+	"que debo",
+	"cuanto tiempo tengo",
+	"que hago",
+	"tengo que",
+	NULL,
 };
 /* Asking the bot to write something is not a question it can answer from its facts. */
 static const char *const writing_phrases[] = {
-	"write", "write me", "compose", "draft", "tell me a joke", "tell a joke", "summarize the news",
-	"escribe", "escribeme", "redacta", "cuentame un chiste", "cuenta un chiste", NULL,
+	"write",
+	"write me",
+	"compose",
+	"draft",
+	"tell me a joke",
+	"tell a joke",
+	"summarize the news",
+	"escribe",
+	"escribeme",
+	"redacta",
+	"cuentame un chiste",
+	"cuenta un chiste",
+	NULL,
 };
 /* ...when it is about acting in the law: "how do I cite the ruling" is a fair question. */
 static const char *const legal_actions[] = {
-	"appeal", "sue", "file", "apply", "hire", "lawyer", "attorney", "deported", "deport",
-	"deportation", "visa", "court", "case", "claim", "fight", "defend", "represent",
-	"arrested", "detained", "apelar", "demandar", "abogado", "deportar", "deportacion",
-	"corte", "caso", "visa", "detenido", "arrestado", NULL,
+	"appeal",   "sue",	"file",	    "apply",	   "hire",	"lawyer",
+	"attorney", "deported", "deport",   "deportation", "visa",	"court",
+	"case",	    "claim",	"fight",    "defend",	   "represent", "arrested",
+	"detained", "apelar",	"demandar", "abogado",	   "deportar",	"deportacion",
+	"corte",    "caso",	"visa",	    "detenido",	   "arrestado", NULL,
 };
 
 static const struct smalltalk_rule rules[] = {
-	{"_legal_advice", ANYWHERE, advice_phrases, NULL},
-	{"_greeting", WHOLE, greeting_phrases, NULL},
-	{"_thanks", WHOLE, thanks_phrases, NULL},
-	{"_goodbye", WHOLE, goodbye_phrases, NULL},
-	{"_help", WHOLE, help_phrases, NULL},
-	{"_about", WHOLE, about_phrases, NULL},
-	{"_legal_advice", START, personal_phrases, legal_actions},
-	{"_not_a_writer", START, writing_phrases, NULL},
+	{ "_legal_advice", ANYWHERE, advice_phrases, NULL },
+	{ "_greeting", WHOLE, greeting_phrases, NULL },
+	{ "_thanks", WHOLE, thanks_phrases, NULL },
+	{ "_goodbye", WHOLE, goodbye_phrases, NULL },
+	{ "_help", WHOLE, help_phrases, NULL },
+	{ "_about", WHOLE, about_phrases, NULL },
+	{ "_legal_advice", START, personal_phrases, legal_actions },
+	{ "_not_a_writer", START, writing_phrases, NULL },
 };
 
 /* Returns the number of words of phrase that match t from word i on, or 0. */

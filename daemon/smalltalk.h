@@ -10,7 +10,7 @@
 
 /* A reply the bot knows by heart. */
 struct smalltalk {
-	const char *id;      /* reply id, starting with '_' so it never clashes with a fact */
+	const char *id;	     /* reply id, starting with '_' so it never clashes with a fact */
 	const char *text_en; /* the reply in English */
 	const char *text_es; /* the reply in Spanish */
 	int offer_starters;  /* 1: follow the reply with suggested questions */

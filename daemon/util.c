@@ -14,9 +14,9 @@
 /* One block of an arena; strings are carved from data[] until it is full. */
 struct arena_block {
 	struct arena_block *next; /* older block */
-	size_t used;              /* bytes of data[] in use */
-	size_t size;              /* bytes of data[] */
-	char data[];              /* the strings */
+	size_t used;		  /* bytes of data[] in use */
+	size_t size;		  /* bytes of data[] */
+	char data[];		  /* the strings */
 };
 
 #define ARENA_BLOCK 4000
@@ -239,7 +239,7 @@ utf8_length(const char *s)
 static int
 days_in_month(long year, long month)
 {
-	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
 
 	return month == 2 && leap ? 29 : days[month - 1];
@@ -295,12 +295,12 @@ date_parse(const char *s, long *key)
 char *
 date_words(const char *s, const char *lang, char *out, size_t outlen)
 {
-	static const char *en[] = {"January", "February", "March",     "April",
-				   "May",     "June",     "July",      "August",
-				   "September", "October", "November", "December"};
-	static const char *es[] = {"enero",  "febrero", "marzo",      "abril",
-				   "mayo",   "junio",   "julio",      "agosto",
-				   "septiembre", "octubre", "noviembre", "diciembre"};
+	static const char *en[] = { "January",	 "February", "March",	 "April",
+				    "May",	 "June",     "July",	 "August",
+				    "September", "October",  "November", "December" };
+	static const char *es[] = { "enero",	  "febrero", "marzo",	  "abril",
+				    "mayo",	  "junio",   "julio",	  "agosto",
+				    "septiembre", "octubre", "noviembre", "diciembre" };
 	int spanish = lang && strcmp(lang, "es") == 0;
 	enum date_precision prec;
 	long key, y, m, d;
@@ -320,12 +320,8 @@ date_words(const char *s, const char *lang, char *out, size_t outlen)
 		else
 			snprintf(out, outlen, "%s %ld", en[m - 1], y);
 		break;
-	case DATE_YEAR:
-		snprintf(out, outlen, "%ld", y);
-		break;
-	default:
-		snprintf(out, outlen, "%s", s);
-		break;
+	case DATE_YEAR: snprintf(out, outlen, "%ld", y); break;
+	default: snprintf(out, outlen, "%s", s); break;
 	}
 	return out;
 }

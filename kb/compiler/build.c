@@ -82,7 +82,8 @@ static const char *const insert_sql[] = {
 	"INSERT OR IGNORE INTO synonyms VALUES(?1, ?2)",
 	"INSERT OR REPLACE INTO misspellings VALUES(?1, ?2)",
 	"INSERT INTO starters VALUES(?1, ?2, ?3)",
-	"INSERT INTO fact_index(rowid, questions, keywords, answer, lang) VALUES(?1, ?2, ?3, ?4, ?5)",
+	"INSERT INTO fact_index(rowid, questions, keywords, answer, lang) VALUES(?1, ?2, ?3, ?4, "
+	"?5)",
 	"INSERT INTO word_index(rowid, words) VALUES(?1, ?2)",
 	"INSERT INTO question_index(fact, words, lang) VALUES(?1, ?2, ?3)",
 };
@@ -90,9 +91,11 @@ static const char *const insert_sql[] = {
 static sqlite3_stmt **
 writer_slot(struct writer *w, size_t i)
 {
-	sqlite3_stmt **slots[] = {&w->meta,    &w->source,  &w->fact,       &w->question,
-				  &w->cite,    &w->related, &w->synonym,    &w->fix,
-				  &w->starter, &w->fact_index, &w->word_index, &w->question_index};
+	sqlite3_stmt **slots[] = {
+		&w->meta,    &w->source,     &w->fact,	     &w->question,
+		&w->cite,    &w->related,    &w->synonym,    &w->fix,
+		&w->starter, &w->fact_index, &w->word_index, &w->question_index
+	};
 
 	return slots[i];
 }
@@ -213,8 +216,8 @@ write_fact(struct writer *w, const struct fact *f, long num)
 	char ord[16];
 	int rc, i;
 
-	rc = run(w->fact, num, 10, f->id, f->lang, f->topic, f->answer, f->questions[0],
-		 f->as_of, f->status, f->superseded_by, f->translation_of, f->reviewed);
+	rc = run(w->fact, num, 10, f->id, f->lang, f->topic, f->answer, f->questions[0], f->as_of,
+		 f->status, f->superseded_by, f->translation_of, f->reviewed);
 	for (i = 0; rc == 0 && i < f->nquestions; i++) {
 		snprintf(ord, sizeof(ord), "%d", i);
 		rc = run(w->question, num, 2, ord, f->questions[i]);
@@ -292,10 +295,16 @@ write_meta(struct writer *w, const struct kbset *set)
 	snprintf(built, sizeof(built), "%04ld-%02ld-%02ld", today / 10000, today / 100 % 100,
 		 today % 100);
 	const char *pairs[][2] = {
-		{"schema", KB_SCHEMA_VERSION}, {"kb_version", set->version}, {"built", built},
-		{"facts", facts},              {"facts_en", en},             {"facts_es", es},
-		{"sources", sources},          {"reviewed", newest},         {"reviewed_oldest", oldest},
-		{"languages", "en,es"},
+		{ "schema", KB_SCHEMA_VERSION },
+		{ "kb_version", set->version },
+		{ "built", built },
+		{ "facts", facts },
+		{ "facts_en", en },
+		{ "facts_es", es },
+		{ "sources", sources },
+		{ "reviewed", newest },
+		{ "reviewed_oldest", oldest },
+		{ "languages", "en,es" },
 	};
 	for (i = 0; rc == 0 && i < (int)ARRAY_LEN(pairs); i++)
 		rc = run(w->meta, -1, 2, pairs[i][0], pairs[i][1]);
@@ -391,14 +400,15 @@ kb_build(const struct kbset *set, const char *out, char *err, size_t errlen)
 	}
 	close(fd);
 	rc = writer_open(&w, tmp, err, errlen);
-	if (rc == 0 && (write_all(&w, set) == -1 ||
-			sqlite3_exec(w.db, links_sql, NULL, NULL, NULL) != SQLITE_OK ||
-			sqlite3_exec(w.db,
-				     "INSERT INTO fact_index(fact_index) VALUES('optimize');"
-				     "INSERT INTO word_index(word_index) VALUES('optimize');"
-				     "INSERT INTO question_index(question_index) VALUES('optimize');"
-				     "COMMIT;",
-				     NULL, NULL, NULL) != SQLITE_OK)) {
+	if (rc == 0 &&
+	    (write_all(&w, set) == -1 ||
+	     sqlite3_exec(w.db, links_sql, NULL, NULL, NULL) != SQLITE_OK ||
+	     sqlite3_exec(w.db,
+			  "INSERT INTO fact_index(fact_index) VALUES('optimize');"
+			  "INSERT INTO word_index(word_index) VALUES('optimize');"
+			  "INSERT INTO question_index(question_index) VALUES('optimize');"
+			  "COMMIT;",
+			  NULL, NULL, NULL) != SQLITE_OK)) {
 		snprintf(err, errlen, "%s: %s", tmp, sqlite3_errmsg(w.db));
 		rc = -1;
 	}

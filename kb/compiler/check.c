@@ -18,34 +18,44 @@
 
 /* A question and the fact it belongs to, for finding duplicates. */
 struct question_key {
-	char *key;            /* its normalised words */
+	char *key;	      /* its normalised words */
 	const char *text;     /* as written */
 	const struct fact *f; /* its fact */
 };
 
 /* A stored source text, loaded on first use. */
 struct source_text {
-	int state;       /* 0 not loaded, 1 loaded, -1 missing */
+	int state;	 /* 0 not loaded, 1 loaded, -1 missing */
 	struct buf text; /* its words, whitespace collapsed */
 };
 
 /* What the checks share. */
 struct checker {
-	struct kbset *set;            /* the KB being checked */
-	const char *texts_dir;        /* folder of source texts, or NULL */
-	long today;                   /* YYYYMMDD */
-	const struct fact **facts;    /* sorted by id */
-	size_t nfacts;                /* entries in facts */
-	const struct src **sources;   /* sorted by id */
-	size_t nsources;              /* entries in sources */
-	struct source_text *texts;    /* per entry of set->sources */
-	int quotes_unchecked;         /* quotes skipped for want of texts_dir */
+	struct kbset *set;	    /* the KB being checked */
+	const char *texts_dir;	    /* folder of source texts, or NULL */
+	long today;		    /* YYYYMMDD */
+	const struct fact **facts;  /* sorted by id */
+	size_t nfacts;		    /* entries in facts */
+	const struct src **sources; /* sorted by id */
+	size_t nsources;	    /* entries in sources */
+	struct source_text *texts;  /* per entry of set->sources */
+	int quotes_unchecked;	    /* quotes skipped for want of texts_dir */
 };
 
 static const char *const source_kinds[] = {
-	"commentary", "court-filing", "executive-order", "government-record",
-	"government-report", "legal-database", "news", "ordinance", "press-release",
-	"reference", "ruling", "statute", NULL,
+	"commentary",
+	"court-filing",
+	"executive-order",
+	"government-record",
+	"government-report",
+	"legal-database",
+	"news",
+	"ordinance",
+	"press-release",
+	"reference",
+	"ruling",
+	"statute",
+	NULL,
 };
 
 long
@@ -337,7 +347,8 @@ check_quote(struct checker *c, const struct fact *f, const struct cite *ct, cons
 		if (ct->pinpoint == NULL)
 			fact_problem(c, f, value_line(f, "sources", ct->quote),
 				     "a quote from '%s' needs a pinpoint (no stored text to check "
-				     "it against)", ct->id);
+				     "it against)",
+				     ct->id);
 		return;
 	}
 	if (c->texts_dir == NULL) {
@@ -381,9 +392,10 @@ check_cites(struct checker *c, const struct fact *f)
 		const struct cite *ct = &f->cites[i];
 		for (j = 0; j < i; j++)
 			if (same_cite(&f->cites[j], ct))
-				fact_problem(c, f, value_line(f, "sources", ct->id),
-					     "source '%s' cited twice with the same pinpoint and quote",
-					     ct->id);
+				fact_problem(
+					c, f, value_line(f, "sources", ct->id),
+					"source '%s' cited twice with the same pinpoint and quote",
+					ct->id);
 		if ((s = find_source(c, ct->id)) == NULL) {
 			fact_problem(c, f, value_line(f, "sources", ct->id),
 				     "unknown source '%s' (not in sources.json)", ct->id);
@@ -401,7 +413,8 @@ check_ref(struct checker *c, const struct fact *f, const char *field, const char
 	const struct fact *g = find_fact(c, id);
 
 	if (g == NULL)
-		fact_problem(c, f, value_line(f, field, id), "%s names unknown fact '%s'", field, id);
+		fact_problem(c, f, value_line(f, field, id), "%s names unknown fact '%s'", field,
+			     id);
 	else if (g == f)
 		fact_problem(c, f, value_line(f, field, id), "%s names the fact itself", field);
 	return g == f ? NULL : g;
@@ -424,7 +437,8 @@ check_status(struct checker *c, const struct fact *f)
 	}
 	if (!current && f->superseded_by == NULL)
 		fact_problem(c, f, field_line(f, "status"),
-			     "a %s fact needs superseded_by (the fact that replaced it)", f->status);
+			     "a %s fact needs superseded_by (the fact that replaced it)",
+			     f->status);
 	if (current && f->superseded_by != NULL)
 		fact_problem(c, f, field_line(f, "superseded_by"),
 			     "a current fact cannot have superseded_by");
@@ -487,8 +501,8 @@ check_fact(struct checker *c, const struct fact *f)
 		fact_problem(c, f, field_line(f, "id"),
 			     "id may hold only a-z, 0-9 and single '-' inside");
 	if (f->lang && lang_parse(f->lang, &lang) == -1)
-		fact_problem(c, f, field_line(f, "lang"), "lang must be \"en\" or \"es\", not \"%s\"",
-			     f->lang);
+		fact_problem(c, f, field_line(f, "lang"),
+			     "lang must be \"en\" or \"es\", not \"%s\"", f->lang);
 	if (f->as_of && (why = date_problem(c, f->as_of, DATE_YEAR, 0)) != NULL)
 		fact_problem(c, f, field_line(f, "as_of"), "as_of \"%s\" %s", f->as_of, why);
 	if (f->reviewed && (why = date_problem(c, f->reviewed, DATE_DAY, 0)) != NULL)
@@ -535,7 +549,7 @@ check_questions(struct checker *c)
 				buf_free(&b);
 				continue;
 			}
-			keys[n++] = (struct question_key){b.data, f->questions[q], f};
+			keys[n++] = (struct question_key){ b.data, f->questions[q], f };
 		}
 	}
 	qsort(keys, n, sizeof(*keys), cmp_question);
@@ -571,24 +585,26 @@ check_synonyms(struct checker *c)
 	for (i = 0; i < c->set->ngroups; i++) {
 		for (j = 0; j < c->set->groups[i].nwords; j++) {
 			buf_init(&a);
-			norm_text(c->set->groups[i].words[j], strlen(c->set->groups[i].words[j]), &a);
+			norm_text(c->set->groups[i].words[j], strlen(c->set->groups[i].words[j]),
+				  &a);
 			for (words = a.len ? 1 : 0, l = 0; a.data && a.data[l]; l++)
 				words += a.data[l] == ' ';
 			if (words == 0 || words > KB_SYNONYM_WORDS)
 				kb_problem(c->set, path, c->set->groups[i].line, "synonyms",
-					   "'%s' must be one to %d words", c->set->groups[i].words[j],
-					   KB_SYNONYM_WORDS);
+					   "'%s' must be one to %d words",
+					   c->set->groups[i].words[j], KB_SYNONYM_WORDS);
 			for (k = 0; k < i; k++)
 				for (l = 0; l < c->set->groups[k].nwords; l++) {
 					buf_init(&b);
 					norm_text(c->set->groups[k].words[l],
 						  strlen(c->set->groups[k].words[l]), &b);
 					if (a.data && b.data && strcmp(a.data, b.data) == 0)
-						kb_problem(c->set, path, c->set->groups[i].line,
-							   "synonyms",
-							   "'%s' is already in the group on line %d",
-							   c->set->groups[i].words[j],
-							   c->set->groups[k].line);
+						kb_problem(
+							c->set, path, c->set->groups[i].line,
+							"synonyms",
+							"'%s' is already in the group on line %d",
+							c->set->groups[i].words[j],
+							c->set->groups[k].line);
 					buf_free(&b);
 				}
 			buf_free(&a);
@@ -623,7 +639,8 @@ check_starters(struct checker *c)
 			const char *id = c->set->starters[l][i];
 			int line = jsonpos_string_line(file->text.data, &file->whole, id);
 			if (line < 0)
-				line = jsonpos_key_line(file->text.data, &file->whole, lang_code((enum lang)l));
+				line = jsonpos_key_line(file->text.data, &file->whole,
+							lang_code((enum lang)l));
 			if ((f = find_fact(c, id)) == NULL)
 				kb_problem(c->set, file->path, line, "starters",
 					   "unknown fact '%s'", id);
@@ -636,7 +653,7 @@ check_starters(struct checker *c)
 int
 kb_check(struct kbset *set, const char *texts_dir, long today)
 {
-	struct checker c = {.set = set, .texts_dir = texts_dir, .today = today};
+	struct checker c = { .set = set, .texts_dir = texts_dir, .today = today };
 	int i;
 
 	c.texts = calloc((size_t)set->nsources + 1, sizeof(*c.texts));

@@ -17,29 +17,28 @@
 
 /* The item being read, for messages. */
 struct item {
-	struct kbset *set;            /* where problems are counted */
-	struct kb_file *file;         /* the file it is in */
+	struct kbset *set;	      /* where problems are counted */
+	struct kb_file *file;	      /* the file it is in */
 	const struct json_span *span; /* where it is */
-	const char *kind;             /* "fact", "source", NULL for a whole file */
-	const char *id;               /* its id once read, or NULL */
-	int index;                    /* its position in the file, from 1 */
+	const char *kind;	      /* "fact", "source", NULL for a whole file */
+	const char *id;		      /* its id once read, or NULL */
+	int index;		      /* its position in the file, from 1 */
 };
 
 static const char *const fact_fields[] = {
-	"id",      "lang",   "questions",     "answer",         "keywords", "sources", "as_of",
-	"status",  "superseded_by", "related", "translation_of", "reviewed", "note",    NULL,
+	"id",	  "lang",	   "questions", "answer",	  "keywords", "sources", "as_of",
+	"status", "superseded_by", "related",	"translation_of", "reviewed", "note",	 NULL,
 };
 static const char *const source_fields[] = {
 	"id", "title", "publisher", "date", "url", "citation", "kind", "text", "note", NULL,
 };
-static const char *const cite_fields[] = {"id", "pinpoint", "quote", NULL};
-static const char *const synonym_fields[] = {"groups", "misspellings", "note", NULL};
-static const char *const group_fields[] = {"words", "note", NULL};
-static const char *const starter_fields[] = {"en", "es", "note", NULL};
+static const char *const cite_fields[] = { "id", "pinpoint", "quote", NULL };
+static const char *const synonym_fields[] = { "groups", "misspellings", "note", NULL };
+static const char *const group_fields[] = { "words", "note", NULL };
+static const char *const starter_fields[] = { "en", "es", "note", NULL };
 
 void
-kb_problem(struct kbset *set, const char *file, int line, const char *what, const char *fmt,
-	   ...)
+kb_problem(struct kbset *set, const char *file, int line, const char *what, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -132,8 +131,7 @@ get_string(const struct item *it, const cJSON *obj, const char *name, int requir
 /* Reads the list-of-strings field name into a malloc'd array. Returns the count (0 and
  * *out NULL when absent or wrong), reporting problems. */
 static int
-get_strings(const struct item *it, const cJSON *obj, const char *name, int min,
-	    const char ***out)
+get_strings(const struct item *it, const cJSON *obj, const char *name, int min, const char ***out)
 {
 	const cJSON *f = cJSON_GetObjectItemCaseSensitive(obj, name), *e;
 	int n = 0, i = 0;
@@ -150,7 +148,8 @@ get_strings(const struct item *it, const cJSON *obj, const char *name, int min,
 	}
 	if ((*out = calloc((size_t)cJSON_GetArraySize(f) + 1, sizeof(char *))) == NULL)
 		return 0;
-	cJSON_ArrayForEach(e, f) {
+	cJSON_ArrayForEach(e, f)
+	{
 		i++;
 		if (!cJSON_IsString(e))
 			item_problem(it, name, "field '%s': entry %d is not a string", name, i);
@@ -183,7 +182,8 @@ get_cites(const struct item *it, const cJSON *obj, struct cite **out)
 	}
 	if ((*out = calloc((size_t)cJSON_GetArraySize(f), sizeof(**out))) == NULL)
 		return 0;
-	cJSON_ArrayForEach(e, f) {
+	cJSON_ArrayForEach(e, f)
+	{
 		if (cJSON_IsString(e) && !blank(e->valuestring)) {
 			(*out)[n++].id = e->valuestring;
 		} else if (cJSON_IsObject(e)) {
@@ -194,7 +194,8 @@ get_cites(const struct item *it, const cJSON *obj, struct cite **out)
 			if ((*out)[n].id)
 				n++;
 		} else {
-			item_problem(it, "sources", "a source must be an id or an object with an id");
+			item_problem(it, "sources",
+				     "a source must be an id or an object with an id");
 		}
 	}
 	return n;
@@ -223,10 +224,9 @@ span_of(const struct kb_file *file, int index)
 }
 
 static void
-read_fact(struct kbset *set, struct kb_file *file, const cJSON *obj, int index,
-	  const char *topic)
+read_fact(struct kbset *set, struct kb_file *file, const cJSON *obj, int index, const char *topic)
 {
-	struct item it = {set, file, span_of(file, index), "fact", NULL, index + 1};
+	struct item it = { set, file, span_of(file, index), "fact", NULL, index + 1 };
 	struct fact *f;
 
 	if (!cJSON_IsObject(obj)) {
@@ -257,7 +257,7 @@ read_fact(struct kbset *set, struct kb_file *file, const cJSON *obj, int index,
 static void
 read_source(struct kbset *set, struct kb_file *file, const cJSON *obj, int index)
 {
-	struct item it = {set, file, span_of(file, index), "source", NULL, index + 1};
+	struct item it = { set, file, span_of(file, index), "source", NULL, index + 1 };
 	struct src *s;
 
 	if (!cJSON_IsObject(obj)) {
@@ -312,7 +312,7 @@ open_file(struct kbset *set, const char *dir, const char *rel, int optional)
 		return NULL;
 	}
 	*slot = f;
-	f->whole = (struct json_span){0, f->text.len, 1};
+	f->whole = (struct json_span){ 0, f->text.len, 1 };
 	/* The length includes the NUL, which cJSON then requires after the value. */
 	f->root = cJSON_ParseWithLengthOpts(f->text.data, f->text.len + 1, &end, 1);
 	if (f->root == NULL) {
@@ -370,8 +370,8 @@ read_facts(struct kbset *set, struct kb_file *f)
 static void
 read_groups(struct kbset *set, struct kb_file *f, const cJSON *groups)
 {
-	struct json_span whole = {0, f->text.len, 1};
-	struct item it = {set, f, &whole, "synonym group", NULL, 0};
+	struct json_span whole = { 0, f->text.len, 1 };
+	struct item it = { set, f, &whole, "synonym group", NULL, 0 };
 	struct syn_group *g;
 	const cJSON *e;
 
@@ -380,7 +380,8 @@ read_groups(struct kbset *set, struct kb_file *f, const cJSON *groups)
 			   "'groups' must be a list of groups");
 		return;
 	}
-	cJSON_ArrayForEach(e, groups) {
+	cJSON_ArrayForEach(e, groups)
+	{
 		it.index++;
 		if (!cJSON_IsObject(e)) {
 			item_problem(&it, "groups", "a group must be an object with 'words'");
@@ -399,7 +400,7 @@ read_groups(struct kbset *set, struct kb_file *f, const cJSON *groups)
 static void
 read_misspellings(struct kbset *set, struct kb_file *f, const cJSON *fixes)
 {
-	struct json_span whole = {0, f->text.len, 1};
+	struct json_span whole = { 0, f->text.len, 1 };
 	struct misspelling *m;
 	const cJSON *e;
 	int line;
@@ -409,7 +410,8 @@ read_misspellings(struct kbset *set, struct kb_file *f, const cJSON *fixes)
 			   NULL, "'misspellings' must be an object of \"typed\": \"meant\" pairs");
 		return;
 	}
-	cJSON_ArrayForEach(e, fixes) {
+	cJSON_ArrayForEach(e, fixes)
+	{
 		line = jsonpos_key_line(f->text.data, &whole, e->string);
 		if (!cJSON_IsString(e) || blank(e->valuestring) || blank(e->string)) {
 			kb_problem(set, f->path, line, NULL,
@@ -427,8 +429,8 @@ read_misspellings(struct kbset *set, struct kb_file *f, const cJSON *fixes)
 static void
 read_synonyms(struct kbset *set, struct kb_file *f)
 {
-	struct json_span whole = {0, f->text.len, 1};
-	struct item it = {set, f, &whole, NULL, NULL, 0};
+	struct json_span whole = { 0, f->text.len, 1 };
+	struct item it = { set, f, &whole, NULL, NULL, 0 };
 	const cJSON *e;
 
 	if (f->root == NULL)
@@ -447,14 +449,15 @@ read_synonyms(struct kbset *set, struct kb_file *f)
 static void
 read_starters(struct kbset *set, struct kb_file *f)
 {
-	struct json_span whole = {0, f->text.len, 1};
-	struct item it = {set, f, &whole, NULL, NULL, 0};
+	struct json_span whole = { 0, f->text.len, 1 };
+	struct item it = { set, f, &whole, NULL, NULL, 0 };
 
 	set->starters_file = f;
 	if (f->root == NULL)
 		return;
 	if (!cJSON_IsObject(f->root)) {
-		kb_problem(set, f->path, 1, NULL, "the file must hold an object with 'en' and 'es'");
+		kb_problem(set, f->path, 1, NULL,
+			   "the file must hold an object with 'en' and 'es'");
 		return;
 	}
 	check_fields(&it, f->root, starter_fields);

@@ -47,9 +47,11 @@ int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"texts", required_argument, NULL, 't'}, {"output", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},        {"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+		{ "texts", required_argument, NULL, 't' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
 	};
 	const char *texts = NULL, *out = NULL, *cmd, *dir;
 	struct kbset set;
@@ -87,7 +89,8 @@ main(int argc, char **argv)
 	problems = kb_check(&set, texts, kb_today());
 	if (problems > 0) {
 		printf("%s: %d problem%s; %s\n", dir, problems, problems == 1 ? "" : "s",
-		       strcmp(cmd, "build") == 0 ? "nothing was built" : "fix them and check again");
+		       strcmp(cmd, "build") == 0 ? "nothing was built"
+						 : "fix them and check again");
 		kbset_free(&set);
 		return 1;
 	}

@@ -24,15 +24,15 @@
 struct item {
 	char *question; /* as a reader typed it */
 	char *expected; /* fact id, or "NONE" */
-	int line;       /* its line in the file */
+	int line;	/* its line in the file */
 };
 
 /* Where --features writes each candidate of the question being asked. */
 struct feature_dump {
-	FILE *out;            /* the file, or NULL */
+	FILE *out;	       /* the file, or NULL */
 	sqlite3_stmt *fact_id; /* fact number -> id */
-	int question;         /* the question's line in the TSV file */
-	const char *expected; /* the fact it should get, or NONE */
+	int question;	       /* the question's line in the TSV file */
+	const char *expected;  /* the fact it should get, or NONE */
 };
 
 /* Counts for one system (the engine or the baseline). */
@@ -107,7 +107,8 @@ baseline(sqlite3 *db, const char *question, char *out, size_t outlen)
 		word = p;
 		buf_puts(&expr, expr.data[expr.len - 1] == '(' ? "\"" : " OR \"");
 		for (size_t i = 0; i < len; i++)
-			buf_append(&expr, word[i] == '"' ? "\"\"" : &word[i], word[i] == '"' ? 2 : 1);
+			buf_append(&expr, word[i] == '"' ? "\"\"" : &word[i],
+				   word[i] == '"' ? 2 : 1);
 		buf_puts(&expr, "\"");
 		p += len;
 	}
@@ -149,8 +150,9 @@ copied_from(sqlite3 *db, const char *q, char *out, size_t outlen)
 	sqlite3_stmt *st;
 	const char *found = NULL;
 
-	if (sqlite3_prepare_v2(db, "SELECT f.id, q.text FROM questions q JOIN facts f"
-				   " ON f.num = q.fact",
+	if (sqlite3_prepare_v2(db,
+			       "SELECT f.id, q.text FROM questions q JOIN facts f"
+			       " ON f.num = q.fact",
 			       -1, &st, NULL) != SQLITE_OK)
 		return NULL;
 	buf_init(&want);
@@ -251,14 +253,14 @@ int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"kb", required_argument, NULL, 'k'},
-		{"min-accuracy", required_argument, NULL, 'a'},
-		{"min-decline", required_argument, NULL, 'd'},
-		{"set", required_argument, NULL, 's'},
-		{"features", required_argument, NULL, 'f'},
-		{NULL, 0, NULL, 0},
+		{ "kb", required_argument, NULL, 'k' },
+		{ "min-accuracy", required_argument, NULL, 'a' },
+		{ "min-decline", required_argument, NULL, 'd' },
+		{ "set", required_argument, NULL, 's' },
+		{ "features", required_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
 	};
-	struct score engine = {0}, naive = {0};
+	struct score engine = { 0 }, naive = { 0 };
 	const char *kb_path = NULL, *got, *base;
 	double min_acc = 0, min_dec = 0;
 	struct item *items;
@@ -267,7 +269,7 @@ main(int argc, char **argv)
 	char err[512], bbuf[128], cbuf[128];
 	int c, n, i, bad = 0, copies = 0, rc = 0;
 	struct buf failures;
-	struct feature_dump dump = {0};
+	struct feature_dump dump = { 0 };
 	const char *features = NULL;
 
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -307,8 +309,8 @@ main(int argc, char **argv)
 		struct answer a;
 		int exists = fact_exists(db, items[i].expected);
 		if (strcmp(items[i].expected, "NONE") != 0 && !exists) {
-			fprintf(stderr, "%s:%d: no fact '%s' in the KB\n", argv[optind], items[i].line,
-				items[i].expected);
+			fprintf(stderr, "%s:%d: no fact '%s' in the KB\n", argv[optind],
+				items[i].line, items[i].expected);
 			bad++;
 		}
 		if (copied_from(db, items[i].question, cbuf, sizeof(cbuf))) {
@@ -329,15 +331,16 @@ main(int argc, char **argv)
 		tally(&naive, items[i].expected, base, exists == 2);
 		if (got == NULL ? strcmp(items[i].expected, "NONE") != 0
 				: strcmp(got, items[i].expected) != 0)
-			buf_printf(&failures, "  %-50s want %-28s got %s (%.2f)\n", items[i].question,
-				   items[i].expected, got ? got : "no answer", a.score);
+			buf_printf(&failures, "  %-50s want %-28s got %s (%.2f)\n",
+				   items[i].question, items[i].expected, got ? got : "no answer",
+				   a.score);
 		answer_free(&a);
 	}
 	printf("answer quality: %d questions, %d in scope, %d out of scope (%s)\n", n,
 	       engine.in_scope, engine.out_of_scope, argv[optind]);
 	printf("                          engine   baseline\n");
-	printf("  in-scope top-1        %6.1f%%    %6.1f%%\n", percent(engine.right, engine.in_scope),
-	       percent(naive.right, naive.in_scope));
+	printf("  in-scope top-1        %6.1f%%    %6.1f%%\n",
+	       percent(engine.right, engine.in_scope), percent(naive.right, naive.in_scope));
 	printf("  correct declines      %6.1f%%    %6.1f%%\n",
 	       percent(engine.declined, engine.out_of_scope),
 	       percent(naive.declined, naive.out_of_scope));
@@ -346,10 +349,10 @@ main(int argc, char **argv)
 	       percent(naive.right - naive.right_es, naive.in_scope - naive.in_scope_es),
 	       engine.in_scope - engine.in_scope_es);
 	printf("  in-scope, Spanish     %6.1f%%    %6.1f%%   (%d questions)\n",
-	       percent(engine.right_es, engine.in_scope_es), percent(naive.right_es, naive.in_scope_es),
-	       engine.in_scope_es);
-	printf("failures (%d):\n%s", engine.in_scope - engine.right + engine.out_of_scope -
-					   engine.declined,
+	       percent(engine.right_es, engine.in_scope_es),
+	       percent(naive.right_es, naive.in_scope_es), engine.in_scope_es);
+	printf("failures (%d):\n%s",
+	       engine.in_scope - engine.right + engine.out_of_scope - engine.declined,
 	       failures.data ? failures.data : "");
 	if (min_acc > 0 && percent(engine.right, engine.in_scope) < min_acc) {
 		printf("FAIL: in-scope accuracy is below %.0f%%\n", min_acc);

@@ -29,17 +29,16 @@ static const char *const SOURCES =
 	"]\n";
 
 /* A valid fact; line 2 of its file is "{", then one field per line (id on 3 ... 10). */
-static const char *const FACT =
-	"  {\n"
-	"    \"id\": \"@ID\",\n"
-	"    \"lang\": \"en\",\n"
-	"    \"questions\": [\"What about @ID?\", \"@ID?\"],\n"
-	"    \"answer\": \"The answer about @ID.\",\n"
-	"    \"sources\": [\"s1\"],\n"
-	"    \"as_of\": \"2017-09-15\",\n"
-	"    \"status\": \"current\",\n"
-	"    \"reviewed\": \"2026-11-24\"\n"
-	"  }";
+static const char *const FACT = "  {\n"
+				"    \"id\": \"@ID\",\n"
+				"    \"lang\": \"en\",\n"
+				"    \"questions\": [\"What about @ID?\", \"@ID?\"],\n"
+				"    \"answer\": \"The answer about @ID.\",\n"
+				"    \"sources\": [\"s1\"],\n"
+				"    \"as_of\": \"2017-09-15\",\n"
+				"    \"status\": \"current\",\n"
+				"    \"reviewed\": \"2026-11-24\"\n"
+				"  }";
 
 static char dir[64];
 static char report[16384];
@@ -154,8 +153,8 @@ check(int with_texts)
 	int problems;
 
 	snprintf(texts, sizeof(texts), "%s/texts", dir);
-	problems = kb_load(dir, &set, f) == -1 ? 1000 : kb_check(&set, with_texts ? texts : NULL,
-								 TODAY);
+	problems = kb_load(dir, &set, f) == -1 ? 1000
+					       : kb_check(&set, with_texts ? texts : NULL, TODAY);
 	fclose(f);
 	kbset_free(&set);
 	remove_tree(dir);
@@ -232,7 +231,8 @@ static void
 test_field_twice(void)
 {
 	new_kb();
-	write_facts(fact("f1", "    \"lang\": \"en\",\n", "    \"lang\": \"en\",\n    \"lang\": \"es\",\n"),
+	write_facts(fact("f1", "    \"lang\": \"en\",\n",
+			 "    \"lang\": \"en\",\n    \"lang\": \"es\",\n"),
 		    NULL);
 	CHECK(check(0) >= 1);
 	CHECK(strstr(report, "fact 'f1': field 'lang' appears twice") != NULL);
@@ -284,8 +284,9 @@ static void
 test_unknown_related(void)
 {
 	new_kb();
-	write_facts(fact("f1", "    \"lang\"", "    \"related\": [\"f2\", \"ghost\"],\n    \"lang\""),
-		    fact("f2", NULL, NULL));
+	write_facts(
+		fact("f1", "    \"lang\"", "    \"related\": [\"f2\", \"ghost\"],\n    \"lang\""),
+		fact("f2", NULL, NULL));
 	CHECK(check(0) == 1);
 	CHECK(reported(4, "fact 'f1': related names unknown fact 'ghost'"));
 }
@@ -312,7 +313,8 @@ static void
 test_unknown_superseded_by(void)
 {
 	new_kb();
-	write_facts(fact("f1", "\"current\"", "\"partly-superseded\",\n    \"superseded_by\": \"later\""),
+	write_facts(fact("f1", "\"current\"",
+			 "\"partly-superseded\",\n    \"superseded_by\": \"later\""),
 		    NULL);
 	CHECK(check(0) == 1);
 	CHECK(reported(10, "fact 'f1': superseded_by names unknown fact 'later'"));
@@ -361,20 +363,22 @@ static void
 test_bad_source_fields(void)
 {
 	new_kb();
-	write_text("sources.json",
-		   "[\n"
-		   "  {\"id\": \"s1\", \"title\": \"A\", \"publisher\": \"P\", \"date\": \"someday\","
-		   " \"kind\": \"gossip\", \"url\": \"javascript:alert(1)\"},\n"
-		   "  {\"id\": \"S 2\", \"title\": \"B\", \"publisher\": \"P\", \"date\": \"n.d.\","
-		   " \"kind\": \"news\", \"url\": \"ftp://example.org/x\"}\n"
-		   "]\n");
+	write_text(
+		"sources.json",
+		"[\n"
+		"  {\"id\": \"s1\", \"title\": \"A\", \"publisher\": \"P\", \"date\": \"someday\","
+		" \"kind\": \"gossip\", \"url\": \"javascript:alert(1)\"},\n"
+		"  {\"id\": \"S 2\", \"title\": \"B\", \"publisher\": \"P\", \"date\": \"n.d.\","
+		" \"kind\": \"news\", \"url\": \"ftp://example.org/x\"}\n"
+		"]\n");
 	write_facts(fact("f1", NULL, NULL), NULL);
 	CHECK(check(0) == 5);
 	CHECK(strstr(report, "source 's1': date \"someday\" is not a date") != NULL);
 	CHECK(strstr(report, "source 's1': unknown kind \"gossip\"") != NULL);
 	CHECK(strstr(report, "source 's1': url \"javascript:alert(1)\" is not an http(s)") != NULL);
 	CHECK(strstr(report, "source 'S 2': id may hold only") != NULL);
-	CHECK(strstr(report, "source 'S 2': url \"ftp://example.org/x\" is not an http(s)") != NULL);
+	CHECK(strstr(report, "source 'S 2': url \"ftp://example.org/x\" is not an http(s)") !=
+	      NULL);
 }
 
 static void
@@ -437,8 +441,9 @@ test_quote_checked_against_text(void)
 {
 	new_kb();
 	write_text("texts/s2.txt", "The judge said the city\nwould suffer irreparable harm.\n");
-	write_facts(fact("f1", "[\"s1\"]", "[{\"id\": \"s2\", \"quote\": \"the city would suffer\"}]"),
-		    fact("f2", "[\"s1\"]", "[{\"id\": \"s2\", \"quote\": \"the city will suffer\"}]"));
+	write_facts(
+		fact("f1", "[\"s1\"]", "[{\"id\": \"s2\", \"quote\": \"the city would suffer\"}]"),
+		fact("f2", "[\"s1\"]", "[{\"id\": \"s2\", \"quote\": \"the city will suffer\"}]"));
 	CHECK(check(1) == 1);
 	CHECK(reported(17, "fact 'f2': quote not found word for word in the text of 's2'"));
 }
@@ -520,9 +525,10 @@ test_starters_and_synonyms(void)
 	new_kb();
 	write_facts(fact("f1", NULL, NULL), NULL);
 	write_text("starters.json", "{\"en\": [\"f1\", \"ghost\"], \"es\": [\"f1\"]}\n");
-	write_text("synonyms.json", "{\n  \"groups\": [\n    {\"words\": [\"AG\", \"attorney general\"]},\n"
-				    "    {\"words\": [\"ag\", \"a g\"]}\n  ],\n"
-				    "  \"misspellings\": {\"two words\": \"x\"}\n}\n");
+	write_text("synonyms.json",
+		   "{\n  \"groups\": [\n    {\"words\": [\"AG\", \"attorney general\"]},\n"
+		   "    {\"words\": [\"ag\", \"a g\"]}\n  ],\n"
+		   "  \"misspellings\": {\"two words\": \"x\"}\n}\n");
 	CHECK(check(0) == 4);
 	CHECK(strstr(report, "starters.json:1: starters: unknown fact 'ghost'") != NULL);
 	CHECK(strstr(report, "starters.json:1: starters: 'f1' is not a fact in es") != NULL);
@@ -569,10 +575,14 @@ test_too_many_sources(void)
 {
 	new_kb();
 	write_facts(fact("f1", "[\"s1\"]",
-			 "[{\"id\": \"s1\", \"pinpoint\": \"p. 1\"}, {\"id\": \"s1\", \"pinpoint\": \"p. 2\"},"
-			 " {\"id\": \"s1\", \"pinpoint\": \"p. 3\"}, {\"id\": \"s1\", \"pinpoint\": \"p. 4\"},"
-			 " {\"id\": \"s1\", \"pinpoint\": \"p. 5\"}, {\"id\": \"s1\", \"pinpoint\": \"p. 6\"},"
-			 " {\"id\": \"s1\", \"pinpoint\": \"p. 7\"}, {\"id\": \"s1\", \"pinpoint\": \"p. 8\"},"
+			 "[{\"id\": \"s1\", \"pinpoint\": \"p. 1\"}, {\"id\": \"s1\", "
+			 "\"pinpoint\": \"p. 2\"},"
+			 " {\"id\": \"s1\", \"pinpoint\": \"p. 3\"}, {\"id\": \"s1\", "
+			 "\"pinpoint\": \"p. 4\"},"
+			 " {\"id\": \"s1\", \"pinpoint\": \"p. 5\"}, {\"id\": \"s1\", "
+			 "\"pinpoint\": \"p. 6\"},"
+			 " {\"id\": \"s1\", \"pinpoint\": \"p. 7\"}, {\"id\": \"s1\", "
+			 "\"pinpoint\": \"p. 8\"},"
 			 " {\"id\": \"s1\", \"pinpoint\": \"p. 9\"}]"),
 		    NULL);
 	CHECK(check(0) == 1);
@@ -583,10 +593,11 @@ static void
 test_source_text_and_title_shape(void)
 {
 	new_kb();
-	write_text("sources.json", "[\n"
-				   "  {\"id\": \"s1\", \"title\": \"A\\nB\", \"publisher\": \"P\", "
-				   "\"date\": \"2017\", \"kind\": \"news\", \"text\": \"../etc/passwd\"}\n"
-				   "]\n");
+	write_text("sources.json",
+		   "[\n"
+		   "  {\"id\": \"s1\", \"title\": \"A\\nB\", \"publisher\": \"P\", "
+		   "\"date\": \"2017\", \"kind\": \"news\", \"text\": \"../etc/passwd\"}\n"
+		   "]\n");
 	write_facts(fact("f1", NULL, NULL), NULL);
 	CHECK(check(0) == 2);
 	CHECK(strstr(report, "source 's1': text must be a file name, not a path") != NULL);
@@ -597,7 +608,8 @@ static void
 test_unknown_translation(void)
 {
 	new_kb();
-	write_facts(fact("f1", "    \"lang\": \"en\"", "    \"lang\": \"es\",\n    \"translation_of\": \"ghost\""),
+	write_facts(fact("f1", "    \"lang\": \"en\"",
+			 "    \"lang\": \"es\",\n    \"translation_of\": \"ghost\""),
 		    NULL);
 	CHECK(check(0) == 1);
 	CHECK(strstr(report, "fact 'f1': translation_of names unknown fact 'ghost'") != NULL);
@@ -608,9 +620,10 @@ test_synonym_and_misspelling_shape(void)
 {
 	new_kb();
 	write_facts(fact("f1", NULL, NULL), NULL);
-	write_text("synonyms.json",
-		   "{\n  \"groups\": [\n    {\"words\": [\"one two three four five\", \"x\"]}\n  ],\n"
-		   "  \"misspellings\": {\"judge\": \"judge\", \"jugde\": \"the judge\"}\n}\n");
+	write_text(
+		"synonyms.json",
+		"{\n  \"groups\": [\n    {\"words\": [\"one two three four five\", \"x\"]}\n  ],\n"
+		"  \"misspellings\": {\"judge\": \"judge\", \"jugde\": \"the judge\"}\n}\n");
 	CHECK(check(0) == 3);
 	CHECK(strstr(report, "synonyms: 'one two three four five' must be one to 4 words") != NULL);
 	CHECK(strstr(report, "synonyms: misspelling 'judge' maps to itself") != NULL);

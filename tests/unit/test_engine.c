@@ -69,8 +69,8 @@ test_casual_and_misspelt_questions(void)
 	CHECK(answers("judge?", NULL, "judge"));
 	CHECK(answers("WHO WAS THE JUDGE", NULL, "judge"));
 	CHECK(answers("who was teh jduge", NULL, "judge"));
-	CHECK(answers("leinenwebber", NULL, "judge"));  /* a typo one edit away */
-	CHECK(answers("lienenweber?", NULL, "judge"));  /* from the misspellings list */
+	CHECK(answers("leinenwebber", NULL, "judge")); /* a typo one edit away */
+	CHECK(answers("lienenweber?", NULL, "judge")); /* from the misspellings list */
 	CHECK(answers("hi, who was the judge", NULL, "judge"));
 	CHECK(answers("sanctuary jurisdiction meaning", NULL, "sanctuary-meaning"));
 	CHECK(answers("who was the AG", NULL, "attorney-general")); /* synonym */
@@ -80,9 +80,18 @@ static void
 test_fts5_syntax_is_harmless(void)
 {
 	static const char *const hostile[] = {
-		"\"judge", "judge\" OR \"ruling", "NEAR(judge ruling)", "questions:judge",
-		"{answer}: judge", "judge*", "^judge", "judge AND NOT ruling", "(judge",
-		"'; DROP TABLE facts; --", "\\", "judge\0ruling",
+		"\"judge",
+		"judge\" OR \"ruling",
+		"NEAR(judge ruling)",
+		"questions:judge",
+		"{answer}: judge",
+		"judge*",
+		"^judge",
+		"judge AND NOT ruling",
+		"(judge",
+		"'; DROP TABLE facts; --",
+		"\\",
+		"judge\0ruling",
 	};
 	struct answer a;
 	char err[256];
@@ -319,10 +328,10 @@ test_text_rendering(void)
 	buf_init(&b);
 	CHECK(proto_answer_lines(&a, &b) == 0);
 	CHECK(b.data && strstr(b.data, "\nSource: Memorandum Opinion and Order (ECF No. 78) — U.S. "
-					"District Court for the Northern District of Illinois, "
-					"September 15, 2017, caption — City of Chicago v. "
-					"Sessions, 264 F. Supp. 3d 933 (N.D. Ill. 2017) — "
-					"https://example.org/opinion"));
+				       "District Court for the Northern District of Illinois, "
+				       "September 15, 2017, caption — City of Chicago v. "
+				       "Sessions, 264 F. Supp. 3d 933 (N.D. Ill. 2017) — "
+				       "https://example.org/opinion"));
 	CHECK(b.data && strstr(b.data, "\n\n") == NULL && b.data[b.len - 1] != '\n');
 	CHECK(b.data && strstr(b.data, "\nRelated: When was the ruling? · "));
 	buf_free(&b);

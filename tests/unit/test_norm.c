@@ -61,10 +61,12 @@ test_spanish_stems_and_why(void)
 	struct buf b;
 	char w[NORM_TOKEN_MAX];
 	static const char *const pairs[][2] = {
-		{"ciudades", "ciudad"}, {"ciudad", "ciudad"}, {"jueces", "juez"}, {"juez", "juez"},
-		{"fondos", "fond"},     {"fondo", "fond"},    {"bloquearon", "bloque"},
-		{"bloqueo", "bloque"},  {"leyes", "ley"},     {"condiciones", "condicion"},
-		{"fue", "fue"},         {"1373", "1373"},
+		{ "ciudades", "ciudad" },   { "ciudad", "ciudad" },
+		{ "jueces", "juez" },	    { "juez", "juez" },
+		{ "fondos", "fond" },	    { "fondo", "fond" },
+		{ "bloquearon", "bloque" }, { "bloqueo", "bloque" },
+		{ "leyes", "ley" },	    { "condiciones", "condicion" },
+		{ "fue", "fue" },	    { "1373", "1373" },
 	};
 	size_t i;
 
@@ -98,7 +100,9 @@ test_bad_bytes_are_separators(void)
 	const char nul[] = "who\0was";
 
 	CHECK_STR(norm(nul, sizeof(nul) - 1), "who was");
-	CHECK_STR(NORM("judge\xff\xfe" "ruling"), "judge ruling");
+	CHECK_STR(NORM("judge\xff\xfe"
+		       "ruling"),
+		  "judge ruling");
 	CHECK_STR(NORM("\xc0\xafjudge"), "judge");
 	CHECK_STR(NORM("emoji\xf0\x9f\x98\x80here"), "emoji here");
 	CHECK_STR(NORM("trunc\xe2\x82"), "trunc");
@@ -145,13 +149,15 @@ test_language_detection(void)
 	CHECK(norm_detect_lang(q, strlen(q), &t, LANG_EN, NULL) == LANG_ES);
 	q = "Who was the judge?";
 	norm_tokenize(q, strlen(q), &t);
-	CHECK(norm_detect_lang(q, strlen(q), &t, LANG_EN, NULL) == LANG_EN); /* "los" alone says es */
+	CHECK(norm_detect_lang(q, strlen(q), &t, LANG_EN, NULL) ==
+	      LANG_EN); /* "los" alone says es */
 	q = "demandante condicion de notificacion";
 	norm_tokenize(q, strlen(q), &t);
 	CHECK(norm_detect_lang(q, strlen(q), &t, LANG_EN, NULL) == LANG_ES);
 	q = "los angeles sanctuary ordinance 2024";
 	norm_tokenize(q, strlen(q), &t);
-	CHECK(norm_detect_lang(q, strlen(q), &t, LANG_EN, NULL) == LANG_EN); /* "los" alone says es */
+	CHECK(norm_detect_lang(q, strlen(q), &t, LANG_EN, NULL) ==
+	      LANG_EN); /* "los" alone says es */
 	q = "Leinenweber";
 	norm_tokenize(q, strlen(q), &t);
 	norm_detect_lang(q, strlen(q), &t, LANG_EN, &sure);

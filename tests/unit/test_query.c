@@ -46,7 +46,7 @@ build(struct query *q, const char *const *words, int n)
 static void
 test_words_are_quoted_and_or_ed(void)
 {
-	const char *words[] = {"who", "judge"};
+	const char *words[] = { "who", "judge" };
 	struct query q;
 
 	build(&q, words, 2);
@@ -81,10 +81,36 @@ test_fts5_syntax_is_only_text(void)
 {
 	/* Each would be an operator, a column filter, or a syntax error if passed raw. */
 	static const char *const hostile[] = {
-		"\"", "\"\"", "\"judge", "*", "^", ":", "-", "+", "(", ")", "{", "}", "[", "]",
-		"NEAR(", "NEAR(judge ruling, 2)", "AND", "OR", "NOT", "judge AND ruling",
-		"questions:judge", "{questions}: judge", "^judge", "judge*", "'; DROP TABLE t; --",
-		"Who was the judge?", "\\", "%", "_", "judge\" OR \"ruling",
+		"\"",
+		"\"\"",
+		"\"judge",
+		"*",
+		"^",
+		":",
+		"-",
+		"+",
+		"(",
+		")",
+		"{",
+		"}",
+		"[",
+		"]",
+		"NEAR(",
+		"NEAR(judge ruling, 2)",
+		"AND",
+		"OR",
+		"NOT",
+		"judge AND ruling",
+		"questions:judge",
+		"{questions}: judge",
+		"^judge",
+		"judge*",
+		"'; DROP TABLE t; --",
+		"Who was the judge?",
+		"\\",
+		"%",
+		"_",
+		"judge\" OR \"ruling",
 	};
 	size_t i;
 	int rc;
@@ -160,12 +186,13 @@ int
 main(void)
 {
 	if (sqlite3_open(":memory:", &db) != SQLITE_OK ||
-	    sqlite3_exec(db,
-			 "CREATE VIRTUAL TABLE t USING fts5(questions, answer,"
-			 " tokenize='porter unicode61 remove_diacritics 2');"
-			 "INSERT INTO t VALUES('who was the judge', 'attorney general sessions');"
-			 "INSERT INTO t VALUES('when was the ruling', 'the immigration conditions');",
-			 NULL, NULL, NULL) != SQLITE_OK) {
+	    sqlite3_exec(
+		    db,
+		    "CREATE VIRTUAL TABLE t USING fts5(questions, answer,"
+		    " tokenize='porter unicode61 remove_diacritics 2');"
+		    "INSERT INTO t VALUES('who was the judge', 'attorney general sessions');"
+		    "INSERT INTO t VALUES('when was the ruling', 'the immigration conditions');",
+		    NULL, NULL, NULL) != SQLITE_OK) {
 		fprintf(stderr, "cannot create the FTS5 table\n");
 		return 1;
 	}

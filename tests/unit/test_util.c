@@ -50,8 +50,9 @@ static void
 test_utf8_decode_rejects_malformed(void)
 {
 	unsigned int cp;
-	const unsigned char ok[] = "\xc3\xa9", overlong[] = "\xc0\xaf", surrogate[] = "\xed\xa0\x80",
-			    truncated[] = "\xe2\x82", high[] = "\xf4\x90\x80\x80";
+	const unsigned char ok[] = "\xc3\xa9", overlong[] = "\xc0\xaf",
+			    surrogate[] = "\xed\xa0\x80", truncated[] = "\xe2\x82",
+			    high[] = "\xf4\x90\x80\x80";
 
 	CHECK(utf8_decode(ok, ok + 2, &cp) == 2 && cp == 0xe9);
 	utf8_decode(overlong, overlong + 2, &cp);
