@@ -48,6 +48,8 @@ TEST_PROGRAMS = $(UNIT_TESTS:%=$(BUILD)/tests/%) $(BUILD)/rulingeval
 KB_FILES = $(wildcard kb/*.json kb/facts/*.json)
 FIXTURE_FILES = $(wildcard tests/fixtures/kb/*.json tests/fixtures/kb/facts/*.json)
 
+MAKEFLAGS += --no-print-directory
+
 .PHONY: all run test eval asan clean deps test-deps format
 .DEFAULT_GOAL := all
 
