@@ -6,13 +6,16 @@
  * become terms: a synonym group, a word the knowledge base uses, a prefix of such words, a
  * correction of a typo against the KB's vocabulary, or, failing all that, an unknown word.
  * Each term weighs by how rare it is among the facts (idf). FTS5 ranks the facts by bm25,
- * questions weighing more than keywords and keywords more than answers. The confidence in
- * a fact is the share of the question's weight that the fact covers, counting a word found
- * in the fact's own questions fully and one found only in its answer text less; unknown
- * words count against every fact, which is how "what's the weather in Chicago?" is told
- * from a question about the case. Below the threshold the engine declines and suggests.
+ * questions weighing more than keywords and keywords more than answers, and a second FTS5
+ * table finds each candidate's best-matching own question. What is known about a candidate
+ * (how much of the question it covers and where, how close its own question comes, the
+ * unknown words that count against every fact: enum feature) goes into a small logistic
+ * model whose probability ranks the candidates and decides whether to answer. That is
+ * how "what's the weather in Chicago?" is told from a question about the case; below the
+ * threshold the engine declines and suggests.
  *
- * The constants below were chosen on tests/eval/questions.tsv (see docs/engine.md).
+ * The model was fitted by tests/eval/fit.py on tests/eval/questions.tsv and checked on the
+ * held-out tests/eval/holdout.tsv (see docs/engine.md).
  */
 #include "match.h"
 
