@@ -38,6 +38,7 @@ struct kb {
 	sqlite3_stmt *st_cites;	    /* a fact's sources */
 	sqlite3_stmt *st_related;   /* a fact's related ids */
 	sqlite3_stmt *st_starters;  /* starter ids for a language */
+	sqlite3_stmt *st_sources;   /* every source */
 	struct arena strings;	    /* meta, vocabulary, synonyms, misspellings */
 	struct kb_meta_entry *meta; /* the meta table */
 	size_t nmeta;		    /* entries in meta */
@@ -81,6 +82,8 @@ static const char *const sql_cites =
 static const char *const sql_related =
 	"SELECT related FROM fact_related WHERE fact = ?1 ORDER BY ord";
 static const char *const sql_starters = "SELECT fact FROM starters WHERE lang = ?1 ORDER BY ord";
+static const char *const sql_sources = "SELECT id, title, publisher, date, url, citation, kind"
+				       " FROM sources ORDER BY date, id";
 
 static long long
 now_ns(void)
@@ -244,6 +247,7 @@ prepare_all(struct kb *kb, char *err, size_t errlen)
 		{ &kb->st_fact, sql_fact },	  { &kb->st_fact_num, sql_fact_num },
 		{ &kb->st_in_lang, sql_in_lang }, { &kb->st_cites, sql_cites },
 		{ &kb->st_related, sql_related }, { &kb->st_starters, sql_starters },
+		{ &kb->st_sources, sql_sources },
 	};
 	size_t i;
 
@@ -427,6 +431,7 @@ kb_close(struct kb *kb)
 	sqlite3_finalize(kb->st_cites);
 	sqlite3_finalize(kb->st_related);
 	sqlite3_finalize(kb->st_starters);
+	sqlite3_finalize(kb->st_sources);
 	sqlite3_close(kb->db);
 	free(kb->meta);
 	free(kb->vocab);
@@ -672,6 +677,32 @@ kb_starters(struct kb *kb, enum lang lang, struct arena *a, const char **ids, in
 {
 	sqlite3_bind_text(kb->st_starters, 1, lang_code(lang), -1, SQLITE_STATIC);
 	return fetch_ids(kb->st_starters, a, ids, max);
+}
+
+int
+kb_each_source(struct kb *kb, int (*fn)(void *ctx, const struct kb_cite *src), void *ctx)
+{
+	sqlite3_stmt *st = kb->st_sources;
+	struct kb_cite c;
+	int rc, stop = 0;
+
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&c, 0, sizeof(c));
+		c.id = (const char *)sqlite3_column_text(st, 0);
+		c.title = (const char *)sqlite3_column_text(st, 1);
+		c.publisher = (const char *)sqlite3_column_text(st, 2);
+		c.date = (const char *)sqlite3_column_text(st, 3);
+		c.url = (const char *)sqlite3_column_text(st, 4);
+		c.citation = (const char *)sqlite3_column_text(st, 5);
+		c.kind = (const char *)sqlite3_column_text(st, 6);
+		if (c.date && strcmp(c.date, "n.d.") == 0)
+			c.date = NULL;
+		stop = fn(ctx, &c);
+	}
+	sqlite3_reset(st);
+	if (stop)
+		return stop;
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 const struct kb_word *

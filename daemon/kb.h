@@ -138,6 +138,10 @@ int kb_fact_related(struct kb *kb, long num, struct arena *a, const char **ids, 
 /* Loads up to max starter fact ids for lang. Returns how many, or -1. */
 int kb_starters(struct kb *kb, enum lang lang, struct arena *a, const char **ids, int max);
 
+/* Calls fn with every source of the KB, by date then id (date NULL when undated), until
+ * fn returns non-zero. Returns 0, fn's non-zero value, or -1 on a database error. */
+int kb_each_source(struct kb *kb, int (*fn)(void *ctx, const struct kb_cite *src), void *ctx);
+
 /* Returns the vocabulary, sorted by word; *n gets its length. This function can't fail. */
 const struct kb_word *kb_vocab(const struct kb *kb, size_t *n);
 

@@ -222,6 +222,62 @@ utf8_valid(const char *s, size_t n)
 	return 1;
 }
 
+/* The ranges of RFC 3629: the second byte's is narrower after E0, ED, F0 and F4, which
+ * is what rules out overlong forms, surrogates and code points beyond U+10FFFF. */
+static int
+utf8_lead(struct utf8_stream *u, unsigned char c)
+{
+	u->lo = 0x80;
+	u->hi = 0xbf;
+	if (c < 0x80)
+		u->need = 0;
+	else if (c >= 0xc2 && c <= 0xdf)
+		u->need = 1;
+	else if (c >= 0xe0 && c <= 0xef)
+		u->need = 2;
+	else if (c >= 0xf0 && c <= 0xf4)
+		u->need = 3;
+	else
+		return -1;
+	if (c == 0xe0)
+		u->lo = 0xa0;
+	else if (c == 0xed)
+		u->hi = 0x9f;
+	else if (c == 0xf0)
+		u->lo = 0x90;
+	else if (c == 0xf4)
+		u->hi = 0x8f;
+	return 0;
+}
+
+int
+utf8_stream_feed(struct utf8_stream *u, const char *p, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)p, *end = s + n;
+
+	for (; s < end; s++) {
+		if (u->need == 0) {
+			if (*s < 0x80)
+				continue;
+			if (utf8_lead(u, *s) == -1)
+				return -1;
+		} else if (*s < u->lo || *s > u->hi) {
+			return -1;
+		} else {
+			u->need--;
+			u->lo = 0x80;
+			u->hi = 0xbf;
+		}
+	}
+	return 0;
+}
+
+int
+utf8_stream_complete(const struct utf8_stream *u)
+{
+	return u->need == 0;
+}
+
 size_t
 utf8_length(const char *s)
 {

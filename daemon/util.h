@@ -63,6 +63,19 @@ size_t utf8_decode(const unsigned char *p, const unsigned char *end, unsigned in
 /* Returns 1 when the n bytes at p are well-formed UTF-8, else 0. */
 int utf8_valid(const char *p, size_t n);
 
+/* A UTF-8 check that reads a message in pieces: a sequence may be split between them. */
+struct utf8_stream {
+	unsigned char need;   /* continuation bytes still expected */
+	unsigned char lo, hi; /* range allowed for the next one */
+};
+
+/* Checks the n bytes at p as the continuation of the stream u (zeroed to start).
+ * Returns 0 while the bytes so far can begin well-formed UTF-8, -1 once they cannot. */
+int utf8_stream_feed(struct utf8_stream *u, const char *p, size_t n);
+
+/* Returns 1 when the stream ends on a whole character, else 0. */
+int utf8_stream_complete(const struct utf8_stream *u);
+
 /* Returns the number of code points in the UTF-8 string s (malformed bytes count one each). */
 size_t utf8_length(const char *s);
 

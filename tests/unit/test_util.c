@@ -69,6 +69,59 @@ test_utf8_decode_rejects_malformed(void)
 	CHECK(utf8_length("¿Qué?") == 5);
 }
 
+/* Feeds s to a stream cut at split; returns what the stream says of the whole. */
+static int
+stream_valid(const char *s, size_t n, size_t split)
+{
+	struct utf8_stream u = { 0, 0, 0 };
+
+	if (utf8_stream_feed(&u, s, split) == -1 ||
+	    utf8_stream_feed(&u, s + split, n - split) == -1)
+		return 0;
+	return utf8_stream_complete(&u);
+}
+
+static void
+test_utf8_stream_agrees_with_whole_check(void)
+{
+	static const char *const samples[] = {
+		"caf\xc3\xa9",
+		"\xe2\x82\xac 5",
+		"\xf0\x9f\x98\x80",
+		"\xc0\xaf",
+		"\xed\xa0\x80",
+		"\xe0\x80\x80",
+		"\xf4\x90\x80\x80",
+		"\xf5\x80",
+		"ab\xc3",
+		"\x80",
+		"\xef\xbf\xbd",
+		"\xed\x9f\xbf",
+		"\xf0\x90\x80\x80",
+		"\xf4\x8f\xbf\xbf",
+		"",
+	};
+	unsigned int seed = 12345;
+	char buf[8];
+	size_t i, k, n;
+
+	for (i = 0; i < ARRAY_LEN(samples); i++) {
+		n = strlen(samples[i]);
+		for (k = 0; k <= n; k++)
+			CHECK(stream_valid(samples[i], n, k) == utf8_valid(samples[i], n));
+	}
+	/* Random bytes biased to the interesting ranges, every split. */
+	for (i = 0; i < 20000; i++) {
+		n = 1 + i % sizeof(buf);
+		for (k = 0; k < n; k++) {
+			seed = seed * 1103515245u + 12345u;
+			buf[k] = (char)(0x7f + (seed >> 16) % 0x81);
+		}
+		for (k = 0; k <= n; k++)
+			CHECK(stream_valid(buf, n, k) == utf8_valid(buf, n));
+	}
+}
+
 static void
 test_date_parse_knows_the_calendar(void)
 {
@@ -130,6 +183,7 @@ main(void)
 	RUN(test_buf_grows_and_stays_terminated);
 	RUN(test_arena_copies_and_frees);
 	RUN(test_utf8_decode_rejects_malformed);
+	RUN(test_utf8_stream_agrees_with_whole_check);
 	RUN(test_date_parse_knows_the_calendar);
 	RUN(test_date_words_in_both_languages);
 	RUN(test_parse_long_checks_everything);
