@@ -150,3 +150,222 @@ proto_answer_lines(const struct answer *a, struct buf *b)
 		rc = buf_printf(b, "%s%s", i ? " · " : "", a->related[i].question);
 	return rc;
 }
+
+static const char *const error_names[PROTO_NERRORS] = {
+	"bad_json", "bad_request", "too_long", "rate_limited", "overloaded", "internal",
+};
+
+const char *
+proto_error_name(enum proto_error e)
+{
+	return e < PROTO_NERRORS ? error_names[e] : "internal";
+}
+
+static void
+invalid(struct request *req, enum proto_error e, const char *message)
+{
+	req->type = REQ_INVALID;
+	req->error = e;
+	req->message = message;
+}
+
+int
+proto_set_id(struct request *req, const char *id)
+{
+	if (strlen(id) >= sizeof(req->id) || utf8_length(id) > PROTO_ID_MAX) {
+		invalid(req, PROTO_BAD_REQUEST,
+			"\"id\" must be a string of at most 64 characters.");
+		return -1;
+	}
+	snprintf(req->id, sizeof(req->id), "%s", id);
+	return 0;
+}
+
+/* Reads the optional "id" of a JSON request. */
+static int
+read_id(const cJSON *root, struct request *req)
+{
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(root, "id");
+
+	if (id == NULL)
+		return 0;
+	if (!cJSON_IsString(id)) {
+		invalid(req, PROTO_BAD_REQUEST,
+			"\"id\" must be a string of at most 64 characters.");
+		return -1;
+	}
+	return proto_set_id(req, id->valuestring);
+}
+
+/* Returns 1 when only spaces and line ends remain from p to end. */
+static int
+only_space(const char *p, const char *end)
+{
+	while (p < end && strchr(" \t\r\n", *p) && *p != '\0')
+		p++;
+	return p == end;
+}
+
+/* Reads a JSON request; type_required 0 lets "type" default to "ask". */
+static void
+parse_json(const char *msg, size_t len, int type_required, struct request *req)
+{
+	const cJSON *type, *text, *lang;
+
+	const char *end = NULL;
+
+	req->json = 1;
+	/* One object and nothing after it: "{...} trailing" or "{...}{...}" is not a request. */
+	req->tree = cJSON_ParseWithLengthOpts(msg, len, &end, 0);
+	if (req->tree == NULL || !cJSON_IsObject(req->tree) || !only_space(end, msg + len)) {
+		invalid(req, PROTO_BAD_JSON, "The message begins with { but is not a JSON object.");
+		return;
+	}
+	if (read_id(req->tree, req) == -1)
+		return;
+	type = cJSON_GetObjectItemCaseSensitive(req->tree, "type");
+	if ((type == NULL && type_required) || (type != NULL && !cJSON_IsString(type))) {
+		invalid(req, PROTO_BAD_REQUEST, "\"type\" must be \"ask\" or \"info\".");
+		return;
+	}
+	if (type != NULL && strcmp(type->valuestring, "info") == 0) {
+		req->type = REQ_INFO;
+		return;
+	}
+	if (type != NULL && strcmp(type->valuestring, "ask") != 0) {
+		invalid(req, PROTO_BAD_REQUEST, "Unknown \"type\": the requests are ask and info.");
+		return;
+	}
+	text = cJSON_GetObjectItemCaseSensitive(req->tree, "text");
+	if (!cJSON_IsString(text) || text->valuestring[strspn(text->valuestring, " \t\r\n")] == 0) {
+		invalid(req, PROTO_BAD_REQUEST, "An ask needs \"text\": a question, as a string.");
+		return;
+	}
+	lang = cJSON_GetObjectItemCaseSensitive(req->tree, "lang");
+	if (lang != NULL && (!cJSON_IsString(lang) || (strcmp(lang->valuestring, "en") != 0 &&
+						       strcmp(lang->valuestring, "es") != 0))) {
+		invalid(req, PROTO_BAD_REQUEST, "\"lang\" must be \"en\" or \"es\".");
+		return;
+	}
+	if (lang != NULL)
+		snprintf(req->lang, sizeof(req->lang), "%s", lang->valuestring);
+	req->type = REQ_ASK;
+	req->text = text->valuestring;
+	req->len = strlen(text->valuestring);
+}
+
+void
+proto_parse(const char *msg, size_t len, struct request *req)
+{
+	size_t lead = 0;
+
+	memset(req, 0, sizeof(*req));
+	while (lead < len && strchr(" \t\r\n", msg[lead]) && msg[lead] != '\0')
+		lead++;
+	if (lead < len && msg[lead] == '{') {
+		parse_json(msg + lead, len - lead, 1, req);
+		return;
+	}
+	while (len > lead && strchr(" \t\r\n", msg[len - 1]) && msg[len - 1] != '\0')
+		len--;
+	req->text = msg + lead;
+	req->len = len - lead;
+	req->type = req->len > 0 && req->text[0] == '/' ? REQ_COMMAND : REQ_ASK;
+}
+
+void
+proto_parse_body(const char *body, size_t len, struct request *req)
+{
+	size_t lead = 0;
+
+	memset(req, 0, sizeof(*req));
+	while (lead < len && strchr(" \t\r\n", body[lead]) && body[lead] != '\0')
+		lead++;
+	if (lead < len && body[lead] == '{') {
+		parse_json(body + lead, len - lead, 0, req);
+		return;
+	}
+	req->json = 1;
+	invalid(req, PROTO_BAD_JSON, "The body must be a JSON object: {\"text\":\"...\"}.");
+}
+
+void
+proto_request_free(struct request *req)
+{
+	cJSON_Delete(req->tree);
+	req->tree = NULL;
+}
+
+char *
+proto_error_json(enum proto_error e, const char *id, const char *message, long retry_after_ms)
+{
+	cJSON *root = cJSON_CreateObject();
+	char *out = NULL;
+	int rc;
+
+	if (root == NULL)
+		return NULL;
+	rc = add_string(root, "type", "error") || add_string(root, "id", id) ||
+	     add_string(root, "code", proto_error_name(e)) || add_string(root, "message", message);
+	if (rc == 0 && retry_after_ms > 0 &&
+	    !cJSON_AddNumberToObject(root, "retry_after_ms", (double)retry_after_ms))
+		rc = -1;
+	if (rc == 0)
+		out = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	return out;
+}
+
+char *
+proto_info_json(const struct proto_info *info)
+{
+	cJSON *root = cJSON_CreateObject(), *langs;
+	char *out = NULL;
+	int rc;
+
+	if (root == NULL)
+		return NULL;
+	rc = add_string(root, "type", "info") || add_string(root, "server", info->server) ||
+	     add_string(root, "kb_version", info->kb_version);
+	if (rc == 0 && (!cJSON_AddNumberToObject(root, "facts", (double)info->facts) ||
+			!cJSON_AddNumberToObject(root, "sources", (double)info->sources)))
+		rc = -1;
+	if (rc == 0 && ((langs = cJSON_AddArrayToObject(root, "languages")) == NULL ||
+			!cJSON_AddItemToArray(langs, cJSON_CreateString("en")) ||
+			!cJSON_AddItemToArray(langs, cJSON_CreateString("es"))))
+		rc = -1;
+	if (rc == 0)
+		rc = add_string(root, "reviewed", info->reviewed);
+	if (rc == 0)
+		out = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	return out;
+}
+
+char *
+proto_with_id(const char *json, size_t len, const char *id)
+{
+	cJSON *s;
+	char *quoted, *out;
+	size_t qlen;
+
+	if (id == NULL || *id == '\0' || len < 2 || json[0] != '{') {
+		if ((out = malloc(len + 1)) != NULL) {
+			memcpy(out, json, len);
+			out[len] = '\0';
+		}
+		return out;
+	}
+	/* cJSON escapes the id; the object keeps its other members after it. */
+	if ((s = cJSON_CreateString(id)) == NULL)
+		return NULL;
+	quoted = cJSON_PrintUnformatted(s);
+	cJSON_Delete(s);
+	if (quoted == NULL)
+		return NULL;
+	qlen = strlen(quoted);
+	if ((out = malloc(len + qlen + 8)) != NULL)
+		sprintf(out, "{\"id\":%s,%.*s", quoted, (int)(len - 1), json + 1);
+	cJSON_free(quoted);
+	return out;
+}
