@@ -1,0 +1,520 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * service.c -- a message in, reply frames out. Answers are rendered once, without the
+ * request's id, and kept in the cache as the bytes sent; a repeated question costs a hash
+ * lookup and a copy, not a search. Everything here runs in the network loop's thread, one
+ * message at a time, so replies leave in the order questions came.
+ */
+#include "service.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "match.h"
+
+#ifndef RULINGBOT_VERSION
+#define RULINGBOT_VERSION "0.0.0"
+#endif
+
+static long long
+monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Opens the KB at the configured path. Returns it, or NULL (reason logged). */
+static struct kb *
+open_kb(struct service *s, double *seconds)
+{
+	long long start = monotonic_ns();
+	struct kb *kb;
+	char err[512];
+
+	if (kb_open(s->cfg->kb_path, &kb, err, sizeof(err)) == -1) {
+		log_warnx("cannot open the knowledge base: %s", err);
+		return NULL;
+	}
+	kb_set_deadline(kb, (double)s->cfg->query_deadline);
+	*seconds = (double)(monotonic_ns() - start) / 1e9;
+	return kb;
+}
+
+int
+service_init(struct service *s, const struct config *cfg, int worker, char *err, size_t errlen)
+{
+	double seconds = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->cfg = cfg;
+	s->metrics.worker = worker;
+	snprintf(s->server, sizeof(s->server), "rulingd %s", RULINGBOT_VERSION);
+	if (cache_init(&s->cache, (size_t)cfg->cache_entries) == -1 ||
+	    cache_init(&s->scratch, 1) == -1) {
+		cache_free(&s->cache);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (cfg->unanswered && (s->unanswered = fopen(cfg->unanswered, "a")) == NULL) {
+		snprintf(err, errlen, "%s: cannot open for appending", cfg->unanswered);
+		cache_free(&s->cache);
+		cache_free(&s->scratch);
+		return -1;
+	}
+	if ((s->kb = open_kb(s, &seconds)) != NULL) {
+		s->metrics.kb_facts = kb_fact_count(s->kb);
+		s->metrics.kb_load_seconds = seconds;
+		log_info("knowledge base %s: %ld facts", kb_meta(s->kb, "kb_version"),
+			 kb_fact_count(s->kb));
+	}
+	return 0;
+}
+
+void
+service_free(struct service *s)
+{
+	kb_close(s->kb);
+	cache_free(&s->cache);
+	cache_free(&s->scratch);
+	if (s->unanswered)
+		fclose(s->unanswered);
+	memset(s, 0, sizeof(*s));
+}
+
+int
+service_reload(struct service *s)
+{
+	double seconds = 0;
+	struct kb *kb = open_kb(s, &seconds);
+
+	if (kb == NULL) {
+		s->metrics.reloads_failed++;
+		log_warnx("reload failed; still serving %s",
+			  s->kb ? kb_meta(s->kb, "kb_version") : "no knowledge base");
+		return -1;
+	}
+	kb_close(s->kb);
+	s->kb = kb;
+	cache_clear(&s->cache);
+	cache_clear(&s->scratch);
+	s->metrics.kb_facts = kb_fact_count(kb);
+	s->metrics.kb_load_seconds = seconds;
+	s->metrics.reloads_ok++;
+	log_info("reloaded knowledge base %s: %ld facts in %.3f s", kb_meta(kb, "kb_version"),
+		 kb_fact_count(kb), seconds);
+	return 0;
+}
+
+/* Sends each \n-separated line of text as its own frame, skipping empty ones. */
+static int
+send_lines(const char *text, size_t len, frame_sink sink, void *ctx)
+{
+	const char *p = text, *end = text + len, *nl;
+
+	while (p < end) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		if (nl > p && sink(ctx, p, (size_t)(nl - p)) == -1)
+			return -1;
+		p = nl + 1;
+	}
+	return 0;
+}
+
+static const char *const refusals[PROTO_NERRORS] = {
+	"The message begins with { but is not a JSON object.",
+	"Binary frames are not served: send questions as text.",
+	"Questions are limited in size: please ask something shorter.",
+	"Too many questions at once: please wait a moment.",
+	"Too many replies are waiting on this connection: read them first.",
+	"The question could not be answered just now: please ask again.",
+};
+
+/* Sends an error, JSON or text, and counts it. */
+static int
+send_error(struct service *s, enum proto_error e, int json, const char *id, const char *message,
+	   long retry_ms, frame_sink sink, void *ctx)
+{
+	char *out, line[384], wait[96];
+	int rc;
+
+	s->metrics.errors[e]++;
+	s->metrics.questions[OUTCOME_ERROR]++;
+	s->last_error = e;
+	if (message == NULL)
+		message = refusals[e];
+	if (e == PROTO_RATE_LIMITED) {
+		snprintf(wait, sizeof(wait), "Too many questions at once: please wait %ld ms.",
+			 retry_ms);
+		message = wait;
+	}
+	if (!json) {
+		if (e == PROTO_RATE_LIMITED)
+			snprintf(line, sizeof(line), "Error: %s: please wait %ld ms.",
+				 proto_error_name(e), retry_ms);
+		else if (e == PROTO_TOO_LONG)
+			snprintf(line, sizeof(line),
+				 "Error: %s: questions are limited to %ld bytes.",
+				 proto_error_name(e), s->cfg->max_question);
+		else
+			snprintf(line, sizeof(line), "Error: %s: %s", proto_error_name(e), message);
+		return sink(ctx, line, strlen(line));
+	}
+	if ((out = proto_error_json(e, id, message, retry_ms)) == NULL)
+		return -1;
+	rc = sink(ctx, out, strlen(out));
+	free(out);
+	return rc;
+}
+
+int
+service_refuse(struct service *s, enum proto_error e, int json, frame_sink sink, void *ctx)
+{
+	return send_error(s, e, json, NULL, NULL, 0, sink, ctx);
+}
+
+/* Writes a question to the log or a file on one line: control characters become spaces. */
+static void
+one_line(char *out, size_t outlen, const char *text, size_t len)
+{
+	size_t i, n = len < outlen - 1 ? len : outlen - 1;
+
+	for (i = 0; i < n; i++)
+		out[i] = (unsigned char)text[i] < 0x20 || text[i] == 0x7f ? ' ' : text[i];
+	out[n] = '\0';
+}
+
+static void
+note_question(struct service *s, const char *text, size_t len, int outcome)
+{
+	char q[1024], when[32];
+	time_t now;
+	struct tm tm;
+
+	if (s->cfg->log_questions) {
+		one_line(q, sizeof(q), text, len);
+		log_info("question (%s): %s",
+			 outcome == OUTCOME_NO_ANSWER ? "no answer" : "answered", q);
+	}
+	if (s->unanswered && outcome == OUTCOME_NO_ANSWER) {
+		one_line(q, sizeof(q), text, len);
+		now = time(NULL);
+		gmtime_r(&now, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		fprintf(s->unanswered, "%s\t%s\n", when, q);
+		fflush(s->unanswered);
+	}
+}
+
+/* Returns the cached answer to (lang, text), computing and caching it on a miss; NULL
+ * when the engine failed or memory ran out. With the cache off, the answer goes through
+ * a one-entry scratch cache, emptied first, so both paths send the same bytes. */
+static const struct cache_entry *
+answer(struct service *s, const char *text, size_t len, const char *lang)
+{
+	struct cache *c = s->cache.max > 0 ? &s->cache : &s->scratch;
+	const struct cache_entry *hit;
+	struct answer a;
+	struct buf key, lines;
+	char err[256], *json = NULL;
+	int outcome;
+
+	if (c == &s->scratch)
+		cache_clear(c);
+	buf_init(&key);
+	buf_init(&lines);
+	if (buf_puts(&key, lang ? lang : "") || buf_append(&key, "\x1f", 1) ||
+	    buf_append(&key, text, len)) {
+		buf_free(&key);
+		return NULL;
+	}
+	if ((hit = cache_get(c, key.data, key.len)) != NULL) {
+		buf_free(&key);
+		return hit;
+	}
+	if (match_question(s->kb, text, len, lang, &a, err, sizeof(err)) == -1) {
+		log_warnx("cannot answer: %s", err);
+	} else if ((json = proto_answer_json(&a, NULL, kb_meta(s->kb, "kb_version"))) != NULL &&
+		   proto_answer_lines(&a, &lines) == 0) {
+		outcome = a.type == ANSWER_NONE ? OUTCOME_NO_ANSWER : OUTCOME_ANSWERED;
+		if (cache_put(c, key.data, key.len, json, strlen(json), lines.data, lines.len,
+			      outcome) == 0)
+			hit = cache_get(c, key.data, key.len);
+	}
+	answer_free(&a);
+	free(json);
+	buf_free(&lines);
+	buf_free(&key);
+	return hit;
+}
+
+/* Answers a question as JSON (id echoed) or as text lines. */
+static int
+send_answer(struct service *s, const struct request *req, frame_sink sink, void *ctx)
+{
+	long long start = monotonic_ns();
+	const struct cache_entry *e;
+	char *out;
+	int rc;
+
+	if (s->kb == NULL)
+		return send_error(s, PROTO_INTERNAL, req->json, req->id,
+				  "No knowledge base is loaded.", 0, sink, ctx);
+	if ((e = answer(s, req->text, req->len, req->lang[0] ? req->lang : NULL)) == NULL)
+		return send_error(s, PROTO_INTERNAL, req->json, req->id, NULL, 0, sink, ctx);
+	if (req->json) {
+		if ((out = proto_with_id(e->json, e->jsonlen, req->id)) == NULL)
+			return -1;
+		rc = sink(ctx, out, strlen(out));
+		free(out);
+	} else {
+		rc = send_lines(e->lines, e->lineslen, sink, ctx);
+	}
+	s->metrics.questions[e->outcome]++;
+	metrics_observe(&s->metrics, (double)(monotonic_ns() - start) / 1e9);
+	note_question(s, req->text, req->len, e->outcome);
+	return rc;
+}
+
+static int
+send_info(struct service *s, const struct request *req, frame_sink sink, void *ctx)
+{
+	struct proto_info info = { s->server, NULL, 0, 0, NULL };
+	long n;
+	char *json, *out;
+	int rc;
+
+	if (s->kb) {
+		info.kb_version = kb_meta(s->kb, "kb_version");
+		info.reviewed = kb_meta(s->kb, "reviewed");
+		info.facts = kb_fact_count(s->kb);
+		if (parse_long(kb_meta(s->kb, "sources"), 0, 100000000, &n) == 0)
+			info.sources = n;
+	}
+	if ((json = proto_info_json(&info)) == NULL)
+		return -1;
+	out = proto_with_id(json, strlen(json), req->id);
+	free(json);
+	if (out == NULL)
+		return -1;
+	rc = sink(ctx, out, strlen(out));
+	free(out);
+	return rc;
+}
+
+/* What /sources writes, one source at a time. */
+struct source_lines {
+	frame_sink sink; /* where lines go */
+	void *ctx;	 /* its context */
+	int failed;	 /* 1 after the sink refused a line */
+};
+
+static int
+source_line(void *arg, const struct kb_cite *c)
+{
+	struct source_lines *sl = arg;
+	struct buf b;
+	char date[64];
+	int rc;
+
+	buf_init(&b);
+	rc = buf_printf(&b, "%s — %s", c->title, c->publisher);
+	if (rc == 0 && c->date)
+		rc = buf_printf(&b, ", %s", date_words(c->date, "en", date, sizeof(date)));
+	if (rc == 0 && (c->url || c->citation))
+		rc = buf_printf(&b, " — %s", c->url ? c->url : c->citation);
+	if (rc == 0)
+		rc = sl->sink(sl->ctx, b.data, b.len);
+	buf_free(&b);
+	sl->failed = rc != 0;
+	return rc != 0;
+}
+
+static int
+send_command(struct service *s, const struct request *req, frame_sink sink, void *ctx)
+{
+	struct source_lines sl = { sink, ctx, 0 };
+	struct buf b;
+	int rc;
+
+	buf_init(&b);
+	if (req->len == 5 && memcmp(req->text, "/help", 5) == 0) {
+		rc = buf_puts(&b,
+			      "Ask a question about City of Chicago v. Sessions in plain words, "
+			      "in English or Spanish, one per line.\n"
+			      "Each answer is followed by its sources. Commands: /help, /about, "
+			      "/sources.\n"
+			      "This is general information with sources, not legal advice.");
+	} else if (req->len == 6 && memcmp(req->text, "/about", 6) == 0) {
+		rc = buf_printf(&b, "%s\n", s->server);
+		if (rc == 0 && s->kb)
+			rc = buf_printf(
+				&b,
+				"Knowledge base: %s, %ld facts (%s in English, %s in Spanish), "
+				"%s sources, last reviewed %s\n",
+				kb_meta(s->kb, "kb_version"), kb_fact_count(s->kb),
+				kb_meta(s->kb, "facts_en"), kb_meta(s->kb, "facts_es"),
+				kb_meta(s->kb, "sources"), kb_meta(s->kb, "reviewed"));
+		if (rc == 0)
+			rc = buf_puts(&b, "General information with sources, not legal advice.");
+	} else if (req->len == 8 && memcmp(req->text, "/sources", 8) == 0 && s->kb) {
+		rc = kb_each_source(s->kb, source_line, &sl) == 0 ? 0 : -1;
+		buf_free(&b);
+		return rc == -1 && sl.failed ? -1 : 0;
+	} else {
+		rc = buf_printf(&b, "Unknown command %.*s. Try /help.",
+				(int)(req->len > 40 ? 40 : req->len), req->text);
+	}
+	if (rc == 0)
+		rc = send_lines(b.data, b.len, sink, ctx);
+	buf_free(&b);
+	return rc;
+}
+
+int
+service_message(struct service *s, const char *msg, size_t len, struct bucket *b, long long now,
+		frame_sink sink, void *ctx)
+{
+	struct request req;
+	long wait;
+	int rc;
+
+	proto_parse(msg, len, &req);
+	if (req.type == REQ_ASK && !req.json && req.len == 0) {
+		proto_request_free(&req);
+		return 0;
+	}
+	if ((wait = bucket_take(b, s->cfg->rate, (double)s->cfg->burst, now)) > 0)
+		rc = send_error(s, PROTO_RATE_LIMITED, req.json, req.id, NULL, wait, sink, ctx);
+	else if (req.type == REQ_INVALID)
+		rc = send_error(s, req.error, 1, req.id, req.message, 0, sink, ctx);
+	else if (req.type == REQ_INFO)
+		rc = send_info(s, &req, sink, ctx);
+	else if (req.type == REQ_COMMAND)
+		rc = send_command(s, &req, sink, ctx);
+	else
+		rc = send_answer(s, &req, sink, ctx);
+	proto_request_free(&req);
+	return rc;
+}
+
+/* Collects the one frame an HTTP answer is made of. */
+static int
+collect(void *ctx, const char *data, size_t len)
+{
+	char **out = ctx;
+
+	free(*out);
+	if ((*out = malloc(len + 1)) == NULL)
+		return -1;
+	memcpy(*out, data, len);
+	(*out)[len] = '\0';
+	return 0;
+}
+
+static const int http_status[PROTO_NERRORS] = { 400, 400, 413, 429, 503, 500 };
+
+static void
+http_request(struct service *s, struct request *req, struct bucket *b, long long now,
+	     struct http_reply *out)
+{
+	char *json = NULL;
+	long wait = 0;
+
+	memset(out, 0, sizeof(*out));
+	s->last_error = PROTO_NERRORS;
+	if ((long)req->len > s->cfg->max_question && req->type == REQ_ASK)
+		send_error(s, PROTO_TOO_LONG, 1, req->id, NULL, 0, collect, &json);
+	else if ((wait = bucket_take(b, s->cfg->rate, (double)s->cfg->burst, now)) > 0)
+		send_error(s, PROTO_RATE_LIMITED, 1, req->id, NULL, wait, collect, &json);
+	else if (req->type == REQ_INVALID)
+		send_error(s, req->error, 1, req->id, req->message, 0, collect, &json);
+	else if (req->type != REQ_ASK || req->len == 0)
+		send_error(s, PROTO_BAD_REQUEST, 1, req->id,
+			   "Ask with a question: ?q=... or {\"text\":\"...\"}.", 0, collect, &json);
+	else
+		send_answer(s, req, collect, &json);
+	out->body = json;
+	if (json == NULL)
+		out->status = 500;
+	else if (s->last_error < PROTO_NERRORS)
+		out->status = http_status[s->last_error];
+	else
+		out->status = 200;
+	if (out->status == 429)
+		out->retry_after = (wait + 999) / 1000;
+}
+
+void
+service_http_get(struct service *s, const char *q, const char *lang, const char *id,
+		 struct bucket *b, long long now, struct http_reply *out)
+{
+	struct request req;
+
+	memset(&req, 0, sizeof(req));
+	req.json = 1;
+	req.type = REQ_ASK;
+	req.text = q ? q : "";
+	req.len = strlen(req.text);
+	while (req.len > 0 && strchr(" \t\r\n", req.text[req.len - 1]))
+		req.len--;
+	if (id)
+		proto_set_id(&req, id);
+	if (lang && *lang && strcmp(lang, "en") != 0 && strcmp(lang, "es") != 0) {
+		req.type = REQ_INVALID;
+		req.error = PROTO_BAD_REQUEST;
+		req.message = "\"lang\" must be \"en\" or \"es\".";
+	} else if (lang) {
+		snprintf(req.lang, sizeof(req.lang), "%s", lang);
+	}
+	if (!utf8_valid(req.text, req.len)) {
+		req.type = REQ_INVALID;
+		req.error = PROTO_BAD_REQUEST;
+		req.message = "The question is not valid UTF-8.";
+	}
+	http_request(s, &req, b, now, out);
+}
+
+void
+service_http_post(struct service *s, const char *body, size_t len, struct bucket *b, long long now,
+		  struct http_reply *out)
+{
+	struct request req;
+
+	if (!utf8_valid(body, len)) {
+		memset(&req, 0, sizeof(req));
+		req.json = 1;
+		req.type = REQ_INVALID;
+		req.error = PROTO_BAD_REQUEST;
+		req.message = "The body is not valid UTF-8.";
+	} else {
+		proto_parse_body(body, len, &req);
+	}
+	http_request(s, &req, b, now, out);
+	proto_request_free(&req);
+}
+
+void
+service_health(struct service *s, struct http_reply *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (s->kb == NULL) {
+		out->status = 503;
+		out->body = strdup("{\"status\":\"no_kb\"}");
+		return;
+	}
+	out->status = 200;
+	if (asprintf(&out->body, "{\"status\":\"ok\",\"kb_version\":\"%s\",\"facts\":%ld}",
+		     kb_meta(s->kb, "kb_version"), kb_fact_count(s->kb)) == -1)
+		out->body = NULL;
+}
+
+int
+service_metrics(struct service *s, struct buf *b)
+{
+	return metrics_render(&s->metrics, b);
+}

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * service.h -- what rulingd does with a message, apart from the network: read it, keep
+ * the client to its rate, answer it (from the cache or the engine), and hand back the
+ * frames to send. The same code serves websockets and HTTP; it knows nothing of either,
+ * so it is tested without a socket.
+ */
+#ifndef RULINGBOT_SERVICE_H
+#define RULINGBOT_SERVICE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "cache.h"
+#include "config.h"
+#include "kb.h"
+#include "ratelimit.h"
+#include "metrics.h"
+#include "proto.h"
+
+/* Receives each frame of a reply, in order; returns 0, or -1 when it cannot take it. */
+typedef int (*frame_sink)(void *ctx, const char *data, size_t len);
+
+/* The state of one process serving questions. */
+struct service {
+	const struct config *cfg;    /* settings */
+	struct kb *kb;		     /* the knowledge base, NULL when none could be loaded */
+	struct cache cache;	     /* answers to repeated questions */
+	struct cache scratch;	     /* the answer being sent when cache is off */
+	struct metrics metrics;	     /* counters for /metrics */
+	FILE *unanswered;	     /* --unanswered file, or NULL */
+	char server[48];	     /* "rulingd VERSION" */
+	enum proto_error last_error; /* the last error sent, for its HTTP status */
+};
+
+/* Opens the knowledge base and the --unanswered file. A knowledge base that cannot be
+ * opened is logged and left unloaded (health reports 503, SIGHUP tries again); returns 0,
+ * or -1 with the reason in err for what cannot be done without (memory, the file). */
+int service_init(struct service *s, const struct config *cfg, int worker, char *err, size_t errlen);
+
+/* Closes what s holds. This function can't fail. */
+void service_free(struct service *s);
+
+/* Opens the knowledge base again and, when it opens and checks out, puts it in place of
+ * the old one and empties the cache; otherwise keeps the old one and logs why. Returns 0,
+ * or -1 when the old one was kept. */
+int service_reload(struct service *s);
+
+/* Answers one whole websocket text message (valid UTF-8) from a client whose question
+ * bucket is b, at time now (ns): sends each reply frame to sink. An empty question gets
+ * no frame. Returns 0, or -1 when sink refused a frame. */
+int service_message(struct service *s, const char *msg, size_t len, struct bucket *b, long long now,
+		    frame_sink sink, void *ctx);
+
+/* Sends the error for a message the network refused before reading it (too long,
+ * binary, the queue full): as JSON when json is 1, as an "Error:" line otherwise.
+ * Returns 0, or -1 when sink refused the frame. */
+int service_refuse(struct service *s, enum proto_error e, int json, frame_sink sink, void *ctx);
+
+/* An HTTP reply. */
+struct http_reply {
+	int status;	  /* HTTP status */
+	char *body;	  /* JSON, malloc'd */
+	long retry_after; /* seconds for Retry-After, 0 for none */
+};
+
+/* Answers GET /api/ask (q, lang, id from the query; any may be NULL) for a client whose
+ * bucket is b. Fills *out (free body). This function can't fail: out of memory is a 500. */
+void service_http_get(struct service *s, const char *q, const char *lang, const char *id,
+		      struct bucket *b, long long now, struct http_reply *out);
+
+/* Answers POST /api/ask with a JSON body (len bytes). Fills *out (free body). */
+void service_http_post(struct service *s, const char *body, size_t len, struct bucket *b,
+		       long long now, struct http_reply *out);
+
+/* Fills *out with GET /healthz. */
+void service_health(struct service *s, struct http_reply *out);
+
+/* Appends GET /metrics to b. Returns 0, or -1 when out of memory. */
+int service_metrics(struct service *s, struct buf *b);
+
+#endif
