@@ -7,6 +7,7 @@
 #   make test       run every test (unit, compiler, integration, answer quality)
 #   make eval       print the answer-quality figures
 #   make asan       build with AddressSanitizer and UBSan into build/asan, then test
+#   make valgrind   run the tests with every started program under valgrind
 #   make clean      remove build/
 #
 # Missing Debian packages are installed first (scripts/install-deps).
@@ -26,8 +27,9 @@ TEXTS ?= $(wildcard ../shared/sources)
 
 WARNINGS = -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
 	   -Wpointer-arith -Wvla -Wundef $(WERROR)
-PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags libcjson sqlite3)
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags libcjson sqlite3 libwebsockets)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs libcjson sqlite3)
+LWS_LIBS = $(shell $(PKG_CONFIG) --libs libwebsockets)
 PROJECT_CFLAGS = -std=c11 -D_GNU_SOURCE -DRULINGBOT_VERSION='"$(VERSION)"' -Idaemon \
 		 -MMD -MP $(WARNINGS) $(PKG_CFLAGS)
 LIBS = $(PKG_LIBS) -lm
@@ -37,11 +39,15 @@ OBJ = $(BUILD)/obj
 # The engine: everything a front end needs to answer a question.
 ENGINE = util log norm query kb smalltalk match proto
 ENGINE_OBJS = $(ENGINE:%=$(OBJ)/daemon/%.o)
-RULINGD_OBJS = $(ENGINE_OBJS) $(OBJ)/daemon/cli.o $(OBJ)/daemon/main.o
+# The server around it: settings, limits, answers as frames, and the network loop.
+SERVER = config ratelimit metrics cache service origin www
+SERVER_OBJS = $(SERVER:%=$(OBJ)/daemon/%.o)
+NET = listener net ws http workers cli main
+RULINGD_OBJS = $(ENGINE_OBJS) $(SERVER_OBJS) $(NET:%=$(OBJ)/daemon/%.o)
 COMPILER = jsonpos load check build
 COMPILER_OBJS = $(COMPILER:%=$(OBJ)/kb/compiler/%.o) $(OBJ)/daemon/util.o \
 		$(OBJ)/daemon/log.o $(OBJ)/daemon/norm.o
-UNIT_TESTS = test_util test_norm test_query test_compiler test_engine
+UNIT_TESTS = test_util test_norm test_query test_compiler test_engine test_server
 PROGRAMS = $(BUILD)/rulingd $(BUILD)/rulingkb
 TEST_PROGRAMS = $(UNIT_TESTS:%=$(BUILD)/tests/%) $(BUILD)/rulingeval
 
@@ -50,7 +56,7 @@ FIXTURE_FILES = $(wildcard tests/fixtures/kb/*.json tests/fixtures/kb/facts/*.js
 
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all run test eval asan clean deps test-deps format
+.PHONY: all run test eval asan valgrind clean deps test-deps format
 .DEFAULT_GOAL := all
 
 all: $(PROGRAMS)
@@ -66,7 +72,7 @@ $(OBJ)/%.o: %.c | deps
 	$(CC) $(PROJECT_CFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/rulingd: $(RULINGD_OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) $(LWS_LIBS)
 
 $(BUILD)/rulingkb: $(COMPILER_OBJS) $(OBJ)/kb/compiler/rulingkb.o
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
@@ -84,6 +90,7 @@ $(BUILD)/tests/test_query: $(OBJ)/tests/unit/test_query.o $(OBJ)/daemon/query.o 
 			   $(OBJ)/daemon/util.o
 $(BUILD)/tests/test_compiler: $(OBJ)/tests/unit/test_compiler.o $(COMPILER_OBJS) $(OBJ)/daemon/kb.o
 $(BUILD)/tests/test_engine: $(OBJ)/tests/unit/test_engine.o $(ENGINE_OBJS)
+$(BUILD)/tests/test_server: $(OBJ)/tests/unit/test_server.o $(ENGINE_OBJS) $(SERVER_OBJS)
 $(BUILD)/rulingeval: $(OBJ)/tests/eval/eval.o $(ENGINE_OBJS)
 
 $(OBJ)/tests/unit/test_compiler.o: PROJECT_CFLAGS += -Ikb/compiler
@@ -93,7 +100,7 @@ $(TEST_PROGRAMS):
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 run: $(PROGRAMS) $(BUILD)/kb.sqlite
-	$(BUILD)/rulingd --kb $(BUILD)/kb.sqlite
+	$(BUILD)/rulingd --kb $(BUILD)/kb.sqlite --www adapters/web
 
 test: test-deps $(PROGRAMS) $(TEST_PROGRAMS) $(BUILD)/kb.sqlite $(BUILD)/test/fixture.sqlite
 	BUILD=$(BUILD) TEXTS=$(TEXTS) $(PYTHON) tests/run
@@ -103,6 +110,10 @@ eval: $(BUILD)/rulingeval $(BUILD)/kb.sqlite
 	@echo
 	@echo "Held out (never used to tune the engine):"
 	$(BUILD)/rulingeval --kb $(BUILD)/kb.sqlite tests/eval/holdout.tsv
+
+# The integration tests with every started program under valgrind (slow; CI runs it).
+valgrind: test-deps $(PROGRAMS) $(TEST_PROGRAMS) $(BUILD)/kb.sqlite $(BUILD)/test/fixture.sqlite
+	BUILD=$(BUILD) TEXTS=$(TEXTS) VALGRIND=1 $(PYTHON) tests/run
 
 asan:
 	$(MAKE) BUILD=build/asan \

@@ -1,135 +1,216 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * main.c -- rulingd: answers questions about City of Chicago v. Sessions, each answer with
- * its sources. This file reads the options and opens the knowledge base; cli.c answers.
+ * its sources, over a websocket and HTTP. This file reads the settings and picks what to
+ * run: the server (net.c, one process or --workers), one question (--ask), the terminal
+ * prompt (--prompt), or a check of the configuration (-n).
  */
-#include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "config.h"
 #include "kb.h"
+#include "listener.h"
 #include "log.h"
 #include "match.h"
-#include "norm.h"
-#include "util.h"
+#include "net.h"
+#include "service.h"
+#include "workers.h"
 
-#ifndef RULINGBOT_VERSION
-#define RULINGBOT_VERSION "0.0.0"
-#endif
-/* Milliseconds of database time one question may take; a search takes well under one. */
-#define RULINGD_DEFAULT_DEADLINE_MS 20
+#define SPARE_FDS 256 /* descriptors beyond connections: listeners, HTTP, the database */
 
-#ifndef RULINGD_DEFAULT_KB
-#define RULINGD_DEFAULT_KB "build/kb.sqlite"
-#endif
-
-/* What the command line asked for. */
-struct options {
-	const char *kb_path; /* --kb */
-	const char *ask;     /* --ask, or NULL for the prompt */
-	const char *lang;    /* --lang, or NULL */
-	int json;	     /* --json */
-	int verbose;	     /* -v */
-	int explain;	     /* --explain */
-	long deadline_ms;    /* --query-deadline */
-};
-
-static void
-usage(FILE *f)
+/* Answers --ask, or the questions typed at --prompt. Returns the exit status. */
+static int
+run_cli(const struct config *cfg)
 {
-	fprintf(f,
-		"usage: rulingd [--kb FILE] [--ask QUESTION] [--json] [--lang en|es]\n"
-		"               [--explain] [--query-deadline MS] [-v]\n"
-		"\n"
-		"Answers questions about City of Chicago v. Sessions, with sources.\n"
-		"\n"
-		"  --kb FILE        knowledge base built by rulingkb (default %s)\n"
-		"  --ask QUESTION   answer one question and exit\n"
-		"  --json           print the JSON object the websocket protocol sends\n"
-		"  --lang en|es     language of the answers (default: the question's)\n"
-		"  --explain        show on stderr how each question was read and ranked\n"
-		"  --query-deadline MS\n"
-		"                   database time allowed per question (default %d, 0: none)\n"
-		"  -v, --verbose    log more\n"
-		"  -h, --help       show this help\n"
-		"  -V, --version    show the version\n"
-		"\n"
-		"Without --ask, questions are read from standard input, one per line.\n",
-		RULINGD_DEFAULT_KB, RULINGD_DEFAULT_DEADLINE_MS);
+	struct kb *kb;
+	char err[512];
+	int rc;
+
+	if (kb_open(cfg->kb_path, &kb, err, sizeof(err)) == -1) {
+		log_warnx("cannot open the knowledge base: %s", err);
+		return 1;
+	}
+	kb_set_deadline(kb, (double)cfg->query_deadline);
+	if (cfg->explain)
+		match_set_trace(stderr);
+	if (cfg->ask)
+		rc = cli_ask(kb, cfg->ask, cfg->lang, cfg->json, stdout);
+	else
+		rc = cli_prompt(kb, cfg->lang, cfg->json, stdin, stdout);
+	kb_close(kb);
+	return rc == 0 ? 0 : 1;
 }
 
-static void
-parse_options(int argc, char **argv, struct options *o)
+/* rulingd -n: checks what the server needs before it would start. */
+static int
+check_only(const struct config *cfg)
 {
-	static const struct option longopts[] = {
-		{ "kb", required_argument, NULL, 'k' },
-		{ "ask", required_argument, NULL, 'a' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "lang", required_argument, NULL, 'l' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "query-deadline", required_argument, NULL, 'd' },
-		{ "explain", no_argument, NULL, 'x' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
-	enum lang lang;
-	int c;
+	struct stat st;
+	struct kb *kb;
+	char err[512];
 
-	memset(o, 0, sizeof(*o));
-	o->kb_path = RULINGD_DEFAULT_KB;
-	o->deadline_ms = RULINGD_DEFAULT_DEADLINE_MS;
-	while ((c = getopt_long(argc, argv, "vhV", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'k': o->kb_path = optarg; break;
-		case 'a': o->ask = optarg; break;
-		case 'j': o->json = 1; break;
-		case 'l':
-			if (lang_parse(optarg, &lang) == -1)
-				fatalx("--lang must be en or es, not '%s'", optarg);
-			o->lang = optarg;
-			break;
-		case 'd':
-			if (parse_long(optarg, 0, 60000, &o->deadline_ms) == -1)
-				fatalx("--query-deadline must be 0 to 60000 milliseconds, not '%s'",
-				       optarg);
-			break;
-		case 'v': o->verbose = 1; break;
-		case 'x': o->explain = 1; break;
-		case 'h': usage(stdout); exit(0);
-		case 'V': printf("rulingd %s\n", RULINGBOT_VERSION); exit(0);
-		default: usage(stderr); exit(2);
+	if (kb_open(cfg->kb_path, &kb, err, sizeof(err)) == -1) {
+		log_warnx("cannot open the knowledge base: %s", err);
+		return 1;
+	}
+	printf("knowledge base %s: %s, %ld facts\n", cfg->kb_path, kb_meta(kb, "kb_version"),
+	       kb_fact_count(kb));
+	kb_close(kb);
+	if (stat(cfg->www_dir, &st) == -1 || !S_ISDIR(st.st_mode))
+		log_warnx("%s: no such folder; only the websocket and the API will be served",
+			  cfg->www_dir);
+	if (cfg->tls_cert &&
+	    (access(cfg->tls_cert, R_OK) == -1 || access(cfg->tls_key, R_OK) == -1)) {
+		log_warnx("cannot read the TLS certificate or key");
+		return 1;
+	}
+	printf("configuration ok\n");
+	return 0;
+}
+
+/* Makes room for max_conns connections, as far as the hard limit allows. */
+static void
+raise_fd_limit(const struct config *cfg)
+{
+	rlim_t want = (rlim_t)cfg->max_conns + SPARE_FDS;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want ? rl.rlim_max : want;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur < want)
+		log_warnx("open files limited to %lu: fewer than %ld connections can be served",
+			  (unsigned long)rl.rlim_cur, cfg->max_conns);
+}
+
+/* What every serving process shares. */
+struct serving {
+	const struct config *cfg;   /* settings */
+	int fds[CONFIG_MAX_LISTEN]; /* listening sockets */
+	int nfds;		    /* entries in fds */
+};
+
+/* Opens every --listen socket. Returns 0, or -1 (logged, those opened closed). */
+static int
+open_listeners(struct serving *sv)
+{
+	char err[256];
+	int i;
+
+	for (i = 0; i < sv->cfg->nlisten; i++) {
+		if ((sv->fds[i] = listener_open(&sv->cfg->listen[i], err, sizeof(err))) == -1) {
+			log_warnx("cannot listen on %s", err);
+			while (i-- > 0)
+				close(sv->fds[i]);
+			return -1;
 		}
+		sv->nfds++;
+		log_info("listening on %s%s%s:%d%s",
+			 strchr(sv->cfg->listen[i].host, ':') ? "[" : "", sv->cfg->listen[i].host,
+			 strchr(sv->cfg->listen[i].host, ':') ? "]" : "", sv->cfg->listen[i].port,
+			 sv->cfg->tls_cert ? " (TLS)" : "");
 	}
-	if (optind != argc) {
-		fprintf(stderr, "rulingd: unexpected argument '%s'\n", argv[optind]);
-		usage(stderr);
-		exit(2);
+	return 0;
+}
+
+/* One serving process: worker 0 when alone, 1.. under --workers. */
+static int
+serve(int worker, void *arg)
+{
+	const struct serving *sv = arg;
+	const struct config *cfg = sv->cfg;
+	struct service svc;
+	static char name[32]; /* the log keeps the pointer */
+	char err[512];
+	int rc;
+
+	if (worker > 0) {
+		snprintf(name, sizeof(name), "rulingd[%d]", worker);
+		log_init(name, cfg->verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
 	}
+	if (service_init(&svc, cfg, worker, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		return WORKER_CANNOT_START;
+	}
+	rc = net_serve(&svc, cfg, sv->fds, sv->nfds);
+	service_free(&svc);
+	return rc == 0 ? 0 : WORKER_CANNOT_START;
+}
+
+/* Holds SIGTERM, SIGINT and SIGHUP until a serving loop can act on them (net.c), so a
+ * stop asked for during start-up is a graceful one. */
+static void
+block_signals(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+}
+
+/* Listens, then serves in this process or in --workers processes. */
+static int
+run_server(const struct config *cfg)
+{
+	struct serving sv;
+	int i, rc;
+
+	memset(&sv, 0, sizeof(sv));
+	sv.cfg = cfg;
+	block_signals();
+	raise_fd_limit(cfg);
+	if (open_listeners(&sv) == -1)
+		return 1;
+	if (cfg->workers > 1)
+		rc = workers_run((int)cfg->workers, serve, &sv);
+	else
+		rc = serve(0, &sv) == 0 ? 0 : 1;
+	for (i = 0; i < sv.nfds; i++)
+		close(sv.fds[i]);
+	return rc;
 }
 
 int
 main(int argc, char **argv)
 {
-	struct options o;
-	struct kb *kb;
+	struct config cfg;
 	char err[512];
 	int rc;
 
 	log_init("rulingd", LOG_LEVEL_INFO);
-	parse_options(argc, argv, &o);
-	log_init("rulingd", o.verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
-	if (kb_open(o.kb_path, &kb, err, sizeof(err)) == -1)
-		fatalx("cannot open the knowledge base: %s", err);
-	kb_set_deadline(kb, (double)o.deadline_ms);
-	if (o.explain)
-		match_set_trace(stderr);
-	if (o.ask)
-		rc = cli_ask(kb, o.ask, o.lang, o.json, stdout);
+	config_init(&cfg);
+	if ((rc = config_args(&cfg, argc, argv)) != 0) {
+		config_free(&cfg);
+		return rc == 1 ? 0 : 2;
+	}
+	if (config_load(&cfg, err, sizeof(err)) == -1 ||
+	    config_check(&cfg, err, sizeof(err)) == -1) {
+		fprintf(stderr, "rulingd: %s\n", err);
+		config_free(&cfg);
+		return 2;
+	}
+	log_init("rulingd", cfg.verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
+	if (cfg.nlisten == 0) {
+		snprintf(cfg.listen[0].host, sizeof(cfg.listen[0].host), "127.0.0.1");
+		cfg.listen[0].port = 8080;
+		cfg.nlisten = 1;
+	}
+	if (cfg.ask || cfg.prompt)
+		rc = run_cli(&cfg);
+	else if (cfg.check_only)
+		rc = check_only(&cfg);
 	else
-		rc = cli_prompt(kb, o.lang, o.json, stdin, stdout);
-	kb_close(kb);
-	return rc == 0 ? 0 : 1;
+		rc = run_server(&cfg);
+	config_free(&cfg);
+	return rc;
 }

@@ -1,0 +1,378 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * net.c -- the libwebsockets context of one process: the vhost that serves, the one
+ * protocol that answers both HTTP and websockets, the accepting of connections from the
+ * listening sockets main.c opened, a timer that acts on signals, and the graceful stop.
+ * Signal handlers only set flags; the timer, running in the loop, does the work, so a
+ * reload never races a question.
+ *
+ * Debian's libwebsockets 4.1.6 leaves some checks to the application, done here and in
+ * ws.c: Origin (in FILTER_PROTOCOL_CONNECTION), message size, and UTF-8. With TLS only
+ * http/1.1 is offered by ALPN, keeping clear of its HTTP/2 header parser.
+ */
+#include "net.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "origin.h"
+#include "server.h"
+
+#define TICK_US		(100 * 1000)  /* how often the timer looks at signals */
+#define PRUNE_NS	60000000000LL /* how often idle client addresses are forgotten */
+#define DRAIN_NS	4000000000LL  /* how long a stop waits for websockets to close */
+#define RX_CHUNK	2048	      /* bytes of a message handed over at a time */
+#define HEADER_BYTES	8192	      /* request line and headers: room for ?q= of 2 KiB */
+#define CLIENT_SLOTS	4093	      /* hash chains of the client table */
+#define ACCEPT_BATCH	64	      /* connections accepted per wake-up */
+#define ACCEPT_PAUSE_NS 100000000LL   /* pause after running out of descriptors */
+
+static volatile sig_atomic_t got_reload, got_stop;
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		got_reload = 1;
+	else
+		got_stop = 1;
+}
+
+long long
+server_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+struct client *
+server_client(struct server *srv, struct lws *wsi)
+{
+	char addr[64];
+
+	if (lws_get_peer_simple(wsi, addr, sizeof(addr)) == NULL)
+		snprintf(addr, sizeof(addr), "unknown");
+	return clients_get(&srv->clients, addr, (double)srv->cfg->burst, server_now());
+}
+
+int
+server_header(struct lws *wsi, enum lws_token_indexes h, char *out, size_t outlen)
+{
+	int n = lws_hdr_total_length(wsi, h);
+
+	out[0] = '\0';
+	if (n <= 0)
+		return 0;
+	if ((size_t)n >= outlen)
+		return -1;
+	return lws_hdr_copy(wsi, out, (int)outlen, h) < 0 ? -1 : n;
+}
+
+int
+server_origin_ok(struct server *srv, struct lws *wsi, char *origin, size_t len)
+{
+	char host[256];
+	int n = server_header(wsi, WSI_TOKEN_ORIGIN, origin, len);
+
+	if (n == 0)
+		return 1;
+	if (n < 0) {
+		origin[0] = '\0';
+		return 0;
+	}
+	if (server_header(wsi, WSI_TOKEN_HOST, host, sizeof(host)) < 0)
+		host[0] = '\0';
+	return origin_allowed(origin, host, srv->cfg->allow_origin, srv->cfg->nallow_origin);
+}
+
+/* Returns the session of a connection, remembering the connection in it. Only for the
+ * reasons where user is the session: for others (TLS ones among them) it is not. */
+static struct session *
+session(void *user, struct lws *wsi)
+{
+	struct session *ss = user;
+
+	ss->wsi = wsi;
+	return ss;
+}
+
+/* The one protocol: HTTP requests and websocket messages alike. */
+static int
+callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
+{
+	struct server *srv = lws_context_user(lws_get_context(wsi));
+
+	switch (reason) {
+	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: return ws_filter(srv, wsi);
+	case LWS_CALLBACK_ESTABLISHED: return ws_established(srv, session(user, wsi));
+	case LWS_CALLBACK_RECEIVE: return ws_receive(srv, session(user, wsi), in, len);
+	case LWS_CALLBACK_SERVER_WRITEABLE: return ws_writeable(srv, session(user, wsi));
+	case LWS_CALLBACK_CLOSED: ws_closed(srv, session(user, wsi)); return 0;
+	case LWS_CALLBACK_HTTP: return http_request(srv, session(user, wsi), in, len);
+	case LWS_CALLBACK_HTTP_BODY: return http_body(srv, session(user, wsi), in, len);
+	case LWS_CALLBACK_HTTP_BODY_COMPLETION: return http_body_done(srv, session(user, wsi));
+	case LWS_CALLBACK_HTTP_WRITEABLE: return http_writeable(srv, session(user, wsi));
+	case LWS_CALLBACK_HTTP_FILE_COMPLETION: return lws_http_transaction_completed(wsi) ? -1 : 0;
+	case LWS_CALLBACK_CLOSED_HTTP:
+	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
+		if (user)
+			http_closed(user);
+		return 0;
+	default: return lws_callback_http_dummy(wsi, reason, user, in, len);
+	}
+}
+
+static const struct lws_protocols protocols[] = {
+	{ "rulingbot.v1", callback, sizeof(struct session), RX_CHUNK, 0, NULL, 0 },
+	{ NULL, NULL, 0, 0, 0, NULL, 0 },
+};
+
+/* Stops or resumes taking connections from every listening socket. */
+static void
+accepting(struct server *srv, int on)
+{
+	int i;
+
+	for (i = 0; i < srv->nlisteners; i++)
+		lws_rx_flow_control(srv->listeners[i], on);
+}
+
+/* Takes the waiting connections of a listening socket and hands them to the serving
+ * vhost. A client that then says nothing, or too slowly, is dropped after
+ * --handshake-timeout; libwebsockets replaces the timeout once its request is in. */
+static void
+accept_clients(struct server *srv, struct lws *listener)
+{
+	int lfd = lws_get_socket_fd(listener), fd, i, on = 1;
+	struct lws *wsi;
+
+	for (i = 0; i < ACCEPT_BATCH; i++) {
+		if ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) == -1) {
+			if (errno == ECONNABORTED || errno == EPROTO)
+				continue;
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+			    errno == ENOMEM) {
+				/* Still readable: pause, or the loop would spin on it. */
+				log_warn("cannot accept a connection; pausing");
+				accepting(srv, 0);
+				srv->resume_at = server_now() + ACCEPT_PAUSE_NS;
+			}
+			return;
+		}
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+		if ((wsi = lws_adopt_socket_vhost(srv->vhost, fd)) != NULL)
+			lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK,
+					(int)srv->cfg->handshake_timeout);
+	}
+}
+
+/* The listening sockets, adopted as raw descriptors: readable means connections wait. */
+static int
+accept_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
+{
+	struct server *srv = lws_context_user(lws_get_context(wsi));
+
+	(void)user;
+	(void)in;
+	(void)len;
+	if (reason == LWS_CALLBACK_RAW_RX_FILE && !srv->draining)
+		accept_clients(srv, wsi);
+	return 0;
+}
+
+static const struct lws_protocols accept_protocols[] = {
+	{ "rulingd-accept", accept_callback, 0, 0, 0, NULL, 0 },
+	{ NULL, NULL, 0, 0, 0, NULL, 0 },
+};
+
+/* Runs every TICK_US in the loop: reload, stop, forget idle clients. */
+static void
+tick(lws_sorted_usec_list_t *sul)
+{
+	struct server *srv = lws_container_of(sul, struct server, tick);
+	long long now = server_now();
+
+	if (got_reload) {
+		got_reload = 0;
+		service_reload(srv->svc);
+	}
+	if (got_stop && !srv->draining) {
+		log_info("stopping: closing %ld websockets", srv->open);
+		srv->draining = 1;
+		srv->drain_deadline = now + DRAIN_NS;
+		accepting(srv, 0);
+		ws_close_all(srv);
+	}
+	if (srv->resume_at && now >= srv->resume_at && !srv->draining) {
+		srv->resume_at = 0;
+		accepting(srv, 1);
+	}
+	if (srv->draining && (srv->open == 0 || now >= srv->drain_deadline)) {
+		srv->done = 1;
+		lws_cancel_service(srv->ctx);
+		return;
+	}
+	if (now >= srv->prune_at) {
+		clients_prune(&srv->clients, srv->cfg->rate, (double)srv->cfg->burst, now);
+		srv->prune_at = now + PRUNE_NS;
+	}
+	lws_sul_schedule(srv->ctx, 0, &srv->tick, tick, TICK_US);
+}
+
+/* libwebsockets' own log lines, on our log. */
+static void
+lws_log_line(int level, const char *line)
+{
+	int n = (int)strcspn(line, "\n");
+
+	/* Its warnings include one line per refused handshake: debug, or a flood of
+	 * refusals would flood the log too. */
+	if (level & LLL_ERR)
+		log_warnx("libwebsockets: %.*s", n, line);
+	else
+		log_debug("libwebsockets: %.*s", n, line);
+}
+
+/* Creates the vhost that serves: it does not listen, connections are handed to it. */
+static struct lws_vhost *
+serving_vhost(struct server *srv)
+{
+	const struct config *cfg = srv->cfg;
+	struct lws_context_creation_info info;
+
+	memset(&info, 0, sizeof(info));
+	info.vhost_name = "rulingd";
+	info.port = CONTEXT_PORT_NO_LISTEN_SERVER;
+	info.protocols = protocols;
+	info.retry_and_idle_policy = &srv->idle;
+	info.keepalive_timeout = 5;
+	info.timeout_secs_ah_idle = (unsigned int)cfg->handshake_timeout;
+	info.options = LWS_SERVER_OPTION_HTTP_HEADERS_SECURITY_BEST_PRACTICES_ENFORCE;
+	if (cfg->tls_cert) {
+		/* libwebsockets reads this option on the vhost too, not only the context. */
+		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+		info.ssl_cert_filepath = cfg->tls_cert;
+		info.ssl_private_key_filepath = cfg->tls_key;
+		info.alpn = "http/1.1";
+	}
+	return lws_create_vhost(srv->ctx, &info);
+}
+
+/* Adopts the listening sockets into a vhost of their own, which serves nothing, so no
+ * client can ask for the accepting protocol by name. Returns 0, or -1 (logged). */
+static int
+adopt_listeners(struct server *srv, const int *fds, int nfds)
+{
+	struct lws_context_creation_info info;
+	struct lws_vhost *vh;
+	lws_sock_file_fd_type desc;
+	int i;
+
+	memset(&info, 0, sizeof(info));
+	info.vhost_name = "rulingd-accept";
+	info.port = CONTEXT_PORT_NO_LISTEN;
+	info.protocols = accept_protocols;
+	if ((vh = lws_create_vhost(srv->ctx, &info)) == NULL)
+		return -1;
+	for (i = 0; i < nfds && i < CONFIG_MAX_LISTEN; i++) {
+		memset(&desc, 0, sizeof(desc));
+		if ((desc.filefd = dup(fds[i])) == -1)
+			return -1;
+		srv->listeners[i] = lws_adopt_descriptor_vhost(vh, LWS_ADOPT_RAW_FILE_DESC, desc,
+							       "rulingd-accept", NULL);
+		if (srv->listeners[i] == NULL)
+			return -1;
+		srv->nlisteners++;
+	}
+	return 0;
+}
+
+static struct lws_context *
+create_context(struct server *srv)
+{
+	struct lws_context_creation_info info;
+
+	memset(&info, 0, sizeof(info));
+	info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+	if (srv->cfg->tls_cert)
+		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+	info.user = srv;
+	info.max_http_header_data = HEADER_BYTES;
+	info.max_http_header_pool = 256;
+	return lws_create_context(&info);
+}
+
+/* Sets the handler of the signals rulingd acts on, then lets them in: main.c blocks them
+ * from the start, so one sent while starting waits here instead of killing the process. */
+static void
+set_signals(void (*handler)(int))
+{
+	struct sigaction sa;
+	sigset_t set;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = handler;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigprocmask(handler == SIG_DFL ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
+}
+
+int
+net_serve(struct service *svc, const struct config *cfg, const int *fds, int nfds)
+{
+	struct server srv;
+	int rc = 0;
+
+	memset(&srv, 0, sizeof(srv));
+	srv.svc = svc;
+	srv.cfg = cfg;
+	srv.idle.secs_since_valid_ping = (uint16_t)cfg->idle_ping;
+	srv.idle.secs_since_valid_hangup = (uint16_t)(cfg->idle_ping + cfg->idle_timeout);
+	lws_set_log_level(LLL_ERR | LLL_WARN | (cfg->verbose > 1 ? LLL_NOTICE | LLL_INFO : 0),
+			  lws_log_line);
+	if (clients_init(&srv.clients, CLIENT_SLOTS) == -1) {
+		log_warnx("out of memory");
+		return -1;
+	}
+	got_reload = got_stop = 0;
+	set_signals(on_signal);
+	if ((srv.ctx = create_context(&srv)) == NULL) {
+		log_warnx("cannot start the network loop");
+		clients_free(&srv.clients);
+		return -1;
+	}
+	if ((srv.vhost = serving_vhost(&srv)) == NULL || adopt_listeners(&srv, fds, nfds) == -1) {
+		log_warnx("cannot start serving%s",
+			  cfg->tls_cert ? " (check the TLS certificate and key)" : "");
+		rc = -1;
+	} else {
+		srv.prune_at = server_now() + PRUNE_NS;
+		lws_sul_schedule(srv.ctx, 0, &srv.tick, tick, TICK_US);
+		while (!srv.done && lws_service(srv.ctx, 0) >= 0)
+			;
+		log_info("stopped");
+	}
+	lws_context_destroy(srv.ctx);
+	clients_free(&srv.clients);
+	set_signals(SIG_DFL);
+	return rc;
+}

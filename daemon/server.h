@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * server.h -- the state rulingd's network loop shares between its parts: net.c (the
+ * libwebsockets context, the timer, signals), ws.c (websocket sessions) and http.c (the
+ * HTTP endpoints). Not for use outside them.
+ */
+#ifndef RULINGBOT_SERVER_H
+#define RULINGBOT_SERVER_H
+
+#include <libwebsockets.h>
+
+#include "config.h"
+#include "ratelimit.h"
+#include "service.h"
+#include "util.h"
+
+/* A reply frame waiting to be sent. */
+struct frame {
+	struct frame *next;   /* next in the queue */
+	size_t len;	      /* bytes of the message */
+	int last;	      /* 1 when it ends a reply */
+	unsigned char data[]; /* LWS_PRE bytes for libwebsockets, then the message */
+};
+
+/* One connection, websocket or HTTP; libwebsockets allocates it zeroed. */
+struct session {
+	struct lws *wsi;	     /* the connection */
+	struct session *prev, *next; /* open websockets */
+	struct client *client;	     /* its address, counted while the websocket is open */
+	struct bucket bucket;	     /* its questions */
+
+	/* The websocket message being received. */
+	int receiving;		 /* 1 between a message's first and last piece */
+	size_t received;	 /* its bytes so far, all fragments */
+	struct buf msg;		 /* its bytes, while it is short enough to answer */
+	struct utf8_stream utf8; /* its UTF-8 check */
+	int binary;		 /* 1 for a binary message */
+	int too_long;		 /* 1 once it is over --max-question */
+	int json;		 /* -1 unknown, 1 when it starts with {, else 0 */
+
+	/* Replies. */
+	struct frame *head, *tail; /* frames to send, oldest first */
+	long replies;		   /* whole replies waiting */
+	int paused;		   /* 1 while reading is paused for a full queue */
+	int closing;		   /* 1: close with 1001 once the queue is sent */
+
+	/* The HTTP transaction. */
+	struct buf post;     /* POST body received so far */
+	int posting;	     /* 1 while a POST /api/ask body is arriving */
+	unsigned char *body; /* LWS_PRE bytes, then the reply body */
+	size_t bodylen;	     /* bytes of the body */
+	int close_after;     /* 1: close the connection after this reply */
+};
+
+/* The process's server. */
+struct server {
+	struct lws_context *ctx;		  /* libwebsockets */
+	struct lws_vhost *vhost;		  /* the vhost that serves */
+	struct lws *listeners[CONFIG_MAX_LISTEN]; /* the listening sockets */
+	int nlisteners;				  /* entries in listeners */
+	long long resume_at;			  /* when to accept again after a pause, or 0 */
+	struct service *svc;			  /* answers */
+	const struct config *cfg;		  /* settings */
+	struct clients clients;			  /* client addresses */
+	struct session *sessions;		  /* open websockets */
+	long open;				  /* websockets open */
+	lws_retry_bo_t idle;			  /* ping and hang-up times for idle websockets */
+	lws_sorted_usec_list_t tick;		  /* the periodic timer */
+	long long prune_at;			  /* next time to forget idle client addresses */
+	int draining;				  /* 1 after SIGTERM: no new connections */
+	long long drain_deadline;		  /* when to stop waiting for websockets to close */
+	int done;				  /* 1: leave the loop */
+};
+
+/* Returns the monotonic time in nanoseconds. */
+long long server_now(void);
+
+/* Returns the client entry for the peer of wsi (created if need be), or NULL. */
+struct client *server_client(struct server *srv, struct lws *wsi);
+
+/* Websocket events (ws.c); each returns what the libwebsockets callback returns. */
+int ws_filter(struct server *srv, struct lws *wsi);
+int ws_established(struct server *srv, struct session *ss);
+int ws_receive(struct server *srv, struct session *ss, const char *in, size_t len);
+int ws_writeable(struct server *srv, struct session *ss);
+void ws_closed(struct server *srv, struct session *ss);
+
+/* Asks every open websocket to close with 1001 once its replies are sent. */
+void ws_close_all(struct server *srv);
+
+/* HTTP events (http.c); each returns what the libwebsockets callback returns. */
+int http_request(struct server *srv, struct session *ss, const char *path, size_t len);
+int http_body(struct server *srv, struct session *ss, const char *in, size_t len);
+int http_body_done(struct server *srv, struct session *ss);
+int http_writeable(struct server *srv, struct session *ss);
+void http_closed(struct session *ss);
+
+/* Copies header h of wsi into out (NUL-terminated). Returns its length, 0 when absent,
+ * or -1 when it does not fit. */
+int server_header(struct lws *wsi, enum lws_token_indexes h, char *out, size_t outlen);
+
+/* Returns 1 when the request on wsi has no Origin, or one the configuration allows;
+ * copies the Origin into origin ("" when none). */
+int server_origin_ok(struct server *srv, struct lws *wsi, char *origin, size_t len);
+
+#endif

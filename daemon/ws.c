@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ws.c -- websocket sessions. A message is gathered piece by piece, its UTF-8 checked as
+ * it comes and its size against two limits: past --max-question it is no longer kept
+ * (the reply is too_long), past --max-message the connection is closed with 1009 before
+ * the rest arrives. Replies are queued as frames and sent one per writeable callback,
+ * as libwebsockets requires; while a client leaves --max-queue replies unread, reading
+ * from it pauses.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "server.h"
+
+/* Refuses a handshake with an HTTP status: the answer goes out, then the connection is
+ * dropped (the non-zero return). */
+static int
+refuse(struct lws *wsi, unsigned int status, const char *why)
+{
+	log_debug("websocket handshake refused (%u): %s", status, why);
+	lws_return_http_status(wsi, status, NULL);
+	return -1;
+}
+
+int
+ws_filter(struct server *srv, struct lws *wsi)
+{
+	struct client *c;
+	char origin[256];
+
+	if (!server_origin_ok(srv, wsi, origin, sizeof(origin)))
+		return refuse(wsi, HTTP_STATUS_FORBIDDEN, "origin not allowed");
+	if (srv->draining)
+		return refuse(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE, "shutting down");
+	if (srv->open >= srv->cfg->max_conns)
+		return refuse(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE, "too many connections");
+	if ((c = server_client(srv, wsi)) == NULL)
+		return refuse(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE, "out of memory");
+	if (c->conns >= srv->cfg->max_conns_per_ip)
+		return refuse(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE, "too many from one address");
+	return 0;
+}
+
+int
+ws_established(struct server *srv, struct session *ss)
+{
+	if ((ss->client = server_client(srv, ss->wsi)) == NULL)
+		return -1;
+	ss->client->conns++;
+	bucket_init(&ss->bucket, (double)srv->cfg->burst, server_now());
+	buf_init(&ss->msg);
+	ss->next = srv->sessions;
+	if (srv->sessions)
+		srv->sessions->prev = ss;
+	srv->sessions = ss;
+	srv->open++;
+	srv->svc->metrics.connections = srv->open;
+	if (srv->draining) {
+		ss->closing = 1;
+		lws_callback_on_writable(ss->wsi);
+	}
+	return 0;
+}
+
+void
+ws_closed(struct server *srv, struct session *ss)
+{
+	struct frame *f, *next;
+
+	if (ss->client == NULL)
+		return; /* never established */
+	for (f = ss->head; f; f = next) {
+		next = f->next;
+		free(f);
+	}
+	ss->head = ss->tail = NULL;
+	buf_free(&ss->msg);
+	ss->client->conns--;
+	ss->client = NULL;
+	if (ss->prev)
+		ss->prev->next = ss->next;
+	else
+		srv->sessions = ss->next;
+	if (ss->next)
+		ss->next->prev = ss->prev;
+	srv->open--;
+	srv->svc->metrics.connections = srv->open;
+}
+
+/* frame_sink: queues one reply frame on the session ctx. */
+static int
+queue_frame(void *ctx, const char *data, size_t len)
+{
+	struct session *ss = ctx;
+	struct frame *f = malloc(sizeof(*f) + LWS_PRE + len);
+
+	if (f == NULL)
+		return -1;
+	f->next = NULL;
+	f->len = len;
+	f->last = 0;
+	memcpy(f->data + LWS_PRE, data, len);
+	if (ss->tail)
+		ss->tail->next = f;
+	else
+		ss->head = f;
+	ss->tail = f;
+	return 0;
+}
+
+/* Closes the connection with a status; returned by the receive callback. */
+static int
+close_with(struct lws *wsi, enum lws_close_status status, const char *why)
+{
+	lws_close_reason(wsi, status, (unsigned char *)why, strlen(why));
+	return -1;
+}
+
+/* Notes the first non-space byte of a message: JSON or not, for the error it may get. */
+static void
+note_kind(struct session *ss, const char *in, size_t len)
+{
+	size_t i;
+
+	for (i = 0; ss->json == -1 && i < len; i++)
+		if (in[i] != ' ' && in[i] != '\t' && in[i] != '\r' && in[i] != '\n')
+			ss->json = in[i] == '{';
+}
+
+/* Answers the whole message; returns 0, or -1 to close (out of memory). */
+static int
+finish_message(struct server *srv, struct session *ss)
+{
+	struct service *svc = srv->svc;
+	struct frame *before = ss->tail;
+	int json = ss->json == 1, rc;
+
+	if (ss->binary)
+		rc = service_refuse(svc, PROTO_BAD_REQUEST, 1, queue_frame, ss);
+	else if (ss->too_long)
+		rc = service_refuse(svc, PROTO_TOO_LONG, json, queue_frame, ss);
+	else if (ss->replies >= srv->cfg->max_queue)
+		rc = service_refuse(svc, PROTO_OVERLOADED, json, queue_frame, ss);
+	else
+		rc = service_message(svc, ss->msg.data ? ss->msg.data : "", ss->msg.len,
+				     &ss->bucket, server_now(), queue_frame, ss);
+	ss->receiving = 0;
+	ss->msg.len = 0;
+	if (rc == -1)
+		return -1;
+	if (ss->tail != before) {
+		ss->tail->last = 1;
+		ss->replies++;
+		lws_callback_on_writable(ss->wsi);
+	}
+	if (ss->replies >= srv->cfg->max_queue && !ss->paused) {
+		ss->paused = 1;
+		lws_rx_flow_control(ss->wsi, 0);
+	}
+	return 0;
+}
+
+int
+ws_receive(struct server *srv, struct session *ss, const char *in, size_t len)
+{
+	const struct config *cfg = srv->cfg;
+	size_t remaining = lws_remaining_packet_payload(ss->wsi);
+
+	if (!ss->receiving) {
+		ss->receiving = 1;
+		ss->received = 0;
+		ss->msg.len = 0;
+		ss->binary = lws_frame_is_binary(ss->wsi);
+		ss->too_long = 0;
+		ss->json = -1;
+		memset(&ss->utf8, 0, sizeof(ss->utf8));
+	}
+	/* The frame header announced what is still to come: refuse it now, unread. */
+	if (ss->received + len + remaining > (size_t)cfg->max_message)
+		return close_with(ss->wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, "message too large");
+	ss->received += len;
+	if (!ss->binary) {
+		if (utf8_stream_feed(&ss->utf8, in, len) == -1 ||
+		    (lws_is_final_fragment(ss->wsi) && !utf8_stream_complete(&ss->utf8)))
+			return close_with(ss->wsi, LWS_CLOSE_STATUS_INVALID_PAYLOAD,
+					  "invalid UTF-8");
+		note_kind(ss, in, len);
+		if (ss->received > (size_t)cfg->max_question)
+			ss->too_long = 1;
+		else if (buf_append(&ss->msg, in, len) == -1)
+			return -1;
+	}
+	if (!lws_is_final_fragment(ss->wsi))
+		return 0;
+	return finish_message(srv, ss);
+}
+
+int
+ws_writeable(struct server *srv, struct session *ss)
+{
+	struct frame *f = ss->head;
+
+	if (f == NULL) {
+		if (ss->closing)
+			return close_with(ss->wsi, LWS_CLOSE_STATUS_GOINGAWAY,
+					  "server shutting down");
+		return 0;
+	}
+	if (lws_write(ss->wsi, f->data + LWS_PRE, f->len, LWS_WRITE_TEXT) < (int)f->len)
+		return -1;
+	if ((ss->head = f->next) == NULL)
+		ss->tail = NULL;
+	if (f->last)
+		ss->replies--;
+	free(f);
+	if (ss->paused && ss->replies <= srv->cfg->max_queue / 2) {
+		ss->paused = 0;
+		lws_rx_flow_control(ss->wsi, 1);
+	}
+	if (ss->head || ss->closing)
+		lws_callback_on_writable(ss->wsi);
+	return 0;
+}
+
+void
+ws_close_all(struct server *srv)
+{
+	struct session *ss;
+
+	for (ss = srv->sessions; ss; ss = ss->next) {
+		ss->closing = 1;
+		lws_callback_on_writable(ss->wsi);
+	}
+}
