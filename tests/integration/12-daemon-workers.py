@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""--workers 2: two worker processes (children of rulingd) serve the port; /metrics
+carries a worker label; when a worker is killed the parent starts another and the service
+keeps answering; SIGTERM stops them all."""
+import os
+import signal
+import time
+
+from daemon import (NO_RATE, Daemon, ask_json, listening_inodes, main, need_daemon, note,
+                    proc_children, slow, socket_inodes)
+from harness import Suite
+
+s = Suite("12-daemon-workers")
+need_daemon(s)
+
+
+def wait_for(what, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        v = what()
+        if v:
+            return v
+        time.sleep(0.05)
+    return what()
+
+
+def serving(d, n, what):
+    """Asks on n new connections; all must be answered."""
+    bad = []
+    for i in range(n):
+        try:
+            with d.ws() as ws:
+                j = ask_json(ws, {"type": "ask", "id": str(i), "text": "who was the judge"}) \
+                    if ws.status == 101 else {"status": ws.status}
+        except OSError as e:
+            j = {"error": str(e)}
+        if (j or {}).get("type") != "answer":
+            bad.append(j)
+    s.check(not bad, f"{what}: {n} new connections all answered", bad[:3])
+
+
+def holds_listener(pid, port):
+    return bool(socket_inodes(pid) & listening_inodes(port))
+
+
+def body():
+    with Daemon(s, NO_RATE + ["--workers", "2"]) as d:
+        def two():
+            kids = sorted(proc_children(d.pid))
+            return kids if len(kids) == 2 else None
+
+        workers = wait_for(two, slow(5))
+        s.check(workers and len(workers) == 2, "--workers 2: rulingd has two worker processes",
+                proc_children(d.pid))
+        workers = workers or proc_children(d.pid)
+        s.check(workers and all(holds_listener(w, d.port) for w in workers),
+                "each worker holds a socket listening on the port",
+                {w: sorted(socket_inodes(w)) for w in workers})
+        m = d.metrics()
+        labels = {lab.get("worker") for n, lab, v in m if n == "rulingd_connections"}
+        s.check(labels and None not in labels, "/metrics has a worker label", m[:5])
+        seen = set()
+        for _ in range(30):
+            for n, lab, v in d.metrics():
+                if n == "rulingd_connections" and "worker" in lab:
+                    seen.add(lab["worker"])
+        if len(seen) < 2:
+            note(f"30 /metrics requests were all served by worker(s) {sorted(seen)}")
+        serving(d, 20, "two workers")
+
+        # Kill one worker: the parent starts another.
+        victim = workers[0]
+        os.kill(victim, signal.SIGKILL)
+        def replaced():
+            kids = sorted(proc_children(d.pid))
+            return kids if len(kids) == 2 and victim not in kids else None
+
+        new = wait_for(replaced, slow(5))
+        s.check(new and victim not in new, "after SIGKILL of a worker, the parent starts another",
+                f"before {workers}, after {proc_children(d.pid)}")
+        s.check(d.alive(), "the parent survives a worker's death")
+        if new:
+            fresh = [w for w in new if w not in workers]
+            s.check(fresh and wait_for(lambda: holds_listener(fresh[0], d.port), slow(5)),
+                    "the new worker listens on the port too",
+                    f"before {workers}, after {new}, now {proc_children(d.pid)}, listening "
+                    f"{listening_inodes(d.port)}, "
+                    f"{ {w: sorted(socket_inodes(w)) for w in proc_children(d.pid)} }")
+        time.sleep(slow(0.2))
+        serving(d, 20, "after a worker was killed")
+        r = d.http("GET", "/healthz")
+        s.check(r.status == 200, "/healthz is ok after a worker was killed", r)
+
+        all_pids = [d.pid] + proc_children(d.pid)
+        start = time.monotonic()
+        rc = d.stop()
+        s.check(rc == 0 and not d.killed and time.monotonic() - start < slow(5),
+                "SIGTERM stops the parent: exit 0 within 5 s", rc)
+        s.check(not d.leftover and not any(os.path.exists(f"/proc/{p}") for p in all_pids),
+                "no worker is left", all_pids)
+
+
+main(s, body)
