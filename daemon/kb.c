@@ -28,6 +28,13 @@ struct kb_meta_entry {
 	const char *value; /* its value */
 };
 
+/* What a search needs of every fact, held in memory so FTS5 reads only its index. */
+struct kb_fact_info {
+	long num;	/* its number */
+	long links;	/* facts pointing to it */
+	enum lang lang; /* its language */
+};
+
 struct kb {
 	sqlite3 *db;		    /* read-only connection */
 	sqlite3_stmt *st_search;    /* MATCH over one language */
@@ -49,6 +56,10 @@ struct kb {
 	struct kb_fix *fixes;	    /* sorted misspellings */
 	size_t nfixes;		    /* entries in fixes */
 	long nfacts;		    /* facts in the KB */
+	struct kb_fact_info *info;  /* by fact number - 1 */
+	size_t ninfo;		    /* entries in info */
+	long first[LANG_COUNT];	    /* a language's facts are numbered first..last */
+	long last[LANG_COUNT];	    /* (empty when last < first) */
 	long max_links;		    /* the most facts pointing to any one fact */
 	double deadline_ms;	    /* database time allowed per search, 0 for no limit */
 	long long deadline_ns;	    /* when the running search must stop, 0 when none runs */
@@ -56,17 +67,16 @@ struct kb {
 
 /* The statements, in the order of the struct's members. */
 static const char *const sql_search =
-	"SELECT fact_index.rowid, rank, hits(fact_index), f.links FROM fact_index"
-	" JOIN facts f ON f.num = fact_index.rowid"
-	" WHERE fact_index MATCH ?1 AND fact_index.lang = ?2 ORDER BY rank, fact_index.rowid"
-	" LIMIT ?3";
+	"SELECT rowid, rank, hits(fact_index) FROM fact_index"
+	" WHERE fact_index MATCH ?1 AND rowid BETWEEN ?2 AND ?3 ORDER BY rank, rowid LIMIT ?4";
 /* The candidate facts are ?3 to ?(KB_QUESTION_FACTS + 2); the limit follows them. */
 static const char *const sql_questions =
-	"SELECT fact, hits(question_index), qcover(question_index) FROM question_index"
-	" WHERE question_index MATCH ?1 AND lang = ?2"
-	" AND fact IN (?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
-	" ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)"
-	" ORDER BY rank, rowid LIMIT ?27";
+	"SELECT rowid / 256, hits(question_index), qcover(question_index) FROM question_index"
+	" WHERE question_index MATCH ?1 AND rowid BETWEEN ?2 AND ?3"
+	" AND rowid / 256 IN (?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
+	" ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)"
+	" ORDER BY rowid LIMIT ?28";
+_Static_assert(KB_QUESTION_ROWS == 256, "sql_questions divides rowids by KB_QUESTION_ROWS");
 static const char *const sql_fact =
 	"SELECT num, id, lang, answer, question, as_of, status, superseded_by,"
 	" translation_of, reviewed FROM facts WHERE num = ?1";
@@ -227,7 +237,9 @@ open_readonly(const char *path, sqlite3 **db, char *err, size_t errlen)
 		buf_free(&uri);
 		return -1;
 	}
-	rc = sqlite3_open_v2(uri.data, db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+	/* A connection is used by one thread only: its mutexes would be pure cost. */
+	rc = sqlite3_open_v2(uri.data, db,
+			     SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
 	buf_free(&uri);
 	if (rc != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path, *db ? sqlite3_errmsg(*db) : "cannot open");
@@ -367,6 +379,53 @@ fix_row(struct kb *kb, sqlite3_stmt *st)
 }
 
 static int
+info_row(struct kb *kb, sqlite3_stmt *st)
+{
+	struct kb_fact_info *f = grow(&kb->info, &kb->ninfo, sizeof(*f));
+	const char *code = (const char *)sqlite3_column_text(st, 2);
+
+	if (f == NULL)
+		return -1;
+	f->num = (long)sqlite3_column_int64(st, 0);
+	f->links = (long)sqlite3_column_int64(st, 1);
+	if (code == NULL || lang_parse(code, &f->lang) == -1)
+		f->lang = LANG_COUNT; /* check_numbering() refuses it */
+	return 0;
+}
+
+/* Checks that the facts are numbered 1..n a language at a time, as rulingkb writes them,
+ * and finds each language's range. */
+static int
+check_numbering(struct kb *kb, char *err, size_t errlen)
+{
+	size_t i;
+	enum lang l;
+
+	for (l = LANG_EN; l < LANG_COUNT; l++)
+		kb->first[l] = 1, kb->last[l] = 0;
+	for (i = 0; i < kb->ninfo; i++) {
+		const struct kb_fact_info *f = &kb->info[i];
+
+		if (f->num != (long)i + 1 || f->lang == LANG_COUNT ||
+		    (kb->last[f->lang] != 0 && kb->last[f->lang] != f->num - 1)) {
+			snprintf(err, errlen,
+				 "knowledge base facts are not numbered by language "
+				 "(rebuild it)");
+			return -1;
+		}
+		if (kb->last[f->lang] == 0)
+			kb->first[f->lang] = f->num;
+		kb->last[f->lang] = f->num;
+	}
+	if ((long)kb->ninfo != kb->nfacts) {
+		snprintf(err, errlen, "knowledge base has %zu facts, its meta says %ld", kb->ninfo,
+			 kb->nfacts);
+		return -1;
+	}
+	return 0;
+}
+
+static int
 load_tables(struct kb *kb, char *err, size_t errlen)
 {
 	const char *schema, *facts, *links;
@@ -392,7 +451,10 @@ load_tables(struct kb *kb, char *err, size_t errlen)
 		snprintf(err, errlen, "knowledge base has no facts or no version");
 		return -1;
 	}
-	return 0;
+	if (each_row(kb, "SELECT num, links, lang FROM facts ORDER BY num", info_row, err,
+		     errlen) == -1)
+		return -1;
+	return check_numbering(kb, err, errlen);
 }
 
 int
@@ -434,6 +496,7 @@ kb_close(struct kb *kb)
 	sqlite3_finalize(kb->st_sources);
 	sqlite3_close(kb->db);
 	free(kb->meta);
+	free(kb->info);
 	free(kb->vocab);
 	free(kb->syn);
 	free(kb->fixes);
@@ -464,6 +527,15 @@ kb_set_deadline(struct kb *kb, double ms)
 	kb->deadline_ms = ms > 0 ? ms : 0;
 }
 
+/* How many facts lead to fact num, as a share of the most any fact has. */
+static double
+centrality(const struct kb *kb, long num)
+{
+	if (num < 1 || num > (long)kb->ninfo || kb->max_links <= 0)
+		return 0.0;
+	return (double)kb->info[num - 1].links / (double)kb->max_links;
+}
+
 int
 kb_search(struct kb *kb, const char *match, enum lang lang, struct kb_hit *hits, int max, char *err,
 	  size_t errlen)
@@ -472,17 +544,16 @@ kb_search(struct kb *kb, const char *match, enum lang lang, struct kb_hit *hits,
 	int n = 0, rc = SQLITE_DONE;
 
 	sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, lang_code(lang), -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 3, max);
+	sqlite3_bind_int64(st, 2, kb->first[lang]);
+	sqlite3_bind_int64(st, 3, kb->last[lang]);
+	sqlite3_bind_int(st, 4, max);
 	if (kb->deadline_ms > 0)
 		kb->deadline_ns = now_ns() + (long long)(kb->deadline_ms * 1e6);
 	while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		hits[n].fact = (long)sqlite3_column_int64(st, 0);
 		hits[n].rank = sqlite3_column_double(st, 1);
 		hits[n].cols = (unsigned long long)sqlite3_column_int64(st, 2);
-		hits[n].centrality = kb->max_links > 0 ? (double)sqlite3_column_int64(st, 3) /
-								 (double)kb->max_links
-						       : 0.0;
+		hits[n].centrality = centrality(kb, hits[n].fact);
 		n++;
 	}
 	if (n < max && rc != SQLITE_DONE) {
@@ -504,12 +575,19 @@ kb_search_questions(struct kb *kb, const char *match, enum lang lang, const long
 {
 	sqlite3_stmt *st = kb->st_questions;
 	int n = 0, rc = SQLITE_DONE, i;
+	long lo = 0, hi = -1;
 
+	(void)lang; /* the facts given are in it */
+	for (i = 0; i < nfacts && i < KB_QUESTION_FACTS; i++) {
+		lo = i == 0 || facts[i] < lo ? facts[i] : lo;
+		hi = i == 0 || facts[i] > hi ? facts[i] : hi;
+	}
 	sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, lang_code(lang), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, lo * KB_QUESTION_ROWS);
+	sqlite3_bind_int64(st, 3, hi * KB_QUESTION_ROWS + KB_QUESTION_ROWS - 1);
 	for (i = 0; i < KB_QUESTION_FACTS; i++)
-		sqlite3_bind_int64(st, 3 + i, i < nfacts ? facts[i] : -1);
-	sqlite3_bind_int(st, 3 + KB_QUESTION_FACTS, max);
+		sqlite3_bind_int64(st, 4 + i, i < nfacts ? facts[i] : -1);
+	sqlite3_bind_int(st, 4 + KB_QUESTION_FACTS, max);
 	if (kb->deadline_ms > 0)
 		kb->deadline_ns = now_ns() + (long long)(kb->deadline_ms * 1e6);
 	while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {

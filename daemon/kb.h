@@ -13,7 +13,11 @@
 #include "util.h"
 
 /* The schema version this code reads; rulingkb writes the same number into meta. */
-#define KB_SCHEMA_VERSION "3"
+#define KB_SCHEMA_VERSION "4"
+
+/* A fact's questions are rows num * KB_QUESTION_ROWS + i of question_index, so a search
+ * among some facts' questions reads the fact from the rowid, not from stored columns. */
+#define KB_QUESTION_ROWS 256
 
 /* The most words in one synonym form ("department of homeland security"). */
 #define KB_SYNONYM_WORDS 4
@@ -111,8 +115,10 @@ int kb_search(struct kb *kb, const char *match, enum lang lang, struct kb_hit *h
 	      char *err, size_t errlen);
 
 /* Runs the MATCH expression over the questions (stopwords removed) of the given facts,
- * up to KB_QUESTION_FACTS of them, in one language. Fills up to max hits, best first by
- * bm25. Returns the number of hits, or -1 with the reason in err. */
+ * up to KB_QUESTION_FACTS of them, in one language. Fills up to max hits, in the order
+ * the facts were written (not ranked: the caller keeps each fact's best question, and
+ * ranking would cost more than the rest of the search). Returns the number of hits, or
+ * -1 with the reason in err. */
 int kb_search_questions(struct kb *kb, const char *match, enum lang lang, const long *facts,
 			int nfacts, struct kb_question_hit *hits, int max, char *err,
 			size_t errlen);

@@ -28,7 +28,7 @@
 #include "smalltalk.h"
 
 #define CANDIDATES    KB_QUESTION_FACTS /* facts ranked per search */
-#define QUESTION_ROWS 192		/* matched questions read per search */
+#define QUESTION_ROWS 512		/* matched questions read per search */
 #define SHORT_WORD    3			/* longest word that may be a slip ("teh") */
 #define PREFIX_MIN    4			/* shortest word completed as a prefix */
 #define CORRECT_MIN   5			/* shortest word corrected as a typo (daca is no data) */

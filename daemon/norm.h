@@ -19,6 +19,7 @@
 enum lang {
 	LANG_EN = 0,
 	LANG_ES = 1,
+	LANG_COUNT /* how many there are */
 };
 
 /* One folded word. */

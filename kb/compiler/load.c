@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "jsonpos.h"
+#include "kb.h"
 #include "norm.h"
 
 /* The item being read, for messages. */
@@ -249,6 +250,9 @@ read_fact(struct kbset *set, struct kb_file *file, const cJSON *obj, int index, 
 	f->reviewed = get_string(&it, obj, "reviewed", 1);
 	get_string(&it, obj, "note", 0);
 	f->nquestions = get_strings(&it, obj, "questions", 2, &f->questions);
+	if (f->nquestions > KB_QUESTION_ROWS)
+		item_problem(&it, "questions", "field 'questions' has more than %d entries",
+			     KB_QUESTION_ROWS);
 	f->nkeywords = get_strings(&it, obj, "keywords", 0, &f->keywords);
 	f->nrelated = get_strings(&it, obj, "related", 0, &f->related);
 	f->ncites = get_cites(&it, obj, &f->cites);

@@ -5,6 +5,7 @@ version, and a failed build that leaves the old database alone."""
 import os
 import re
 import shutil
+import sqlite3
 import tempfile
 
 from harness import BUILD, ROOT, Suite
@@ -28,6 +29,29 @@ try:
     s.check(v1 and v2 and v1.group(1) == v2.group(1), "the same input gives the same version",
             p1.stdout + p2.stdout)
     before = open(out, "rb").read()
+
+    # The daemon searches one language as a rowid range, and reads a question's fact from
+    # its rowid: facts are numbered a language at a time, questions num * 256 + i.
+    db = sqlite3.connect(out)
+    langs = [row[0] for row in db.execute("SELECT lang FROM facts ORDER BY num")]
+    s.check(langs == sorted(langs, key=["en", "es"].index) and "es" in langs,
+            "facts are numbered a language at a time", " ".join(langs))
+    owners = {row[0] for row in db.execute("SELECT rowid / 256 FROM question_index")}
+    nums = {row[0] for row in db.execute("SELECT num FROM facts")}
+    s.check(owners and owners <= nums, "question rows name their fact by rowid", str(owners))
+    db.close()
+
+    # More questions than a fact's rowid block holds is refused, not silently mixed up.
+    big = os.path.join(tmp, "big")
+    shutil.copytree(kb, big)
+    path = os.path.join(big, "facts", "case.json")
+    text = open(path, encoding="utf-8").read()
+    many = ", ".join(f'"Question number {i} about the ruling?"' for i in range(257))
+    text, n = re.subn(r'"questions": \[', '"questions": [' + many + ", ", text, count=1)
+    open(path, "w", encoding="utf-8").write(text)
+    p = s.run(["rulingkb", "check", big])
+    s.check(n == 1 and p.returncode == 1 and "more than 256 entries" in p.stdout,
+            "a fact with over 256 questions is an error", p.stdout)
 
     # Break one fact: its only source is unknown and its date is impossible.
     path = os.path.join(kb, "facts", "case.json")
