@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #define CONFIG_MAX_LISTEN  8  /* --listen addresses */
+#define CONFIG_MAX_WORKERS 64 /* --workers */
 #define CONFIG_MAX_ORIGINS 16 /* --allow-origin entries */
 
 /* An address to listen on. */

@@ -3,8 +3,9 @@
  * listener.c -- socket(), bind(), listen(). libwebsockets 4.1 can listen by itself, but
  * it takes an interface name or address and may fall back to every interface, and its
  * listen-share option does not share a port between processes on Linux. Opening the
- * sockets here settles both: the bind is exactly what --listen says, and workers all
- * accept from the same socket, so one dying loses no queued connection.
+ * sockets here settles both: the bind is exactly what --listen says, and each worker gets
+ * a socket of its own on it (SO_REUSEPORT), so the kernel balances connections among
+ * workers instead of the first one awake taking them all.
  */
 #include "listener.h"
 
@@ -18,7 +19,7 @@
 #include <unistd.h>
 
 int
-listener_open(const struct listen_addr *a, char *err, size_t errlen)
+listener_open(const struct listen_addr *a, int shared, char *err, size_t errlen)
 {
 	struct sockaddr_storage ss;
 	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
@@ -43,9 +44,10 @@ listener_open(const struct listen_addr *a, char *err, size_t errlen)
 		snprintf(err, errlen, "socket: %s", strerror(errno));
 		return -1;
 	}
-	/* SO_REUSEADDR: restart while old connections linger in TIME_WAIT. Not SO_REUSEPORT,
-	 * which would let a second rulingd start on the same port without a word. */
+	/* SO_REUSEADDR: restart while old connections linger in TIME_WAIT. SO_REUSEPORT only
+	 * for a worker's socket: alone, a second rulingd on the same port fails to start. */
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1 ||
+	    (shared && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) == -1) ||
 	    (ss.ss_family == AF_INET6 &&
 	     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)) == -1) ||
 	    bind(fd, (struct sockaddr *)&ss, len) == -1 || listen(fd, SOMAXCONN) == -1) {

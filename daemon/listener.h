@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * listener.h -- the listening sockets, opened by rulingd itself before anything else:
- * bound to exactly the numeric address given (never a wildcard), and shared by every
- * worker process, which inherit them across fork().
+ * bound to exactly the numeric address given (never a wildcard). Under --workers each
+ * worker has a socket of its own on the same address (SO_REUSEPORT), inherited across
+ * fork(), and the kernel spreads new connections evenly among them.
  */
 #ifndef RULINGBOT_LISTENER_H
 #define RULINGBOT_LISTENER_H
@@ -11,8 +12,8 @@
 
 #include "config.h"
 
-/* Opens a non-blocking TCP socket listening on a. Returns it, or -1 with the reason in
- * err. */
-int listener_open(const struct listen_addr *a, char *err, size_t errlen);
+/* Opens a non-blocking TCP socket listening on a; shared: one of several on the same
+ * address (SO_REUSEPORT). Returns it, or -1 with the reason in err. */
+int listener_open(const struct listen_addr *a, int shared, char *err, size_t errlen);
 
 #endif

@@ -92,10 +92,47 @@ raise_fd_limit(const struct config *cfg)
 
 /* What every serving process shares. */
 struct serving {
-	const struct config *cfg;   /* settings */
-	int fds[CONFIG_MAX_LISTEN]; /* listening sockets */
-	int nfds;		    /* entries in fds */
+	const struct config *cfg;			/* settings */
+	int fds[CONFIG_MAX_WORKERS][CONFIG_MAX_LISTEN]; /* listening sockets, by worker */
+	int copies;					/* rows of fds in use */
+	int nfds;					/* sockets in each row */
 };
+
+static void
+close_listeners(struct serving *sv)
+{
+	int k, i;
+
+	for (k = 0; k < sv->copies; k++)
+		for (i = 0; i < sv->nfds; i++)
+			close(sv->fds[k][i]);
+	sv->copies = sv->nfds = 0;
+}
+
+/* Opens the sockets of --listen address i: one, or one per worker. A worker's sockets
+ * may share the port with each other only: a plain socket is bound first, so a port
+ * something else holds is an error even then. Returns 0, or -1 with err set. */
+static int
+open_address(struct serving *sv, int i, char *err, size_t errlen)
+{
+	int want = sv->cfg->workers > 1 ? (int)sv->cfg->workers : 1, k, fd;
+
+	if (want > 1) {
+		if ((fd = listener_open(&sv->cfg->listen[i], 0, err, errlen)) == -1)
+			return -1;
+		close(fd);
+	}
+	for (k = 0; k < want; k++) {
+		if ((fd = listener_open(&sv->cfg->listen[i], want > 1, err, errlen)) == -1) {
+			while (k-- > 0)
+				close(sv->fds[k][i]);
+			return -1;
+		}
+		sv->fds[k][i] = fd;
+	}
+	sv->copies = want;
+	return 0;
+}
 
 /* Opens every --listen socket. Returns 0, or -1 (logged, those opened closed). */
 static int
@@ -105,10 +142,9 @@ open_listeners(struct serving *sv)
 	int i;
 
 	for (i = 0; i < sv->cfg->nlisten; i++) {
-		if ((sv->fds[i] = listener_open(&sv->cfg->listen[i], err, sizeof(err))) == -1) {
+		if (open_address(sv, i, err, sizeof(err)) == -1) {
 			log_warnx("cannot listen on %s", err);
-			while (i-- > 0)
-				close(sv->fds[i]);
+			close_listeners(sv);
 			return -1;
 		}
 		sv->nfds++;
@@ -139,7 +175,8 @@ serve(int worker, void *arg)
 		log_warnx("%s", err);
 		return WORKER_CANNOT_START;
 	}
-	rc = net_serve(&svc, cfg, sv->fds, sv->nfds);
+	/* Worker w serves its own row of sockets; row 0 when alone. */
+	rc = net_serve(&svc, cfg, sv->fds[worker > 0 ? worker - 1 : 0], sv->nfds);
 	service_free(&svc);
 	return rc == 0 ? 0 : WORKER_CANNOT_START;
 }
@@ -163,7 +200,7 @@ static int
 run_server(const struct config *cfg)
 {
 	struct serving sv;
-	int i, rc;
+	int rc;
 
 	memset(&sv, 0, sizeof(sv));
 	sv.cfg = cfg;
@@ -175,8 +212,7 @@ run_server(const struct config *cfg)
 		rc = workers_run((int)cfg->workers, serve, &sv);
 	else
 		rc = serve(0, &sv) == 0 ? 0 : 1;
-	for (i = 0; i < sv.nfds; i++)
-		close(sv.fds[i]);
+	close_listeners(&sv);
 	return rc;
 }
 

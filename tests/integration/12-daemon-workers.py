@@ -1,15 +1,18 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""--workers 2: two worker processes (children of rulingd) serve the port; /metrics
-carries a worker label; when a worker is killed the parent starts another and the service
+"""--workers 2: two worker processes (children of rulingd) serve the port, each with a
+socket of its own, and connections are spread over them; a second rulingd cannot join the
+port; /metrics carries a worker label; when a worker is killed the parent starts another and the service
 keeps answering; SIGTERM stops them all."""
+import contextlib
 import os
 import signal
+import subprocess
 import time
 
-from daemon import (NO_RATE, Daemon, ask_json, listening_inodes, main, need_daemon, note,
+from daemon import (KB, NO_RATE, Daemon, ask_json, listening_inodes, main, need_daemon, note,
                     proc_children, slow, socket_inodes)
-from harness import Suite
+from harness import Suite, program
 
 s = Suite("12-daemon-workers")
 need_daemon(s)
@@ -40,6 +43,23 @@ def serving(d, n, what):
     s.check(not bad, f"{what}: {n} new connections all answered", bad[:3])
 
 
+def spread(d):
+    """Each worker has its own socket on the port, so the kernel spreads connections:
+    with 40 held open, /metrics of each worker counts a fair share of them."""
+    with contextlib.ExitStack() as stack:
+        socks = [stack.enter_context(d.ws()) for _ in range(40)]
+        s.check(all(w.status == 101 for w in socks), "40 websockets open on two workers")
+        counts = {}
+        for _ in range(40):
+            for n, lab, v in d.metrics():
+                if n == "rulingd_connections" and "worker" in lab:
+                    counts[lab["worker"]] = v
+            if len(counts) == 2:
+                break
+        s.check(len(counts) == 2 and min(counts.values()) >= 5,
+                "connections are spread over both workers", counts)
+
+
 def holds_listener(pid, port):
     return bool(socket_inodes(pid) & listening_inodes(port))
 
@@ -68,6 +88,15 @@ def body():
         if len(seen) < 2:
             note(f"30 /metrics requests were all served by worker(s) {sorted(seen)}")
         serving(d, 20, "two workers")
+        spread(d)
+
+        # A second rulingd --workers on the same port must not quietly share it.
+        other = subprocess.run([program("rulingd"), "--listen", f"127.0.0.1:{d.port}", "--kb", KB,
+                                "--workers", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, timeout=slow(20))
+        s.check(other.returncode != 0 and "cannot listen" in other.stderr,
+                "a second rulingd --workers 2 on the same port fails to start",
+                f"exit {other.returncode}: {other.stderr[-300:]}")
 
         # Kill one worker: the parent starts another.
         victim = workers[0]
