@@ -8,6 +8,7 @@
 #   make eval       print the answer-quality figures
 #   make asan       build with AddressSanitizer and UBSan into build/asan, then test
 #   make valgrind   run the tests with every started program under valgrind
+#   make bench      run the benchmark and print its figures (docs/performance.md)
 #   make clean      remove build/
 #
 # Missing Debian packages are installed first (scripts/install-deps).
@@ -49,6 +50,7 @@ COMPILER_OBJS = $(COMPILER:%=$(OBJ)/kb/compiler/%.o) $(OBJ)/daemon/util.o \
 		$(OBJ)/daemon/log.o $(OBJ)/daemon/norm.o
 UNIT_TESTS = test_util test_norm test_query test_compiler test_engine test_server
 PROGRAMS = $(BUILD)/rulingd $(BUILD)/rulingkb
+BENCH_PROGRAMS = $(BUILD)/bench/loadgen $(BUILD)/bench/echo $(BUILD)/bench/kbbench
 TEST_PROGRAMS = $(UNIT_TESTS:%=$(BUILD)/tests/%) $(BUILD)/rulingeval
 
 KB_FILES = $(wildcard kb/*.json kb/facts/*.json)
@@ -56,7 +58,7 @@ FIXTURE_FILES = $(wildcard tests/fixtures/kb/*.json tests/fixtures/kb/facts/*.js
 
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all run test eval asan valgrind clean deps test-deps format
+.PHONY: all run test eval asan valgrind bench clean deps test-deps bench-deps format
 .DEFAULT_GOAL := all
 
 all: $(PROGRAMS)
@@ -66,6 +68,9 @@ deps:
 
 test-deps:
 	@scripts/install-deps --test
+
+bench-deps:
+	@scripts/install-deps --bench
 
 $(OBJ)/%.o: %.c | deps
 	@mkdir -p $(@D)
@@ -115,13 +120,25 @@ eval: $(BUILD)/rulingeval $(BUILD)/kb.sqlite
 valgrind: test-deps $(PROGRAMS) $(TEST_PROGRAMS) $(BUILD)/kb.sqlite $(BUILD)/test/fixture.sqlite
 	BUILD=$(BUILD) TEXTS=$(TEXTS) VALGRIND=1 $(PYTHON) tests/run
 
+# The load generator speaks websocket itself, so it measures every server the same way.
+$(BUILD)/bench/loadgen: $(OBJ)/bench/loadgen.o
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lm
+$(BUILD)/bench/echo: $(OBJ)/bench/echo.o
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LWS_LIBS)
+$(BUILD)/bench/kbbench: $(OBJ)/bench/kbbench.o $(ENGINE_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+# Figures, not assertions: timing stays out of make test.
+bench: bench-deps $(PROGRAMS) $(BENCH_PROGRAMS) $(BUILD)/kb.sqlite
+	BUILD=$(BUILD) $(PYTHON) bench/run --no-build $(BENCH_ARGS)
+
 asan:
 	$(MAKE) BUILD=build/asan \
 		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 		LDFLAGS="-fsanitize=address,undefined" test
 
 format:
-	clang-format -i daemon/*.[ch] kb/compiler/*.[ch] tests/unit/*.[ch] tests/eval/*.c
+	clang-format -i daemon/*.[ch] kb/compiler/*.[ch] tests/unit/*.[ch] tests/eval/*.c bench/*.c
 
 clean:
 	rm -rf build
