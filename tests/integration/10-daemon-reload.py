@@ -13,7 +13,7 @@ import threading
 import time
 
 from daemon import (FIXTURE, INFO, KB, NO_RATE, Daemon, ask_json, cli_json, main, metric,
-                    need_daemon, read_json, slow)
+                    need_daemon, read_json, slow, wait_for)
 from harness import VALGRIND, Suite
 
 s = Suite("10-daemon-reload")
@@ -26,16 +26,6 @@ def info(d):
     with d.ws() as ws:
         ws.send_text(INFO)
         return read_json(ws) or {}
-
-
-def wait_for(what, timeout):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        v = what()
-        if v:
-            return v
-        time.sleep(0.05)
-    return what()
 
 
 def install(src, dst):

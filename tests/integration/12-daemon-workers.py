@@ -11,21 +11,11 @@ import subprocess
 import time
 
 from daemon import (KB, NO_RATE, Daemon, ask_json, listening_inodes, main, need_daemon, note,
-                    proc_children, slow, socket_inodes)
+                    proc_children, slow, socket_inodes, wait_for)
 from harness import Suite, program
 
 s = Suite("12-daemon-workers")
 need_daemon(s)
-
-
-def wait_for(what, timeout):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        v = what()
-        if v:
-            return v
-        time.sleep(0.05)
-    return what()
 
 
 def serving(d, n, what):

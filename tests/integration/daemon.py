@@ -38,6 +38,18 @@ def slow(seconds):
     return seconds * SLOW
 
 
+def wait_for(what, timeout):
+    """Calls what() until it returns something true or timeout seconds pass; returns its
+    last value."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        v = what()
+        if v:
+            return v
+        time.sleep(0.05)
+    return what()
+
+
 def free_port():
     """A TCP port nothing listens on now (on 127.0.0.1)."""
     with socket.socket() as s:
