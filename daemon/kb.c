@@ -570,14 +570,13 @@ kb_search(struct kb *kb, const char *match, enum lang lang, struct kb_hit *hits,
 _Static_assert(KB_QUESTION_FACTS == 24, "sql_questions binds KB_QUESTION_FACTS facts");
 
 int
-kb_search_questions(struct kb *kb, const char *match, enum lang lang, const long *facts, int nfacts,
+kb_search_questions(struct kb *kb, const char *match, const long *facts, int nfacts,
 		    struct kb_question_hit *hits, int max, char *err, size_t errlen)
 {
 	sqlite3_stmt *st = kb->st_questions;
 	int n = 0, rc = SQLITE_DONE, i;
 	long lo = 0, hi = -1;
 
-	(void)lang; /* the facts given are in it */
 	for (i = 0; i < nfacts && i < KB_QUESTION_FACTS; i++) {
 		lo = i == 0 || facts[i] < lo ? facts[i] : lo;
 		hi = i == 0 || facts[i] > hi ? facts[i] : hi;

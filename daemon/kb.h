@@ -115,13 +115,12 @@ int kb_search(struct kb *kb, const char *match, enum lang lang, struct kb_hit *h
 	      char *err, size_t errlen);
 
 /* Runs the MATCH expression over the questions (stopwords removed) of the given facts,
- * up to KB_QUESTION_FACTS of them, in one language. Fills up to max hits, in the order
+ * up to KB_QUESTION_FACTS of them. Fills up to max hits, in the order
  * the facts were written (not ranked: the caller keeps each fact's best question, and
  * ranking would cost more than the rest of the search). Returns the number of hits, or
  * -1 with the reason in err. */
-int kb_search_questions(struct kb *kb, const char *match, enum lang lang, const long *facts,
-			int nfacts, struct kb_question_hit *hits, int max, char *err,
-			size_t errlen);
+int kb_search_questions(struct kb *kb, const char *match, const long *facts, int nfacts,
+			struct kb_question_hit *hits, int max, char *err, size_t errlen);
 
 /* Loads fact num into *out, copying strings into a. Returns 0, or -1 when there is no
  * such fact or on an error. */

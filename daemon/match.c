@@ -615,8 +615,8 @@ cmp_ranked(const void *a, const void *b)
 /* Finds each candidate's best-matching own question: how much of the reader's question it
  * holds (recall) and how much of it the reader's words account for (cover). */
 static int
-score_questions(struct kb *kb, const struct plan *p, enum lang lang, struct ranked *r, int n,
-		char *err, size_t errlen)
+score_questions(struct kb *kb, const struct plan *p, struct ranked *r, int n, char *err,
+		size_t errlen)
 {
 	struct kb_question_hit hits[QUESTION_ROWS];
 	long facts[CANDIDATES];
@@ -625,8 +625,7 @@ score_questions(struct kb *kb, const struct plan *p, enum lang lang, struct rank
 
 	for (i = 0; i < n; i++)
 		facts[i] = r[i].fact;
-	k = kb_search_questions(kb, query_text(&p->q), lang, facts, n, hits, QUESTION_ROWS, err,
-				errlen);
+	k = kb_search_questions(kb, query_text(&p->q), facts, n, hits, QUESTION_ROWS, err, errlen);
 	for (j = 0; j < k; j++) {
 		recall = coverage(p, hits[j].cols, NULL, NULL);
 		for (i = 0; i < n; i++) {
@@ -679,7 +678,7 @@ search(struct kb *kb, const struct plan *p, enum lang lang, int retry, struct ra
 		out[i].f[F_RETRY] = retry;
 		out[i].f[F_PHRASES] = phrase_share(p, hits[i].cols);
 	}
-	if (n > 0 && score_questions(kb, p, lang, out, n, err, errlen) == -1)
+	if (n > 0 && score_questions(kb, p, out, n, err, errlen) == -1)
 		return -1;
 	for (i = 0; i < n; i++) {
 		out[i].confidence = model(out[i].f);

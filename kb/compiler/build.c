@@ -60,7 +60,6 @@ static const char *const schema_sql =
 	"INSERT INTO fact_index(fact_index, rank) VALUES('rank', '" RANK_FUNCTION "');"
 	"CREATE VIRTUAL TABLE question_index USING fts5(words,"
 	" tokenize=\"porter unicode61 remove_diacritics 2 tokenchars '.'\");"
-	"INSERT INTO question_index(question_index, rank) VALUES('rank', 'bm25()');"
 	"CREATE VIRTUAL TABLE word_index USING fts5(words, content='', detail=none,"
 	" tokenize=\"unicode61 remove_diacritics 2 tokenchars '.'\");"
 	"CREATE VIRTUAL TABLE word_vocab USING fts5vocab(word_index, 'row');";

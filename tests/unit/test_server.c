@@ -1055,30 +1055,14 @@ test_www_resolve(void)
 	path_in(path, base, "nowhere");
 	CHECK(www_resolve(path, "/", 1, out, sizeof(out)) == -1);
 
-	/* Remove it all. */
-	path_in(path, root, "sub/home.html");
-	unlink(path);
-	path_in(path, root, "outdir");
-	unlink(path);
-	path_in(path, root, "leak.txt");
-	unlink(path);
-	path_in(path, root, ".secret");
-	unlink(path);
-	path_in(path, root, "sub/dir/file.js");
-	unlink(path);
-	path_in(path, root, "sub/dir");
-	rmdir(path);
-	path_in(path, root, "sub/index.html");
-	unlink(path);
-	path_in(path, root, "sub");
-	rmdir(path);
-	path_in(path, root, "index.html");
-	unlink(path);
-	rmdir(root);
-	path_in(path, base, "wwwsecret.txt");
-	unlink(path);
-	path_in(path, base, "secret.txt");
-	unlink(path);
+	/* Remove it all, children before their folders. */
+	static const char *const files[] = {
+		"www/sub/home.html",   "www/outdir",  "www/leak.txt",	    "www/.secret",
+		"www/sub/dir/file.js", "www/sub/dir", "www/sub/index.html", "www/sub",
+		"www/index.html",      "www",	      "wwwsecret.txt",	    "secret.txt",
+	};
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		remove(path_in(path, base, files[i]));
 	CHECK(rmdir(base) == 0); /* fails if anything was left */
 }
 
