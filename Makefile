@@ -41,14 +41,14 @@ OBJ = $(BUILD)/obj
 ENGINE = util log norm query kb smalltalk match proto
 ENGINE_OBJS = $(ENGINE:%=$(OBJ)/daemon/%.o)
 # The server around it: settings, limits, answers as frames, and the network loop.
-SERVER = config ratelimit metrics cache service origin www
+SERVER = config ratelimit metrics cache service origin www page
 SERVER_OBJS = $(SERVER:%=$(OBJ)/daemon/%.o)
 NET = listener net ws http workers cli main
 RULINGD_OBJS = $(ENGINE_OBJS) $(SERVER_OBJS) $(NET:%=$(OBJ)/daemon/%.o)
 COMPILER = jsonpos load check build
 COMPILER_OBJS = $(COMPILER:%=$(OBJ)/kb/compiler/%.o) $(OBJ)/daemon/util.o \
 		$(OBJ)/daemon/log.o $(OBJ)/daemon/norm.o
-UNIT_TESTS = test_util test_norm test_query test_compiler test_engine test_server
+UNIT_TESTS = test_util test_norm test_query test_compiler test_engine test_server test_page
 PROGRAMS = $(BUILD)/rulingd $(BUILD)/rulingkb
 BENCH_PROGRAMS = $(BUILD)/bench/loadgen $(BUILD)/bench/echo $(BUILD)/bench/kbbench
 TEST_PROGRAMS = $(UNIT_TESTS:%=$(BUILD)/tests/%) $(BUILD)/rulingeval
@@ -96,6 +96,7 @@ $(BUILD)/tests/test_query: $(OBJ)/tests/unit/test_query.o $(OBJ)/daemon/query.o 
 $(BUILD)/tests/test_compiler: $(OBJ)/tests/unit/test_compiler.o $(COMPILER_OBJS) $(OBJ)/daemon/kb.o
 $(BUILD)/tests/test_engine: $(OBJ)/tests/unit/test_engine.o $(ENGINE_OBJS)
 $(BUILD)/tests/test_server: $(OBJ)/tests/unit/test_server.o $(ENGINE_OBJS) $(SERVER_OBJS)
+$(BUILD)/tests/test_page: $(OBJ)/tests/unit/test_page.o $(OBJ)/daemon/page.o $(OBJ)/daemon/util.o
 $(BUILD)/rulingeval: $(OBJ)/tests/eval/eval.o $(ENGINE_OBJS)
 
 $(OBJ)/tests/unit/test_compiler.o: PROJECT_CFLAGS += -Ikb/compiler

@@ -9,10 +9,19 @@
 #include <string.h>
 
 #include "log.h"
+#include "page.h"
 #include "server.h"
 #include "www.h"
 
 #define JSON_TYPE "application/json"
+#define HTML_TYPE "text/html; charset=utf-8"
+
+/* How an /api/ask reply is written: format= of a GET, always JSON for a POST. */
+enum ask_format {
+	FORMAT_JSON, /* the JSON object of docs/protocol.md */
+	FORMAT_HTML, /* a page for browsers without JavaScript (page.c) */
+	FORMAT_BAD,  /* any other format=: refused */
+};
 
 /* Extra headers of a reply. */
 struct reply_headers {
@@ -115,16 +124,29 @@ http_closed(struct session *ss)
 	ss->posting = 0;
 }
 
-/* Sends the result of an /api/ask request. */
+/* Sends the result of an /api/ask request: r's JSON, or, for FORMAT_HTML, the page made
+ * of it for question, with the status and headers the JSON would have had. Frees r's
+ * body. */
 static int
-respond_ask(struct session *ss, struct http_reply *r, const char *origin)
+respond_ask(struct session *ss, struct http_reply *r, const char *origin, enum ask_format format,
+	    const char *question)
 {
 	struct reply_headers h = { origin[0] ? origin : NULL, r->retry_after, 0 };
+	char *page = NULL;
 	int rc;
 
+	if (r->body != NULL && format == FORMAT_HTML &&
+	    (page = page_render(r->body, strlen(r->body), question)) == NULL) {
+		free(r->body);
+		r->body = NULL;
+	}
 	if (r->body == NULL)
 		return respond_text(ss, 500, "Out of memory.\n");
-	rc = respond(ss, (unsigned int)r->status, JSON_TYPE, r->body, strlen(r->body), &h);
+	if (page != NULL)
+		rc = respond(ss, (unsigned int)r->status, HTML_TYPE, page, strlen(page), &h);
+	else
+		rc = respond(ss, (unsigned int)r->status, JSON_TYPE, r->body, strlen(r->body), &h);
+	free(page);
 	free(r->body);
 	return rc;
 }
@@ -153,27 +175,52 @@ url_arg(struct lws *wsi, const char *name, long max, int *too_long)
 	return NULL;
 }
 
+/* Reads the format= argument of a GET /api/ask: absent means JSON. */
+static enum ask_format
+ask_format(struct lws *wsi)
+{
+	int too_long = 0;
+	char *f = url_arg(wsi, "format", 16, &too_long);
+	enum ask_format format = FORMAT_BAD;
+
+	if (f == NULL || strcmp(f, "json") == 0)
+		format = FORMAT_JSON;
+	else if (strcmp(f, "html") == 0)
+		format = FORMAT_HTML;
+	free(f);
+	return format;
+}
+
 static int
 ask_get(struct server *srv, struct session *ss, const char *origin)
 {
+	static const char bad_format[] = "{\"type\":\"error\",\"code\":\"bad_request\","
+					 "\"message\":\"\\\"format\\\" must be \\\"json\\\" or "
+					 "\\\"html\\\".\"}";
+	struct reply_headers h = { origin[0] ? origin : NULL, 0, 0 };
+	enum ask_format format = ask_format(ss->wsi);
 	struct http_reply r;
-	int too_long = 0;
-	char *q = url_arg(ss->wsi, "q", srv->cfg->max_question, &too_long);
-	char *lang = url_arg(ss->wsi, "lang", 16, &too_long);
-	char *id = url_arg(ss->wsi, "id", 1024, &too_long);
-	struct client *c = server_client(srv, ss->wsi);
+	int too_long = 0, rc;
+	char *q, *lang, *id;
+	struct client *c;
 
-	if (c == NULL) {
+	if (format == FORMAT_BAD)
+		return respond(ss, 400, JSON_TYPE, bad_format, strlen(bad_format), &h);
+	q = url_arg(ss->wsi, "q", srv->cfg->max_question, &too_long);
+	lang = url_arg(ss->wsi, "lang", 16, &too_long);
+	id = url_arg(ss->wsi, "id", 1024, &too_long);
+	if ((c = server_client(srv, ss->wsi)) == NULL) {
 		r.status = 500;
 		r.body = NULL;
 		r.retry_after = 0;
 	} else {
 		service_http_get(srv->svc, q, lang, id, &c->bucket, server_now(), &r);
 	}
+	rc = respond_ask(ss, &r, origin, format, q);
 	free(q);
 	free(lang);
 	free(id);
-	return respond_ask(ss, &r, origin);
+	return rc;
 }
 
 static int
@@ -229,7 +276,7 @@ http_body_done(struct server *srv, struct session *ss)
 	service_http_post(srv->svc, ss->post.data ? ss->post.data : "", ss->post.len, &c->bucket,
 			  server_now(), &r);
 	buf_free(&ss->post);
-	return respond_ask(ss, &r, origin);
+	return respond_ask(ss, &r, origin, FORMAT_JSON, NULL);
 }
 
 static int
