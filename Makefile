@@ -9,6 +9,7 @@
 #   make asan       build with AddressSanitizer and UBSan into build/asan, then test
 #   make valgrind   run the tests with every started program under valgrind
 #   make bench      run the benchmark and print its figures (docs/performance.md)
+#   make screenshots retake the widget's pictures in docs/
 #   make clean      remove build/
 #
 # Missing Debian packages are installed first (scripts/install-deps).
@@ -55,10 +56,13 @@ TEST_PROGRAMS = $(UNIT_TESTS:%=$(BUILD)/tests/%) $(BUILD)/rulingeval
 
 KB_FILES = $(wildcard kb/*.json kb/facts/*.json)
 FIXTURE_FILES = $(wildcard tests/fixtures/kb/*.json tests/fixtures/kb/facts/*.json)
+# Facts full of markup, for the widget's test that server text stays text.
+HOSTILE_FILES = $(wildcard tests/fixtures/hostile-kb/*.json tests/fixtures/hostile-kb/facts/*.json)
+TEST_KBS = $(BUILD)/kb.sqlite $(BUILD)/test/fixture.sqlite $(BUILD)/test/hostile.sqlite
 
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all run test eval asan valgrind bench clean deps test-deps bench-deps format
+.PHONY: all run test eval asan valgrind bench clean deps test-deps bench-deps format screenshots
 .DEFAULT_GOAL := all
 
 all: $(PROGRAMS)
@@ -89,6 +93,10 @@ $(BUILD)/test/fixture.sqlite: $(BUILD)/rulingkb $(FIXTURE_FILES)
 	@mkdir -p $(@D)
 	$(BUILD)/rulingkb build tests/fixtures/kb -o $@
 
+$(BUILD)/test/hostile.sqlite: $(BUILD)/rulingkb $(HOSTILE_FILES)
+	@mkdir -p $(@D)
+	$(BUILD)/rulingkb build tests/fixtures/hostile-kb -o $@
+
 $(BUILD)/tests/test_util: $(OBJ)/tests/unit/test_util.o $(OBJ)/daemon/util.o
 $(BUILD)/tests/test_norm: $(OBJ)/tests/unit/test_norm.o $(OBJ)/daemon/norm.o $(OBJ)/daemon/util.o
 $(BUILD)/tests/test_query: $(OBJ)/tests/unit/test_query.o $(OBJ)/daemon/query.o \
@@ -108,7 +116,7 @@ $(TEST_PROGRAMS):
 run: $(PROGRAMS) $(BUILD)/kb.sqlite
 	$(BUILD)/rulingd --kb $(BUILD)/kb.sqlite --www adapters/web
 
-test: test-deps $(PROGRAMS) $(TEST_PROGRAMS) $(BUILD)/kb.sqlite $(BUILD)/test/fixture.sqlite
+test: test-deps $(PROGRAMS) $(TEST_PROGRAMS) $(TEST_KBS)
 	BUILD=$(BUILD) TEXTS=$(TEXTS) $(PYTHON) tests/run
 
 eval: $(BUILD)/rulingeval $(BUILD)/kb.sqlite
@@ -118,7 +126,7 @@ eval: $(BUILD)/rulingeval $(BUILD)/kb.sqlite
 	$(BUILD)/rulingeval --kb $(BUILD)/kb.sqlite tests/eval/holdout.tsv
 
 # The integration tests with every started program under valgrind (slow; CI runs it).
-valgrind: test-deps $(PROGRAMS) $(TEST_PROGRAMS) $(BUILD)/kb.sqlite $(BUILD)/test/fixture.sqlite
+valgrind: test-deps $(PROGRAMS) $(TEST_PROGRAMS) $(TEST_KBS)
 	BUILD=$(BUILD) TEXTS=$(TEXTS) VALGRIND=1 $(PYTHON) tests/run
 
 # The load generator speaks websocket itself, so it measures every server the same way.
@@ -132,6 +140,10 @@ $(BUILD)/bench/kbbench: $(OBJ)/bench/kbbench.o $(ENGINE_OBJS)
 # Figures, not assertions: timing stays out of make test.
 bench: bench-deps $(PROGRAMS) $(BENCH_PROGRAMS) $(BUILD)/kb.sqlite
 	BUILD=$(BUILD) $(PYTHON) bench/run --no-build $(BENCH_ARGS)
+
+# The widget's pictures in docs/ (commit them when its look changes).
+screenshots: test-deps $(PROGRAMS) $(BUILD)/kb.sqlite
+	BUILD=$(BUILD) node tests/browser/tools/screenshots.mjs
 
 asan:
 	$(MAKE) BUILD=build/asan \
