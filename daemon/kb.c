@@ -800,6 +800,8 @@ kb_word_docs(const struct kb *kb, const char *word)
 {
 	const struct kb_word *w;
 
+	if (kb->nvocab == 0)
+		return 0;
 	w = bsearch(word, kb->vocab, kb->nvocab, sizeof(*kb->vocab), cmp_word);
 	return w ? w->docs : 0;
 }
@@ -822,6 +824,8 @@ kb_misspelling(const struct kb *kb, const char *word)
 {
 	const struct kb_fix *f;
 
+	if (kb->nfixes == 0)
+		return NULL;
 	f = bsearch(word, kb->fixes, kb->nfixes, sizeof(*kb->fixes), cmp_fix);
 	return f ? f->fix : NULL;
 }

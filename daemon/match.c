@@ -431,7 +431,8 @@ plan_synonym(struct plan *p, const struct kb *kb, const struct norm_tokens *t, i
 	int len, j;
 	long docs, best;
 
-	syn = kb_synonyms(kb, &nsyn);
+	if ((syn = kb_synonyms(kb, &nsyn)) == NULL || nsyn == 0)
+		return 0; /* bsearch() is not given a null array, even an empty one */
 	for (len = KB_SYNONYM_WORDS; len >= 1; len--) {
 		if (i + len > t->n)
 			continue;

@@ -78,4 +78,12 @@ s.check(p.returncode == 0 and p.stdout.startswith("rulingd "), "--version", p.st
 p = s.run(["rulingd", "--help"])
 s.check(p.returncode == 0 and "--ask" in p.stdout, "--help", p.stdout)
 
+# A knowledge base may have no synonyms and no misspellings: the engine must not pass a
+# null array to bsearch() (UBSan in make asan ends the program when it does).
+HOSTILE = f"{BUILD}/test/hostile.sqlite"
+for q in ("markup test", "what is the weather"):
+    p = s.run(["rulingd", *SLOW_ARGS, "--kb", HOSTILE, "--json", "--ask", q])
+    s.check(p.returncode == 0 and p.stdout.startswith("{") and not p.stderr,
+            f"a knowledge base without synonyms answers {q!r}", p.stderr + p.stdout)
+
 s.finish()
