@@ -194,7 +194,7 @@
 	 * full jitter so a restarted server is not hit by every reader at the same moment. */
 	function Link(url, handlers) {
 		this.url = url;
-		this.on = handlers; /* open(), message(obj), down(everUp) */
+		this.on = handlers; /* open(), message(obj), down() */
 		this.ws = null;
 		this.attempts = 0;
 		this.timer = null;
@@ -247,7 +247,7 @@
 			if (self.openedAt && Date.now() - self.openedAt > 5000)
 				self.attempts = 0;
 			self.openedAt = 0;
-			self.on.down(self.everUp);
+			self.on.down();
 			self.retry();
 		};
 	};
@@ -279,7 +279,7 @@
 			this.ws = null;
 			ws.onclose = null;
 			ws.close();
-			this.on.down(this.everUp);
+			this.on.down();
 		}
 		this.attempts = 0;
 		this.connect();

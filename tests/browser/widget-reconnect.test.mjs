@@ -26,7 +26,8 @@ const site = await hostSite({
   '/widget.js': { type: 'text/javascript', body: fs.readFileSync(path.join(web, 'widget.js')) },
   '/widget.css': { type: 'text/css', body: fs.readFileSync(path.join(web, 'widget.css')) },
 });
-const answered = 'rulingd_questions_total';
+// Every question rulingd took, whatever its outcome.
+const QUESTIONS = 'rulingd_questions_total';
 
 async function statusText(page) {
   return page.locator('.rb-status').innerText();
@@ -62,8 +63,8 @@ try {
       await page.waitForTimeout(1500);
       s.check('answered once in the page', await botItems(page).count() === 2);
       // The new rulingd has seen exactly two questions: the widget's and ours above.
-      s.check('asked once of rulingd', await metric(d, answered) === 2,
-        `${await metric(d, answered)} questions`);
+      s.check('asked once of rulingd', await metric(d, QUESTIONS) === 2,
+        `${await metric(d, QUESTIONS)} questions`);
     });
 
   await s.step('a question waiting when the page reloads is sent after the reload', async () => {
@@ -83,7 +84,7 @@ try {
     const reply = await waitForReplies(page, 1, 40000);
     s.check('and answered', await shownText(reply) === (await apiAsk(d, q)).text);
     await page.waitForTimeout(1000);
-    s.check('once', await botItems(page).count() === 1 && await metric(d, answered) === 2);
+    s.check('once', await botItems(page).count() === 1 && await metric(d, QUESTIONS) === 2);
   });
 
   await s.step('a connection lost after the question left: asked again, shown once', async () => {

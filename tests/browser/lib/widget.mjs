@@ -43,8 +43,8 @@ export async function openPanel(page) {
   await page.locator('.rb-panel').waitFor({ state: 'visible' });
 }
 
-// Types a question into the widget, sends it with Enter and waits for the bot's reply
-// number n (1-based; by default one more than now). Returns that reply's locator.
+// Types a question into the widget, sends it with Enter and waits for the bot's next
+// reply. Returns that reply's locator.
 export async function ask(page, question, { timeout = 10000 } = {}) {
   const before = await botItems(page).count();
   await page.locator('#rb-input').fill(question);
@@ -52,6 +52,7 @@ export async function ask(page, question, { timeout = 10000 } = {}) {
   return waitForReplies(page, before + 1, timeout);
 }
 
+// Waits until the bot has shown n replies; returns the nth (1-based).
 export async function waitForReplies(page, n, timeout = 10000) {
   await botItems(page).nth(n - 1).waitFor({ timeout });
   return botItems(page).nth(n - 1);
