@@ -29,10 +29,13 @@ TEXTS ?= $(wildcard ../shared/sources)
 
 WARNINGS = -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
 	   -Wpointer-arith -Wvla -Wundef $(WERROR)
-PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags libcjson sqlite3 libwebsockets)
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags libcjson sqlite3 libwebsockets libcurl libcrypto)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs libcjson sqlite3)
 LWS_LIBS = $(shell $(PKG_CONFIG) --libs libwebsockets)
+# The bridges call the chat services' HTTPS APIs with libcurl; Slack's signatures need HMAC.
+BRIDGE_LIBS = $(shell $(PKG_CONFIG) --libs libcjson libwebsockets libcurl libcrypto) -lpthread
 PROJECT_CFLAGS = -std=c11 -D_GNU_SOURCE -DRULINGBOT_VERSION='"$(VERSION)"' -Idaemon \
+		 -Iadapters/common \
 		 -MMD -MP $(WARNINGS) $(PKG_CFLAGS)
 LIBS = $(PKG_LIBS) -lm
 
@@ -49,7 +52,11 @@ RULINGD_OBJS = $(ENGINE_OBJS) $(SERVER_OBJS) $(NET:%=$(OBJ)/daemon/%.o)
 COMPILER = jsonpos load check build
 COMPILER_OBJS = $(COMPILER:%=$(OBJ)/kb/compiler/%.o) $(OBJ)/daemon/util.o \
 		$(OBJ)/daemon/log.o $(OBJ)/daemon/norm.o
-UNIT_TESTS = test_util test_norm test_query test_compiler test_engine test_server test_page
+# What both chat bridges share: the rulingd client, HTTPS calls, secrets, dedupe.
+COMMON = backoff secret dedupe webcall wsc rclient
+COMMON_OBJS = $(COMMON:%=$(OBJ)/adapters/common/%.o) $(OBJ)/daemon/util.o $(OBJ)/daemon/log.o
+UNIT_TESTS = test_util test_norm test_query test_compiler test_engine test_server test_page \
+	     test_common
 PROGRAMS = $(BUILD)/rulingd $(BUILD)/rulingkb
 BENCH_PROGRAMS = $(BUILD)/bench/loadgen $(BUILD)/bench/echo $(BUILD)/bench/kbbench
 TEST_PROGRAMS = $(UNIT_TESTS:%=$(BUILD)/tests/%) $(BUILD)/rulingeval
@@ -105,9 +112,11 @@ $(BUILD)/tests/test_compiler: $(OBJ)/tests/unit/test_compiler.o $(COMPILER_OBJS)
 $(BUILD)/tests/test_engine: $(OBJ)/tests/unit/test_engine.o $(ENGINE_OBJS)
 $(BUILD)/tests/test_server: $(OBJ)/tests/unit/test_server.o $(ENGINE_OBJS) $(SERVER_OBJS)
 $(BUILD)/tests/test_page: $(OBJ)/tests/unit/test_page.o $(OBJ)/daemon/page.o $(OBJ)/daemon/util.o
+$(BUILD)/tests/test_common: $(OBJ)/tests/unit/test_common.o $(COMMON_OBJS)
 $(BUILD)/rulingeval: $(OBJ)/tests/eval/eval.o $(ENGINE_OBJS)
 
 $(OBJ)/tests/unit/test_compiler.o: PROJECT_CFLAGS += -Ikb/compiler
+$(BUILD)/tests/test_common: LIBS += $(BRIDGE_LIBS)
 
 $(TEST_PROGRAMS):
 	@mkdir -p $(@D)
@@ -151,7 +160,8 @@ asan:
 		LDFLAGS="-fsanitize=address,undefined" test
 
 format:
-	clang-format -i daemon/*.[ch] kb/compiler/*.[ch] tests/unit/*.[ch] tests/eval/*.c bench/*.c
+	clang-format -i daemon/*.[ch] kb/compiler/*.[ch] adapters/*/*.[ch] tests/unit/*.[ch] \
+		tests/eval/*.c bench/*.c
 
 clean:
 	rm -rf build

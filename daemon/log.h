@@ -20,6 +20,8 @@ void log_init(const char *progname, enum log_level level);
 /* Returns 1 when lines of this level are printed. */
 int log_enabled(enum log_level level);
 
+/* Error, for a program that stops with a status of its own. */
+void log_errorx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Warning with strerror(errno) appended. */
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Warning. */

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * clock.h -- the two clocks the bridges read: a monotonic one for deadlines and waits,
+ * which never jumps, and the wall clock, only for comparing with times a peer sent.
+ */
+#ifndef RULINGBOT_CLOCK_H
+#define RULINGBOT_CLOCK_H
+
+#include <time.h>
+
+/* Milliseconds on the monotonic clock. */
+static inline long long
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Seconds since the Unix epoch on the wall clock. */
+static inline long long
+wall_s(void)
+{
+	return (long long)time(NULL);
+}
+
+#endif
