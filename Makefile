@@ -55,9 +55,11 @@ COMPILER_OBJS = $(COMPILER:%=$(OBJ)/kb/compiler/%.o) $(OBJ)/daemon/util.o \
 # What both chat bridges share: the rulingd client, HTTPS calls, secrets, dedupe.
 COMMON = backoff secret dedupe webcall wsc rclient
 COMMON_OBJS = $(COMMON:%=$(OBJ)/adapters/common/%.o) $(OBJ)/daemon/util.o $(OBJ)/daemon/log.o
+SLACK = options events mrkdwn signature slackapi outbox socketmode httpevents bridge main
+SLACK_OBJS = $(SLACK:%=$(OBJ)/adapters/slack/%.o)
 UNIT_TESTS = test_util test_norm test_query test_compiler test_engine test_server test_page \
-	     test_common
-PROGRAMS = $(BUILD)/rulingd $(BUILD)/rulingkb
+	     test_common test_slack
+PROGRAMS = $(BUILD)/rulingd $(BUILD)/rulingkb $(BUILD)/rulingbot-slack
 BENCH_PROGRAMS = $(BUILD)/bench/loadgen $(BUILD)/bench/echo $(BUILD)/bench/kbbench
 TEST_PROGRAMS = $(UNIT_TESTS:%=$(BUILD)/tests/%) $(BUILD)/rulingeval
 
@@ -90,6 +92,9 @@ $(OBJ)/%.o: %.c | deps
 $(BUILD)/rulingd: $(RULINGD_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) $(LWS_LIBS)
 
+$(BUILD)/rulingbot-slack: $(SLACK_OBJS) $(COMMON_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(BRIDGE_LIBS)
+
 $(BUILD)/rulingkb: $(COMPILER_OBJS) $(OBJ)/kb/compiler/rulingkb.o
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
@@ -113,10 +118,14 @@ $(BUILD)/tests/test_engine: $(OBJ)/tests/unit/test_engine.o $(ENGINE_OBJS)
 $(BUILD)/tests/test_server: $(OBJ)/tests/unit/test_server.o $(ENGINE_OBJS) $(SERVER_OBJS)
 $(BUILD)/tests/test_page: $(OBJ)/tests/unit/test_page.o $(OBJ)/daemon/page.o $(OBJ)/daemon/util.o
 $(BUILD)/tests/test_common: $(OBJ)/tests/unit/test_common.o $(COMMON_OBJS)
+$(BUILD)/tests/test_slack: $(OBJ)/tests/unit/test_slack.o $(OBJ)/adapters/slack/events.o \
+			   $(OBJ)/adapters/slack/mrkdwn.o $(OBJ)/adapters/slack/signature.o \
+			   $(OBJ)/daemon/util.o
 $(BUILD)/rulingeval: $(OBJ)/tests/eval/eval.o $(ENGINE_OBJS)
 
 $(OBJ)/tests/unit/test_compiler.o: PROJECT_CFLAGS += -Ikb/compiler
-$(BUILD)/tests/test_common: LIBS += $(BRIDGE_LIBS)
+$(OBJ)/tests/unit/test_slack.o: PROJECT_CFLAGS += -Iadapters/slack
+$(BUILD)/tests/test_common $(BUILD)/tests/test_slack: LIBS += $(BRIDGE_LIBS)
 
 $(TEST_PROGRAMS):
 	@mkdir -p $(@D)

@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * options.c -- getopt_long over rulingbot-slack's options, every number checked against
+ * its range, the --help text kept beside the table it describes.
+ */
+#include "options.h"
+
+#include <arpa/inet.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util.h"
+
+#ifndef RULINGBOT_VERSION
+#define RULINGBOT_VERSION "0.0.0"
+#endif
+
+enum {
+	OPT_RULINGD = 256,
+	OPT_MODE,
+	OPT_LISTEN,
+	OPT_API_URL,
+	OPT_BOT_TOKEN,
+	OPT_APP_TOKEN,
+	OPT_SECRET,
+	OPT_CA_FILE,
+	OPT_TIMEOUT,
+	OPT_WATCHDOG,
+	OPT_INTERVAL,
+	OPT_HELP,
+	OPT_VERSION,
+};
+
+static const struct option longopts[] = {
+	{ "rulingd", required_argument, NULL, OPT_RULINGD },
+	{ "mode", required_argument, NULL, OPT_MODE },
+	{ "listen", required_argument, NULL, OPT_LISTEN },
+	{ "slack-api-url", required_argument, NULL, OPT_API_URL },
+	{ "bot-token-file", required_argument, NULL, OPT_BOT_TOKEN },
+	{ "app-token-file", required_argument, NULL, OPT_APP_TOKEN },
+	{ "signing-secret-file", required_argument, NULL, OPT_SECRET },
+	{ "ca-file", required_argument, NULL, OPT_CA_FILE },
+	{ "answer-timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "watchdog", required_argument, NULL, OPT_WATCHDOG },
+	{ "post-interval", required_argument, NULL, OPT_INTERVAL },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void
+usage(FILE *f)
+{
+	fputs("usage: rulingbot-slack [options]\n"
+	      "Answers questions asked in Slack with rulingd's sourced answers.\n"
+	      "\n"
+	      "  --rulingd URL               rulingd's websocket (ws://127.0.0.1:8080/)\n"
+	      "  --mode socket|http          Socket Mode (default), or the Events API over HTTP\n"
+	      "  --listen ADDR:PORT          http mode: where Slack's requests arrive "
+	      "(127.0.0.1:3000)\n"
+	      "  --slack-api-url URL         Slack's Web API (" SLACK_DEFAULT_API_URL ")\n"
+	      "  --bot-token-file FILE       the bot token, xoxb-... "
+	      "($CREDENTIALS_DIRECTORY/slack-bot-token)\n"
+	      "  --app-token-file FILE       socket mode: the app-level token, xapp-... "
+	      "($CREDENTIALS_DIRECTORY/slack-app-token)\n"
+	      "  --signing-secret-file FILE  http mode: the signing secret "
+	      "($CREDENTIALS_DIRECTORY/slack-signing-secret)\n"
+	      "  --ca-file FILE              trust these CA certificates (the system's)\n"
+	      "  --answer-timeout SECONDS    apologise when rulingd has not answered by then "
+	      "(60)\n"
+	      "  --watchdog SECONDS          reconnect a Socket Mode link silent this long (30)\n"
+	      "  --post-interval MS          least time between two posts in a channel (1000)\n"
+	      "  -v, --verbose               log debugging detail\n"
+	      "  --help, --version\n",
+	      f);
+}
+
+/* Reads ADDR:PORT or [IPv6]:PORT with a numeric address. Returns 0 or -1. */
+static int
+parse_listen(struct options *o, const char *s)
+{
+	unsigned char addr[sizeof(struct in6_addr)];
+	const char *colon = strrchr(s, ':');
+	size_t n;
+	long port;
+
+	if (colon == NULL || parse_long(colon + 1, 1, 65535, &port) == -1)
+		return -1;
+	n = (size_t)(colon - s);
+	if (n >= 2 && s[0] == '[' && s[n - 1] == ']') {
+		s++;
+		n -= 2;
+	}
+	if (n == 0 || n >= sizeof(o->listen_host))
+		return -1;
+	memcpy(o->listen_host, s, n);
+	o->listen_host[n] = '\0';
+	if (inet_pton(AF_INET, o->listen_host, addr) != 1 &&
+	    inet_pton(AF_INET6, o->listen_host, addr) != 1)
+		return -1;
+	o->listen_port = (int)port;
+	return 0;
+}
+
+static int
+parse_api_url(struct options *o, const char *s)
+{
+	size_t n = strlen(s);
+
+	if ((strncmp(s, "https://", 8) != 0 && strncmp(s, "http://", 7) != 0) ||
+	    n + 2 > sizeof(o->api_url))
+		return -1;
+	snprintf(o->api_url, sizeof(o->api_url), "%s%s", s, s[n - 1] == '/' ? "" : "/");
+	return 0;
+}
+
+static void
+defaults(struct options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->rulingd_url = "ws://127.0.0.1:8080/";
+	snprintf(o->listen_host, sizeof(o->listen_host), "127.0.0.1");
+	o->listen_port = 3000;
+	snprintf(o->api_url, sizeof(o->api_url), "%s", SLACK_DEFAULT_API_URL);
+	o->answer_timeout_s = 60;
+	o->watchdog_s = 30;
+	o->post_interval_ms = 1000;
+}
+
+/* Applies one option. Returns 0, 1 (help or version printed) or -1 (error printed). */
+static int
+apply(struct options *o, int c, const char *arg)
+{
+	switch (c) {
+	case OPT_RULINGD: o->rulingd_url = arg; return 0;
+	case OPT_MODE:
+		if (strcmp(arg, "socket") != 0 && strcmp(arg, "http") != 0)
+			break;
+		o->http_mode = strcmp(arg, "http") == 0;
+		return 0;
+	case OPT_LISTEN: return parse_listen(o, arg) == 0 ? 0 : -2;
+	case OPT_API_URL: return parse_api_url(o, arg) == 0 ? 0 : -2;
+	case OPT_BOT_TOKEN: o->bot_token_file = arg; return 0;
+	case OPT_APP_TOKEN: o->app_token_file = arg; return 0;
+	case OPT_SECRET: o->secret_file = arg; return 0;
+	case OPT_CA_FILE: o->ca_file = arg; return 0;
+	case OPT_TIMEOUT: return parse_long(arg, 1, 3600, &o->answer_timeout_s) ? -2 : 0;
+	case OPT_WATCHDOG: return parse_long(arg, 1, 3600, &o->watchdog_s) ? -2 : 0;
+	case OPT_INTERVAL: return parse_long(arg, 0, 60000, &o->post_interval_ms) ? -2 : 0;
+	case 'v': o->verbose = 1; return 0;
+	case OPT_HELP: usage(stdout); return 1;
+	case OPT_VERSION: printf("rulingbot-slack %s\n", RULINGBOT_VERSION); return 1;
+	default: usage(stderr); return -1;
+	}
+	return -2;
+}
+
+int
+options_parse(struct options *o, int argc, char **argv)
+{
+	int c, rc, index = 0;
+
+	defaults(o);
+	while ((c = getopt_long(argc, argv, "v", longopts, &index)) != -1) {
+		rc = apply(o, c, optarg);
+		if (rc == -2) {
+			fprintf(stderr, "rulingbot-slack: --%s: invalid value '%s'\n",
+				longopts[index].name, optarg);
+			return -1;
+		}
+		if (rc != 0)
+			return rc;
+	}
+	if (optind < argc) {
+		fprintf(stderr,
+			"rulingbot-slack: unexpected argument '%s' (tokens are read "
+			"from files, never from the command line)\n",
+			argv[optind]);
+		return -1;
+	}
+	return 0;
+}
