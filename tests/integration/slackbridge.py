@@ -1,0 +1,163 @@
+# SPDX-License-Identifier: MIT
+"""Runs the built rulingbot-slack for a test, against a FakeSlack (fakeslack.py) and a
+rulingd: writes its token files (mode 0600) into a temporary folder, starts it (under
+valgrind when VALGRIND=1), stops it with SIGTERM, and shows its standard error when a
+check failed. Also what the Slack tests share: the reply the bridge should post for a
+rulingd answer, written here independently of the bridge's C code."""
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+
+import fakeslack
+from daemon import slow
+from harness import ROOT, VALGRIND, VALGRIND_CMD, program
+
+SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December"]
+
+
+def need_bridge(suite):
+    """Ends the suite with one failure when build/rulingbot-slack is missing."""
+    if not os.path.exists(program("rulingbot-slack")):
+        suite.check(False, "build/rulingbot-slack exists (run make)")
+        suite.finish()
+
+
+class Bridge:
+    """One rulingbot-slack process. args are added after the tokens, the API URL and
+    --rulingd."""
+
+    def __init__(self, suite, slack, rulingd_port, args=(), http_port=None):
+        self.suite = suite
+        self.tmp = tempfile.mkdtemp(prefix="rulingbot-slack-it-")
+        self.files = {}
+        for name, value in (("bot", fakeslack.BOT_TOKEN), ("app", fakeslack.APP_TOKEN),
+                            ("secret", SIGNING_SECRET)):
+            path = os.path.join(self.tmp, name)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+            os.write(fd, (value + "\n").encode())
+            os.close(fd)
+            self.files[name] = path
+        self.cmd = [program("rulingbot-slack"), "-v",
+                    "--rulingd", f"ws://127.0.0.1:{rulingd_port}/",
+                    "--slack-api-url", slack.api_url,
+                    "--bot-token-file", self.files["bot"]]
+        if http_port:
+            self.cmd += ["--mode", "http", "--listen", f"127.0.0.1:{http_port}",
+                         "--signing-secret-file", self.files["secret"]]
+        else:
+            self.cmd += ["--app-token-file", self.files["app"]]
+        self.cmd += list(args)
+        if VALGRIND:
+            self.cmd = VALGRIND_CMD + self.cmd
+        self.log_path = os.path.join(self.tmp, "stderr.log")
+        self.proc = None
+        self.returncode = None
+        self.failed_before = suite.failed
+
+    def start(self):
+        self.failed_before = self.suite.failed
+        self.log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(self.cmd, stdin=subprocess.DEVNULL, stdout=self.log,
+                                     stderr=self.log, cwd=ROOT)
+        return self
+
+    def wait_exit(self, timeout):
+        """The exit status, or None when it still runs after timeout seconds."""
+        try:
+            self.returncode = self.proc.wait(timeout)
+            return self.returncode
+        except subprocess.TimeoutExpired:
+            return None
+
+    def stop(self):
+        """SIGTERM, then SIGKILL after a while; returns the exit status."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            if self.wait_exit(slow(10)) is None:
+                self.proc.kill()
+                self.proc.wait()
+        self.returncode = self.proc.returncode
+        self.suite.check(self.returncode != 99, "valgrind is clean for rulingbot-slack",
+                         self.stderr())
+        return self.returncode
+
+    def stderr(self):
+        try:
+            with open(self.log_path, "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def check_no_secrets(self):
+        """No token or secret in what it logged."""
+        log = self.stderr()
+        for secret in (fakeslack.BOT_TOKEN, fakeslack.APP_TOKEN, SIGNING_SECRET):
+            self.suite.check(secret not in log, "no token or secret in the log", secret[:5])
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, exc_type, exc, tb):
+        try:
+            if self.proc.poll() is None:
+                self.suite.check(self.stop() == 0, "rulingbot-slack stops with status 0 on "
+                                 "SIGTERM", self.stderr()[-3000:])
+            self.check_no_secrets()
+        finally:
+            if exc_type is not None or self.suite.failed > self.failed_before:
+                lines = self.stderr().splitlines()
+                print(f"---- rulingbot-slack ({' '.join(self.cmd)}) stderr, last 60 lines:")
+                print("\n".join("    " + x for x in lines[-60:]))
+            self.log.close()
+            shutil.rmtree(self.tmp, ignore_errors=True)
+        return False
+
+
+# What the bridge should post, from rulingd's JSON reply (docs/slack.md).
+
+def escape(s):
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def date_words(date):
+    parts = [int(p) for p in date.split("-")]
+    if len(parts) == 3:
+        return f"{MONTHS[parts[1] - 1]} {parts[2]}, {parts[0]}"
+    if len(parts) == 2:
+        return f"{MONTHS[parts[1] - 1]} {parts[0]}"
+    return str(parts[0])
+
+
+def source_line(s):
+    url, title = s.get("url"), s.get("title") or s.get("url") or "(untitled)"
+    if url and url.startswith(("http://", "https://")) and not any(c in url for c in "|<> "):
+        line = f"<{escape(url)}|{escape(title.replace('|', '/'))}>"
+    else:
+        line = escape(title)
+    if s.get("publisher"):
+        line += " — " + escape(s["publisher"])
+    if s.get("date"):
+        line += ", " + escape(date_words(s["date"]))
+    if s.get("pinpoint"):
+        line += ", " + escape(s["pinpoint"])
+    if s.get("citation"):
+        line += " — " + escape(s["citation"])
+    return "• " + line
+
+
+def expected_post(reply):
+    """The mrkdwn text for an English answer or no_answer from rulingd."""
+    text = escape(reply["text"])
+    if reply["type"] == "no_answer":
+        qs = [escape(s["question"]) for s in reply.get("suggestions", [])]
+        return text + ("\n\n_Try asking:_\n• " + "\n• ".join(qs) if qs else "")
+    if reply.get("sources"):
+        text += "\n\n*Sources*\n" + "\n".join(source_line(s) for s in reply["sources"])
+    related = [escape(r["question"]) for r in reply.get("related", [])]
+    if related:
+        text += "\n\n_Related:_ " + " · ".join(related)
+    return text
