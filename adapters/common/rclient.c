@@ -161,6 +161,16 @@ on_error_reply(struct rclient *c, struct question *q, const cJSON *reply)
 	finish(c, q, &r);
 }
 
+static struct question *
+oldest_sent(struct rclient *c)
+{
+	struct question *q;
+
+	for (q = c->head; q != NULL && q->state != Q_SENT; q = q->next)
+		;
+	return q;
+}
+
 static void
 on_message(struct wsc *ws, void *arg, const char *text, size_t len)
 {
@@ -173,8 +183,11 @@ on_message(struct wsc *ws, void *arg, const char *text, size_t len)
 
 	(void)ws;
 	c->last_rx_ms = mono_ms();
-	if (!cJSON_IsString(type) || !cJSON_IsString(id) ||
-	    (q = find(c, id->valuestring)) == NULL || q->state != Q_SENT) {
+	/* An error without an id answers a message rulingd could not read (too long to
+	 * parse): replies come in order, so it is the oldest question in flight. */
+	q = cJSON_IsString(id) ? find(c, id->valuestring) : oldest_sent(c);
+	if (!cJSON_IsString(type) || q == NULL || q->state != Q_SENT ||
+	    (!cJSON_IsString(id) && strcmp(type->valuestring, "error") != 0)) {
 		log_debug("rulingd: a reply for no waiting question was dropped");
 		cJSON_Delete(reply);
 		return;
@@ -304,10 +317,15 @@ rclient_free(struct rclient *c)
 
 	if (c == NULL)
 		return;
+	static const struct rreply timeout = { RREPLY_TIMEOUT, NULL, NULL };
+
 	if (c->ctx != NULL)
 		lws_sul_cancel(&c->tick);
+	/* Each question gets its one reply, even now: its owner frees what it tagged. */
 	for (q = c->head; q != NULL; q = next) {
 		next = q->next;
+		if (c->fn != NULL)
+			c->fn(c->arg, q->tag, &timeout);
 		question_free(q);
 	}
 	wsc_free(c->ws);

@@ -39,8 +39,8 @@ struct rclient;
 struct rclient *rclient_new(struct lws_context *ctx, const char *url, long timeout_ms,
 			    rclient_reply_fn fn, void *arg, char *err, size_t errlen);
 
-/* Closes the connection and frees c; questions still waiting get no callback. Accepts
- * NULL. This function can't fail. */
+/* Closes the connection and frees c; questions still waiting get a RREPLY_TIMEOUT
+ * callback first. Accepts NULL. This function can't fail. */
 void rclient_free(struct rclient *c);
 
 /* Asks text (in lang, "en" or "es", or NULL for the question's own). The reply comes to

@@ -84,6 +84,9 @@ on_closed(struct session *s)
 static int
 on_request(struct lws *wsi, struct session *s, const char *path)
 {
+	char length[24];
+	long n;
+
 	on_closed(s); /* what a previous request on this connection left */
 	memset(s, 0, sizeof(*s));
 	buf_init(&s->body);
@@ -91,6 +94,9 @@ on_request(struct lws *wsi, struct session *s, const char *path)
 		return respond_error(wsi, s, 404, "not_found");
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) <= 0)
 		return respond_error(wsi, s, 405, "method_not_allowed");
+	if (lws_hdr_copy(wsi, length, sizeof(length), WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 &&
+	    (parse_long(length, 0, 1L << 40, &n) == -1 || n > HTTPEVENTS_MAX_BODY))
+		return respond_error(wsi, s, 413, "request_too_large");
 	custom_header(wsi, "x-slack-request-timestamp:", s->timestamp, sizeof(s->timestamp));
 	custom_header(wsi, "x-slack-signature:", s->signature, sizeof(s->signature));
 	s->posting = 1;

@@ -116,6 +116,14 @@ def test_ignored(slack):
     one_post(slack, channel, "the question after the ignored events")
 
 
+def test_too_long(slack):
+    """rulingd refuses an oversized question without reading its id: still answered."""
+    slack.send_event(direct("who was the judge " * 200, channel="D-long"))
+    post = one_post(slack, "D-long", "a question over rulingd's limit")
+    s.check(post.get("text", "").startswith("That question is too long for me."),
+            "an oversized question is told so, at once", post)
+
+
 def test_escaping(slack, hostile_port):
     """Slack's escapes undone on the way in; the answer's markup escaped on the way out."""
     with Daemon(s, NO_RATE + ["--log-questions"], kb=HOSTILE_KB, port=hostile_port) as d, \
@@ -147,6 +155,7 @@ def basics():
         test_retried_event(slack)
         test_double_delivery(slack)
         test_ignored(slack)
+        test_too_long(slack)
     with FakeSlack() as slack:
         test_escaping(slack, free_port())
 

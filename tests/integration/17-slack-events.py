@@ -103,6 +103,11 @@ def body():
         r = wsclient.http("127.0.0.1", port, "GET", b"/slack/events", timeout=slow(5))
         s.check(r.status == 405, "GET gets 405", r)
 
+        r = wsclient.http("127.0.0.1", port, "POST", b"/slack/events",
+                          headers=[("Content-Length", str(2 << 20))], body=b"{}",
+                          timeout=slow(5))
+        s.check(r.status == 413, "a body over 1 MiB is refused with 413", r)
+
         time.sleep(slow(1.5))
         s.check(len(slack.wait_posts(1, 0, "C-http")) == 1, "the retried event is answered once",
                 slack.posts)
