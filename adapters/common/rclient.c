@@ -377,9 +377,3 @@ rclient_waiting(const struct rclient *c)
 {
 	return c->waiting;
 }
-
-int
-rclient_is_up(const struct rclient *c)
-{
-	return wsc_is_open(c->ws);
-}

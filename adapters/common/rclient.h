@@ -50,7 +50,4 @@ int rclient_ask(struct rclient *c, const char *text, const char *lang, void *tag
 /* Questions asked and not yet replied to. */
 size_t rclient_waiting(const struct rclient *c);
 
-/* Returns 1 while the connection to rulingd is open. */
-int rclient_is_up(const struct rclient *c);
-
 #endif

@@ -92,7 +92,6 @@ bridge_on_payload(void *arg, const cJSON *payload)
 		if (to != NULL)
 			reply_to_free(to);
 	} else {
-		b->questions++;
 		log_debug("event %s: asked rulingd", e.event_id ? e.event_id : "(no id)");
 	}
 	slack_event_clear(&e);

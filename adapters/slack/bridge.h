@@ -32,7 +32,6 @@ struct bridge {
 	struct socketmode *sm;	  /* Socket Mode, or NULL */
 	struct httpevents events; /* HTTP mode's endpoint */
 	struct dedupe *seen;	  /* event ids and channel/ts pairs answered */
-	unsigned long questions;  /* asked of rulingd so far */
 };
 
 /* Handles one Events API payload, from either mode: a question is asked of rulingd

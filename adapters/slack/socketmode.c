@@ -96,17 +96,6 @@ has_good_link(const struct socketmode *sm)
 	return 0;
 }
 
-int
-socketmode_ready(const struct socketmode *sm)
-{
-	size_t i;
-
-	for (i = 0; i < MAX_LINKS; i++)
-		if (sm->links[i].state == LINK_READY && !sm->links[i].retiring)
-			return 1;
-	return 0;
-}
-
 /* Asks the outbox for a new link. */
 static void
 open_link(struct socketmode *sm)

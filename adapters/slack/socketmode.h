@@ -31,9 +31,6 @@ void socketmode_link_result(struct socketmode *sm, const struct link_result *r);
  * to deliver again. This function can't fail. */
 void socketmode_stop(struct socketmode *sm);
 
-/* Returns 1 when a link is ready (said hello and not closing). */
-int socketmode_ready(const struct socketmode *sm);
-
 /* Frees sm; accepts NULL. This function can't fail. */
 void socketmode_free(struct socketmode *sm);
 

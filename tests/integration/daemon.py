@@ -141,7 +141,28 @@ def socket_inodes(pid):
     return out
 
 
-class Daemon:
+class Program:
+    """A started program (self.proc) whose standard error goes to self.log_path."""
+
+    def wait_exit(self, timeout):
+        """The exit status, or None when it still runs after timeout seconds."""
+        try:
+            self.returncode = self.proc.wait(timeout)
+            return self.returncode
+        except subprocess.TimeoutExpired:
+            return None
+
+    def stderr(self, since=0):
+        """What it wrote so far (from byte offset since)."""
+        try:
+            with open(self.log_path, "rb") as f:
+                f.seek(since)
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+
+class Daemon(Program):
     """One rulingd process. args are added after --listen, --kb and --www; kb=None or
     www=None leave that option out (www defaults to a temporary folder with an
     index.html); listen=False leaves --listen out (a -c file gives it)."""
@@ -215,13 +236,6 @@ class Daemon:
         if self.alive():
             os.kill(self.proc.pid, sig)
 
-    def wait_exit(self, timeout):
-        """The exit status, or None when rulingd still runs after timeout seconds."""
-        try:
-            self.returncode = self.proc.wait(timeout)
-            return self.returncode
-        except subprocess.TimeoutExpired:
-            return None
 
     def _group_alive(self):
         try:
@@ -261,15 +275,6 @@ class Daemon:
             self.suite.check(self.returncode != 99, "valgrind is clean for rulingd",
                              self.stderr())
         return self.returncode
-
-    def stderr(self, since=0):
-        """What rulingd wrote so far (from byte offset since)."""
-        try:
-            with open(self.log_path, "rb") as f:
-                f.seek(since)
-                return f.read().decode("utf-8", "replace")
-        except OSError:
-            return ""
 
     def stderr_size(self):
         try:

@@ -11,7 +11,7 @@ import subprocess
 import tempfile
 
 import fakeslack
-from daemon import slow
+from daemon import Program, slow
 from harness import ROOT, VALGRIND, VALGRIND_CMD, program
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -26,7 +26,7 @@ def need_bridge(suite):
         suite.finish()
 
 
-class Bridge:
+class Bridge(Program):
     """One rulingbot-slack process. args are added after the tokens, the API URL and
     --rulingd."""
 
@@ -65,14 +65,6 @@ class Bridge:
                                      stderr=self.log, cwd=ROOT)
         return self
 
-    def wait_exit(self, timeout):
-        """The exit status, or None when it still runs after timeout seconds."""
-        try:
-            self.returncode = self.proc.wait(timeout)
-            return self.returncode
-        except subprocess.TimeoutExpired:
-            return None
-
     def stop(self):
         """SIGTERM, then SIGKILL after a while; returns the exit status."""
         if self.proc.poll() is None:
@@ -84,13 +76,6 @@ class Bridge:
         self.suite.check(self.returncode != 99, "valgrind is clean for rulingbot-slack",
                          self.stderr())
         return self.returncode
-
-    def stderr(self):
-        try:
-            with open(self.log_path, "rb") as f:
-                return f.read().decode("utf-8", "replace")
-        except OSError:
-            return ""
 
     def check_no_secrets(self):
         """No token or secret in what it logged."""
