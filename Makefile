@@ -45,7 +45,7 @@ OBJ = $(BUILD)/obj
 ENGINE = util log norm query kb smalltalk match proto
 ENGINE_OBJS = $(ENGINE:%=$(OBJ)/daemon/%.o)
 # The server around it: settings, limits, answers as frames, and the network loop.
-SERVER = config ratelimit metrics cache service origin www page
+SERVER = config ratelimit metrics cache service origin www html page
 SERVER_OBJS = $(SERVER:%=$(OBJ)/daemon/%.o)
 NET = listener net ws http workers cli main
 RULINGD_OBJS = $(ENGINE_OBJS) $(SERVER_OBJS) $(NET:%=$(OBJ)/daemon/%.o)
@@ -116,11 +116,12 @@ $(BUILD)/tests/test_query: $(OBJ)/tests/unit/test_query.o $(OBJ)/daemon/query.o 
 $(BUILD)/tests/test_compiler: $(OBJ)/tests/unit/test_compiler.o $(COMPILER_OBJS) $(OBJ)/daemon/kb.o
 $(BUILD)/tests/test_engine: $(OBJ)/tests/unit/test_engine.o $(ENGINE_OBJS)
 $(BUILD)/tests/test_server: $(OBJ)/tests/unit/test_server.o $(ENGINE_OBJS) $(SERVER_OBJS)
-$(BUILD)/tests/test_page: $(OBJ)/tests/unit/test_page.o $(OBJ)/daemon/page.o $(OBJ)/daemon/util.o
+$(BUILD)/tests/test_page: $(OBJ)/tests/unit/test_page.o $(OBJ)/daemon/page.o $(OBJ)/daemon/html.o \
+			  $(OBJ)/daemon/util.o
 $(BUILD)/tests/test_common: $(OBJ)/tests/unit/test_common.o $(COMMON_OBJS)
 $(BUILD)/tests/test_slack: $(OBJ)/tests/unit/test_slack.o $(OBJ)/adapters/slack/events.o \
 			   $(OBJ)/adapters/slack/mrkdwn.o $(OBJ)/adapters/slack/signature.o \
-			   $(OBJ)/daemon/util.o
+			   $(COMMON_OBJS)
 $(BUILD)/rulingeval: $(OBJ)/tests/eval/eval.o $(ENGINE_OBJS)
 
 $(OBJ)/tests/unit/test_compiler.o: PROJECT_CFLAGS += -Ikb/compiler

@@ -12,8 +12,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
+#include "html.h"
 #include "util.h"
 
 /* The interface's words; the table below has each in English and in Spanish. */
@@ -101,48 +101,12 @@ put_word(struct page *p, enum word w)
 	put(p, words[w][p->es]);
 }
 
-/* Returns what stands for code point cp in text and attribute values, or NULL when it
- * stands for itself. A malformed sequence decodes as U+FFFD and is written as one, so the
- * page stays valid UTF-8 whatever it was given. */
-static const char *
-entity(unsigned int cp)
-{
-	switch (cp) {
-	case '&': return "&amp;";
-	case '<': return "&lt;";
-	case '>': return "&gt;";
-	case '"': return "&quot;";
-	case '\'': return "&#39;";
-	case 0xfffd: return "\xef\xbf\xbd";
-	case '\t':
-	case '\n':
-	case '\r': return NULL;
-	}
-	return cp < 0x20 || cp == 0x7f ? " " : NULL;
-}
-
 /* Writes s (NULL writes nothing) escaped for an element's text or a quoted attribute. */
 static void
 put_text(struct page *p, const char *s)
 {
-	const unsigned char *u, *end, *run;
-	const char *e;
-	unsigned int cp;
-	size_t n;
-
-	if (s == NULL)
-		return;
-	run = u = (const unsigned char *)s;
-	end = u + strlen(s);
-	for (; u < end; u += n) {
-		n = utf8_decode(u, end, &cp);
-		if ((e = entity(cp)) == NULL)
-			continue;
-		put_bytes(p, run, (size_t)(u - run));
-		put(p, e);
-		run = u + n;
-	}
-	put_bytes(p, run, (size_t)(end - run));
+	if (p->rc == 0 && html_escape(&p->b, s) == -1)
+		p->rc = -1;
 }
 
 /* Writes s percent-encoded for a query string: RFC 3986's unreserved characters as they
@@ -185,13 +149,6 @@ str(const cJSON *obj, const char *name)
 	const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, name);
 
 	return cJSON_IsString(item) && item->valuestring[0] ? item->valuestring : NULL;
-}
-
-/* Returns 1 when url may be a link: a javascript: or data: URL would run in our origin. */
-static int
-is_web_url(const char *url)
-{
-	return url && (strncasecmp(url, "http://", 7) == 0 || strncasecmp(url, "https://", 8) == 0);
 }
 
 static void
@@ -246,7 +203,7 @@ render_source(struct page *p, const cJSON *src)
 	if (title == NULL)
 		title = url ? url : str(src, "id");
 	put(p, "<li>");
-	if (is_web_url(url)) {
+	if (html_is_web_url(url)) {
 		put(p, "<a href=\"");
 		put_text(p, url);
 		put(p, "\" rel=\"noopener noreferrer\">");

@@ -377,3 +377,11 @@ rclient_waiting(const struct rclient *c)
 {
 	return c->waiting;
 }
+
+const char *
+rreply_apology(const struct rreply *r)
+{
+	if (r->kind == RREPLY_ERROR && r->code != NULL && strcmp(r->code, "too_long") == 0)
+		return "That question is too long for me. Please ask it in fewer words.";
+	return "Sorry, I could not get an answer just now. Please ask again in a few minutes.";
+}

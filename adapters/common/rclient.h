@@ -28,6 +28,10 @@ struct rreply {
 	const char *code;
 };
 
+/* What to tell the asker when r carries no answer (RREPLY_ERROR or RREPLY_TIMEOUT): a
+ * sentence saying what went wrong and what to do. This function can't fail. */
+const char *rreply_apology(const struct rreply *r);
+
 /* Called once per question, with the tag given to rclient_ask. */
 typedef void (*rclient_reply_fn)(void *arg, void *tag, const struct rreply *r);
 

@@ -8,6 +8,7 @@
 #include "webcall.h"
 
 #include <curl/curl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 struct webcall {
 	CURL *curl;
 	size_t max_body;
+	atomic_int aborted; /* set by webcall_abort() from another thread */
 };
 
 /* The body being received, with its limit. */
@@ -26,6 +28,17 @@ struct sink {
 	size_t max_body;
 	int too_big;
 };
+
+/* libcurl calls this often while a request runs, and about once a second while it
+ * waits: a long-poll can be cut short without waiting for its timeout. */
+static int
+on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct webcall *w = arg;
+
+	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	return atomic_load(&w->aborted) ? 1 : 0;
+}
 
 struct webcall *
 webcall_new(const char *ca_file, long timeout_s, size_t max_body, char *err, size_t errlen)
@@ -46,12 +59,27 @@ webcall_new(const char *ca_file, long timeout_s, size_t max_body, char *err, siz
 	curl_easy_setopt(w->curl, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(w->curl, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(w->curl, CURLOPT_USERAGENT, "rulingbot/" RULINGBOT_VERSION);
+	curl_easy_setopt(w->curl, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(w->curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(w->curl, CURLOPT_XFERINFODATA, w);
 	if (ca_file != NULL && curl_easy_setopt(w->curl, CURLOPT_CAINFO, ca_file) != CURLE_OK) {
 		snprintf(err, errlen, "libcurl does not take a CA file");
 		webcall_free(w);
 		return NULL;
 	}
 	return w;
+}
+
+void
+webcall_set_timeout(struct webcall *w, long timeout_s)
+{
+	curl_easy_setopt(w->curl, CURLOPT_TIMEOUT, timeout_s);
+}
+
+void
+webcall_abort(struct webcall *w)
+{
+	atomic_store(&w->aborted, 1);
 }
 
 void
@@ -180,14 +208,16 @@ webcall_request(struct webcall *w, const char *method, const char *url, const ch
 	curl_easy_setopt(w->curl, CURLOPT_WRITEDATA, &sink);
 	curl_easy_setopt(w->curl, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(w->curl, CURLOPT_HEADERDATA, &sink);
-	rc = curl_easy_perform(w->curl);
+	rc = atomic_load(&w->aborted) ? CURLE_ABORTED_BY_CALLBACK : curl_easy_perform(w->curl);
 	curl_easy_setopt(w->curl, CURLOPT_HTTPHEADER, NULL);
 	free_headers(headers);
 	if (buf_append(&r->body, "", 0) == -1)
 		rc = CURLE_OUT_OF_MEMORY;
 	if (rc != CURLE_OK) {
 		snprintf(r->error, sizeof(r->error), "%s",
-			 sink.too_big ? "the reply was too long" : curl_easy_strerror(rc));
+			 sink.too_big			     ? "the reply was too long"
+			 : rc == CURLE_ABORTED_BY_CALLBACK ? "stopped"
+							     : curl_easy_strerror(rc));
 		r->status = 0;
 		return -1;
 	}

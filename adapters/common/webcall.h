@@ -3,7 +3,7 @@
  * webcall.h -- one HTTPS request at a time to a chat service's API, through libcurl:
  * certificates verified, a bearer token, a time limit, and the reply's status, body and
  * Retry-After. A webcall keeps its connection open between requests; it belongs to one
- * thread.
+ * thread (only webcall_abort may be called from another).
  */
 #ifndef RULINGBOT_WEBCALL_H
 #define RULINGBOT_WEBCALL_H
@@ -27,6 +27,15 @@ struct webcall;
  * the reason in err. Call curl_global_init() first, once. */
 struct webcall *webcall_new(const char *ca_file, long timeout_s, size_t max_body, char *err,
 			    size_t errlen);
+
+/* Sets the time limit for the requests that follow (a long-poll needs more than a call).
+ * This function can't fail. */
+void webcall_set_timeout(struct webcall *w, long timeout_s);
+
+/* Callable from any thread: the request in progress in w gives up within about a
+ * second, and every later one at once, with r->error "stopped". This function can't
+ * fail. */
+void webcall_abort(struct webcall *w);
 
 /* Frees w; accepts NULL. This function can't fail. */
 void webcall_free(struct webcall *w);

@@ -11,10 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SORRY_TIMEOUT                                                                              \
-	"Sorry, I could not get an answer just now. Please ask again in a few minutes."
-#define SORRY_TOO_LONG "That question is too long for me. Please ask it in fewer words."
-
 int
 mrkdwn_escape(struct buf *b, const char *s)
 {
@@ -154,11 +150,7 @@ mrkdwn_reply(const struct rreply *r)
 	switch (r->kind) {
 	case RREPLY_ANSWER: rc = put_answer(&b, r->json, es); break;
 	case RREPLY_NO_ANSWER: rc = put_no_answer(&b, r->json, es); break;
-	case RREPLY_ERROR:
-		rc = buf_puts(&b,
-			      strcmp(r->code, "too_long") == 0 ? SORRY_TOO_LONG : SORRY_TIMEOUT);
-		break;
-	default: rc = buf_puts(&b, SORRY_TIMEOUT); break;
+	default: rc = mrkdwn_escape(&b, rreply_apology(r)); break;
 	}
 	if (rc == 0 && b.data == NULL)
 		rc = buf_puts(&b, "");
