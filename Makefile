@@ -57,9 +57,14 @@ COMMON = backoff secret dedupe webcall wsc rclient
 COMMON_OBJS = $(COMMON:%=$(OBJ)/adapters/common/%.o) $(OBJ)/daemon/util.o $(OBJ)/daemon/log.o
 SLACK = options events mrkdwn signature slackapi outbox socketmode httpevents bridge main
 SLACK_OBJS = $(SLACK:%=$(OBJ)/adapters/slack/%.o)
+# The Matrix bridge's pure parts (reading events and /sync, writing notices) are tested
+# and fuzzed on their own; the rest talks to the homeserver and to the loop.
+MATRIX_PURE = events sync notice rooms state
+MATRIX = options mxapi account syncer main $(MATRIX_PURE)
+MATRIX_OBJS = $(MATRIX:%=$(OBJ)/adapters/matrix/%.o) $(OBJ)/daemon/html.o
 UNIT_TESTS = test_util test_norm test_query test_compiler test_engine test_server test_page \
-	     test_common test_slack
-PROGRAMS = $(BUILD)/rulingd $(BUILD)/rulingkb $(BUILD)/rulingbot-slack
+	     test_common test_slack test_matrix
+PROGRAMS = $(BUILD)/rulingd $(BUILD)/rulingkb $(BUILD)/rulingbot-slack $(BUILD)/rulingbot-matrix
 BENCH_PROGRAMS = $(BUILD)/bench/loadgen $(BUILD)/bench/echo $(BUILD)/bench/kbbench
 TEST_PROGRAMS = $(UNIT_TESTS:%=$(BUILD)/tests/%) $(BUILD)/rulingeval
 
@@ -95,6 +100,9 @@ $(BUILD)/rulingd: $(RULINGD_OBJS)
 $(BUILD)/rulingbot-slack: $(SLACK_OBJS) $(COMMON_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(BRIDGE_LIBS)
 
+$(BUILD)/rulingbot-matrix: $(MATRIX_OBJS) $(COMMON_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(BRIDGE_LIBS)
+
 $(BUILD)/rulingkb: $(COMPILER_OBJS) $(OBJ)/kb/compiler/rulingkb.o
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
@@ -122,11 +130,16 @@ $(BUILD)/tests/test_common: $(OBJ)/tests/unit/test_common.o $(COMMON_OBJS)
 $(BUILD)/tests/test_slack: $(OBJ)/tests/unit/test_slack.o $(OBJ)/adapters/slack/events.o \
 			   $(OBJ)/adapters/slack/mrkdwn.o $(OBJ)/adapters/slack/signature.o \
 			   $(COMMON_OBJS)
+$(BUILD)/tests/test_matrix: $(OBJ)/tests/unit/test_matrix.o \
+			    $(MATRIX_PURE:%=$(OBJ)/adapters/matrix/%.o) $(OBJ)/daemon/html.o \
+			    $(COMMON_OBJS)
 $(BUILD)/rulingeval: $(OBJ)/tests/eval/eval.o $(ENGINE_OBJS)
 
 $(OBJ)/tests/unit/test_compiler.o: PROJECT_CFLAGS += -Ikb/compiler
 $(OBJ)/tests/unit/test_slack.o: PROJECT_CFLAGS += -Iadapters/slack
-$(BUILD)/tests/test_common $(BUILD)/tests/test_slack: LIBS += $(BRIDGE_LIBS)
+$(OBJ)/tests/unit/test_matrix.o: PROJECT_CFLAGS += -Iadapters/matrix
+$(BUILD)/tests/test_common $(BUILD)/tests/test_slack $(BUILD)/tests/test_matrix: \
+	LIBS += $(BRIDGE_LIBS)
 
 $(TEST_PROGRAMS):
 	@mkdir -p $(@D)

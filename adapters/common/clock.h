@@ -25,4 +25,14 @@ wall_s(void)
 	return (long long)time(NULL);
 }
 
+/* Milliseconds since the Unix epoch on the wall clock (Matrix's origin_server_ts). */
+static inline long long
+wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 #endif

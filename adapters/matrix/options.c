@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * options.c -- getopt_long over rulingbot-matrix's options, every number checked against
+ * its range, the --help text kept beside the table it describes.
+ */
+#include "options.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util.h"
+
+#ifndef RULINGBOT_VERSION
+#define RULINGBOT_VERSION "0.0.0"
+#endif
+
+enum {
+	OPT_RULINGD = 256,
+	OPT_HOMESERVER,
+	OPT_TOKEN,
+	OPT_STATE,
+	OPT_CA_FILE,
+	OPT_WEB_URL,
+	OPT_TIMEOUT,
+	OPT_MAX_AGE,
+	OPT_ALLOW,
+	OPT_IGNORE,
+	OPT_HELP,
+	OPT_VERSION,
+};
+
+static const struct option longopts[] = {
+	{ "rulingd", required_argument, NULL, OPT_RULINGD },
+	{ "homeserver", required_argument, NULL, OPT_HOMESERVER },
+	{ "access-token-file", required_argument, NULL, OPT_TOKEN },
+	{ "state", required_argument, NULL, OPT_STATE },
+	{ "ca-file", required_argument, NULL, OPT_CA_FILE },
+	{ "web-url", required_argument, NULL, OPT_WEB_URL },
+	{ "answer-timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "max-age", required_argument, NULL, OPT_MAX_AGE },
+	{ "allow-inviter", required_argument, NULL, OPT_ALLOW },
+	{ "ignore-user", required_argument, NULL, OPT_IGNORE },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void
+usage(FILE *f)
+{
+	fputs("usage: rulingbot-matrix --homeserver URL [options]\n"
+	      "Answers questions asked in Matrix rooms with rulingd's sourced answers.\n"
+	      "\n"
+	      "  --homeserver URL          the homeserver's client API, https://matrix.example.org\n"
+	      "  --rulingd URL             rulingd's websocket (ws://127.0.0.1:8080/)\n"
+	      "  --access-token-file FILE  the bot user's access token "
+	      "($CREDENTIALS_DIRECTORY/matrix-access-token)\n"
+	      "  --state FILE              where the sync position is kept "
+	      "($STATE_DIRECTORY/sync-state.json)\n"
+	      "  --ca-file FILE            trust these CA certificates (the system's)\n"
+	      "  --web-url URL             the web page named in the encrypted-room notice\n"
+	      "  --answer-timeout SECONDS  apologise when rulingd has not answered by then (60)\n"
+	      "  --max-age SECONDS         leave older messages unanswered (300)\n"
+	      "  --allow-inviter WHO       join only rooms this @user or server invites to "
+	      "(repeatable;\n"
+	      "                            default: any)\n"
+	      "  --ignore-user USER        never answer this user, another bot (repeatable)\n"
+	      "  -v, --verbose             log debugging detail\n"
+	      "  --help, --version\n",
+	      f);
+}
+
+static int
+is_http_url(const char *s)
+{
+	return strncmp(s, "https://", 8) == 0 || strncmp(s, "http://", 7) == 0;
+}
+
+static int
+parse_homeserver(struct options *o, const char *s)
+{
+	size_t n = strlen(s);
+
+	while (n > 0 && s[n - 1] == '/')
+		n--;
+	if (!is_http_url(s) || n >= sizeof(o->homeserver) || strpbrk(s, "?# \t\r\n") != NULL)
+		return -1;
+	memcpy(o->homeserver, s, n);
+	o->homeserver[n] = '\0';
+	return 0;
+}
+
+/* Adds s to list: a user id (@local:server) or a server name. Returns 0 or -1. */
+static int
+add_to(const char **list, size_t *n, const char *s, int users_only)
+{
+	if (*n == OPTIONS_MAX_LIST || s[0] == '\0' || strpbrk(s, " \t\r\n") != NULL ||
+	    (users_only && (s[0] != '@' || strchr(s, ':') == NULL)))
+		return -1;
+	list[(*n)++] = s;
+	return 0;
+}
+
+static void
+defaults(struct options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->rulingd_url = "ws://127.0.0.1:8080/";
+	o->answer_timeout_s = 60;
+	o->max_age_s = 300;
+}
+
+/* Applies one option. Returns 0, 1 (help or version printed), -1 (usage printed) or -2
+ * (a bad value). */
+static int
+apply(struct options *o, int c, const char *arg)
+{
+	switch (c) {
+	case OPT_RULINGD: o->rulingd_url = arg; return 0;
+	case OPT_HOMESERVER: return parse_homeserver(o, arg) == 0 ? 0 : -2;
+	case OPT_TOKEN: o->token_file = arg; return 0;
+	case OPT_STATE: o->state_file = arg; return 0;
+	case OPT_CA_FILE: o->ca_file = arg; return 0;
+	case OPT_WEB_URL: o->web_url = arg; return is_http_url(arg) ? 0 : -2;
+	case OPT_TIMEOUT: return parse_long(arg, 1, 3600, &o->answer_timeout_s) ? -2 : 0;
+	case OPT_MAX_AGE: return parse_long(arg, 1, 7 * 86400, &o->max_age_s) ? -2 : 0;
+	case OPT_ALLOW: return add_to(o->allow_inviters, &o->nallow, arg, 0) ? -2 : 0;
+	case OPT_IGNORE: return add_to(o->ignore_users, &o->nignore, arg, 1) ? -2 : 0;
+	case 'v': o->verbose = 1; return 0;
+	case OPT_HELP: usage(stdout); return 1;
+	case OPT_VERSION: printf("rulingbot-matrix %s\n", RULINGBOT_VERSION); return 1;
+	default: usage(stderr); return -1;
+	}
+}
+
+int
+options_parse(struct options *o, int argc, char **argv)
+{
+	int c, rc, index = 0;
+
+	defaults(o);
+	while ((c = getopt_long(argc, argv, "v", longopts, &index)) != -1) {
+		rc = apply(o, c, optarg);
+		if (rc == -2) {
+			fprintf(stderr, "rulingbot-matrix: --%s: invalid value '%s'\n",
+				longopts[index].name, optarg);
+			return -1;
+		}
+		if (rc != 0)
+			return rc;
+	}
+	if (optind < argc) {
+		fprintf(stderr,
+			"rulingbot-matrix: unexpected argument '%s' (the token is read from a "
+			"file, never from the command line)\n",
+			argv[optind]);
+		return -1;
+	}
+	if (o->homeserver[0] == '\0') {
+		fprintf(stderr, "rulingbot-matrix: --homeserver URL is required\n");
+		return -1;
+	}
+	return 0;
+}
