@@ -5,14 +5,10 @@ valgrind when VALGRIND=1), stops it with SIGTERM, and shows its standard error w
 check failed. Also what the Slack tests share: the reply the bridge should post for a
 rulingd answer, written here independently of the bridge's C code."""
 import os
-import shutil
-import signal
-import subprocess
-import tempfile
 
 import fakeslack
-from daemon import Program, slow
-from harness import ROOT, VALGRIND, VALGRIND_CMD, program
+from bridgeproc import BridgeProcess
+from harness import program
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
@@ -26,80 +22,23 @@ def need_bridge(suite):
         suite.finish()
 
 
-class Bridge(Program):
+class Bridge(BridgeProcess):
     """One rulingbot-slack process. args are added after the tokens, the API URL and
     --rulingd."""
 
     def __init__(self, suite, slack, rulingd_port, args=(), http_port=None):
-        self.suite = suite
-        self.tmp = tempfile.mkdtemp(prefix="rulingbot-slack-it-")
-        self.files = {}
-        for name, value in (("bot", fakeslack.BOT_TOKEN), ("app", fakeslack.APP_TOKEN),
-                            ("secret", SIGNING_SECRET)):
-            path = os.path.join(self.tmp, name)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
-            os.write(fd, (value + "\n").encode())
-            os.close(fd)
-            self.files[name] = path
-        self.cmd = [program("rulingbot-slack"), "-v",
-                    "--rulingd", f"ws://127.0.0.1:{rulingd_port}/",
-                    "--slack-api-url", slack.api_url,
-                    "--bot-token-file", self.files["bot"]]
+        super().__init__(suite, "rulingbot-slack",
+                         {"bot": fakeslack.BOT_TOKEN, "app": fakeslack.APP_TOKEN,
+                          "secret": SIGNING_SECRET})
+        self.cmd += ["-v", "--rulingd", f"ws://127.0.0.1:{rulingd_port}/",
+                     "--slack-api-url", slack.api_url,
+                     "--bot-token-file", self.files["bot"]]
         if http_port:
             self.cmd += ["--mode", "http", "--listen", f"127.0.0.1:{http_port}",
                          "--signing-secret-file", self.files["secret"]]
         else:
             self.cmd += ["--app-token-file", self.files["app"]]
         self.cmd += list(args)
-        if VALGRIND:
-            self.cmd = VALGRIND_CMD + self.cmd
-        self.log_path = os.path.join(self.tmp, "stderr.log")
-        self.proc = None
-        self.returncode = None
-        self.failed_before = suite.failed
-
-    def start(self):
-        self.failed_before = self.suite.failed
-        self.log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(self.cmd, stdin=subprocess.DEVNULL, stdout=self.log,
-                                     stderr=self.log, cwd=ROOT)
-        return self
-
-    def stop(self):
-        """SIGTERM, then SIGKILL after a while; returns the exit status."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            if self.wait_exit(slow(10)) is None:
-                self.proc.kill()
-                self.proc.wait()
-        self.returncode = self.proc.returncode
-        self.suite.check(self.returncode != 99, "valgrind is clean for rulingbot-slack",
-                         self.stderr())
-        return self.returncode
-
-    def check_no_secrets(self):
-        """No token or secret in what it logged."""
-        log = self.stderr()
-        for secret in (fakeslack.BOT_TOKEN, fakeslack.APP_TOKEN, SIGNING_SECRET):
-            self.suite.check(secret not in log, "no token or secret in the log", secret[:5])
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, exc_type, exc, tb):
-        try:
-            if self.proc.poll() is None:
-                self.suite.check(self.stop() == 0, "rulingbot-slack stops with status 0 on "
-                                 "SIGTERM", self.stderr()[-3000:])
-            self.check_no_secrets()
-        finally:
-            if exc_type is not None or self.suite.failed > self.failed_before:
-                lines = self.stderr().splitlines()
-                print(f"---- rulingbot-slack ({' '.join(self.cmd)}) stderr, last 60 lines:")
-                print("\n".join("    " + x for x in lines[-60:]))
-            self.log.close()
-            shutil.rmtree(self.tmp, ignore_errors=True)
-        return False
 
 
 # What the bridge should post, from rulingd's JSON reply (docs/slack.md).
