@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * html.c -- escaping for HTML. Runs of characters that need nothing are copied in one
+ * html.c -- escaping for HTML and URLs. Runs of characters that need nothing are copied in one
  * append, so escaping costs little more than copying.
  */
 #include "html.h"
@@ -55,4 +55,25 @@ html_is_web_url(const char *url)
 {
 	return url != NULL &&
 	       (strncasecmp(url, "http://", 7) == 0 || strncasecmp(url, "https://", 8) == 0);
+}
+
+int
+url_escape(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *u;
+	char esc[3] = { '%' };
+	int rc = 0;
+
+	for (u = (const unsigned char *)s; *u != '\0' && rc == 0; u++) {
+		if ((*u >= 'A' && *u <= 'Z') || (*u >= 'a' && *u <= 'z') ||
+		    (*u >= '0' && *u <= '9') || strchr("-._~", *u) != NULL) {
+			rc = buf_append(b, u, 1);
+		} else {
+			esc[1] = hex[*u >> 4];
+			esc[2] = hex[*u & 15];
+			rc = buf_append(b, esc, 3);
+		}
+	}
+	return rc;
 }

@@ -89,13 +89,6 @@ put(struct page *p, const char *s)
 }
 
 static void
-put_bytes(struct page *p, const void *s, size_t n)
-{
-	if (p->rc == 0 && buf_append(&p->b, s, n) == -1)
-		p->rc = -1;
-}
-
-static void
 put_word(struct page *p, enum word w)
 {
 	put(p, words[w][p->es]);
@@ -109,25 +102,12 @@ put_text(struct page *p, const char *s)
 		p->rc = -1;
 }
 
-/* Writes s percent-encoded for a query string: RFC 3986's unreserved characters as they
- * are, every other byte as %XX, so no question can add an argument or end the URL. */
+/* Writes s percent-encoded for a query string. */
 static void
 put_query_value(struct page *p, const char *s)
 {
-	static const char hex[] = "0123456789ABCDEF";
-	const unsigned char *u;
-	char esc[3] = { '%' };
-
-	for (u = (const unsigned char *)s; *u; u++) {
-		if ((*u >= 'A' && *u <= 'Z') || (*u >= 'a' && *u <= 'z') ||
-		    (*u >= '0' && *u <= '9') || strchr("-._~", *u)) {
-			put_bytes(p, u, 1);
-			continue;
-		}
-		esc[1] = hex[*u >> 4];
-		esc[2] = hex[*u & 15];
-		put_bytes(p, esc, 3);
-	}
+	if (p->rc == 0 && url_escape(&p->b, s) == -1)
+		p->rc = -1;
 }
 
 /* Writes a link to this page for question. */

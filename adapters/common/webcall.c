@@ -215,9 +215,9 @@ webcall_request(struct webcall *w, const char *method, const char *url, const ch
 		rc = CURLE_OUT_OF_MEMORY;
 	if (rc != CURLE_OK) {
 		snprintf(r->error, sizeof(r->error), "%s",
-			 sink.too_big			     ? "the reply was too long"
+			 sink.too_big			   ? "the reply was too long"
 			 : rc == CURLE_ABORTED_BY_CALLBACK ? "stopped"
-							     : curl_easy_strerror(rc));
+							   : curl_easy_strerror(rc));
 		r->status = 0;
 		return -1;
 	}

@@ -14,8 +14,8 @@
 #include "mxapi.h"
 #include "webcall.h"
 
-#define ATTEMPTS 4	/* tries of each call through network errors */
-#define LIMIT_S	 15	/* seconds for one call */
+#define ATTEMPTS 4  /* tries of each call through network errors */
+#define LIMIT_S	 15 /* seconds for one call */
 #define MAX_BODY (1 << 20)
 
 /* Timeline messages (and encrypted ones, to notice unreadable rooms), and nothing else
@@ -30,8 +30,8 @@ const char account_filter[] =
 /* Makes one call, trying again after network errors, 5xx and 429. Returns its outcome;
  * r is filled (free it). */
 static enum mx_outcome
-call(struct webcall *w, const char *method, const char *url, const char *token,
-     const char *body, struct mx_result *r, const char *what)
+call(struct webcall *w, const char *method, const char *url, const char *token, const char *body,
+     struct mx_result *r, const char *what)
 {
 	unsigned wait_s;
 	int attempt;
@@ -63,8 +63,7 @@ copy(char *out, size_t len, const cJSON *o, const char *key)
 /* GET or POST path; copies the reply's key into out. Returns 0 or an exit status. */
 static int
 fetch(struct webcall *w, const char *homeserver, const char *token, const char *method,
-      const char *path, const char *arg, const char *body, const char *key, char *out,
-      size_t len)
+      const char *path, const char *arg, const char *body, const char *key, char *out, size_t len)
 {
 	struct mx_result r;
 	struct buf url;
@@ -92,8 +91,7 @@ fetch(struct webcall *w, const char *homeserver, const char *token, const char *
 }
 
 int
-account_sign_in(const char *homeserver, const char *token, const char *ca_file,
-		struct account *a)
+account_sign_in(const char *homeserver, const char *token, const char *ca_file, struct account *a)
 {
 	struct webcall *w;
 	char err[256];
@@ -105,8 +103,8 @@ account_sign_in(const char *homeserver, const char *token, const char *ca_file,
 		log_errorx("%s", err);
 		return 1;
 	}
-	rc = fetch(w, homeserver, token, "GET", "account/whoami", NULL, NULL, "user_id",
-		   a->user_id, sizeof(a->user_id));
+	rc = fetch(w, homeserver, token, "GET", "account/whoami", NULL, NULL, "user_id", a->user_id,
+		   sizeof(a->user_id));
 	if (rc == 0 && (a->user_id[0] != '@' || strchr(a->user_id, ':') == NULL)) {
 		log_errorx("whoami: \"%s\" is not a user id", a->user_id);
 		rc = 1;

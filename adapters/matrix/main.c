@@ -80,8 +80,7 @@ on_tick(lws_sorted_usec_list_t *sul)
 		run->stop_by_ms = mono_ms() + DRAIN_MS + 2000;
 		syncer_stop(run->syncer, DRAIN_MS);
 	}
-	if (syncer_finished(run->syncer) ||
-	    (run->stop_by_ms != 0 && mono_ms() >= run->stop_by_ms))
+	if (syncer_finished(run->syncer) || (run->stop_by_ms != 0 && mono_ms() >= run->stop_by_ms))
 		run->done = 1;
 	lws_sul_schedule(run->ctx, 0, &run->tick, on_tick, TICK_US);
 }

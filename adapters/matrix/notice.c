@@ -124,8 +124,8 @@ static void
 put_superseded(struct writer *w, const cJSON *j)
 {
 	const char *status = string_of(j, "status");
-	const char *later = string_of(cJSON_GetObjectItemCaseSensitive(j, "superseded_by"),
-				      "question");
+	const char *later =
+		string_of(cJSON_GetObjectItemCaseSensitive(j, "superseded_by"), "question");
 
 	if (status == NULL ||
 	    (strcmp(status, "superseded") != 0 && strcmp(status, "partly-superseded") != 0))

@@ -11,14 +11,14 @@
 #define OPTIONS_MAX_LIST 64 /* entries of --allow-inviter, and of --ignore-user */
 
 struct options {
-	const char *rulingd_url;      /* --rulingd */
-	char homeserver[512];	      /* --homeserver, without a trailing '/' */
-	const char *token_file;	      /* --access-token-file, or NULL for the credential */
-	const char *state_file;	      /* --state, or NULL for $STATE_DIRECTORY's */
-	const char *ca_file;	      /* --ca-file, or NULL */
-	const char *web_url;	      /* --web-url, named in the encrypted-room notice */
-	long answer_timeout_s;	      /* --answer-timeout */
-	long max_age_s;		      /* --max-age: older messages are not answered */
+	const char *rulingd_url; /* --rulingd */
+	char homeserver[512];	 /* --homeserver, without a trailing '/' */
+	const char *token_file;	 /* --access-token-file, or NULL for the credential */
+	const char *state_file;	 /* --state, or NULL for $STATE_DIRECTORY's */
+	const char *ca_file;	 /* --ca-file, or NULL */
+	const char *web_url;	 /* --web-url, named in the encrypted-room notice */
+	long answer_timeout_s;	 /* --answer-timeout */
+	long max_age_s;		 /* --max-age: older messages are not answered */
 	const char *allow_inviters[OPTIONS_MAX_LIST]; /* --allow-inviter: @user or server */
 	size_t nallow;
 	const char *ignore_users[OPTIONS_MAX_LIST]; /* --ignore-user */

@@ -54,7 +54,7 @@ timeline_of(const cJSON *room)
 	const cJSON *events = path(path(room, "timeline", NULL), "events", NULL);
 
 	return room->string != NULL && cJSON_IsObject(room) && cJSON_IsArray(events) ? events
-										      : NULL;
+										     : NULL;
 }
 
 static size_t
@@ -107,7 +107,8 @@ mx_batch_take(cJSON *root, const char *me, struct mx_batch *b, char *err, size_t
 		snprintf(err, errlen, "the sync reply is not a JSON object");
 		goto fail;
 	}
-	if ((b->next_batch = string_of(b->root, "next_batch")) == NULL || b->next_batch[0] == '\0') {
+	if ((b->next_batch = string_of(b->root, "next_batch")) == NULL ||
+	    b->next_batch[0] == '\0') {
 		snprintf(err, errlen, "the sync reply has no next_batch");
 		goto fail;
 	}

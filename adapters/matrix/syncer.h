@@ -24,10 +24,10 @@
 struct syncer_config {
 	const char *homeserver; /* "https://matrix.example.org" */
 	const char *token;
-	const char *ca_file;	/* or NULL for the system's */
+	const char *ca_file; /* or NULL for the system's */
 	const char *state_path;
 	const char *filter_id;
-	const char *web_url;	/* for the encrypted-room notice, or NULL */
+	const char *web_url; /* for the encrypted-room notice, or NULL */
 	struct mx_me me;
 	const char *const *allow; /* inviters allowed (@user or server); none: anyone */
 	size_t nallow;

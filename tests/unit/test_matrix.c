@@ -37,7 +37,7 @@ kind_of(const char *ev, struct mx_message *m)
 }
 
 #define MSG(content)                                                                               \
-	"{\"type\":\"m.room.message\",\"event_id\":\"$e1\",\"sender\":\"@alice:example.org\","    \
+	"{\"type\":\"m.room.message\",\"event_id\":\"$e1\",\"sender\":\"@alice:example.org\","     \
 	"\"origin_server_ts\":1700000000000,\"content\":" content "}"
 
 static void
@@ -195,7 +195,8 @@ test_sync_replies_are_read(void)
 	CHECK(b.nevents == 3 && b.ncounts == 1 && b.ninvites == 1);
 	CHECK(b.ncounts == 1 && b.counts[0].joined == 2);
 	CHECK(b.ninvites == 1 && b.invites[0].encrypted);
-	CHECK(b.ninvites == 1 && b.invites[0].inviter && strcmp(b.invites[0].inviter, "@alice:x") == 0);
+	CHECK(b.ninvites == 1 && b.invites[0].inviter &&
+	      strcmp(b.invites[0].inviter, "@alice:x") == 0);
 	CHECK(b.nevents == 3 && strcmp(b.events[2].room_id, "!b:x") == 0);
 	mx_batch_free(&b);
 }

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * syncer_int.h -- inside the Matrix thread, shared by its two files: syncer.c (the
+ * thread, its queues and waits, the /sync loop) and batch.c (what is done with a batch).
+ * Nothing outside the syncer includes this.
+ */
+#ifndef RULINGBOT_MATRIX_SYNCER_INT_H
+#define RULINGBOT_MATRIX_SYNCER_INT_H
+
+#include <pthread.h>
+
+#include "backoff.h"
+#include "dedupe.h"
+#include "rooms.h"
+#include "sync.h"
+#include "syncer.h"
+#include "webcall.h"
+
+struct syncer {
+	struct syncer_config cfg;
+	struct mx_state state;
+	struct lws_context *wake;
+	struct webcall *poll; /* /sync */
+	struct webcall *call; /* everything else */
+	struct rooms *rooms;
+	struct dedupe *seen; /* event ids and invites handled */
+	struct backoff backoff;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct mx_question *asks, *asks_tail;	    /* for the loop to ask */
+	struct mx_question *answers, *answers_tail; /* answered, to send */
+	size_t outstanding;			    /* questions of this batch not yet sent */
+	int stopping, refused, finished;
+	long long drain_until_ms;
+};
+
+/* syncer.c */
+
+/* Returns 1 when the thread should give up what it is doing: after a refused token, at
+ * once when stopping and hard (nothing is in hand), or when the drain time has passed. */
+int syncer_quitting(struct syncer *s, int hard);
+
+/* Pauses for ms. Returns 0, or -1 when told to quit meanwhile. */
+int syncer_pause(struct syncer *s, long ms, int hard);
+
+/* Records that the homeserver refused the token: the thread ends. */
+void syncer_refuse(struct syncer *s, const char *why);
+
+/* Hands the question m, said in room, to the loop to be asked of rulingd. */
+void syncer_ask(struct syncer *s, const char *room, const struct mx_message *m);
+
+/* Sends the replies of the batch as their answers come back. Returns 0 when all went
+ * out, -1 when told to quit first. */
+int syncer_deliver(struct syncer *s);
+
+/* batch.c */
+
+/* Acts on batch b (the first since a fresh start when first: only its invitations).
+ * Returns 0 when all of it is done, -1 when it must be done again after a restart. */
+int batch_handle(struct syncer *s, const struct mx_batch *b, int first);
+
+/* Sends content in room under a transaction id made from key. Returns 0 when it was sent
+ * or refused for good (and dropped), -1 when it must be sent again later. */
+int batch_send(struct syncer *s, const char *room, const char *key, const char *content);
+
+#endif
