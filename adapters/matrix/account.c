@@ -17,14 +17,17 @@
 #define ATTEMPTS 4  /* tries of each call through network errors */
 #define LIMIT_S	 15 /* seconds for one call */
 #define MAX_BODY (1 << 20)
+#define MAX_WAIT 60 /* seconds: the longest wait between two tries */
 
 /* Timeline messages (and encrypted ones, to notice unreadable rooms), and nothing else
- * at all: no presence, no typing, no receipts, no state. */
+ * at all: no presence, no typing, no receipts, no state. Lazy-loading members (of which
+ * none are sent) is what makes a homeserver send each room's summary, with the member
+ * count that tells a direct chat from a group. */
 const char account_filter[] =
 	"{\"event_format\":\"client\",\"presence\":{\"not_types\":[\"*\"]},"
 	"\"account_data\":{\"not_types\":[\"*\"]},"
 	"\"room\":{\"timeline\":{\"types\":[\"m.room.message\",\"m.room.encrypted\"],"
-	"\"limit\":50},\"state\":{\"not_types\":[\"*\"]},"
+	"\"limit\":50},\"state\":{\"not_types\":[\"*\"],\"lazy_load_members\":true},"
 	"\"ephemeral\":{\"not_types\":[\"*\"]},\"account_data\":{\"not_types\":[\"*\"]}}}";
 
 /* Makes one call, trying again after network errors, 5xx and 429. Returns its outcome;
@@ -42,6 +45,8 @@ call(struct webcall *w, const char *method, const char *url, const char *token, 
 			return r->outcome;
 		wait_s = r->outcome == MX_RATELIMITED ? (unsigned)(r->retry_after_ms / 1000) + 1
 						      : 1U << attempt;
+		if (wait_s > MAX_WAIT)
+			wait_s = MAX_WAIT;
 		log_warnx("%s: %s (attempt %d of %d; next in %u s)", what, r->error, attempt,
 			  ATTEMPTS, wait_s);
 		mx_result_free(r);
@@ -90,6 +95,25 @@ fetch(struct webcall *w, const char *homeserver, const char *token, const char *
 	return rc;
 }
 
+/* The bot's display name, or "": without one, people write the localpart, so a failure
+ * here is not worth more than a debug line. */
+static void
+display_name(struct webcall *w, const char *homeserver, const char *token, struct account *a)
+{
+	struct mx_result r = { 0 };
+	struct buf url;
+
+	buf_init(&url);
+	if (mx_url(&url, homeserver, "profile/%e/displayname", a->user_id) == 0 &&
+	    call(w, "GET", url.data, token, NULL, &r, "profile") == MX_OK &&
+	    copy(a->display_name, sizeof(a->display_name), r.reply, "displayname") == 0)
+		log_debug("display name: %s", a->display_name);
+	else
+		a->display_name[0] = '\0';
+	mx_result_free(&r);
+	buf_free(&url);
+}
+
 int
 account_sign_in(const char *homeserver, const char *token, const char *ca_file, struct account *a)
 {
@@ -112,10 +136,7 @@ account_sign_in(const char *homeserver, const char *token, const char *ca_file, 
 	if (rc == 0) {
 		n = strcspn(a->user_id + 1, ":");
 		snprintf(a->localpart, sizeof(a->localpart), "%.*s", (int)n, a->user_id + 1);
-		/* Without a display name, people write the localpart: not worth failing for. */
-		if (fetch(w, homeserver, token, "GET", "profile/%e/displayname", a->user_id, NULL,
-			  "displayname", a->display_name, sizeof(a->display_name)) != 0)
-			a->display_name[0] = '\0';
+		display_name(w, homeserver, token, a);
 		rc = fetch(w, homeserver, token, "POST", "user/%e/filter", a->user_id,
 			   account_filter, "filter_id", a->filter_id, sizeof(a->filter_id));
 	}

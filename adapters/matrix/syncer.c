@@ -11,11 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "clock.h"
 #include "html.h"
 #include "log.h"
+#include "monocond.h"
 #include "mxapi.h"
 
 #define SYNC_TIMEOUT_MS	 "30000" /* the homeserver holds a /sync this long */
@@ -48,25 +48,6 @@ syncer_quitting(struct syncer *s, int hard)
 	return q;
 }
 
-/* Waits on the condition until when_ms at the latest (lock held). */
-static void
-wait_until(struct syncer *s, long long when_ms)
-{
-	struct timespec ts;
-	long long wait_ms = when_ms - mono_ms();
-
-	if (wait_ms <= 0)
-		return;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ts.tv_sec += wait_ms / 1000;
-	ts.tv_nsec += (wait_ms % 1000) * 1000000;
-	if (ts.tv_nsec >= 1000000000) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000;
-	}
-	pthread_cond_timedwait(&s->cond, &s->lock, &ts);
-}
-
 /* Pauses for ms. Returns 0, or -1 when told to quit meanwhile. */
 int
 syncer_pause(struct syncer *s, long ms, int hard)
@@ -76,7 +57,7 @@ syncer_pause(struct syncer *s, long ms, int hard)
 
 	pthread_mutex_lock(&s->lock);
 	while (!(quit = must_quit(s, hard)) && mono_ms() < until)
-		wait_until(s, until);
+		monocond_wait_until(&s->cond, &s->lock, until);
 	pthread_mutex_unlock(&s->lock);
 	return quit ? -1 : 0;
 }
@@ -152,7 +133,7 @@ syncer_deliver(struct syncer *s)
 	pthread_mutex_lock(&s->lock);
 	while (s->outstanding > 0 && !must_quit(s, 0)) {
 		if ((q = s->answers) == NULL) {
-			wait_until(s, mono_ms() + 1000);
+			monocond_wait_until(&s->cond, &s->lock, mono_ms() + 1000);
 			continue;
 		}
 		if ((s->answers = q->next) == NULL)
@@ -355,7 +336,6 @@ syncer_new(const struct syncer_config *cfg, struct mx_state *state, struct lws_c
 	   char *err, size_t errlen)
 {
 	struct syncer *s = calloc(1, sizeof(*s));
-	pthread_condattr_t attr;
 
 	if (s == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -378,11 +358,12 @@ syncer_new(const struct syncer_config *cfg, struct mx_state *state, struct lws_c
 		release(s);
 		return NULL;
 	}
+	if ((errno = monocond_init(&s->cond)) != 0) {
+		snprintf(err, errlen, "cannot make a condition variable: %s", strerror(errno));
+		release(s);
+		return NULL;
+	}
 	pthread_mutex_init(&s->lock, NULL);
-	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	pthread_cond_init(&s->cond, &attr);
-	pthread_condattr_destroy(&attr);
 	if ((errno = pthread_create(&s->thread, NULL, run, s)) != 0) {
 		snprintf(err, errlen, "cannot start a thread: %s", strerror(errno));
 		pthread_cond_destroy(&s->cond);

@@ -15,10 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "clock.h"
 #include "log.h"
+#include "monocond.h"
 #include "slackapi.h"
 #include "webcall.h"
 
@@ -305,22 +305,10 @@ settle_post(struct outbox *o, struct channel *c, const struct slack_result *r)
 static void
 wait_until(struct outbox *o, long long when_ms)
 {
-	struct timespec ts;
-	long long wait_ms;
-
-	if (when_ms < 0) {
+	if (when_ms < 0)
 		pthread_cond_wait(&o->cond, &o->lock);
-		return;
-	}
-	wait_ms = when_ms - mono_ms();
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ts.tv_sec += wait_ms / 1000;
-	ts.tv_nsec += (wait_ms % 1000) * 1000000;
-	if (ts.tv_nsec >= 1000000000) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000;
-	}
-	pthread_cond_timedwait(&o->cond, &o->lock, &ts);
+	else
+		monocond_wait_until(&o->cond, &o->lock, when_ms);
 }
 
 /* Sends c's head post (lock held on entry and on return). */
@@ -375,7 +363,6 @@ struct outbox *
 outbox_new(const struct outbox_config *cfg, struct lws_context *wake, char *err, size_t errlen)
 {
 	struct outbox *o = calloc(1, sizeof(*o));
-	pthread_condattr_t attr;
 
 	if (o == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -387,11 +374,13 @@ outbox_new(const struct outbox_config *cfg, struct lws_context *wake, char *err,
 		free(o);
 		return NULL;
 	}
+	if ((errno = monocond_init(&o->cond)) != 0) {
+		snprintf(err, errlen, "cannot make a condition variable: %s", strerror(errno));
+		webcall_free(o->web);
+		free(o);
+		return NULL;
+	}
 	pthread_mutex_init(&o->lock, NULL);
-	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	pthread_cond_init(&o->cond, &attr);
-	pthread_condattr_destroy(&attr);
 	if ((errno = pthread_create(&o->thread, NULL, run, o)) != 0) {
 		snprintf(err, errlen, "cannot start a thread: %s", strerror(errno));
 		pthread_cond_destroy(&o->cond);

@@ -149,6 +149,21 @@ def test_ignored(hs):
     s.check(not hs.sends_to("!botdm:fake.test"), "a user in --ignore-user is not answered")
 
 
+def test_member_lookup(hs):
+    """Without room summaries, the bridge asks the homeserver who is in the room."""
+    hs.summaries = False
+    hs.message("!group5:fake.test", ALICE, JUDGE)
+    ev = hs.message("!dm3:fake.test", ALICE, JUDGE)
+    content = one_send(hs, "!dm3:fake.test", "a direct chat without a room summary")
+    check_answer(content, JUDGE, ev, "a direct chat counted by joined_members")
+    asked = [r["path"] for r in hs.requests if r["path"].endswith("/joined_members")]
+    s.check(len(asked) == 2 and len(set(asked)) == 2, "the members were asked for, once per "
+            "room", asked)
+    s.check(not hs.sends_to("!group5:fake.test"),
+            "a group room counted by joined_members: no answer without a mention")
+    hs.summaries = True
+
+
 def test_help(hs):
     ev = hs.message("!group4:fake.test", ALICE, BOT_NAME, mentions=[BOT])
     content = one_send(hs, "!group4:fake.test", "a bare mention")
@@ -205,9 +220,9 @@ def test_saved_position(hs, b):
 
 def basics():
     with FakeMatrix() as hs, Daemon(s, NO_RATE) as d:
-        for room in ("!dm", "!dm2", "!group2"):
+        for room in ("!dm", "!dm2", "!dm3", "!group2"):
             hs.add_room(room + ":fake.test", [ALICE])
-        for room in ("!group", "!group3", "!group4", "!secret"):
+        for room in ("!group", "!group3", "!group4", "!group5", "!secret"):
             hs.add_room(room + ":fake.test", [ALICE, BOB])
         hs.add_room("!botdm:fake.test", ["@otherbot:fake.test"])
         old = hs.message("!dm:fake.test", ALICE, "An old question: " + JUDGE)
@@ -221,6 +236,7 @@ def basics():
             test_group_room(hs)
             test_thread(hs)
             test_ignored(hs)
+            test_member_lookup(hs)
             test_help(hs)
             test_encrypted(hs)
             test_rate_limit(hs)
@@ -248,11 +264,13 @@ def restarts():
     with FakeMatrix() as hs, Daemon(s, NO_RATE) as d:
         hs.add_room("!dm:fake.test", [ALICE])
         hs.add_room("!dm2:fake.test", [ALICE])
-        with Bridge(s, hs, d.port) as b:
+        with Bridge(s, hs, d.port, ["--answer-timeout", "600"]) as b:
             hs.wait_syncs(2, slow(10))
             d.stop()
             ev = hs.message("!dm:fake.test", ALICE, JUDGE)
-            n = len(hs.wait_syncs(3, slow(10)))
+            s.check(hs.wait(lambda: any(x["served"] for x in hs.syncs), slow(10)),
+                    "the question reached the bridge", hs.syncs)
+            n = len(hs.syncs)
             settle(1.5)
             s.check(len(hs.syncs) == n, "while rulingd is away the batch is not finished",
                     hs.syncs[-2:])

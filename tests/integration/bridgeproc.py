@@ -2,7 +2,8 @@
 """What the chat bridges' test runners share: a bridge process whose secrets are written
 to files (mode 0600) in a temporary folder, started under valgrind when VALGRIND=1,
 stopped with SIGTERM (its exit status checked), its log shown when a check failed, and
-its log searched for the secrets it must never print."""
+its log searched for the secrets it must never print. Also the dates in words both
+bridges write, as rulingd's text mode does."""
 import os
 import shutil
 import signal
@@ -11,6 +12,26 @@ import tempfile
 
 from daemon import Program, slow
 from harness import ROOT, VALGRIND, VALGRIND_CMD, program
+
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December"]
+
+
+def date_words(date):
+    """"2017-09-15" as "September 15, 2017" (or "September 2017", or "2017")."""
+    parts = [int(p) for p in date.split("-")]
+    if len(parts) == 3:
+        return f"{MONTHS[parts[1] - 1]} {parts[2]}, {parts[0]}"
+    if len(parts) == 2:
+        return f"{MONTHS[parts[1] - 1]} {parts[0]}"
+    return str(parts[0])
+
+
+def need_bridge(suite, name):
+    """Ends the suite with one failure when build/<name> is missing."""
+    if not os.path.exists(program(name)):
+        suite.check(False, f"build/{name} exists (run make)")
+        suite.finish()
 
 
 class BridgeProcess(Program):

@@ -82,7 +82,7 @@ class FakeMatrix:
         self.displayname = displayname
         self.cond = threading.Condition()
         self.requests = []       # dict(method, path, query, body, status, at)
-        self.syncs = []          # dict(since, timeout, filter, set_presence, at)
+        self.syncs = []          # dict(since, timeout, filter, set_presence, at, served)
         self.filters = []        # parsed filter bodies
         self.joins = []          # room ids, one per successful join call
         self.leaves = []         # room ids, one per leave call
@@ -93,6 +93,7 @@ class FakeMatrix:
         self.limit = None        # [count, retry_after_s, retry_after_ms]: 429 count sends
         self.sync_delay = 0      # seconds to sleep before answering each sync
         self.hold_sends = None   # a threading.Event: new sends wait for it before replying
+        self.summaries = True    # False: syncs carry no room summary (no member counts)
         self._items = []         # ("event" | "invite", room_id, event or invite_state)
         self._rooms = {}         # room_id -> dict(members=[others], joined, invited)
         self._txns = {}          # (room_id, txn_id) -> event_id
@@ -215,10 +216,10 @@ class FakeMatrix:
         except ValueError:
             return error(400, "M_INVALID_PARAM", "timeout must be an integer")
         start = int(since[1:]) if since else 0
+        rec = dict(since=since, timeout=timeout, filter=query.get("filter"),
+                   set_presence=query.get("set_presence"), at=time.monotonic(), served=None)
         with self.cond:
-            self.syncs.append(dict(since=since, timeout=timeout, filter=query.get("filter"),
-                                   set_presence=query.get("set_presence"),
-                                   at=time.monotonic()))
+            self.syncs.append(rec)
             self.cond.notify_all()
             delay = self.sync_delay
         if delay:
@@ -230,6 +231,9 @@ class FakeMatrix:
                 left = deadline - time.monotonic()
                 if out["rooms"]["join"] or out["rooms"]["invite"] or left <= 0 \
                         or self._closing:
+                    rec["served"] = sum(len(r["timeline"]["events"])
+                                        for r in out["rooms"]["join"].values())
+                    self.cond.notify_all()
                     return 200, out, []
                 self.cond.wait(left)
 
@@ -248,7 +252,7 @@ class FakeMatrix:
         join = {room_id: {
             "timeline": {"events": events, "limited": False, "prev_batch": f"p{start}"},
             "summary": {"m.joined_member_count": len(self._members(room_id)),
-                        "m.invited_member_count": 0},
+                        "m.invited_member_count": 0} if self.summaries else {},
             "state": {"events": []}, "ephemeral": {"events": []},
             "account_data": {"events": []}} for room_id, events in timelines.items()}
         return {"next_batch": f"s{len(self._items)}",

@@ -7,18 +7,12 @@ describes the format)."""
 import os
 
 import fakematrix
-from bridgeproc import BridgeProcess
-from harness import program
-
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December"]
+from bridgeproc import BridgeProcess, date_words, need_bridge as need
 
 
 def need_bridge(suite):
     """Ends the suite with one failure when build/rulingbot-matrix is missing."""
-    if not os.path.exists(program("rulingbot-matrix")):
-        suite.check(False, "build/rulingbot-matrix exists (run make)")
-        suite.finish()
+    need(suite, "rulingbot-matrix")
 
 
 class Bridge(BridgeProcess):
@@ -39,15 +33,6 @@ class Bridge(BridgeProcess):
 def escape(s):
     return (s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
             .replace('"', "&quot;").replace("'", "&#39;"))
-
-
-def date_words(date):
-    parts = [int(p) for p in date.split("-")]
-    if len(parts) == 3:
-        return f"{MONTHS[parts[1] - 1]} {parts[2]}, {parts[0]}"
-    if len(parts) == 2:
-        return f"{MONTHS[parts[1] - 1]} {parts[0]}"
-    return str(parts[0])
 
 
 def _source(n, s):

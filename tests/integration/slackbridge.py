@@ -4,22 +4,15 @@ rulingd: writes its token files (mode 0600) into a temporary folder, starts it (
 valgrind when VALGRIND=1), stops it with SIGTERM, and shows its standard error when a
 check failed. Also what the Slack tests share: the reply the bridge should post for a
 rulingd answer, written here independently of the bridge's C code."""
-import os
-
 import fakeslack
-from bridgeproc import BridgeProcess
-from harness import program
+from bridgeproc import BridgeProcess, date_words, need_bridge as need
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December"]
 
 
 def need_bridge(suite):
     """Ends the suite with one failure when build/rulingbot-slack is missing."""
-    if not os.path.exists(program("rulingbot-slack")):
-        suite.check(False, "build/rulingbot-slack exists (run make)")
-        suite.finish()
+    need(suite, "rulingbot-slack")
 
 
 class Bridge(BridgeProcess):
@@ -45,15 +38,6 @@ class Bridge(BridgeProcess):
 
 def escape(s):
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def date_words(date):
-    parts = [int(p) for p in date.split("-")]
-    if len(parts) == 3:
-        return f"{MONTHS[parts[1] - 1]} {parts[2]}, {parts[0]}"
-    if len(parts) == 2:
-        return f"{MONTHS[parts[1] - 1]} {parts[0]}"
-    return str(parts[0])
 
 
 def source_line(s):
