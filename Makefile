@@ -10,6 +10,9 @@
 #   make valgrind   run the tests with every started program under valgrind
 #   make bench      run the benchmark and print its figures (docs/performance.md)
 #   make screenshots retake the widget's pictures in docs/
+#   make install    install programs, KB, widget, config, units and man pages
+#                   (PREFIX=/usr/local, SYSCONFDIR=/etc, DESTDIR= as usual)
+#   make uninstall  remove what make install installed
 #   make clean      remove build/
 #
 # Missing Debian packages are installed first (scripts/install-deps).
@@ -29,9 +32,12 @@ TEXTS ?= $(wildcard ../shared/sources)
 
 WARNINGS = -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
 	   -Wpointer-arith -Wvla -Wundef $(WERROR)
-PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags libcjson sqlite3 libwebsockets libcurl libcrypto)
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags libcjson sqlite3 libwebsockets libcurl libcrypto \
+	     libsystemd)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs libcjson sqlite3)
 LWS_LIBS = $(shell $(PKG_CONFIG) --libs libwebsockets)
+# rulingd tells systemd when it is ready, reloading or stopping, and pings its watchdog.
+SYSTEMD_LIBS = $(shell $(PKG_CONFIG) --libs libsystemd)
 # The bridges call the chat services' HTTPS APIs with libcurl; Slack's signatures need HMAC.
 BRIDGE_LIBS = $(shell $(PKG_CONFIG) --libs libcjson libwebsockets libcurl libcrypto) -lpthread
 PROJECT_CFLAGS = -std=c11 -D_GNU_SOURCE -DRULINGBOT_VERSION='"$(VERSION)"' -Idaemon \
@@ -47,7 +53,7 @@ ENGINE_OBJS = $(ENGINE:%=$(OBJ)/daemon/%.o)
 # The server around it: settings, limits, answers as frames, and the network loop.
 SERVER = config ratelimit metrics cache service origin www html page
 SERVER_OBJS = $(SERVER:%=$(OBJ)/daemon/%.o)
-NET = listener net ws http workers cli main
+NET = notify listener net ws http workers cli main
 RULINGD_OBJS = $(ENGINE_OBJS) $(SERVER_OBJS) $(NET:%=$(OBJ)/daemon/%.o)
 COMPILER = jsonpos load check build
 COMPILER_OBJS = $(COMPILER:%=$(OBJ)/kb/compiler/%.o) $(OBJ)/daemon/util.o \
@@ -76,7 +82,8 @@ TEST_KBS = $(BUILD)/kb.sqlite $(BUILD)/test/fixture.sqlite $(BUILD)/test/hostile
 
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all run test eval asan valgrind bench clean deps test-deps bench-deps format screenshots
+.PHONY: all run test eval asan valgrind bench clean deps test-deps bench-deps format screenshots \
+	install uninstall
 .DEFAULT_GOAL := all
 
 all: $(PROGRAMS)
@@ -95,7 +102,7 @@ $(OBJ)/%.o: %.c | deps
 	$(CC) $(PROJECT_CFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/rulingd: $(RULINGD_OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) $(LWS_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) $(LWS_LIBS) $(SYSTEMD_LIBS)
 
 $(BUILD)/rulingbot-slack: $(SLACK_OBJS) $(COMMON_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(BRIDGE_LIBS)
@@ -181,6 +188,52 @@ asan:
 	$(MAKE) BUILD=build/asan \
 		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 		LDFLAGS="-fsanitize=address,undefined" test
+
+# Installing. The units and the configuration name $(PREFIX)'s paths; systemd reads units
+# from $(PREFIX)/lib/systemd/system for /usr and /usr/local. A configuration that is
+# already there is kept, and make uninstall removes it only when unchanged.
+PREFIX ?= /usr/local
+SYSCONFDIR ?= /etc
+BINDIR = $(PREFIX)/bin
+DATADIR = $(PREFIX)/share/rulingbot
+MANDIR = $(PREFIX)/share/man
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+CONFDIR = $(SYSCONFDIR)/rulingbot
+INSTALLED_PROGRAMS = rulingd rulingkb rulingbot-slack rulingbot-matrix
+UNITS = $(notdir $(wildcard systemd/*.service systemd/*.socket))
+WWW_FILES = $(notdir $(wildcard adapters/web/*))
+MAN1 = $(notdir $(wildcard docs/man/*.1))
+MAN8 = $(notdir $(wildcard docs/man/*.8))
+FILL_PATHS = sed -e 's|/usr/local/|$(PREFIX)/|g' -e 's|/etc/rulingbot/|$(CONFDIR)/|g' \
+		 -e 's|@PREFIX@|$(PREFIX)|g'
+
+install: $(PROGRAMS) $(BUILD)/kb.sqlite
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/www $(DESTDIR)$(CONFDIR) \
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 $(INSTALLED_PROGRAMS:%=$(BUILD)/%) $(DESTDIR)$(BINDIR)
+	install -m 0644 $(BUILD)/kb.sqlite $(DESTDIR)$(DATADIR)/kb.sqlite
+	install -m 0644 $(WWW_FILES:%=adapters/web/%) $(DESTDIR)$(DATADIR)/www
+	install -m 0644 $(MAN1:%=docs/man/%) $(DESTDIR)$(MANDIR)/man1
+	install -m 0644 $(MAN8:%=docs/man/%) $(DESTDIR)$(MANDIR)/man8
+	for u in $(UNITS); do $(FILL_PATHS) systemd/$$u > $(DESTDIR)$(UNITDIR)/$$u; done
+	chmod 0644 $(UNITS:%=$(DESTDIR)$(UNITDIR)/%)
+	if [ -e $(DESTDIR)$(CONFDIR)/rulingd.conf ]; then \
+		echo "keeping $(DESTDIR)$(CONFDIR)/rulingd.conf"; \
+	else \
+		$(FILL_PATHS) etc/rulingd.conf > $(DESTDIR)$(CONFDIR)/rulingd.conf; \
+	fi
+
+uninstall:
+	rm -f $(INSTALLED_PROGRAMS:%=$(DESTDIR)$(BINDIR)/%) $(DESTDIR)$(DATADIR)/kb.sqlite \
+		$(WWW_FILES:%=$(DESTDIR)$(DATADIR)/www/%) $(UNITS:%=$(DESTDIR)$(UNITDIR)/%) \
+		$(MAN1:%=$(DESTDIR)$(MANDIR)/man1/%) $(MAN8:%=$(DESTDIR)$(MANDIR)/man8/%)
+	-rmdir $(DESTDIR)$(DATADIR)/www $(DESTDIR)$(DATADIR) 2>/dev/null
+	@if $(FILL_PATHS) etc/rulingd.conf | cmp -s - $(DESTDIR)$(CONFDIR)/rulingd.conf; then \
+		rm -f $(DESTDIR)$(CONFDIR)/rulingd.conf; \
+		rmdir $(DESTDIR)$(CONFDIR) 2>/dev/null || true; \
+	elif [ -e $(DESTDIR)$(CONFDIR)/rulingd.conf ]; then \
+		echo "keeping $(DESTDIR)$(CONFDIR)/rulingd.conf: it was changed"; \
+	fi
 
 format:
 	clang-format -i daemon/*.[ch] kb/compiler/*.[ch] adapters/*/*.[ch] tests/unit/*.[ch] \

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "match.h"
 #include "net.h"
+#include "notify.h"
 #include "service.h"
 #include "workers.h"
 
@@ -96,6 +97,7 @@ struct serving {
 	int fds[CONFIG_MAX_WORKERS][CONFIG_MAX_LISTEN]; /* listening sockets, by worker */
 	int copies;					/* rows of fds in use */
 	int nfds;					/* sockets in each row */
+	int activated; /* the sockets came from systemd: one row, every worker shares it */
 };
 
 static void
@@ -134,13 +136,36 @@ open_address(struct serving *sv, int i, char *err, size_t errlen)
 	return 0;
 }
 
-/* Opens every --listen socket. Returns 0, or -1 (logged, those opened closed). */
+/* Takes the sockets systemd passed (socket activation), if any. Returns how many, or -1
+ * (logged). */
+static int
+take_activated(struct serving *sv)
+{
+	char err[256];
+	int n = notify_listen_fds(sv->fds[0], CONFIG_MAX_LISTEN, err, sizeof(err));
+
+	if (n == -1)
+		log_warnx("%s", err);
+	if (n > 0) {
+		sv->activated = 1;
+		sv->copies = 1;
+		sv->nfds = n;
+		log_info("listening on %d socket%s passed by systemd (--listen is not used)", n,
+			 n == 1 ? "" : "s");
+	}
+	return n;
+}
+
+/* Opens every --listen socket, unless systemd passed them. Returns 0, or -1 (logged,
+ * those opened closed). */
 static int
 open_listeners(struct serving *sv)
 {
 	char err[256];
-	int i;
+	int i, n;
 
+	if ((n = take_activated(sv)) != 0)
+		return n > 0 ? 0 : -1;
 	for (i = 0; i < sv->cfg->nlisten; i++) {
 		if (open_address(sv, i, err, sizeof(err)) == -1) {
 			log_warnx("cannot listen on %s", err);
@@ -170,13 +195,15 @@ serve(int worker, void *arg)
 	if (worker > 0) {
 		snprintf(name, sizeof(name), "rulingd[%d]", worker);
 		log_init(name, cfg->verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
+		notify_disown(); /* the parent speaks to systemd for everyone */
 	}
 	if (service_init(&svc, cfg, worker, err, sizeof(err)) == -1) {
 		log_warnx("%s", err);
 		return WORKER_CANNOT_START;
 	}
-	/* Worker w serves its own row of sockets; row 0 when alone. */
-	rc = net_serve(&svc, cfg, sv->fds[worker > 0 ? worker - 1 : 0], sv->nfds);
+	/* Worker w serves its own row of sockets; row 0 when alone, or when systemd passed
+	 * the sockets (the workers then take turns accepting on them). */
+	rc = net_serve(&svc, cfg, sv->fds[worker > 0 && !sv->activated ? worker - 1 : 0], sv->nfds);
 	service_free(&svc);
 	return rc == 0 ? 0 : WORKER_CANNOT_START;
 }

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "notify.h"
 #include "origin.h"
 #include "server.h"
 
@@ -203,12 +204,16 @@ tick(lws_sorted_usec_list_t *sul)
 	struct server *srv = lws_container_of(sul, struct server, tick);
 	long long now = server_now();
 
+	notify_watchdog();
 	if (got_reload) {
 		got_reload = 0;
+		notify_reloading();
 		service_reload(srv->svc);
+		notify_ready("serving");
 	}
 	if (got_stop && !srv->draining) {
 		log_info("stopping: closing %ld websockets", srv->open);
+		notify_stopping();
 		srv->draining = 1;
 		srv->drain_deadline = now + DRAIN_NS;
 		accepting(srv, 0);
@@ -367,6 +372,7 @@ net_serve(struct service *svc, const struct config *cfg, const int *fds, int nfd
 	} else {
 		srv.prune_at = server_now() + PRUNE_NS;
 		lws_sul_schedule(srv.ctx, 0, &srv.tick, tick, TICK_US);
+		notify_ready("serving");
 		while (!srv.done && lws_service(srv.ctx, 0) >= 0)
 			;
 		log_info("stopped");

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "notify.h"
 
 #define WORKERS_MAX   64
 #define YOUNG_SECONDS 2 /* a worker dying sooner than this is restarted after a pause */
@@ -153,19 +154,25 @@ workers_run(int n, int (*serve)(int, void *), void *arg)
 	sigprocmask(SIG_BLOCK, &set, &old);
 	for (i = 0; i < n && !failed; i++)
 		failed = start(&w[i], i, &old, serve, arg) == -1;
+	if (!failed)
+		notify_ready("serving with workers");
 	while (!failed) {
+		notify_watchdog();
 		sig = sigtimedwait(&set, NULL, &wait);
 		if (sig == SIGTERM || sig == SIGINT)
 			break;
 		if (sig == SIGHUP) {
 			log_info("reloading the knowledge base in every worker");
+			notify_reloading();
 			signal_all(w, n, SIGHUP);
+			notify_ready("serving with workers");
 		}
 		failed = reap(w, n, 0);
 		for (i = 0; i < n && !failed; i++)
 			if (w[i].pid == 0 && now_s() >= w[i].restart_at)
 				start(&w[i], i, &old, serve, arg);
 	}
+	notify_stopping();
 	stop_all(w, n, &set);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return failed ? 1 : 0;

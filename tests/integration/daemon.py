@@ -165,10 +165,14 @@ class Program:
 class Daemon(Program):
     """One rulingd process. args are added after --listen, --kb and --www; kb=None or
     www=None leave that option out (www defaults to a temporary folder with an
-    index.html); listen=False leaves --listen out (a -c file gives it)."""
+    index.html); listen=False leaves --listen out (a -c file gives it). env adds variables
+    to its environment; launcher is a command to start it with (systemd-socket-activate)."""
 
-    def __init__(self, suite, args=(), kb=KB, www="", port=None, listen=True, wait=True):
+    def __init__(self, suite, args=(), kb=KB, www="", port=None, listen=True, wait=True,
+                 env=None, launcher=()):
         self.suite = suite
+        self.env = dict(os.environ, **env) if env else None
+        self.launcher = list(launcher)
         self.args = list(args)
         self.kb = kb
         self.port = port or free_port()
@@ -197,7 +201,7 @@ class Daemon(Program):
         if self.www is not None:
             cmd += ["--www", self.www]
         cmd += self.args
-        return VALGRIND_CMD + cmd if VALGRIND else cmd
+        return self.launcher + (VALGRIND_CMD + cmd if VALGRIND else cmd)
 
     def start(self):
         """Starts rulingd and, unless wait=False, waits until it accepts. Returns whether
@@ -205,7 +209,8 @@ class Daemon(Program):
         self.failed_before = self.suite.failed
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL, stdout=self.log,
-                                     stderr=self.log, cwd=ROOT, start_new_session=True)
+                                     stderr=self.log, cwd=ROOT, start_new_session=True,
+                                     env=self.env)
         if not self.wait:
             return True
         return self.suite.check(self.wait_ready(), "rulingd starts and accepts connections",
