@@ -138,6 +138,12 @@ def socket_activation():
                 "a websocket on a port passed by socket activation", lines)
         s.check("passed by systemd" in d.stderr(), "rulingd says where its socket came from",
                 d.stderr()[-1000:])
+    port = free_port()
+    with Daemon(s, ["--workers", "2"], port=port, listen=False,
+                launcher=[ACTIVATE, "-l", f"{HOST}:{port}"]) as d:
+        answers = [d.http("GET", "/api/ask?q=who+was+the+judge").status for _ in range(10)]
+        s.check(answers == [200] * 10, "--workers share a port passed by socket activation",
+                answers)
 
 
 def installed_units(tmp):
