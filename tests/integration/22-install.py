@@ -13,7 +13,7 @@ import time
 import urllib.request
 
 from daemon import HOST, cli_json, free_port, main, need_daemon, slow
-from harness import BUILD, ROOT, VALGRIND, VALGRIND_CMD, Suite
+from harness import BUILD, ROOT, SLOW_ARGS, VALGRIND, VALGRIND_CMD, Suite
 
 s = Suite("22-install")
 need_daemon(s, budget=240)
@@ -54,7 +54,8 @@ def run_installed(dest):
     cmd = [os.path.join(root, "bin/rulingd"),
            "-c", os.path.join(dest, "etc/rulingbot/rulingd.conf"),
            "--kb", os.path.join(root, "share/rulingbot/kb.sqlite"),
-           "--www", os.path.join(root, "share/rulingbot/www"), "--listen", f"{HOST}:{port}"]
+           "--www", os.path.join(root, "share/rulingbot/www"), "--listen", f"{HOST}:{port}",
+           *SLOW_ARGS]
     check = subprocess.run(cmd + ["-n"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                            text=True, timeout=slow(30))
     s.check(check.returncode == 0 and "configuration ok" in check.stdout,
