@@ -5,7 +5,7 @@
  * (the reply is too_long), past --max-message the connection is closed with 1009 before
  * the rest arrives. Replies are queued as frames and sent one per writeable callback,
  * as libwebsockets requires; while a client leaves --max-queue replies unread, reading
- * from it pauses.
+ * from it pauses, and a client that then reads nothing for --idle-timeout is dropped.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -157,6 +157,9 @@ finish_message(struct server *srv, struct session *ss)
 	if (ss->replies >= srv->cfg->max_queue && !ss->paused) {
 		ss->paused = 1;
 		lws_rx_flow_control(ss->wsi, 0);
+		/* A client that has stopped reading holds its queue, and memory, for good:
+		 * unless it reads half of it within --idle-timeout, it is dropped. */
+		lws_set_timeout(ss->wsi, PENDING_TIMEOUT_USER_OK, (int)srv->cfg->idle_timeout);
 	}
 	return 0;
 }
@@ -216,6 +219,7 @@ ws_writeable(struct server *srv, struct session *ss)
 	free(f);
 	if (ss->paused && ss->replies <= srv->cfg->max_queue / 2) {
 		ss->paused = 0;
+		lws_set_timeout(ss->wsi, NO_PENDING_TIMEOUT, 0);
 		lws_rx_flow_control(ss->wsi, 1);
 	}
 	if (ss->head || ss->closing)
