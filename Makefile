@@ -184,10 +184,13 @@ bench: bench-deps $(PROGRAMS) $(BENCH_PROGRAMS) $(BUILD)/kb.sqlite
 screenshots: test-deps $(PROGRAMS) $(BUILD)/kb.sqlite
 	BUILD=$(BUILD) node tests/browser/tools/screenshots.mjs
 
+# gcc's "undefined" leaves out float-cast-overflow: a double from JSON cast beyond range.
+SANITIZE = -fsanitize=address,undefined,float-cast-overflow
+
 asan:
 	$(MAKE) BUILD=build/asan \
-		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
-		LDFLAGS="-fsanitize=address,undefined" test
+		CFLAGS="-O1 -g $(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+		LDFLAGS="$(SANITIZE)" test
 
 # Installing. The units and the configuration name $(PREFIX)'s paths; systemd reads units
 # from $(PREFIX)/lib/systemd/system for /usr and /usr/local. A configuration that is
@@ -241,5 +244,8 @@ format:
 
 clean:
 	rm -rf build
+
+# make fuzz: libFuzzer drivers (clang), and their corpora replayed as regression tests.
+-include tests/fuzz/fuzz.mk
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

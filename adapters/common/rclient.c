@@ -150,7 +150,12 @@ on_error_reply(struct rclient *c, struct question *q, const cJSON *reply)
 	struct rreply r = { RREPLY_ERROR, reply, name };
 
 	if (strcmp(name, "rate_limited") == 0) {
-		pause_question(c, q, cJSON_IsNumber(wait) ? (long long)wait->valuedouble : 1000);
+		/* The wait is checked before the cast, which would be undefined beyond range. */
+		pause_question(c, q,
+			       cJSON_IsNumber(wait) && wait->valuedouble >= 0 &&
+					       wait->valuedouble <= 600000
+				       ? (long long)wait->valuedouble
+				       : 1000);
 		return;
 	}
 	if (strcmp(name, "overloaded") == 0) {

@@ -179,7 +179,11 @@ mx_message_read(const cJSON *ev, const struct mx_me *me, struct mx_message *m)
 		return skip(m, "not a well-formed event");
 	if (strcmp(m->sender, me->user_id) == 0)
 		return skip(m, "the bot's own message");
-	m->ts_ms = cJSON_IsNumber(ts) ? (long long)ts->valuedouble : 0;
+	/* Checked before the cast: a number beyond long long's range is undefined behaviour
+	 * to convert, and any homeserver can send one. 0 reads as "too old". */
+	m->ts_ms = cJSON_IsNumber(ts) && ts->valuedouble >= 0 && ts->valuedouble < 1e15
+			   ? (long long)ts->valuedouble
+			   : 0;
 	if (strcmp(type, "m.room.encrypted") == 0)
 		return m->kind = MX_ENCRYPTED;
 	if (strcmp(type, "m.room.message") != 0)
