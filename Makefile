@@ -9,6 +9,7 @@
 #   make asan       build with AddressSanitizer and UBSan into build/asan, then test
 #   make valgrind   run the tests with every started program under valgrind
 #   make bench      run the benchmark and print its figures (docs/performance.md)
+#   make fuzz       run each libFuzzer driver for FUZZ_SECONDS (60) (tests/fuzz/)
 #   make screenshots retake the widget's pictures in docs/
 #   make install    install programs, KB, widget, config, units and man pages
 #                   (PREFIX=/usr/local, SYSCONFDIR=/etc, DESTDIR= as usual)
