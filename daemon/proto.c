@@ -207,6 +207,26 @@ only_space(const char *p, const char *end)
 }
 
 /* Reads a JSON request; type_required 0 lets "type" default to "ask". */
+/* Returns 1 when the JSON text msg holds a NUL: a raw byte (not JSON at all), or the escape
+ * \u0000 (odd backslashes before it). cJSON would end the string there, and the question
+ * would be cut short and answered as if whole. */
+static int
+holds_nul(const char *msg, size_t len)
+{
+	const char *p = msg, *end = msg + len;
+	size_t slashes;
+
+	if (memchr(msg, '\0', len) != NULL)
+		return 1;
+	while ((p = memchr(p, '\\', (size_t)(end - p))) != NULL) {
+		for (slashes = 0; p < end && *p == '\\'; p++)
+			slashes++;
+		if (slashes % 2 == 1 && end - p >= 5 && memcmp(p, "u0000", 5) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 static void
 parse_json(const char *msg, size_t len, int type_required, struct request *req)
 {
@@ -223,6 +243,10 @@ parse_json(const char *msg, size_t len, int type_required, struct request *req)
 	}
 	if (read_id(req->tree, req) == -1)
 		return;
+	if (holds_nul(msg, len)) {
+		invalid(req, PROTO_BAD_REQUEST, "A request may not hold the character U+0000.");
+		return;
+	}
 	type = cJSON_GetObjectItemCaseSensitive(req->tree, "type");
 	if ((type == NULL && type_required) || (type != NULL && !cJSON_IsString(type))) {
 		invalid(req, PROTO_BAD_REQUEST, "\"type\" must be \"ask\" or \"info\".");

@@ -1421,6 +1421,10 @@ test_service_bad_requests(void)
 			 "bad_request", "L"));
 	CHECK(json_error(&s, &b, "{\"type\":\"ask\",\"text\":\"judge\",\"id\":5}", "bad_request",
 			 NULL));
+	/* A NUL would cut the question short: "who was" answered as if it were all. */
+	CHECK(json_error(&s, &b,
+			 "{\"type\":\"ask\",\"id\":\"n\",\"text\":\"who was\\u0000 the judge\"}",
+			 "bad_request", "n"));
 	memset(longid, 'x', 65);
 	longid[65] = '\0';
 	{
@@ -1445,8 +1449,8 @@ test_service_bad_requests(void)
 		}
 	}
 	CHECK(s.metrics.errors[PROTO_BAD_JSON] == 2);
-	CHECK(s.metrics.errors[PROTO_BAD_REQUEST] == 16);
-	CHECK(s.metrics.questions[OUTCOME_ERROR] == 18);
+	CHECK(s.metrics.errors[PROTO_BAD_REQUEST] == 17);
+	CHECK(s.metrics.questions[OUTCOME_ERROR] == 19);
 	service_free(&s);
 	config_free(&cfg);
 }
