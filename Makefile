@@ -60,7 +60,7 @@ COMPILER = jsonpos load check build
 COMPILER_OBJS = $(COMPILER:%=$(OBJ)/kb/compiler/%.o) $(OBJ)/daemon/util.o \
 		$(OBJ)/daemon/log.o $(OBJ)/daemon/norm.o
 # What both chat bridges share: the rulingd client, HTTPS calls, secrets, dedupe.
-COMMON = backoff secret dedupe webcall wsc rclient monocond
+COMMON = backoff secret dedupe webcall wsc rclient monocond cmdline
 COMMON_OBJS = $(COMMON:%=$(OBJ)/adapters/common/%.o) $(OBJ)/daemon/util.o $(OBJ)/daemon/log.o
 SLACK = options events mrkdwn signature slackapi outbox socketmode httpevents bridge main
 SLACK_OBJS = $(SLACK:%=$(OBJ)/adapters/slack/%.o)

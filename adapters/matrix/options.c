@@ -5,10 +5,10 @@
  */
 #include "options.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "cmdline.h"
 #include "util.h"
 
 #ifndef RULINGBOT_VERSION
@@ -116,8 +116,10 @@ defaults(struct options *o)
 /* Applies one option. Returns 0, 1 (help or version printed), -1 (usage printed) or -2
  * (a bad value). */
 static int
-apply(struct options *o, int c, const char *arg)
+apply(void *arg_o, int c, const char *arg)
 {
+	struct options *o = arg_o;
+
 	switch (c) {
 	case OPT_RULINGD: o->rulingd_url = arg; return 0;
 	case OPT_HOMESERVER: return parse_homeserver(o, arg) == 0 ? 0 : -2;
@@ -139,26 +141,12 @@ apply(struct options *o, int c, const char *arg)
 int
 options_parse(struct options *o, int argc, char **argv)
 {
-	int c, rc, index = 0;
+	int rc;
 
 	defaults(o);
-	while ((c = getopt_long(argc, argv, "v", longopts, &index)) != -1) {
-		rc = apply(o, c, optarg);
-		if (rc == -2) {
-			fprintf(stderr, "rulingbot-matrix: --%s: invalid value '%s'\n",
-				longopts[index].name, optarg);
-			return -1;
-		}
-		if (rc != 0)
-			return rc;
-	}
-	if (optind < argc) {
-		fprintf(stderr,
-			"rulingbot-matrix: unexpected argument '%s' (the token is read from a "
-			"file, never from the command line)\n",
-			argv[optind]);
-		return -1;
-	}
+	if ((rc = cmdline_parse("rulingbot-matrix", "the token is", argc, argv, longopts, apply,
+				o)) != 0)
+		return rc;
 	if (o->homeserver[0] == '\0') {
 		fprintf(stderr, "rulingbot-matrix: --homeserver URL is required\n");
 		return -1;

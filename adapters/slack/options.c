@@ -6,10 +6,10 @@
 #include "options.h"
 
 #include <arpa/inet.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "cmdline.h"
 #include "util.h"
 
 #ifndef RULINGBOT_VERSION
@@ -131,8 +131,10 @@ defaults(struct options *o)
 
 /* Applies one option. Returns 0, 1 (help or version printed) or -1 (error printed). */
 static int
-apply(struct options *o, int c, const char *arg)
+apply(void *arg_o, int c, const char *arg)
 {
+	struct options *o = arg_o;
+
 	switch (c) {
 	case OPT_RULINGD: o->rulingd_url = arg; return 0;
 	case OPT_MODE:
@@ -160,25 +162,11 @@ apply(struct options *o, int c, const char *arg)
 int
 options_parse(struct options *o, int argc, char **argv)
 {
-	int c, rc, index = 0;
+	int rc;
 
 	defaults(o);
-	while ((c = getopt_long(argc, argv, "v", longopts, &index)) != -1) {
-		rc = apply(o, c, optarg);
-		if (rc == -2) {
-			fprintf(stderr, "rulingbot-slack: --%s: invalid value '%s'\n",
-				longopts[index].name, optarg);
-			return -1;
-		}
-		if (rc != 0)
-			return rc;
-	}
-	if (optind < argc) {
-		fprintf(stderr,
-			"rulingbot-slack: unexpected argument '%s' (tokens are read "
-			"from files, never from the command line)\n",
-			argv[optind]);
-		return -1;
-	}
+	if ((rc = cmdline_parse("rulingbot-slack", "tokens are", argc, argv, longopts, apply, o)) !=
+	    0)
+		return rc;
 	return 0;
 }
