@@ -67,7 +67,7 @@ notify_disown(void)
 }
 
 int
-notify_listen_fds(int *fds, int max, char *err, unsigned long errlen)
+notify_listen_fds(int *fds, int max, char *err, size_t errlen)
 {
 	int n = sd_listen_fds(1), i, fd, flags;
 

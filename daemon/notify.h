@@ -8,6 +8,8 @@
 #ifndef RULINGBOT_NOTIFY_H
 #define RULINGBOT_NOTIFY_H
 
+#include <stddef.h>
+
 /* READY=1, with status text. */
 void notify_ready(const char *status);
 
@@ -28,6 +30,6 @@ void notify_disown(void);
 /* The listening sockets passed by socket activation, made non-blocking, into fds (at
  * most max). Returns how many (0 without socket activation), or -1 with the reason in
  * err when one is not a listening TCP socket. */
-int notify_listen_fds(int *fds, int max, char *err, unsigned long errlen);
+int notify_listen_fds(int *fds, int max, char *err, size_t errlen);
 
 #endif

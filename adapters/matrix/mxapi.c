@@ -85,7 +85,6 @@ mx_call(struct webcall *w, const char *method, const char *url, const char *toke
 	r->retry_after_ms = -1;
 	webcall_request(w, method, url, token, json_body ? "application/json" : NULL, json_body,
 			json_body ? strlen(json_body) : 0, &reply);
-	r->status = reply.status;
 	r->outcome = judge(r, &reply);
 	web_reply_free(&reply);
 	return r->outcome;

@@ -22,7 +22,6 @@ enum mx_outcome {
 
 struct mx_result {
 	enum mx_outcome outcome;
-	long status;	     /* HTTP status, 0 when no reply came */
 	cJSON *reply;	     /* the JSON body, or NULL */
 	long retry_after_ms; /* for MX_RATELIMITED */
 	char error[256];     /* "M_FORBIDDEN: ...", or why no reply came */

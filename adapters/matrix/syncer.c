@@ -155,8 +155,12 @@ syncer_deliver(struct syncer *s)
 static void
 save_position(struct syncer *s, const char *next_batch)
 {
-	char err[512];
+	char err[512] = "out of memory";
 
+	/* An idle sync often returns the same token: nothing new to write (and fsync). The
+	 * warned rooms change only in a batch with events, which moves the token too. */
+	if (s->state.next_batch != NULL && strcmp(s->state.next_batch, next_batch) == 0)
+		return;
 	if (state_set_batch(&s->state, next_batch) == -1 ||
 	    state_save(s->cfg.state_path, &s->state, err, sizeof(err)) == -1)
 		log_warnx("cannot save the sync position: %s", err);

@@ -22,8 +22,8 @@ import threading
 import time
 
 import wsclient
-from daemon import (HOST, NO_RATE, Daemon, cli_json, free_port, main, metric, need_daemon,
-                    slow, wait_for)
+from daemon import (HOST, NO_RATE, Daemon, Endpoint, cli_json, free_port, main, metric,
+                    need_daemon, slow, wait_for)
 from harness import Suite
 
 NGINX = "/usr/sbin/nginx"
@@ -110,7 +110,7 @@ http {{
 """
 
 
-class Nginx:
+class Nginx(Endpoint):
     """nginx in the foreground as the current user, everything in a temporary folder."""
 
     def __init__(self, port, upstreams):
@@ -187,14 +187,6 @@ class Nginx:
             lines = (self.read("error.log") + self.read("nginx.out")).splitlines()
             print("\n".join("    " + x for x in lines[-40:]))
         shutil.rmtree(self.tmp, ignore_errors=True)
-
-    def ws(self, **kw):
-        kw.setdefault("timeout", slow(5))
-        return wsclient.connect(HOST, self.port, **kw)
-
-    def http(self, method="GET", target="/", **kw):
-        kw.setdefault("timeout", slow(5))
-        return wsclient.http(HOST, self.port, method, target, **kw)
 
 
 class Client(threading.Thread):

@@ -162,7 +162,19 @@ class Program:
             return ""
 
 
-class Daemon(Program):
+class Endpoint:
+    """Something listening on HOST:self.port (rulingd, or a proxy in front of it)."""
+
+    def ws(self, **kw):
+        kw.setdefault("timeout", slow(5))
+        return wsclient.connect(HOST, self.port, **kw)
+
+    def http(self, method="GET", target="/", **kw):
+        kw.setdefault("timeout", slow(5))
+        return wsclient.http(HOST, self.port, method, target, **kw)
+
+
+class Daemon(Program, Endpoint):
     """One rulingd process. args are added after --listen, --kb and --www; kb=None or
     www=None leave that option out (www defaults to a temporary folder with an
     index.html); listen=False leaves --listen out (a -c file gives it). env adds variables
@@ -286,14 +298,6 @@ class Daemon(Program):
             return os.path.getsize(self.log_path)
         except OSError:
             return 0
-
-    def ws(self, **kw):
-        kw.setdefault("timeout", slow(5))
-        return wsclient.connect(HOST, self.port, **kw)
-
-    def http(self, method="GET", target="/", **kw):
-        kw.setdefault("timeout", slow(5))
-        return wsclient.http(HOST, self.port, method, target, **kw)
 
     def metrics(self):
         """The samples of GET /metrics (see parse_metrics); [] when it failed."""
