@@ -41,34 +41,41 @@ LWS_LIBS = $(shell $(PKG_CONFIG) --libs libwebsockets)
 SYSTEMD_LIBS = $(shell $(PKG_CONFIG) --libs libsystemd)
 # The bridges call the chat services' HTTPS APIs with libcurl; Slack's signatures need HMAC.
 BRIDGE_LIBS = $(shell $(PKG_CONFIG) --libs libcjson libwebsockets libcurl libcrypto) -lpthread
-PROJECT_CFLAGS = -std=c11 -D_GNU_SOURCE -DRULINGBOT_VERSION='"$(VERSION)"' -Idaemon \
-		 -Iadapters/common \
+# Every part sees the shared helpers and the engine's one public header (engine.h); the
+# server's own headers are only for the server and its tests.
+PROJECT_CFLAGS = -std=c11 -D_GNU_SOURCE -DRULINGBOT_VERSION='"$(VERSION)"' -Idaemon/shared \
+		 -Idaemon/engine -Iadapters/common \
 		 -MMD -MP $(WARNINGS) $(PKG_CFLAGS)
 LIBS = $(PKG_LIBS) -lm
 
 OBJ = $(BUILD)/obj
 
-# The engine: everything a front end needs to answer a question.
-ENGINE = util log norm query kb smalltalk match proto
-ENGINE_OBJS = $(ENGINE:%=$(OBJ)/daemon/%.o)
+# What the engine, the compiler, the server and the bridges share.
+SHARED = util log html
+SHARED_OBJS = $(SHARED:%=$(OBJ)/daemon/shared/%.o)
+# The engine: everything a front end needs to answer a question, as one static library
+# whose public header is daemon/engine/engine.h.
+ENGINE = norm query kb match smalltalk
+ENGINE_OBJS = $(ENGINE:%=$(OBJ)/daemon/engine/%.o)
+ENGINE_LIB = $(BUILD)/libengine.a
 # The server around it: settings, limits, answers as frames, and the network loop.
-SERVER = config ratelimit metrics cache service origin www html page
-SERVER_OBJS = $(SERVER:%=$(OBJ)/daemon/%.o)
-NET = notify listener net ws http workers cli main
-RULINGD_OBJS = $(ENGINE_OBJS) $(SERVER_OBJS) $(NET:%=$(OBJ)/daemon/%.o)
+SERVER = config ratelimit metrics cache service origin www page proto
+SERVER_OBJS = $(SERVER:%=$(OBJ)/daemon/server/%.o)
+NET = server notify listener net ws http workers cli main
+RULINGD_OBJS = $(SERVER_OBJS) $(NET:%=$(OBJ)/daemon/server/%.o)
 COMPILER = jsonpos load check build
-COMPILER_OBJS = $(COMPILER:%=$(OBJ)/kb/compiler/%.o) $(OBJ)/daemon/util.o \
-		$(OBJ)/daemon/log.o $(OBJ)/daemon/norm.o
+COMPILER_OBJS = $(COMPILER:%=$(OBJ)/kb/compiler/%.o)
 # What both chat bridges share: the rulingd client, HTTPS calls, secrets, dedupe.
 COMMON = backoff secret dedupe webcall wsc rclient monocond cmdline
-COMMON_OBJS = $(COMMON:%=$(OBJ)/adapters/common/%.o) $(OBJ)/daemon/util.o $(OBJ)/daemon/log.o
+COMMON_OBJS = $(COMMON:%=$(OBJ)/adapters/common/%.o) $(OBJ)/daemon/shared/util.o \
+	      $(OBJ)/daemon/shared/log.o
 SLACK = options events mrkdwn signature slackapi outbox socketmode httpevents bridge main
 SLACK_OBJS = $(SLACK:%=$(OBJ)/adapters/slack/%.o)
 # The Matrix bridge's pure parts (reading events and /sync, writing notices) are tested
 # and fuzzed on their own; the rest talks to the homeserver and to the loop.
 MATRIX_PURE = events sync notice rooms state mxapi
 MATRIX = options account syncer batch main $(MATRIX_PURE)
-MATRIX_OBJS = $(MATRIX:%=$(OBJ)/adapters/matrix/%.o) $(OBJ)/daemon/html.o
+MATRIX_OBJS = $(MATRIX:%=$(OBJ)/adapters/matrix/%.o) $(OBJ)/daemon/shared/html.o
 UNIT_TESTS = test_util test_norm test_query test_compiler test_engine test_server test_page \
 	     test_common test_slack test_matrix
 PROGRAMS = $(BUILD)/rulingd $(BUILD)/rulingkb $(BUILD)/rulingbot-slack $(BUILD)/rulingbot-matrix
@@ -102,7 +109,14 @@ $(OBJ)/%.o: %.c | deps
 	@mkdir -p $(@D)
 	$(CC) $(PROJECT_CFLAGS) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/rulingd: $(RULINGD_OBJS)
+$(OBJ)/daemon/server/%.o $(OBJ)/tests/unit/test_server.o $(OBJ)/tests/unit/test_page.o \
+	$(OBJ)/tests/unit/test_engine.o: PROJECT_CFLAGS += -Idaemon/server
+
+$(ENGINE_LIB): $(ENGINE_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/rulingd: $(RULINGD_OBJS) $(ENGINE_LIB) $(SHARED_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) $(LWS_LIBS) $(SYSTEMD_LIBS)
 
 $(BUILD)/rulingbot-slack: $(SLACK_OBJS) $(COMMON_OBJS)
@@ -111,7 +125,7 @@ $(BUILD)/rulingbot-slack: $(SLACK_OBJS) $(COMMON_OBJS)
 $(BUILD)/rulingbot-matrix: $(MATRIX_OBJS) $(COMMON_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(BRIDGE_LIBS)
 
-$(BUILD)/rulingkb: $(COMPILER_OBJS) $(OBJ)/kb/compiler/rulingkb.o
+$(BUILD)/rulingkb: $(COMPILER_OBJS) $(OBJ)/kb/compiler/rulingkb.o $(ENGINE_LIB) $(SHARED_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/kb.sqlite: $(BUILD)/rulingkb $(KB_FILES)
@@ -125,23 +139,25 @@ $(BUILD)/test/hostile.sqlite: $(BUILD)/rulingkb $(HOSTILE_FILES)
 	@mkdir -p $(@D)
 	$(BUILD)/rulingkb build tests/fixtures/hostile-kb -o $@
 
-$(BUILD)/tests/test_util: $(OBJ)/tests/unit/test_util.o $(OBJ)/daemon/util.o
-$(BUILD)/tests/test_norm: $(OBJ)/tests/unit/test_norm.o $(OBJ)/daemon/norm.o $(OBJ)/daemon/util.o
-$(BUILD)/tests/test_query: $(OBJ)/tests/unit/test_query.o $(OBJ)/daemon/query.o \
-			   $(OBJ)/daemon/util.o
-$(BUILD)/tests/test_compiler: $(OBJ)/tests/unit/test_compiler.o $(COMPILER_OBJS) $(OBJ)/daemon/kb.o
-$(BUILD)/tests/test_engine: $(OBJ)/tests/unit/test_engine.o $(ENGINE_OBJS)
-$(BUILD)/tests/test_server: $(OBJ)/tests/unit/test_server.o $(ENGINE_OBJS) $(SERVER_OBJS)
-$(BUILD)/tests/test_page: $(OBJ)/tests/unit/test_page.o $(OBJ)/daemon/page.o $(OBJ)/daemon/html.o \
-			  $(OBJ)/daemon/util.o
+$(BUILD)/tests/test_util: $(OBJ)/tests/unit/test_util.o $(OBJ)/daemon/shared/util.o
+$(BUILD)/tests/test_norm: $(OBJ)/tests/unit/test_norm.o $(ENGINE_LIB) $(SHARED_OBJS)
+$(BUILD)/tests/test_query: $(OBJ)/tests/unit/test_query.o $(ENGINE_LIB) $(SHARED_OBJS)
+$(BUILD)/tests/test_compiler: $(OBJ)/tests/unit/test_compiler.o $(COMPILER_OBJS) $(ENGINE_LIB) \
+			      $(SHARED_OBJS)
+$(BUILD)/tests/test_engine: $(OBJ)/tests/unit/test_engine.o $(OBJ)/daemon/server/proto.o \
+			    $(ENGINE_LIB) $(SHARED_OBJS)
+$(BUILD)/tests/test_server: $(OBJ)/tests/unit/test_server.o $(SERVER_OBJS) $(ENGINE_LIB) \
+			    $(SHARED_OBJS)
+$(BUILD)/tests/test_page: $(OBJ)/tests/unit/test_page.o $(OBJ)/daemon/server/page.o \
+			  $(OBJ)/daemon/shared/html.o $(OBJ)/daemon/shared/util.o
 $(BUILD)/tests/test_common: $(OBJ)/tests/unit/test_common.o $(COMMON_OBJS)
 $(BUILD)/tests/test_slack: $(OBJ)/tests/unit/test_slack.o $(OBJ)/adapters/slack/events.o \
 			   $(OBJ)/adapters/slack/mrkdwn.o $(OBJ)/adapters/slack/signature.o \
 			   $(COMMON_OBJS)
 $(BUILD)/tests/test_matrix: $(OBJ)/tests/unit/test_matrix.o \
-			    $(MATRIX_PURE:%=$(OBJ)/adapters/matrix/%.o) $(OBJ)/daemon/html.o \
+			    $(MATRIX_PURE:%=$(OBJ)/adapters/matrix/%.o) $(OBJ)/daemon/shared/html.o \
 			    $(COMMON_OBJS)
-$(BUILD)/rulingeval: $(OBJ)/tests/eval/eval.o $(ENGINE_OBJS)
+$(BUILD)/rulingeval: $(OBJ)/tests/eval/eval.o $(ENGINE_LIB) $(SHARED_OBJS)
 
 $(OBJ)/tests/unit/test_compiler.o: PROJECT_CFLAGS += -Ikb/compiler
 $(OBJ)/tests/unit/test_slack.o: PROJECT_CFLAGS += -Iadapters/slack
@@ -174,7 +190,7 @@ $(BUILD)/bench/loadgen: $(OBJ)/bench/loadgen.o
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lm
 $(BUILD)/bench/echo: $(OBJ)/bench/echo.o
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LWS_LIBS)
-$(BUILD)/bench/kbbench: $(OBJ)/bench/kbbench.o $(ENGINE_OBJS)
+$(BUILD)/bench/kbbench: $(OBJ)/bench/kbbench.o $(ENGINE_LIB) $(SHARED_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 # Figures, not assertions: timing stays out of make test.
@@ -240,7 +256,7 @@ uninstall:
 	fi
 
 format:
-	clang-format -i daemon/*.[ch] kb/compiler/*.[ch] adapters/*/*.[ch] tests/unit/*.[ch] \
+	clang-format -i daemon/*/*.[ch] kb/compiler/*.[ch] adapters/*/*.[ch] tests/unit/*.[ch] \
 		tests/eval/*.c bench/*.c
 
 clean:

@@ -25,17 +25,20 @@ FUZZ_RUN_FLAGS = -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
 FUZZ_KB = $(BUILD)/kb.sqlite
 
 # What each driver exercises, besides itself and fuzz_common.c.
-FUZZ_SRC_fuzz_proto = daemon/proto.c daemon/norm.c daemon/util.c
-FUZZ_SRC_fuzz_norm = daemon/norm.c daemon/query.c daemon/util.c
-FUZZ_SRC_fuzz_engine = $(ENGINE:%=daemon/%.c)
+FUZZ_SRC_fuzz_proto = daemon/server/proto.c daemon/engine/norm.c daemon/shared/util.c
+FUZZ_SRC_fuzz_norm = daemon/engine/norm.c daemon/engine/query.c daemon/shared/util.c
+FUZZ_SRC_fuzz_engine = $(ENGINE:%=daemon/engine/%.c) $(SHARED:%=daemon/shared/%.c) \
+		       daemon/server/proto.c
 FUZZ_SRC_fuzz_kbfact = kb/compiler/jsonpos.c kb/compiler/load.c kb/compiler/check.c \
-		       daemon/util.c daemon/log.c daemon/norm.c
-FUZZ_SRC_fuzz_slack = adapters/slack/events.c daemon/util.c
-FUZZ_SRC_fuzz_matrix = adapters/matrix/events.c adapters/matrix/sync.c daemon/html.c \
-		       daemon/util.c
+		       $(ENGINE:%=daemon/engine/%.c) $(SHARED:%=daemon/shared/%.c)
+FUZZ_SRC_fuzz_slack = adapters/slack/events.c daemon/shared/util.c
+FUZZ_SRC_fuzz_matrix = adapters/matrix/events.c adapters/matrix/sync.c daemon/shared/html.c \
+		       daemon/shared/util.c
 # Headers outside daemon/: Slack and Matrix both have an events.h, so each driver gets
 # only its own folder.
 FUZZ_INC_fuzz_kbfact = -Ikb/compiler
+FUZZ_INC_fuzz_proto = -Idaemon/server
+FUZZ_INC_fuzz_engine = -Idaemon/server
 FUZZ_INC_fuzz_slack = -Iadapters/slack
 FUZZ_INC_fuzz_matrix = -Iadapters/matrix
 # Dictionaries: JSON tokens for the JSON readers, FTS5 syntax for the question readers.

@@ -20,12 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "notify.h"
-#include "origin.h"
 #include "server.h"
 
 #define TICK_US		(100 * 1000)  /* how often the timer looks at signals */
@@ -46,55 +44,6 @@ on_signal(int sig)
 		got_reload = 1;
 	else
 		got_stop = 1;
-}
-
-long long
-server_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-struct client *
-server_client(struct server *srv, struct lws *wsi)
-{
-	char addr[64];
-
-	if (lws_get_peer_simple(wsi, addr, sizeof(addr)) == NULL)
-		snprintf(addr, sizeof(addr), "unknown");
-	return clients_get(&srv->clients, addr, (double)srv->cfg->burst, server_now());
-}
-
-int
-server_header(struct lws *wsi, enum lws_token_indexes h, char *out, size_t outlen)
-{
-	int n = lws_hdr_total_length(wsi, h);
-
-	out[0] = '\0';
-	if (n <= 0)
-		return 0;
-	if ((size_t)n >= outlen)
-		return -1;
-	return lws_hdr_copy(wsi, out, (int)outlen, h) < 0 ? -1 : n;
-}
-
-int
-server_origin_ok(struct server *srv, struct lws *wsi, char *origin, size_t len)
-{
-	char host[256];
-	int n = server_header(wsi, WSI_TOKEN_ORIGIN, origin, len);
-
-	if (n == 0)
-		return 1;
-	if (n < 0) {
-		origin[0] = '\0';
-		return 0;
-	}
-	if (server_header(wsi, WSI_TOKEN_HOST, host, sizeof(host)) < 0)
-		host[0] = '\0';
-	return origin_allowed(origin, host, srv->cfg->allow_origin, srv->cfg->nallow_origin);
 }
 
 /* Returns the session of a connection, remembering the connection in it. Only for the

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * server.c -- what the parts of the network loop (net.c, ws.c, http.c) share: the clock,
+ * the client table entry of a connection, and reading a request's headers and Origin.
+ */
+#include "server.h"
+
+#include <stdio.h>
+#include <time.h>
+
+#include "origin.h"
+
+long long
+server_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+struct client *
+server_client(struct server *srv, struct lws *wsi)
+{
+	char addr[64];
+
+	if (lws_get_peer_simple(wsi, addr, sizeof(addr)) == NULL)
+		snprintf(addr, sizeof(addr), "unknown");
+	return clients_get(&srv->clients, addr, (double)srv->cfg->burst, server_now());
+}
+
+int
+server_header(struct lws *wsi, enum lws_token_indexes h, char *out, size_t outlen)
+{
+	int n = lws_hdr_total_length(wsi, h);
+
+	out[0] = '\0';
+	if (n <= 0)
+		return 0;
+	if ((size_t)n >= outlen)
+		return -1;
+	return lws_hdr_copy(wsi, out, (int)outlen, h) < 0 ? -1 : n;
+}
+
+int
+server_origin_ok(struct server *srv, struct lws *wsi, char *origin, size_t len)
+{
+	char host[256];
+	int n = server_header(wsi, WSI_TOKEN_ORIGIN, origin, len);
+
+	if (n == 0)
+		return 1;
+	if (n < 0) {
+		origin[0] = '\0';
+		return 0;
+	}
+	if (server_header(wsi, WSI_TOKEN_HOST, host, sizeof(host)) < 0)
+		host[0] = '\0';
+	return origin_allowed(origin, host, srv->cfg->allow_origin, srv->cfg->nallow_origin);
+}
