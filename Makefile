@@ -55,7 +55,7 @@ SHARED = util log html
 SHARED_OBJS = $(SHARED:%=$(OBJ)/daemon/shared/%.o)
 # The engine: everything a front end needs to answer a question, as one static library
 # whose public header is daemon/engine/engine.h.
-ENGINE = norm query kb match smalltalk
+ENGINE = norm query tokens postings index kbload kb smalltalk match
 ENGINE_OBJS = $(ENGINE:%=$(OBJ)/daemon/engine/%.o)
 ENGINE_LIB = $(BUILD)/libengine.a
 # The server around it: settings, limits, answers as frames, and the network loop.
@@ -76,7 +76,7 @@ SLACK_OBJS = $(SLACK:%=$(OBJ)/adapters/slack/%.o)
 MATRIX_PURE = events sync notice rooms state mxapi
 MATRIX = options account syncer batch main $(MATRIX_PURE)
 MATRIX_OBJS = $(MATRIX:%=$(OBJ)/adapters/matrix/%.o) $(OBJ)/daemon/shared/html.o
-UNIT_TESTS = test_util test_norm test_query test_compiler test_engine test_server test_page \
+UNIT_TESTS = test_util test_norm test_query test_index test_compiler test_engine test_server test_page \
 	     test_common test_slack test_matrix
 PROGRAMS = $(BUILD)/rulingd $(BUILD)/rulingkb $(BUILD)/rulingbot-slack $(BUILD)/rulingbot-matrix
 BENCH_PROGRAMS = $(BUILD)/bench/loadgen $(BUILD)/bench/echo $(BUILD)/bench/kbbench
@@ -142,6 +142,7 @@ $(BUILD)/test/hostile.sqlite: $(BUILD)/rulingkb $(HOSTILE_FILES)
 $(BUILD)/tests/test_util: $(OBJ)/tests/unit/test_util.o $(OBJ)/daemon/shared/util.o
 $(BUILD)/tests/test_norm: $(OBJ)/tests/unit/test_norm.o $(ENGINE_LIB) $(SHARED_OBJS)
 $(BUILD)/tests/test_query: $(OBJ)/tests/unit/test_query.o $(ENGINE_LIB) $(SHARED_OBJS)
+$(BUILD)/tests/test_index: $(OBJ)/tests/unit/test_index.o $(ENGINE_LIB) $(SHARED_OBJS)
 $(BUILD)/tests/test_compiler: $(OBJ)/tests/unit/test_compiler.o $(COMPILER_OBJS) $(ENGINE_LIB) \
 			      $(SHARED_OBJS)
 $(BUILD)/tests/test_engine: $(OBJ)/tests/unit/test_engine.o $(OBJ)/daemon/server/proto.o \

@@ -22,8 +22,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "kb.h"
-#include "match.h"
+#include "engine.h"
 #include "util.h"
 
 /* rulingd's default database time per question (main.c), in microseconds. */
@@ -170,7 +169,7 @@ words_expr(const char *q)
 
 /* Returns the FTS5 expression the engine itself builds for q (its first search), or
  * NULL for a question it answers without searching (small talk). It is read from
- * match_set_trace(), the engine's public way of showing its work. The caller frees it. */
+ * the trace option, the engine's public way of showing its work. The caller frees it. */
 static char *
 engine_expr(struct kb *kb, const char *q)
 {
@@ -179,12 +178,14 @@ engine_expr(struct kb *kb, const char *q)
 	size_t len = 0;
 	FILE *f;
 
+	struct match_options o;
+
 	if ((f = open_memstream(&text, &len)) == NULL)
 		die("open_memstream", strerror(errno));
-	match_set_trace(f);
-	match_question(kb, q, strlen(q), NULL, &a, err, sizeof(err));
+	match_options_init(&o);
+	o.trace = f;
+	match_question(kb, &o, q, strlen(q), NULL, &a, err, sizeof(err));
 	answer_free(&a);
-	match_set_trace(NULL);
 	fclose(f);
 	if ((line = strstr(text, "\nFTS5: ")) != NULL) {
 		line += 7;
@@ -204,7 +205,7 @@ engine_one(struct kb *kb, const char *q, struct samples *s, struct outcome *o)
 	double t0 = now_us(), dt;
 	int rc;
 
-	rc = match_question(kb, q, strlen(q), NULL, &a, err, sizeof(err));
+	rc = match_question(kb, NULL, q, strlen(q), NULL, &a, err, sizeof(err));
 	dt = now_us() - t0;
 	if (rc == -1)
 		o->failed++;
@@ -310,7 +311,6 @@ bench_kb(const char *path, char **qs, size_t nq, double seconds)
 
 	if (kb_open(path, &kb, err, sizeof(err)) == -1)
 		die(path, err);
-	kb_set_deadline(kb, 0);
 	facts = kb_fact_count(kb);
 	if ((wexprs = calloc(nq, sizeof(*wexprs))) == NULL ||
 	    (eexprs = calloc(nq, sizeof(*eexprs))) == NULL)

@@ -20,10 +20,14 @@
 #include "match.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "kb.h"
+#include "norm.h"
 #include "query.h"
 #include "smalltalk.h"
 
@@ -57,23 +61,12 @@ static const char *const feature_names[NFEATURES] = {
 	"centrality", "terms",	  "retry",   "missing", "unknown_max", "phrases",
 };
 
+_Static_assert(NFEATURES == MATCH_FEATURES, "engine.h's MATCH_FEATURES counts enum feature");
+
 /* The engine's tuning. The model weights are fitted by tests/eval/fit.py on
  * tests/eval/questions.tsv and checked on the held-out tests/eval/holdout.tsv
  * (docs/engine.md); the rest shape the terms. Named, so rulingeval --set can try others. */
-static struct tuning {
-	double answer;		  /* probability needed to answer */
-	double suggest;		  /* probability needed to be offered as a suggestion */
-	double bias;		  /* the model's intercept */
-	double weight[NFEATURES]; /* the model's weights, by enum feature */
-	double trust_prefix;	  /* a word read as the start of longer words */
-	double trust_corrected;	  /* a word read as a typo of another */
-	double question_word;	  /* who, when, why: they steer, they don't decide */
-	double unknown;		  /* a word no fact uses, times the highest idf */
-	double unknown_short;	  /* the same for a short word */
-	double idf_power;	  /* term weight = idf^this: 1 lets one rare word dominate */
-	double credit_answer;	  /* a term found only in a fact's answer text */
-	double credit_keywords;	  /* a term found in a fact's keywords, not its questions */
-} tune = {
+static const struct match_tuning fitted = {
 	.answer = 0.5,
 	.suggest = 0.3,
 	.bias = -4.800,
@@ -89,29 +82,23 @@ static struct tuning {
 	.credit_keywords = 0.8,
 };
 
+/* The tuning values by name, as offsets into struct match_tuning. */
 static const struct {
 	const char *name;
-	double *value;
+	size_t offset;
 } tunables[] = {
-	{ "answer", &tune.answer },
-	{ "suggest", &tune.suggest },
-	{ "bias", &tune.bias },
-	{ "trust_prefix", &tune.trust_prefix },
-	{ "trust_corrected", &tune.trust_corrected },
-	{ "question_word", &tune.question_word },
-	{ "unknown", &tune.unknown },
-	{ "unknown_short", &tune.unknown_short },
-	{ "idf_power", &tune.idf_power },
-	{ "credit_answer", &tune.credit_answer },
-	{ "credit_keywords", &tune.credit_keywords },
+	{ "answer", offsetof(struct match_tuning, answer) },
+	{ "suggest", offsetof(struct match_tuning, suggest) },
+	{ "bias", offsetof(struct match_tuning, bias) },
+	{ "trust_prefix", offsetof(struct match_tuning, trust_prefix) },
+	{ "trust_corrected", offsetof(struct match_tuning, trust_corrected) },
+	{ "question_word", offsetof(struct match_tuning, question_word) },
+	{ "unknown", offsetof(struct match_tuning, unknown) },
+	{ "unknown_short", offsetof(struct match_tuning, unknown_short) },
+	{ "idf_power", offsetof(struct match_tuning, idf_power) },
+	{ "credit_answer", offsetof(struct match_tuning, credit_answer) },
+	{ "credit_keywords", offsetof(struct match_tuning, credit_keywords) },
 };
-
-/* Where match_set_features() sends every candidate's features, or NULL. */
-static void (*feature_sink)(void *ctx, long fact, const double *f, int n);
-static void *feature_ctx;
-
-/* Where match_set_trace() sends explanations, or NULL. */
-static FILE *trace;
 
 /* One thing the question asks about. */
 struct term {
@@ -120,11 +107,14 @@ struct term {
 	int qterm; /* its term in the FTS5 query, -1 when absent */
 };
 
-/* A question turned into terms and an FTS5 expression. */
+/* A question turned into terms and a search. */
 struct plan {
+	const struct match_options *o;	    /* how to answer */
+	long long deadline_ns;		    /* when searching must stop, 0 for never */
 	struct term terms[NORM_TOKENS_MAX]; /* the terms, in the question's order */
 	int nterms;			    /* entries in terms */
-	struct query q;			    /* the MATCH expression */
+	struct query q;			    /* the search, as phrases */
+	struct index_query iq;		    /* the same, as the index reads it */
 	long nfacts;			    /* facts in the KB, for idf */
 	enum lang lang;			    /* the facts searched: how words are stemmed */
 	int phrase_qterm[PHRASES_MAX];	    /* query terms of the two-word phrases */
@@ -140,34 +130,28 @@ struct ranked {
 };
 
 void
-match_set_trace(FILE *f)
+match_options_init(struct match_options *o)
 {
-	trace = f;
+	memset(o, 0, sizeof(*o));
+	o->tune = fitted;
 }
 
 int
-match_tune(const char *name, double value)
+match_options_set(struct match_options *o, const char *name, double value)
 {
 	size_t i;
 
 	for (i = 0; i < ARRAY_LEN(tunables); i++)
 		if (strcmp(tunables[i].name, name) == 0) {
-			*tunables[i].value = value;
+			*(double *)((char *)&o->tune + tunables[i].offset) = value;
 			return 0;
 		}
 	for (i = 0; i < NFEATURES; i++)
 		if (strncmp(name, "w_", 2) == 0 && strcmp(name + 2, feature_names[i]) == 0) {
-			tune.weight[i] = value;
+			o->tune.weight[i] = value;
 			return 0;
 		}
 	return -1;
-}
-
-void
-match_set_features(void (*sink)(void *ctx, long fact, const double *f, int n), void *ctx)
-{
-	feature_sink = sink;
-	feature_ctx = ctx;
 }
 
 const char *
@@ -179,6 +163,7 @@ match_feature_name(int i)
 static void
 trace_plan(const struct plan *p, enum lang lang)
 {
+	FILE *trace = p->o->trace;
 	int i;
 
 	fprintf(trace, "question read as %s; terms:", lang_code(lang));
@@ -189,15 +174,17 @@ trace_plan(const struct plan *p, enum lang lang)
 }
 
 static void
-trace_ranking(struct kb *kb, const struct ranked *r, int n, enum lang lang)
+trace_ranking(struct kb *kb, const struct match_options *o, const struct ranked *r, int n,
+	      enum lang lang)
 {
+	FILE *trace = o->trace;
 	struct arena a;
 	struct kb_fact f;
 	int i, k;
 
 	arena_init(&a);
 	fprintf(trace, "candidates among %s facts (answer at %.2f):\n", lang_code(lang),
-		tune.answer);
+		o->tune.answer);
 	for (i = 0; i < n && i < 8; i++) {
 		if (kb_fact(kb, r[i].fact, &a, &f) != 0)
 			continue;
@@ -212,7 +199,7 @@ trace_ranking(struct kb *kb, const struct ranked *r, int n, enum lang lang)
 static double
 idf(const struct plan *p, long docs)
 {
-	return pow(log(1.0 + (double)p->nfacts / ((double)docs + 0.5)), tune.idf_power);
+	return pow(log(1.0 + (double)p->nfacts / ((double)docs + 0.5)), p->o->tune.idf_power);
 }
 
 int
@@ -370,7 +357,7 @@ static int
 plan_word(struct plan *p, const struct kb *kb, const char *w)
 {
 	const char *fix = kb_misspelling(kb, w);
-	double qw = norm_is_question_word(w) ? tune.question_word : 1.0;
+	double qw = norm_is_question_word(w) ? p->o->tune.question_word : 1.0;
 	char word[NORM_TOKEN_MAX], fixed[NORM_TOKEN_MAX];
 	long docs;
 
@@ -382,33 +369,29 @@ plan_word(struct plan *p, const struct kb *kb, const char *w)
 	if ((docs = phrase_docs(kb, w)) > 0)
 		return plan_add(p, w, w, 0, qw * idf(p, docs));
 	if (strlen(w) >= PREFIX_MIN && !has_digit(w) && (docs = prefix_docs(kb, w)) > 0)
-		return plan_add(p, w, w, 1, qw * tune.trust_prefix * idf(p, docs));
+		return plan_add(p, w, w, 1, qw * p->o->tune.trust_prefix * idf(p, docs));
 	if ((docs = correct_word(kb, w, fixed, sizeof(fixed))) > 0) {
 		if (plan_has(p, fixed))
 			return 0;
-		return plan_add(p, fixed, fixed, 0, qw * tune.trust_corrected * idf(p, docs));
+		return plan_add(p, fixed, fixed, 0, qw * p->o->tune.trust_corrected * idf(p, docs));
 	}
 	return plan_add(p, w, NULL, 0,
 			qw *
 				(strlen(w) <= SHORT_WORD && norm_near_stopword(w, p->lang)
-					 ? tune.unknown_short
-					 : tune.unknown) *
+					 ? p->o->tune.unknown_short
+					 : p->o->tune.unknown) *
 				idf(p, 0));
 }
 
-/* Copies the synonym form to out with each word stemmed for lang. */
+/* Copies the synonym form to out with each word stemmed for lang, as kb.c reads the forms
+ * it counts ahead. */
 static void
 stem_form(const char *form, enum lang lang, char *out, size_t outlen)
 {
-	const char *p = form, *end = form + strlen(form);
-	char word[NORM_TOKEN_MAX];
 	struct buf b;
 
 	buf_init(&b);
-	while (norm_next(&p, end, word, sizeof(word)) > 0) {
-		norm_stem(word, lang);
-		buf_printf(&b, "%s%s", b.len ? " " : "", word);
-	}
+	norm_text_lang(form, strlen(form), lang, &b);
 	snprintf(out, outlen, "%s", b.data ? b.data : "");
 	buf_free(&b);
 }
@@ -539,7 +522,8 @@ plan_build(struct plan *p, const struct kb *kb, const struct norm_tokens *t, int
 static double
 coverage(const struct plan *p, unsigned long long cols, double *answer_only, double *missing)
 {
-	const double credit[4] = { 0.0, tune.credit_answer, tune.credit_keywords, 1.0 };
+	const double credit[4] = { 0.0, p->o->tune.credit_answer, p->o->tune.credit_keywords,
+				   1.0 };
 	int best[QUERY_MAX_PHRASES] = { 0 }, ph, c, i;
 	double total = 0, got = 0, answer = 0, heaviest = 0;
 
@@ -615,18 +599,15 @@ cmp_ranked(const void *a, const void *b)
 
 /* Finds each candidate's best-matching own question: how much of the reader's question it
  * holds (recall) and how much of it the reader's words account for (cover). */
-static int
-score_questions(struct kb *kb, const struct plan *p, struct ranked *r, int n, char *err,
-		size_t errlen)
+static void
+score_questions(struct kb *kb, const struct plan *p, const struct kb_hit *found, struct ranked *r,
+		int n)
 {
 	struct kb_question_hit hits[QUESTION_ROWS];
-	long facts[CANDIDATES];
 	double recall, best[CANDIDATES] = { 0 };
 	int k, i, j;
 
-	for (i = 0; i < n; i++)
-		facts[i] = r[i].fact;
-	k = kb_search_questions(kb, query_text(&p->q), facts, n, hits, QUESTION_ROWS, err, errlen);
+	k = kb_search_questions(kb, &p->iq, found, n, hits, QUESTION_ROWS);
 	for (j = 0; j < k; j++) {
 		recall = coverage(p, hits[j].cols, NULL, NULL);
 		for (i = 0; i < n; i++) {
@@ -638,18 +619,17 @@ score_questions(struct kb *kb, const struct plan *p, struct ranked *r, int n, ch
 			r[i].f[F_Q_BOTH] = recall * hits[j].cover;
 		}
 	}
-	return k < 0 ? -1 : 0;
 }
 
 /* The answer model: the probability that a candidate with these features answers. */
 static double
-model(const double *f)
+model(const struct match_tuning *tune, const double *f)
 {
-	double z = tune.bias;
+	double z = tune->bias;
 	int i;
 
 	for (i = 0; i < NFEATURES; i++)
-		z += tune.weight[i] * f[i];
+		z += tune->weight[i] * f[i];
 	return 1.0 / (1.0 + exp(-z));
 }
 
@@ -666,7 +646,8 @@ search(struct kb *kb, const struct plan *p, enum lang lang, int retry, struct ra
 
 	if (p->q.nphrases == 0)
 		return 0;
-	n = kb_search(kb, query_text(&p->q), lang, hits, CANDIDATES, err, errlen);
+	if ((n = kb_search(kb, &p->iq, lang, hits, CANDIDATES, p->deadline_ns, err, errlen)) < 0)
+		return -1;
 	plan_features(p, shared);
 	for (i = 0; i < n; i++) {
 		memcpy(out[i].f, shared, sizeof(shared));
@@ -674,22 +655,22 @@ search(struct kb *kb, const struct plan *p, enum lang lang, int retry, struct ra
 		out[i].pos = i;
 		out[i].f[F_COVERAGE] =
 			coverage(p, hits[i].cols, &out[i].f[F_ANSWER_ONLY], &out[i].f[F_MISSING]);
-		out[i].f[F_BM25] = hits[0].rank < 0 ? hits[i].rank / hits[0].rank : 1.0;
+		out[i].f[F_BM25] = hits[0].score > 0 ? hits[i].score / hits[0].score : 1.0;
 		out[i].f[F_CENTRALITY] = hits[i].centrality;
 		out[i].f[F_RETRY] = retry;
 		out[i].f[F_PHRASES] = phrase_share(p, hits[i].cols);
 	}
-	if (n > 0 && score_questions(kb, p, out, n, err, errlen) == -1)
-		return -1;
+	if (n > 0)
+		score_questions(kb, p, hits, out, n);
 	for (i = 0; i < n; i++) {
-		out[i].confidence = model(out[i].f);
-		if (feature_sink)
-			feature_sink(feature_ctx, out[i].fact, out[i].f, NFEATURES);
+		out[i].confidence = model(&p->o->tune, out[i].f);
+		if (p->o->features)
+			p->o->features(p->o->features_ctx, out[i].fact, out[i].f, NFEATURES);
 	}
 	if (n > 1)
 		qsort(out, (size_t)n, sizeof(*out), cmp_ranked);
-	if (trace && n >= 0)
-		trace_ranking(kb, out, n, lang);
+	if (p->o->trace)
+		trace_ranking(kb, p->o, out, n, lang);
 	return n;
 }
 
@@ -797,7 +778,8 @@ fill_fact(struct kb *kb, long num, double score, enum lang want, struct answer *
 }
 
 static int
-fill_none(struct kb *kb, const struct ranked *r, int n, enum lang want, struct answer *a)
+fill_none(struct kb *kb, const struct match_options *o, const struct ranked *r, int n,
+	  enum lang want, struct answer *a)
 {
 	struct answer_link *s = a->suggestions;
 	int i, k;
@@ -805,7 +787,7 @@ fill_none(struct kb *kb, const struct ranked *r, int n, enum lang want, struct a
 	a->type = ANSWER_NONE;
 	a->lang = want;
 	for (i = 0; i < n && a->nsuggestions < ANSWER_LINKS_MAX; i++) {
-		if (r[i].confidence < tune.suggest ||
+		if (r[i].confidence < o->tune.suggest ||
 		    link_num(kb, r[i].fact, want, &a->arena, &s[a->nsuggestions]) == -1)
 			continue;
 		for (k = 0; k < a->nsuggestions; k++)
@@ -848,9 +830,9 @@ fill_chat(struct kb *kb, const struct smalltalk *s, enum lang want, struct answe
 
 /* Returns 1 when the best candidate is likely enough to be the answer. */
 static int
-confident(const struct ranked *r, int n)
+confident(const struct match_options *o, const struct ranked *r, int n)
 {
-	return n > 0 && r[0].confidence >= tune.answer;
+	return n > 0 && r[0].confidence >= o->tune.answer;
 }
 
 /* Searches the facts of one language with a plan read in that language (retry: the
@@ -863,11 +845,11 @@ search_lang(struct kb *kb, struct plan *p, const struct norm_tokens *t, int firs
 
 	query_free(&p->q);
 	plan_build(p, kb, t, first, lang, retry);
-	if (p->q.oom) {
-		snprintf(err, errlen, "out of memory");
+	if (p->q.oom || kb_prepare(kb, &p->q, &p->iq) == -1) {
+		snprintf(err, errlen, p->q.oom ? "out of memory" : "the tokenizer failed");
 		return -1;
 	}
-	if (trace)
+	if (p->o->trace)
 		trace_plan(p, lang);
 	n = search(kb, p, lang, retry, r, err, errlen);
 	return n;
@@ -888,23 +870,33 @@ answer_question(struct kb *kb, struct plan *p, const struct norm_tokens *t, int 
 
 	if ((n = search_lang(kb, p, t, first, asked, 0, r, err, errlen)) < 0)
 		return -1;
-	if (confident(r, n))
+	if (confident(p->o, r, n))
 		return fill_fact(kb, r[0].fact, r[0].confidence, want, out);
-	if (asked == LANG_ES || !sure || feature_sink) {
+	if (asked == LANG_ES || !sure || p->o->features) {
 		if ((n2 = search_lang(kb, p, t, first, other, 1, r2, err, errlen)) < 0)
 			return -1;
-		if (confident(r2, n2))
+		if (confident(p->o, r2, n2))
 			return fill_fact(kb, r2[0].fact, r2[0].confidence, want, out);
 		if (n == 0 || (n2 > 0 && r2[0].confidence > r[0].confidence))
-			return fill_none(kb, r2, n2, want, out);
+			return fill_none(kb, p->o, r2, n2, want, out);
 	}
-	return fill_none(kb, r, n, want, out);
+	return fill_none(kb, p->o, r, n, want, out);
+}
+
+static long long
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
 int
-match_question(struct kb *kb, const char *text, size_t len, const char *lang_hint,
-	       struct answer *out, char *err, size_t errlen)
+match_question(struct kb *kb, const struct match_options *o, const char *text, size_t len,
+	       const char *lang_hint, struct answer *out, char *err, size_t errlen)
 {
+	struct match_options defaults;
 	const struct smalltalk *chat;
 	struct norm_tokens t;
 	enum lang hint = LANG_EN, asked, want;
@@ -915,6 +907,10 @@ match_question(struct kb *kb, const char *text, size_t len, const char *lang_hin
 	arena_init(&out->arena);
 	if (errlen > 0)
 		err[0] = '\0';
+	if (o == NULL) {
+		match_options_init(&defaults);
+		o = &defaults;
+	}
 	has_hint = lang_parse(lang_hint, &hint) == 0;
 	norm_tokenize(text, len, &t);
 	asked = norm_detect_lang(text, len, &t, hint, &sure);
@@ -925,6 +921,8 @@ match_question(struct kb *kb, const char *text, size_t len, const char *lang_hin
 		rc = -1;
 	} else {
 		query_init(&p->q);
+		p->o = o;
+		p->deadline_ns = o->deadline_ms > 0 ? now_ns() + (long long)(o->deadline_ms * 1e6) : 0;
 		rc = answer_question(kb, p, &t, smalltalk_skip_greeting(&t), asked, sure, want, out,
 				     err, errlen);
 		query_free(&p->q);
@@ -940,4 +938,60 @@ answer_free(struct answer *a)
 {
 	arena_free(&a->arena);
 	memset(a, 0, sizeof(*a));
+}
+
+/* Asks fact num's first question in lang; it must get fact num. */
+static int
+self_test_fact(struct kb *kb, long num, enum lang lang, char *err, size_t errlen)
+{
+	struct answer a;
+	struct arena mem;
+	struct kb_fact f;
+	char why[256];
+	int rc = -1;
+
+	arena_init(&mem);
+	if (kb_fact(kb, num, &mem, &f) == -1) {
+		snprintf(err, errlen, "fact %ld cannot be read", num);
+	} else if (match_question(kb, NULL, f.question, strlen(f.question), lang_code(lang), &a,
+				  why, sizeof(why)) == -1) {
+		snprintf(err, errlen, "asked \"%s\", the engine failed: %s", f.question, why);
+		answer_free(&a);
+	} else {
+		if (a.type != ANSWER_FACT || a.fact == NULL || strcmp(a.fact, f.id) != 0)
+			snprintf(err, errlen, "asked \"%s\", it answered %s instead of %s", f.question,
+				 a.type == ANSWER_FACT ? a.fact : "nothing", f.id);
+		else
+			rc = 0;
+		answer_free(&a);
+	}
+	arena_free(&mem);
+	return rc;
+}
+
+int
+match_self_test(struct kb *kb, char *err, size_t errlen)
+{
+	const char *ids[1];
+	struct arena mem;
+	enum lang lang;
+	long num;
+	int n, asked = 0, rc = 0;
+
+	for (lang = LANG_EN; rc == 0 && lang < LANG_COUNT; lang++) {
+		arena_init(&mem);
+		n = kb_starters(kb, lang, &mem, ids, 1);
+		num = n == 1 ? kb_fact_num(kb, ids[0]) : -1;
+		if (n == 1 && num < 1) {
+			snprintf(err, errlen, "the starter %s is not a fact", ids[0]);
+			rc = -1;
+		} else if (num >= 1) {
+			rc = self_test_fact(kb, num, lang, err, errlen);
+			asked++;
+		}
+		arena_free(&mem);
+	}
+	if (rc == 0 && asked == 0 && kb_fact_count(kb) > 0)
+		rc = self_test_fact(kb, 1, LANG_EN, err, errlen);
+	return rc;
 }

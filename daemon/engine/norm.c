@@ -337,6 +337,26 @@ norm_text(const char *text, size_t n, struct buf *b)
 	return norm_text_lang(text, n, LANG_EN, b);
 }
 
+int
+norm_question_words(const char *question, size_t n, enum lang lang, struct buf *b)
+{
+	struct norm_tokens *t;
+	int rc = 0, k, first = 1;
+
+	if ((t = malloc(sizeof(*t))) == NULL)
+		return -1;
+	norm_tokenize(question, n, t);
+	for (k = 0; rc == 0 && k < t->n; k++) {
+		if (!norm_counts(t, k, lang))
+			continue;
+		norm_stem(t->tok[k].text, lang);
+		rc = buf_printf(b, "%s%s", first ? "" : " ", t->tok[k].text);
+		first = 0;
+	}
+	free(t);
+	return rc == 0 ? buf_append(b, "", 0) : -1;
+}
+
 static int
 cmp_word(const void *key, const void *elem)
 {

@@ -10,17 +10,10 @@
 
 #include <stddef.h>
 
-#include "util.h"
+#include "engine.h"
 
 #define NORM_TOKEN_MAX	48 /* bytes in one word, NUL included; longer words are cut */
 #define NORM_TOKENS_MAX 64 /* words kept from one question; the rest are dropped */
-
-/* The languages the bot answers in. */
-enum lang {
-	LANG_EN = 0,
-	LANG_ES = 1,
-	LANG_COUNT /* how many there are */
-};
 
 /* One folded word. */
 struct norm_token {
@@ -33,12 +26,6 @@ struct norm_tokens {
 	int n;					/* words in tok[] */
 	int dropped;				/* words beyond NORM_TOKENS_MAX, not kept */
 };
-
-/* Returns "en" or "es". This function can't fail. */
-const char *lang_code(enum lang lang);
-
-/* Parses "en" or "es" into *out. Returns 0, or -1 for anything else. */
-int lang_parse(const char *code, enum lang *out);
 
 /* Reads the next word of the text [*p, end): skips separators, folds case and accents
  * (é -> e, ñ -> n, ß -> ss), drops combining marks, joins dotted abbreviations (U.S.C. ->
@@ -56,13 +43,6 @@ void norm_stem(char *word, enum lang lang);
 
 /* Splits n bytes of text into out. This function can't fail. */
 void norm_tokenize(const char *text, size_t n, struct norm_tokens *out);
-
-/* Appends the normalised text (words joined by single spaces) to b. Returns 0, or -1
- * when out of memory. */
-int norm_text(const char *text, size_t n, struct buf *b);
-
-/* As norm_text, each word stemmed for lang (see norm_stem). */
-int norm_text_lang(const char *text, size_t n, enum lang lang, struct buf *b);
 
 /* Scores how English and how Spanish the text looks, from accents, ¿ ¡, common words and
  * Spanish word endings. Returns LANG_ES or LANG_EN, or fallback when the text gives no

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * query.h -- builds FTS5 MATCH expressions from words, never from raw user text. Every
- * word or phrase becomes a double-quoted FTS5 string with inner quotes doubled, so
- * nothing a user types (", *, ^, :, NEAR(, AND, OR, NOT, brackets) can act as FTS5
- * syntax. A question becomes terms OR-ed together; a term is one or more alternatives
- * (a word, a phrase, a prefix) OR-ed in brackets.
+ * query.h -- a question's search: terms OR-ed together, a term being one or more
+ * alternatives (a word, a phrase, a prefix), each alternative a phrase the index looks
+ * up. The same search is also written as an FTS5 MATCH expression, for --explain and for
+ * the tests that hold the in-memory index to FTS5's own results: every phrase becomes a
+ * double-quoted FTS5 string with inner quotes doubled, so nothing a user types (", *, ^,
+ * :, NEAR(, AND, OR, NOT, brackets) can act as FTS5 syntax.
  */
 #ifndef RULINGBOT_QUERY_H
 #define RULINGBOT_QUERY_H
@@ -17,9 +18,12 @@
  * phrases, and the hit map packs two bits per phrase into 64 bits. */
 #define QUERY_MAX_PHRASES 32
 
-/* An expression being built. */
+/* A search being built. */
 struct query {
 	struct buf match;		    /* the MATCH expression so far */
+	struct buf texts;		    /* each phrase's text, NUL-terminated, end to end */
+	size_t phrase_at[QUERY_MAX_PHRASES];   /* where phrase i's text starts in texts */
+	unsigned char phrase_prefix[QUERY_MAX_PHRASES]; /* 1: phrase i is a prefix */
 	int nphrases;			    /* phrases in it */
 	int nterms;			    /* terms in it, the open one included */
 	int phrase_term[QUERY_MAX_PHRASES]; /* term index of each phrase, in FTS5's order */
@@ -49,5 +53,9 @@ int query_term_end(struct query *q);
 
 /* Returns the expression ("" when there is no phrase). */
 const char *query_text(const struct query *q);
+
+/* Returns the text of phrase i (NUL bytes turned to spaces) and sets *prefix to 1 when it
+ * is a prefix. */
+const char *query_phrase(const struct query *q, int i, int *prefix);
 
 #endif

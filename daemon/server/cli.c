@@ -10,18 +10,18 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "match.h"
 #include "proto.h"
 
 int
-cli_ask(struct kb *kb, const char *question, const char *lang, int json, FILE *out)
+cli_ask(struct kb *kb, const struct match_options *o, const char *question, const char *lang,
+	int json, FILE *out)
 {
 	struct answer a;
 	struct buf lines;
 	char err[256], *s;
 	int rc;
 
-	if (match_question(kb, question, strlen(question), lang, &a, err, sizeof(err)) == -1) {
+	if (match_question(kb, o, question, strlen(question), lang, &a, err, sizeof(err)) == -1) {
 		log_warnx("cannot answer: %s", err);
 		answer_free(&a);
 		return -1;
@@ -57,7 +57,8 @@ trim_end(char *s)
 }
 
 int
-cli_prompt(struct kb *kb, const char *lang, int json, FILE *in, FILE *out)
+cli_prompt(struct kb *kb, const struct match_options *o, const char *lang, int json, FILE *in,
+	   FILE *out)
 {
 	int tty = isatty(fileno(in));
 	char *line = NULL;
@@ -69,7 +70,7 @@ cli_prompt(struct kb *kb, const char *lang, int json, FILE *in, FILE *out)
 	while (getline(&line, &cap, in) != -1) {
 		trim_end(line);
 		if (line[0] != '\0')
-			cli_ask(kb, line, lang, json, out);
+			cli_ask(kb, o, line, lang, json, out);
 		if (tty)
 			fprintf(out, "> ");
 		fflush(out);

@@ -15,10 +15,9 @@
 
 #include "cli.h"
 #include "config.h"
-#include "kb.h"
+#include "engine.h"
 #include "listener.h"
 #include "log.h"
-#include "match.h"
 #include "net.h"
 #include "notify.h"
 #include "service.h"
@@ -30,6 +29,7 @@
 static int
 run_cli(const struct config *cfg)
 {
+	struct match_options opts;
 	struct kb *kb;
 	char err[512];
 	int rc;
@@ -38,13 +38,14 @@ run_cli(const struct config *cfg)
 		log_warnx("cannot open the knowledge base: %s", err);
 		return 1;
 	}
-	kb_set_deadline(kb, (double)cfg->query_deadline);
+	match_options_init(&opts);
+	opts.deadline_ms = (double)cfg->query_deadline;
 	if (cfg->explain)
-		match_set_trace(stderr);
+		opts.trace = stderr;
 	if (cfg->ask)
-		rc = cli_ask(kb, cfg->ask, cfg->lang, cfg->json, stdout);
+		rc = cli_ask(kb, &opts, cfg->ask, cfg->lang, cfg->json, stdout);
 	else
-		rc = cli_prompt(kb, cfg->lang, cfg->json, stdin, stdout);
+		rc = cli_prompt(kb, &opts, cfg->lang, cfg->json, stdin, stdout);
 	kb_close(kb);
 	return rc == 0 ? 0 : 1;
 }

@@ -367,6 +367,27 @@ proto_info_json(const struct proto_info *info)
 }
 
 char *
+proto_health_json(const char *status, const char *kb_version, long facts, const char *reason)
+{
+	cJSON *root = cJSON_CreateObject();
+	char *out = NULL;
+	int rc;
+
+	if (root == NULL)
+		return NULL;
+	rc = add_string(root, "status", status);
+	if (rc == 0 && kb_version != NULL)
+		rc = add_string(root, "kb_version", kb_version) ||
+		     !cJSON_AddNumberToObject(root, "facts", (double)facts);
+	if (rc == 0 && reason != NULL)
+		rc = add_string(root, "reason", reason);
+	if (rc == 0)
+		out = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	return out;
+}
+
+char *
 proto_with_id(const char *json, size_t len, const char *id)
 {
 	cJSON *s;

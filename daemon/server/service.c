@@ -12,7 +12,6 @@
 #include <time.h>
 
 #include "log.h"
-#include "match.h"
 
 #ifndef RULINGBOT_VERSION
 #define RULINGBOT_VERSION "0.0.0"
@@ -27,19 +26,23 @@ monotonic_ns(void)
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-/* Opens the KB at the configured path. Returns it, or NULL (reason logged). */
+/* Opens the KB at the configured path and asks it its self-test question. Returns it,
+ * or NULL (reason logged); why gets the self-test's failure, "" when it passed. */
 static struct kb *
-open_kb(struct service *s, double *seconds)
+open_kb(struct service *s, double *seconds, char *why, size_t whylen)
 {
 	long long start = monotonic_ns();
 	struct kb *kb;
 	char err[512];
 
+	why[0] = '\0';
 	if (kb_open(s->cfg->kb_path, &kb, err, sizeof(err)) == -1) {
 		log_warnx("cannot open the knowledge base: %s", err);
 		return NULL;
 	}
-	kb_set_deadline(kb, (double)s->cfg->query_deadline);
+	if (match_self_test(kb, why, whylen) == -1)
+		log_warnx("the knowledge base %s cannot answer its self-test question: %s",
+			  kb_meta(kb, "kb_version"), why);
 	*seconds = (double)(monotonic_ns() - start) / 1e9;
 	return kb;
 }
@@ -51,6 +54,8 @@ service_init(struct service *s, const struct config *cfg, int worker, char *err,
 
 	memset(s, 0, sizeof(*s));
 	s->cfg = cfg;
+	match_options_init(&s->opts);
+	s->opts.deadline_ms = (double)cfg->query_deadline;
 	s->metrics.worker = worker;
 	snprintf(s->server, sizeof(s->server), "rulingd %s", RULINGBOT_VERSION);
 	if (cache_init(&s->cache, (size_t)cfg->cache_entries) == -1 ||
@@ -65,7 +70,7 @@ service_init(struct service *s, const struct config *cfg, int worker, char *err,
 		cache_free(&s->scratch);
 		return -1;
 	}
-	if ((s->kb = open_kb(s, &seconds)) != NULL) {
+	if ((s->kb = open_kb(s, &seconds, s->unhealthy, sizeof(s->unhealthy))) != NULL) {
 		s->metrics.kb_facts = kb_fact_count(s->kb);
 		s->metrics.kb_load_seconds = seconds;
 		log_info("knowledge base %s: %ld facts", kb_meta(s->kb, "kb_version"),
@@ -89,9 +94,11 @@ int
 service_reload(struct service *s)
 {
 	double seconds = 0;
-	struct kb *kb = open_kb(s, &seconds);
+	char why[sizeof(s->unhealthy)];
+	struct kb *kb = open_kb(s, &seconds, why, sizeof(why));
 
-	if (kb == NULL) {
+	if (kb == NULL || why[0] != '\0') {
+		kb_close(kb);
 		s->metrics.reloads_failed++;
 		log_warnx("reload failed; still serving %s",
 			  s->kb ? kb_meta(s->kb, "kb_version") : "no knowledge base");
@@ -99,6 +106,7 @@ service_reload(struct service *s)
 	}
 	kb_close(s->kb);
 	s->kb = kb;
+	s->unhealthy[0] = '\0';
 	cache_clear(&s->cache);
 	cache_clear(&s->scratch);
 	s->metrics.kb_facts = kb_fact_count(kb);
@@ -236,7 +244,7 @@ answer(struct service *s, const char *text, size_t len, const char *lang)
 		buf_free(&key);
 		return hit;
 	}
-	if (match_question(s->kb, text, len, lang, &a, err, sizeof(err)) == -1) {
+	if (match_question(s->kb, &s->opts, text, len, lang, &a, err, sizeof(err)) == -1) {
 		log_warnx("cannot answer: %s", err);
 	} else if ((json = proto_answer_json(&a, NULL, kb_meta(s->kb, "kb_version"))) != NULL &&
 		   proto_answer_lines(&a, &lines) == 0) {
@@ -504,13 +512,16 @@ service_health(struct service *s, struct http_reply *out)
 	memset(out, 0, sizeof(*out));
 	if (s->kb == NULL) {
 		out->status = 503;
-		out->body = strdup("{\"status\":\"no_kb\"}");
-		return;
+		out->body = proto_health_json("no_kb", NULL, 0, "no knowledge base is loaded");
+	} else if (s->unhealthy[0] != '\0') {
+		out->status = 503;
+		out->body = proto_health_json("cannot_answer", kb_meta(s->kb, "kb_version"),
+					      kb_fact_count(s->kb), s->unhealthy);
+	} else {
+		out->status = 200;
+		out->body = proto_health_json("ok", kb_meta(s->kb, "kb_version"),
+					      kb_fact_count(s->kb), NULL);
 	}
-	out->status = 200;
-	if (asprintf(&out->body, "{\"status\":\"ok\",\"kb_version\":\"%s\",\"facts\":%ld}",
-		     kb_meta(s->kb, "kb_version"), kb_fact_count(s->kb)) == -1)
-		out->body = NULL;
 }
 
 int

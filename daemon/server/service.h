@@ -13,7 +13,7 @@
 
 #include "cache.h"
 #include "config.h"
-#include "kb.h"
+#include "engine.h"
 #include "ratelimit.h"
 #include "metrics.h"
 #include "proto.h"
@@ -25,6 +25,8 @@ typedef int (*frame_sink)(void *ctx, const char *data, size_t len);
 struct service {
 	const struct config *cfg;    /* settings */
 	struct kb *kb;		     /* the knowledge base, NULL when none could be loaded */
+	struct match_options opts;   /* how the engine answers (the deadline) */
+	char unhealthy[256];	     /* why the loaded KB failed its self-test; "" when it passed */
 	struct cache cache;	     /* answers to repeated questions */
 	struct cache scratch;	     /* the answer being sent when cache is off */
 	struct metrics metrics;	     /* counters for /metrics */
@@ -34,16 +36,18 @@ struct service {
 };
 
 /* Opens the knowledge base and the --unanswered file. A knowledge base that cannot be
- * opened is logged and left unloaded (health reports 503, SIGHUP tries again); returns 0,
- * or -1 with the reason in err for what cannot be done without (memory, the file). */
+ * opened is logged and left unloaded (health reports 503, SIGHUP tries again); one that
+ * cannot answer its self-test question (match_self_test) serves, but health reports 503
+ * with the reason. Returns 0, or -1 with the reason in err for what cannot be done
+ * without (memory, the file). */
 int service_init(struct service *s, const struct config *cfg, int worker, char *err, size_t errlen);
 
 /* Closes what s holds. This function can't fail. */
 void service_free(struct service *s);
 
-/* Opens the knowledge base again and, when it opens and checks out, puts it in place of
- * the old one and empties the cache; otherwise keeps the old one and logs why. Returns 0,
- * or -1 when the old one was kept. */
+/* Opens the knowledge base again and, when it opens and answers its self-test question,
+ * puts it in place of the old one and empties the cache; otherwise keeps the old one and
+ * logs why. Returns 0, or -1 when the old one was kept. */
 int service_reload(struct service *s);
 
 /* Answers one whole websocket text message (valid UTF-8) from a client whose question

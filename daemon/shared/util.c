@@ -111,6 +111,17 @@ arena_free(struct arena *a)
 	a->head = NULL;
 }
 
+size_t
+arena_bytes(const struct arena *a)
+{
+	const struct arena_block *blk;
+	size_t n = 0;
+
+	for (blk = a->head; blk != NULL; blk = blk->next)
+		n += sizeof(*blk) + blk->size;
+	return n;
+}
+
 static char *
 arena_alloc(struct arena *a, size_t n)
 {

@@ -52,6 +52,9 @@ char *arena_strndup(struct arena *a, const char *s, size_t n);
  * of memory. */
 char *arena_strdup(struct arena *a, const char *s);
 
+/* Returns the bytes the arena holds. This function can't fail. */
+size_t arena_bytes(const struct arena *a);
+
 /* Formats into the arena. Returns the string, or NULL when out of memory. */
 char *arena_printf(struct arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

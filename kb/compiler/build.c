@@ -2,13 +2,10 @@
 /*
  * build.c -- a checked struct kbset -> the SQLite database rulingd reads.
  *
- * Facts are indexed in fact_index, an FTS5 table with the porter stemmer over unicode61
- * with diacritics removed: English questions find "ruled" from "rule", Spanish ones find
- * "decision" from "decisión", and the question column weighs most in bm25. Text is
- * normalised with daemon/norm.c before FTS5 sees it, exactly as questions are, so both
- * sides split words (U.S.C., Chicago's, 2.3) the same way; the only '.' left in that text
- * is inside numbers, which is why '.' is a token character. A second, contentless table of the
- * plain words feeds an fts5vocab table: the vocabulary the engine corrects typos against.
+ * The tables, the numbering of facts and question rows, the tokenizer and the column
+ * weights are engine.h's "knowledge base file". Text is normalised with the engine's own
+ * functions (norm_text_lang, norm_question_words) before FTS5 sees it, exactly as
+ * questions are, so both sides split words (U.S.C., Chicago's, 2.3) the same way.
  *
  * The database is written to a temporary file beside the target and renamed over it, so
  * a reader never opens half a knowledge base.
@@ -26,43 +23,12 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "kb.h"
-#include "norm.h"
+#include "engine.h"
 
-/* bm25 column weights: questions, keywords, answer. */
-#define RANK_FUNCTION "bm25(4.0, 2.0, 1.0)"
-
-static const char *const schema_sql =
-	"PRAGMA journal_mode=OFF;"
-	"PRAGMA synchronous=OFF;"
-	"BEGIN;"
-	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
-	"CREATE TABLE sources(id TEXT PRIMARY KEY, title TEXT NOT NULL, publisher TEXT NOT NULL,"
-	" date TEXT NOT NULL, url TEXT, citation TEXT, kind TEXT NOT NULL) WITHOUT ROWID;"
-	"CREATE TABLE facts(num INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, lang TEXT NOT NULL,"
-	" topic TEXT NOT NULL, answer TEXT NOT NULL, question TEXT NOT NULL,"
-	" as_of TEXT NOT NULL, status TEXT NOT NULL, superseded_by TEXT, translation_of TEXT,"
-	" reviewed TEXT NOT NULL, links INTEGER NOT NULL);"
-	"CREATE INDEX facts_translation ON facts(translation_of);"
-	"CREATE TABLE questions(fact INTEGER NOT NULL, ord INTEGER NOT NULL, text TEXT NOT NULL,"
-	" PRIMARY KEY(fact, ord)) WITHOUT ROWID;"
-	"CREATE TABLE fact_sources(fact INTEGER NOT NULL, ord INTEGER NOT NULL,"
-	" source TEXT NOT NULL, pinpoint TEXT, quote TEXT, PRIMARY KEY(fact, ord)) WITHOUT ROWID;"
-	"CREATE TABLE fact_related(fact INTEGER NOT NULL, ord INTEGER NOT NULL,"
-	" related TEXT NOT NULL, PRIMARY KEY(fact, ord)) WITHOUT ROWID;"
-	"CREATE TABLE synonyms(form TEXT NOT NULL, grp INTEGER NOT NULL,"
-	" PRIMARY KEY(form, grp)) WITHOUT ROWID;"
-	"CREATE TABLE misspellings(word TEXT PRIMARY KEY, fix TEXT NOT NULL) WITHOUT ROWID;"
-	"CREATE TABLE starters(lang TEXT NOT NULL, ord INTEGER NOT NULL, fact TEXT NOT NULL,"
-	" PRIMARY KEY(lang, ord)) WITHOUT ROWID;"
-	"CREATE VIRTUAL TABLE fact_index USING fts5(questions, keywords, answer,"
-	" tokenize=\"porter unicode61 remove_diacritics 2 tokenchars '.'\");"
-	"INSERT INTO fact_index(fact_index, rank) VALUES('rank', '" RANK_FUNCTION "');"
-	"CREATE VIRTUAL TABLE question_index USING fts5(words,"
-	" tokenize=\"porter unicode61 remove_diacritics 2 tokenchars '.'\");"
-	"CREATE VIRTUAL TABLE word_index USING fts5(words, content='', detail=none,"
-	" tokenize=\"unicode61 remove_diacritics 2 tokenchars '.'\");"
-	"CREATE VIRTUAL TABLE word_vocab USING fts5vocab(word_index, 'row');";
+/* The tables are engine.h's (KB_SCHEMA_SQL): the format is described there, once. */
+static const char *const schema_sql = "PRAGMA journal_mode=OFF;"
+				      "PRAGMA synchronous=OFF;"
+				      "BEGIN;" KB_SCHEMA_SQL;
 
 /* The statements used while writing. */
 struct writer {
@@ -138,28 +104,6 @@ normalise_all(const char *const *strings, int n, enum lang lang, struct buf *b)
 	return buf_append(b, "", 0);
 }
 
-/* Appends to b what a question is about: its words without stopwords, and without
- * question words that do not open it, stemmed for lang, as the engine reads questions. */
-static int
-question_words(const char *question, enum lang lang, struct buf *b)
-{
-	struct norm_tokens *t;
-	int rc = 0, k, first = 1;
-
-	if ((t = malloc(sizeof(*t))) == NULL)
-		return -1;
-	norm_tokenize(question, strlen(question), t);
-	for (k = 0; rc == 0 && k < t->n; k++) {
-		if (!norm_counts(t, k, lang))
-			continue;
-		norm_stem(t->tok[k].text, lang);
-		rc = buf_printf(b, "%s%s", first ? "" : " ", t->tok[k].text);
-		first = 0;
-	}
-	free(t);
-	return rc == 0 ? buf_append(b, "", 0) : -1;
-}
-
 /* Indexes each question of fact f by what it is about, for question-level matching. */
 static int
 index_questions(struct writer *w, const struct fact *f, long num, enum lang lang)
@@ -169,7 +113,7 @@ index_questions(struct writer *w, const struct fact *f, long num, enum lang lang
 
 	for (i = 0; rc == 0 && i < f->nquestions; i++) {
 		buf_init(&b);
-		rc = question_words(f->questions[i], lang, &b);
+		rc = norm_question_words(f->questions[i], strlen(f->questions[i]), lang, &b);
 		if (rc == 0 && b.len > 0)
 			rc = run(w->question_index, num * KB_QUESTION_ROWS + i, 1, b.data);
 		buf_free(&b);
@@ -189,7 +133,7 @@ index_fact(struct writer *w, const struct fact *f, long num)
 	buf_init(&q), buf_init(&k), buf_init(&a), buf_init(&all);
 	for (i = 0; rc == 0 && i < f->nquestions; i++)
 		rc = (i > 0 ? buf_append(&q, " ", 1) : 0) ||
-		     question_words(f->questions[i], lang, &q);
+		     norm_question_words(f->questions[i], strlen(f->questions[i]), lang, &q);
 	if (rc == 0)
 		rc = buf_append(&q, "", 0);
 	if (rc == 0)
@@ -428,7 +372,7 @@ kb_build(const struct kbset *set, const char *out, char *err, size_t errlen)
 	     sqlite3_exec(w.db,
 			  "INSERT INTO fact_index(fact_index) VALUES('optimize');"
 			  "INSERT INTO word_index(word_index) VALUES('optimize');"
-			  "INSERT INTO question_index(question_index) VALUES('optimize');"
+			  "INSERT INTO question_index(question_index) VALUES('optimize');" KB_SIZES_SQL
 			  "COMMIT;",
 			  NULL, NULL, NULL) != SQLITE_OK)) {
 		snprintf(err, errlen, "%s: %s", tmp, sqlite3_errmsg(w.db));

@@ -13,8 +13,7 @@
 #include <time.h>
 
 #include "jsonpos.h"
-#include "kb.h"
-#include "norm.h"
+#include "engine.h"
 
 /* A question and the fact it belongs to, for finding duplicates. */
 struct question_key {

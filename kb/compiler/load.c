@@ -13,8 +13,7 @@
 #include <string.h>
 
 #include "jsonpos.h"
-#include "kb.h"
-#include "norm.h"
+#include "engine.h"
 
 /* The item being read, for messages. */
 struct item {

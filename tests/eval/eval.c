@@ -9,7 +9,9 @@
  *
  * With --min-accuracy and --min-decline it exits 1 when a figure falls short, which is how
  * `make test` holds the line. It also refuses an evaluation that copies the knowledge
- * base's own questions, since a test set that repeats the training set measures nothing.
+ * base's own questions, since a test set that repeats the training set measures nothing:
+ * that check reads the questions table itself, since the engine does not keep the text of
+ * a fact's questions; everything else goes through the engine.
  */
 #include <getopt.h>
 #include <sqlite3.h>
@@ -17,8 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "match.h"
-#include "norm.h"
+#include "engine.h"
 
 /* One line of the TSV file. */
 struct item {
@@ -29,10 +30,10 @@ struct item {
 
 /* Where --features writes each candidate of the question being asked. */
 struct feature_dump {
-	FILE *out;	       /* the file, or NULL */
-	sqlite3_stmt *fact_id; /* fact number -> id */
-	int question;	       /* the question's line in the TSV file */
-	const char *expected;  /* the fact it should get, or NONE */
+	FILE *out;	      /* the file, or NULL */
+	const struct kb *kb;  /* for fact number -> id */
+	int question;	      /* the question's line in the TSV file */
+	const char *expected; /* the fact it should get, or NONE */
 };
 
 /* Counts for one system (the engine or the baseline). */
@@ -82,64 +83,6 @@ read_items(const char *path, struct item **out)
 	free(line);
 	fclose(f);
 	return n;
-}
-
-/* The baseline: returns the id of the top fact by plain bm25 on the answer column with
- * the raw words OR-ed, or NULL (copied into out). */
-static const char *
-baseline(sqlite3 *db, const char *question, char *out, size_t outlen)
-{
-	static const char *sql =
-		"SELECT f.id FROM fact_index JOIN facts f ON f.num = fact_index.rowid"
-		" WHERE fact_index MATCH ?1 ORDER BY bm25(fact_index), f.num LIMIT 1";
-	struct buf expr;
-	sqlite3_stmt *st;
-	const char *p, *word;
-	const char *found = NULL;
-	size_t len;
-
-	buf_init(&expr);
-	buf_puts(&expr, "{answer} : (");
-	for (p = question; *p;) {
-		p += strspn(p, " \t");
-		if ((len = strcspn(p, " \t")) == 0)
-			break;
-		word = p;
-		buf_puts(&expr, expr.data[expr.len - 1] == '(' ? "\"" : " OR \"");
-		for (size_t i = 0; i < len; i++)
-			buf_append(&expr, word[i] == '"' ? "\"\"" : &word[i],
-				   word[i] == '"' ? 2 : 1);
-		buf_puts(&expr, "\"");
-		p += len;
-	}
-	buf_puts(&expr, ")");
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, expr.data, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			snprintf(out, outlen, "%s", (const char *)sqlite3_column_text(st, 0));
-			found = out;
-		}
-		sqlite3_finalize(st);
-	}
-	buf_free(&expr);
-	return found;
-}
-
-/* Returns 1 when fact id exists in the KB, 2 when it is a Spanish fact, else 0. */
-static int
-fact_exists(sqlite3 *db, const char *id)
-{
-	sqlite3_stmt *st;
-	int found = 0;
-
-	if (sqlite3_prepare_v2(db, "SELECT lang FROM facts WHERE id = ?1", -1, &st, NULL) ==
-	    SQLITE_OK) {
-		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			found = strcmp((const char *)sqlite3_column_text(st, 0), "es") == 0 ? 2 : 1;
-		sqlite3_finalize(st);
-	}
-	return found;
 }
 
 /* Returns the fact whose own question is the same words as q, or NULL (copied to out). */
@@ -193,17 +136,13 @@ static void
 dump_features(void *ctx, long fact, const double *f, int n)
 {
 	struct feature_dump *d = ctx;
-	const char *id = "";
+	const char *id = kb_fact_id(d->kb, fact);
 	int i;
 
-	sqlite3_bind_int64(d->fact_id, 1, fact);
-	if (sqlite3_step(d->fact_id) == SQLITE_ROW)
-		id = (const char *)sqlite3_column_text(d->fact_id, 0);
-	fprintf(d->out, "%d\t%d", d->question, strcmp(id, d->expected) == 0);
+	fprintf(d->out, "%d\t%d", d->question, id != NULL && strcmp(id, d->expected) == 0);
 	for (i = 0; i < n; i++)
 		fprintf(d->out, "\t%.5f", f[i]);
 	fputc('\n', d->out);
-	sqlite3_reset(d->fact_id);
 }
 
 /* Parses a percentage in [0, 100]; exits on anything else. */
@@ -222,7 +161,7 @@ parse_percent(const char *s)
 
 /* Applies --set name=value to the engine's tuning; exits on a bad one. */
 static void
-set_tuning(const char *arg)
+set_tuning(struct match_options *o, const char *arg)
 {
 	const char *eq = strchr(arg, '=');
 	char name[64], *end;
@@ -235,7 +174,7 @@ set_tuning(const char *arg)
 	memcpy(name, arg, (size_t)(eq - arg));
 	name[eq - arg] = '\0';
 	v = strtod(eq + 1, &end);
-	if (end == eq + 1 || *end != '\0' || match_tune(name, v) == -1) {
+	if (end == eq + 1 || *end != '\0' || match_options_set(o, name, v) == -1) {
 		fprintf(stderr, "rulingeval: cannot set '%s'\n", arg);
 		exit(2);
 	}
@@ -263,21 +202,23 @@ main(int argc, char **argv)
 	struct score engine = { 0 }, naive = { 0 };
 	const char *kb_path = NULL, *got, *base;
 	double min_acc = 0, min_dec = 0;
+	struct match_options opts;
 	struct item *items;
 	struct kb *kb;
 	sqlite3 *db;
-	char err[512], bbuf[128], cbuf[128];
+	char err[512], cbuf[128];
 	int c, n, i, bad = 0, copies = 0, rc = 0;
 	struct buf failures;
 	struct feature_dump dump = { 0 };
 	const char *features = NULL;
 
+	match_options_init(&opts);
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'k': kb_path = optarg; break;
 		case 'a': min_acc = parse_percent(optarg); break;
 		case 'd': min_dec = parse_percent(optarg); break;
-		case 's': set_tuning(optarg); break;
+		case 's': set_tuning(&opts, optarg); break;
 		case 'f': features = optarg; break;
 		default: usage();
 		}
@@ -292,22 +233,22 @@ main(int argc, char **argv)
 	if ((n = read_items(argv[optind], &items)) <= 0)
 		return 2;
 	if (features) {
-		if ((dump.out = fopen(features, "w")) == NULL ||
-		    sqlite3_prepare_v2(db, "SELECT id FROM facts WHERE num = ?1", -1, &dump.fact_id,
-				       NULL) != SQLITE_OK) {
+		if ((dump.out = fopen(features, "w")) == NULL) {
 			perror(features);
 			return 2;
 		}
+		dump.kb = kb;
 		fprintf(dump.out, "question\tlabel");
 		for (i = 0; match_feature_name(i); i++)
 			fprintf(dump.out, "\t%s", match_feature_name(i));
 		fputc('\n', dump.out);
-		match_set_features(dump_features, &dump);
+		opts.features = dump_features;
+		opts.features_ctx = &dump;
 	}
 	buf_init(&failures);
 	for (i = 0; i < n; i++) {
 		struct answer a;
-		int exists = fact_exists(db, items[i].expected);
+		int lang = kb_fact_lang(kb, items[i].expected), exists = lang < 0 ? 0 : 1 + lang;
 		if (strcmp(items[i].expected, "NONE") != 0 && !exists) {
 			fprintf(stderr, "%s:%d: no fact '%s' in the KB\n", argv[optind],
 				items[i].line, items[i].expected);
@@ -320,14 +261,14 @@ main(int argc, char **argv)
 		}
 		dump.question = items[i].line;
 		dump.expected = items[i].expected;
-		if (match_question(kb, items[i].question, strlen(items[i].question), NULL, &a, err,
-				   sizeof(err)) == -1) {
+		if (match_question(kb, &opts, items[i].question, strlen(items[i].question), NULL, &a,
+				   err, sizeof(err)) == -1) {
 			fprintf(stderr, "rulingeval: engine failed: %s\n", err);
 			return 2;
 		}
 		got = a.type == ANSWER_FACT ? a.fact : NULL;
 		tally(&engine, items[i].expected, got, exists == 2);
-		base = baseline(db, items[i].question, bbuf, sizeof(bbuf));
+		base = kb_baseline(kb, items[i].question);
 		tally(&naive, items[i].expected, base, exists == 2);
 		if (got == NULL ? strcmp(items[i].expected, "NONE") != 0
 				: strcmp(got, items[i].expected) != 0)
@@ -372,11 +313,8 @@ main(int argc, char **argv)
 	}
 	free(items);
 	buf_free(&failures);
-	if (dump.out) {
-		match_set_features(NULL, NULL);
-		sqlite3_finalize(dump.fact_id);
+	if (dump.out)
 		fclose(dump.out);
-	}
 	sqlite3_close(db);
 	kb_close(kb);
 	return rc;

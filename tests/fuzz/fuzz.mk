@@ -24,13 +24,14 @@ FUZZ_RUN_FLAGS = -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
 # The engine driver's knowledge base; replay under BUILD=build/asan uses that tree's.
 FUZZ_KB = $(BUILD)/kb.sqlite
 
-# What each driver exercises, besides itself and fuzz_common.c.
-FUZZ_SRC_fuzz_proto = daemon/server/proto.c daemon/engine/norm.c daemon/shared/util.c
-FUZZ_SRC_fuzz_norm = daemon/engine/norm.c daemon/engine/query.c daemon/shared/util.c
-FUZZ_SRC_fuzz_engine = $(ENGINE:%=daemon/engine/%.c) $(SHARED:%=daemon/shared/%.c) \
-		       daemon/server/proto.c
+# What each driver exercises, besides itself and fuzz_common.c; those that reach the
+# engine link its library, built in each tree from that tree's objects.
+FUZZ_SRC_fuzz_proto = daemon/server/proto.c $(SHARED:%=daemon/shared/%.c)
+FUZZ_SRC_fuzz_norm = $(SHARED:%=daemon/shared/%.c)
+FUZZ_SRC_fuzz_engine = daemon/server/proto.c $(SHARED:%=daemon/shared/%.c)
 FUZZ_SRC_fuzz_kbfact = kb/compiler/jsonpos.c kb/compiler/load.c kb/compiler/check.c \
-		       $(ENGINE:%=daemon/engine/%.c) $(SHARED:%=daemon/shared/%.c)
+		       $(SHARED:%=daemon/shared/%.c)
+FUZZ_ENGINE = fuzz_proto fuzz_norm fuzz_engine fuzz_kbfact
 FUZZ_SRC_fuzz_slack = adapters/slack/events.c daemon/shared/util.c
 FUZZ_SRC_fuzz_matrix = adapters/matrix/events.c adapters/matrix/sync.c daemon/shared/html.c \
 		       daemon/shared/util.c
@@ -77,18 +78,28 @@ $(FUZZ_REPLAY)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(PROJECT_CFLAGS) -Itests/fuzz $(FUZZ_INC) $(CFLAGS) -c $< -o $@
 
+$(FUZZ_OUT)/libengine.a: $(ENGINE:%=$(FUZZ_OUT)/obj/daemon/engine/%.o)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(FUZZ_REPLAY)/libengine.a: $(ENGINE:%=$(FUZZ_REPLAY)/obj/daemon/engine/%.o)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
 # fuzz_template(driver): its libFuzzer and replay programs, and the rules that run them.
 define fuzz_template
 $(FUZZ_OUT)/obj/tests/fuzz/$(1).o $(FUZZ_REPLAY)/obj/tests/fuzz/$(1).o: \
 	FUZZ_INC = $(FUZZ_INC_$(1))
 
 $(FUZZ_OUT)/$(1): $(FUZZ_OUT)/obj/tests/fuzz/$(1).o $(FUZZ_OUT)/obj/tests/fuzz/fuzz_common.o \
-		  $(FUZZ_SRC_$(1):%.c=$(FUZZ_OUT)/obj/%.o)
+		  $(FUZZ_SRC_$(1):%.c=$(FUZZ_OUT)/obj/%.o) \
+		  $(if $(filter $(1),$(FUZZ_ENGINE)),$(FUZZ_OUT)/libengine.a)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $$@ $$^ $(PKG_LIBS) -lm
 
 $(FUZZ_REPLAY)/$(1): $(FUZZ_REPLAY)/obj/tests/fuzz/$(1).o \
 		     $(FUZZ_REPLAY)/obj/tests/fuzz/fuzz_common.o \
-		     $(FUZZ_REPLAY)/obj/tests/fuzz/replay.o $(FUZZ_SRC_$(1):%.c=$(FUZZ_REPLAY)/obj/%.o)
+		     $(FUZZ_REPLAY)/obj/tests/fuzz/replay.o $(FUZZ_SRC_$(1):%.c=$(FUZZ_REPLAY)/obj/%.o) \
+		     $(if $(filter $(1),$(FUZZ_ENGINE)),$(FUZZ_REPLAY)/libengine.a)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $$@ $$^ $(PKG_LIBS) -lm
 
 # Runs on a copy of the corpus, which keeps what libFuzzer finds between runs; prints

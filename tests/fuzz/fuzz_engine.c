@@ -8,9 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "engine.h"
 #include "fuzz.h"
-#include "kb.h"
-#include "match.h"
 #include "proto.h"
 
 static struct kb *kb; /* opened once: opening costs far more than a question */
@@ -29,9 +28,6 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		fprintf(stderr, "fuzz_engine: %s (set RULINGBOT_FUZZ_KB)\n", err);
 		exit(1);
 	}
-	/* No deadline, unlike the daemon: a slow question should show as a libFuzzer
-	 * timeout rather than pass as an error, and runs stay deterministic. */
-	kb_set_deadline(kb, 0);
 	return 0;
 }
 
@@ -44,7 +40,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct answer a;
 	char err[256], *json;
 
-	if (match_question(kb, (const char *)data, size, hints[size % 3], &a, err,
+	/* No deadline (options NULL), unlike the daemon: a slow question should show as a
+	 * libFuzzer timeout rather than pass as an error, and runs stay deterministic. */
+	if (match_question(kb, NULL, (const char *)data, size, hints[size % 3], &a, err,
 			   sizeof(err)) == 0) {
 		json = proto_answer_json(&a, "fuzz", kb_meta(kb, "kb_version"));
 		free(json);

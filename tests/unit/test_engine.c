@@ -22,7 +22,7 @@ ask(const char *q, const char *lang)
 	struct answer a;
 	char err[256];
 
-	if (match_question(kb, q, strlen(q), lang, &a, err, sizeof(err)) == -1)
+	if (match_question(kb, NULL, q, strlen(q), lang, &a, err, sizeof(err)) == -1)
 		fprintf(stderr, "  engine failed on \"%s\": %s\n", q, err);
 	return a;
 }
@@ -98,7 +98,7 @@ test_fts5_syntax_is_harmless(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
-		int rc = match_question(kb, hostile[i], strlen(hostile[i]) + (i == 11 ? 7 : 0),
+		int rc = match_question(kb, NULL, hostile[i], strlen(hostile[i]) + (i == 11 ? 7 : 0),
 					NULL, &a, err, sizeof(err));
 		CHECK(rc == 0);
 		answer_free(&a);
@@ -117,13 +117,13 @@ test_garbage_is_harmless(void)
 
 	for (i = 0; i < sizeof(big); i++)
 		big[i] = (char)(i * 7919 % 251 + 1);
-	CHECK(match_question(kb, big, sizeof(big), NULL, &a, err, sizeof(err)) == 0);
+	CHECK(match_question(kb, NULL, big, sizeof(big), NULL, &a, err, sizeof(err)) == 0);
 	answer_free(&a);
 	memset(big, 'x', sizeof(big));
-	CHECK(match_question(kb, big, sizeof(big), NULL, &a, err, sizeof(err)) == 0);
+	CHECK(match_question(kb, NULL, big, sizeof(big), NULL, &a, err, sizeof(err)) == 0);
 	CHECK(a.type == ANSWER_NONE);
 	answer_free(&a);
-	CHECK(match_question(kb, "", 0, NULL, &a, err, sizeof(err)) == 0);
+	CHECK(match_question(kb, NULL, "", 0, NULL, &a, err, sizeof(err)) == 0);
 	CHECK(a.type == ANSWER_NONE);
 	answer_free(&a);
 }

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kbstore.h -- struct kb, the knowledge base in memory: shared by kbload.c, which fills
+ * it from the file, and kb.c, which answers from it. Nothing else sees inside.
+ */
+#ifndef RULINGBOT_KBSTORE_H
+#define RULINGBOT_KBSTORE_H
+
+#include <stdint.h>
+
+#include "index.h"
+#include "kb.h"
+#include "tokens.h"
+
+/* A key of the meta table. */
+struct kb_meta_entry {
+	const char *key;   /* e.g. "kb_version" */
+	const char *value; /* its value */
+};
+
+/* A fact. Strings live in the kb's arena. */
+struct kb_fact_rec {
+	const char *id, *answer, *question, *as_of, *status, *superseded_by, *translation_of,
+		*reviewed;
+	enum lang lang;		 /* its language */
+	long links;		 /* facts pointing to it */
+	long other;		 /* its version in the other language, or -1 */
+	uint32_t cite, ncites;	 /* its sources: cites[cite..cite+ncites) */
+	uint32_t related, nrelated; /* its links: related[related..related+nrelated) */
+};
+
+/* A fact's citation of a source. */
+struct kb_cite_rec {
+	uint32_t source;      /* index in sources */
+	const char *pinpoint; /* where in the source, or NULL */
+	const char *quote;    /* the words quoted, or NULL */
+};
+
+/* An id and what it names, for lookups by id. */
+struct kb_id {
+	const char *id; /* the id */
+	long num;	/* a fact number, or an index */
+};
+
+/* A misspelling and its fix. */
+struct kb_fix {
+	const char *word; /* as people type it */
+	const char *fix;  /* as the facts write it */
+};
+
+/* A fixed reply in one language. */
+struct kb_reply {
+	const char *id;	  /* reply id, e.g. "_greeting" */
+	enum lang lang;	  /* its language */
+	const char *text; /* what the bot says */
+};
+
+struct kb {
+	struct arena strings;		  /* every string below */
+	size_t bytes;			  /* memory held, the index's aside */
+	struct kb_meta_entry *meta;	  /* the meta table */
+	size_t nmeta;			  /* entries in meta */
+	struct kb_fact_rec *facts;	  /* by number - 1 */
+	long nfacts;			  /* facts */
+	struct kb_id *fact_ids;		  /* fact numbers, sorted by id */
+	struct kb_cite *sources;	  /* every source, by date then id */
+	size_t nsources;		  /* entries in sources */
+	struct kb_id *source_ids;	  /* indexes into sources, sorted by id */
+	struct kb_cite_rec *cites;	  /* every fact's sources, fact after fact */
+	size_t ncites;			  /* entries in cites */
+	const char **related;		  /* every fact's related ids, fact after fact */
+	size_t nrelated;		  /* entries in related */
+	const char **starters[LANG_COUNT]; /* starter fact ids by language */
+	size_t nstarters[LANG_COUNT];	  /* entries in each */
+	struct kb_reply *replies;	  /* the fixed replies, sorted by id then language */
+	size_t nreplies;		  /* entries in replies */
+	struct kb_word *vocab;		  /* sorted vocabulary */
+	size_t nvocab;			  /* words in vocab */
+	struct kb_synonym *syn;		  /* sorted synonym forms */
+	size_t nsyn;			  /* forms in syn */
+	struct kb_fix *fixes;		  /* sorted misspellings */
+	size_t nfixes;			  /* entries in fixes */
+	long first[LANG_COUNT];		  /* a language's facts are numbered first..last */
+	long last[LANG_COUNT];		  /* (empty when last < first) */
+	long max_links;			  /* the most facts pointing to any one fact */
+	struct index *index;		  /* the full-text index */
+	struct tokens *tokens;		  /* FTS5's tokenizer, for reading search phrases */
+};
+
+/* Fills kb (zeroed, its arena initialised) from the database at path. Returns 0, or -1
+ * with the reason in err; kb_close() frees what was filled either way. */
+int kbload_read(struct kb *kb, const char *path, char *err, size_t errlen);
+
+#endif
