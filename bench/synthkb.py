@@ -12,8 +12,8 @@ the real knowledge base's own vocabulary of that language, in proportion to how 
 the real texts use them. So the synthetic facts have the real ones' lengths, their mix of
 English and Spanish, their links, and word frequencies like theirs, while each says
 something different: what a larger knowledge base on the same subject would look like to
-the engine. Sources, synonyms and starters are the real ones. The output depends only on
-N and --seed, so a size always gives the same knowledge base.
+the engine. Sources, synonyms, replies and starters are the real ones. The output depends
+only on N and --seed, so a size always gives the same knowledge base.
 """
 import argparse
 import itertools
@@ -152,8 +152,11 @@ def write_kb(real_dir, out, n, seed, related):
     if os.path.exists(out):
         shutil.rmtree(out)
     os.makedirs(os.path.join(out, "facts"))
-    for name in ("sources.json", "synonyms.json"):
-        shutil.copy(os.path.join(real_dir, name), os.path.join(out, name))
+    # Everything but the facts and the starters is the real knowledge base's, whatever
+    # files it has (sources, synonyms, the fixed replies).
+    for name in sorted(os.listdir(real_dir)):
+        if name.endswith(".json") and name != "starters.json":
+            shutil.copy(os.path.join(real_dir, name), os.path.join(out, name))
     with open(os.path.join(real_dir, "starters.json"), encoding="utf-8") as f:
         starters = json.load(f)
     starters = {lang: [gen.synth_id(0, s) for s in starters[lang]] for lang in ("en", "es")}

@@ -206,6 +206,34 @@ const char *kb_fact_id(const struct kb *kb, long num);
 /* Returns the language of the fact with this id, or -1 when there is none. */
 int kb_fact_lang(const struct kb *kb, const char *id);
 
+/* The fixed replies: what the bot says without a fact (to "hello", to "help", before the
+ * questions it suggests when it has no answer) and the lines rulingd opens /help and
+ * --prompt with. Every word of them is the knowledge base's (kb/replies.json, the replies
+ * table), so that the programs name no case. This list is the one place that says which
+ * replies there are; rulingkb refuses a knowledge base without each in every language. */
+enum reply {
+	REPLY_GREETING = 0, /* "hello" */
+	REPLY_THANKS,	    /* "thanks" */
+	REPLY_GOODBYE,	    /* "bye" */
+	REPLY_HELP,	    /* "help", "what can you do" */
+	REPLY_ABOUT,	    /* "who are you" */
+	REPLY_NOT_A_WRITER, /* "write me a poem" */
+	REPLY_LEGAL_ADVICE, /* asking for legal advice, or about the reader's own case */
+	REPLY_DECLINE,	    /* no answer: said before the questions it suggests */
+	REPLY_HELP_COMMAND, /* the first line of rulingd's /help command */
+	REPLY_PROMPT,	    /* the line rulingd --prompt opens with on a terminal */
+	REPLY_COUNT	    /* how many there are */
+};
+
+/* Returns the id reply r is stored under in the knowledge base ("_greeting"; each starts
+ * with '_', which no fact id does), or NULL when r is not a reply. This function can't
+ * fail. */
+const char *kb_reply_id(enum reply r);
+
+/* Returns the text of reply r in lang, or NULL when kb has none (a knowledge base rulingkb
+ * did not build). The string lives as long as kb. */
+const char *kb_reply_text(const struct kb *kb, enum reply r, enum lang lang);
+
 /* ---- 4. Options ---- */
 
 /* The answer model's inputs (docs/engine.md). */

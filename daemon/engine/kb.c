@@ -335,6 +335,34 @@ kb_reply(const struct kb *kb, const char *id, enum lang lang)
 	return NULL;
 }
 
+/* The ids enum reply is stored under: what editors write in kb/replies.json. */
+static const char *const reply_ids[REPLY_COUNT] = {
+	[REPLY_GREETING] = "_greeting",
+	[REPLY_THANKS] = "_thanks",
+	[REPLY_GOODBYE] = "_goodbye",
+	[REPLY_HELP] = "_help",
+	[REPLY_ABOUT] = "_about",
+	[REPLY_NOT_A_WRITER] = "_not_a_writer",
+	[REPLY_LEGAL_ADVICE] = "_legal_advice",
+	[REPLY_DECLINE] = "_decline",
+	[REPLY_HELP_COMMAND] = "_help_command",
+	[REPLY_PROMPT] = "_prompt",
+};
+
+const char *
+kb_reply_id(enum reply r)
+{
+	return (unsigned)r < REPLY_COUNT ? reply_ids[r] : NULL;
+}
+
+const char *
+kb_reply_text(const struct kb *kb, enum reply r, enum lang lang)
+{
+	const char *id = kb_reply_id(r);
+
+	return id ? kb_reply(kb, id, lang) : NULL;
+}
+
 const struct kb_word *
 kb_vocab(const struct kb *kb, size_t *n)
 {

@@ -777,12 +777,24 @@ fill_fact(struct kb *kb, long num, double score, enum lang want, struct answer *
 	return compose_text(a, &f, want);
 }
 
+/* Sets a's text to reply r in want, copied from the knowledge base. Returns 0, 1 when kb
+ * has no such reply, or -1 when out of memory. */
+static int
+reply_text(struct kb *kb, enum reply r, enum lang want, struct answer *a)
+{
+	const char *text = kb_reply_text(kb, r, want);
+
+	if (text == NULL)
+		return 1;
+	return (a->text = arena_strdup(&a->arena, text)) ? 0 : -1;
+}
+
 static int
 fill_none(struct kb *kb, const struct match_options *o, const struct ranked *r, int n,
 	  enum lang want, struct answer *a)
 {
 	struct answer_link *s = a->suggestions;
-	int i, k;
+	int i, k, rc = 1;
 
 	a->type = ANSWER_NONE;
 	a->lang = want;
@@ -798,31 +810,30 @@ fill_none(struct kb *kb, const struct match_options *o, const struct ranked *r, 
 	}
 	if (a->nsuggestions == 0)
 		a->nsuggestions = starter_links(kb, want, &a->arena, s);
-	if (want == LANG_ES)
-		a->text = a->nsuggestions ? "No sé la respuesta a eso. Sé de City of Chicago v. "
-					    "Sessions, el fallo de 2017 sobre las condiciones "
-					    "migratorias de las subvenciones policiales Byrne JAG, "
-					    "de lo que vino después y de las políticas de ciudades "
-					    "santuario. Estas son preguntas que sé responder:"
-					  : "No sé la respuesta a eso.";
-	else
-		a->text = a->nsuggestions ? "I don't know the answer to that. I know about City of "
-					    "Chicago v. Sessions, the 2017 ruling on immigration "
-					    "conditions for Byrne JAG police grants, what came "
-					    "after it, and sanctuary-city policies. Here are "
-					    "questions I can answer:"
+	/* The knowledge base's decline says what it knows and leads to the suggestions;
+	 * without suggestions, or without that reply, the bot only says it does not know. */
+	if (a->nsuggestions > 0)
+		rc = reply_text(kb, REPLY_DECLINE, want, a);
+	if (rc == 1)
+		a->text = want == LANG_ES ? "No sé la respuesta a eso."
 					  : "I don't know the answer to that.";
-	return 0;
+	return rc == -1 ? -1 : 0;
 }
 
 static int
-fill_chat(struct kb *kb, const struct smalltalk *s, enum lang want, struct answer *a)
+fill_chat(struct kb *kb, const struct match_options *o, const struct smalltalk *s, enum lang want,
+	  struct answer *a)
 {
+	int rc = reply_text(kb, s->reply, want, a);
+
+	/* A knowledge base without this reply (rulingkb builds none) gets the decline: a
+	 * fact found for the words of "can you advise me on my case" would be worse. */
+	if (rc != 0)
+		return rc == 1 ? fill_none(kb, o, NULL, 0, want, a) : -1;
 	a->type = ANSWER_CHAT;
-	a->fact = s->id;
+	a->fact = kb_reply_id(s->reply);
 	a->score = 1.0;
 	a->lang = want;
-	a->text = want == LANG_ES ? s->text_es : s->text_en;
 	if (s->offer_starters)
 		a->nrelated = starter_links(kb, want, &a->arena, a->related);
 	return 0;
@@ -916,7 +927,7 @@ match_question(struct kb *kb, const struct match_options *o, const char *text, s
 	asked = norm_detect_lang(text, len, &t, hint, &sure);
 	want = has_hint ? hint : asked;
 	if ((chat = smalltalk_match(&t)) != NULL) {
-		rc = fill_chat(kb, chat, want, out);
+		rc = fill_chat(kb, o, chat, want, out);
 	} else if ((p = malloc(sizeof(*p))) == NULL) {
 		rc = -1;
 	} else {

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * smalltalk.c -- the bot's fixed replies. Each rule lists the whole questions it answers,
- * as folded words (see norm.h); "legal advice" rules match anywhere in a question, because
- * "can you give me legal advice about my case" must never get a fact in reply.
+ * smalltalk.c -- when a question gets one of the bot's fixed replies instead of a fact.
+ * Each rule lists the whole questions it answers, as folded words (see norm.h); "legal
+ * advice" rules match anywhere in a question, because "can you give me legal advice about
+ * my case" must never get a fact in reply. What the replies say is the knowledge base's.
  */
 #include "smalltalk.h"
 
@@ -18,62 +19,22 @@ enum rule_place {
 
 /* A rule: the phrases that trigger a reply. */
 struct smalltalk_rule {
-	const char *id;		    /* reply id */
+	enum reply reply;	    /* the reply it triggers */
 	enum rule_place place;	    /* where the phrase must stand */
 	const char *const *phrases; /* folded phrases, NULL-terminated */
 	const char *const *also;    /* words one of which must also appear, or NULL */
 };
 
+/* Whether a reply is followed by suggested questions: a greeting invites a question, a
+ * "thanks" does not. The words are the knowledge base's (kb_reply_text()). */
 static const struct smalltalk replies[] = {
-	{ "_greeting",
-	  "Hello! I answer questions about City of Chicago v. Sessions, the 2017 federal court "
-	  "ruling on immigration conditions attached to Byrne JAG police grants, and about "
-	  "sanctuary-city policies. Every answer comes with its sources.",
-	  "¡Hola! Respondo preguntas sobre City of Chicago v. Sessions, el fallo federal de 2017 "
-	  "sobre las condiciones migratorias de las subvenciones policiales Byrne JAG, y sobre "
-	  "las políticas de las ciudades santuario. Cada respuesta incluye sus fuentes.",
-	  1 },
-	{ "_thanks", "You're welcome. Ask me anything else about the case.",
-	  "De nada. Pregúnteme lo que quiera sobre el caso.", 0 },
-	{ "_goodbye", "Goodbye, and thank you for your questions.",
-	  "Adiós, y gracias por sus preguntas.", 0 },
-	{ "_help",
-	  "Ask me a question in plain words, in English or Spanish. I know about the case City "
-	  "of Chicago v. Sessions: the parties and the judge, the three grant conditions, the "
-	  "September 15, 2017 ruling and its reasoning, the appeals and what came after, the "
-	  "Byrne JAG program, and sanctuary policies such as Chicago's Welcoming City Ordinance.",
-	  "Hágame una pregunta con sus propias palabras, en español o en inglés. Sé del caso "
-	  "City of Chicago v. Sessions: las partes y el juez, las tres condiciones de las "
-	  "subvenciones, el fallo del 15 de septiembre de 2017 y sus razones, las apelaciones y lo "
-	  "que vino después, el programa Byrne JAG y las políticas santuario como la ordenanza "
-	  "Welcoming City de Chicago.",
-	  1 },
-	{ "_about",
-	  "I am rulingbot, an automated assistant. I answer questions about City of Chicago v. "
-	  "Sessions from a knowledge base of facts, each with its sources. I am not a lawyer and "
-	  "I do not give legal advice.",
-	  "Soy rulingbot, un asistente automático. Respondo preguntas sobre City of Chicago v. "
-	  "Sessions a partir de una base de datos de hechos, cada uno con sus fuentes. No soy "
-	  "abogado y no doy asesoría legal.",
-	  1 },
-	{ "_not_a_writer",
-	  "I only answer questions about City of Chicago v. Sessions and the sanctuary-city "
-	  "policies "
-	  "around it, each answer with its sources; I don't write poems, essays, letters or jokes. "
-	  "Ask me a question about the case.",
-	  "Solo respondo preguntas sobre City of Chicago v. Sessions y las políticas de ciudades "
-	  "santuario, cada respuesta con sus fuentes; no escribo poemas, ensayos, cartas ni "
-	  "chistes. "
-	  "Hágame una pregunta sobre el caso.",
-	  1 },
-	{ "_legal_advice",
-	  "No. I give general information about one court case and the policies around it, with "
-	  "sources; that is not legal advice. For advice about your own situation, please talk "
-	  "to a lawyer or a legal-aid organization.",
-	  "No. Doy información general sobre un caso judicial y las políticas relacionadas, con "
-	  "sus fuentes; eso no es asesoría legal. Para un consejo sobre su situación, consulte "
-	  "a un abogado o a una organización de ayuda legal.",
-	  0 },
+	{ REPLY_GREETING, 1 },
+	{ REPLY_THANKS, 0 },
+	{ REPLY_GOODBYE, 0 },
+	{ REPLY_HELP, 1 },
+	{ REPLY_ABOUT, 1 },
+	{ REPLY_NOT_A_WRITER, 1 },
+	{ REPLY_LEGAL_ADVICE, 0 },
 };
 
 static const char *const greeting_phrases[] = {
@@ -243,14 +204,14 @@ static const char *const legal_actions[] = {
 };
 
 static const struct smalltalk_rule rules[] = {
-	{ "_legal_advice", ANYWHERE, advice_phrases, NULL },
-	{ "_greeting", WHOLE, greeting_phrases, NULL },
-	{ "_thanks", WHOLE, thanks_phrases, NULL },
-	{ "_goodbye", WHOLE, goodbye_phrases, NULL },
-	{ "_help", WHOLE, help_phrases, NULL },
-	{ "_about", WHOLE, about_phrases, NULL },
-	{ "_legal_advice", START, personal_phrases, legal_actions },
-	{ "_not_a_writer", START, writing_phrases, NULL },
+	{ REPLY_LEGAL_ADVICE, ANYWHERE, advice_phrases, NULL },
+	{ REPLY_GREETING, WHOLE, greeting_phrases, NULL },
+	{ REPLY_THANKS, WHOLE, thanks_phrases, NULL },
+	{ REPLY_GOODBYE, WHOLE, goodbye_phrases, NULL },
+	{ REPLY_HELP, WHOLE, help_phrases, NULL },
+	{ REPLY_ABOUT, WHOLE, about_phrases, NULL },
+	{ REPLY_LEGAL_ADVICE, START, personal_phrases, legal_actions },
+	{ REPLY_NOT_A_WRITER, START, writing_phrases, NULL },
 };
 
 /* Returns the number of words of phrase that match t from word i on, or 0. */
@@ -315,13 +276,14 @@ rule_matches(const struct smalltalk_rule *r, const struct norm_tokens *t)
 	return 0;
 }
 
-const struct smalltalk *
-smalltalk_find(const char *id)
+/* Returns the entry of reply r. */
+static const struct smalltalk *
+smalltalk_find(enum reply r)
 {
 	size_t i;
 
 	for (i = 0; i < sizeof(replies) / sizeof(replies[0]); i++)
-		if (strcmp(replies[i].id, id) == 0)
+		if (replies[i].reply == r)
 			return &replies[i];
 	return NULL;
 }
@@ -335,7 +297,7 @@ smalltalk_match(const struct norm_tokens *t)
 		return NULL;
 	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
 		if (rule_matches(&rules[i], t))
-			return smalltalk_find(rules[i].id);
+			return smalltalk_find(rules[i].reply);
 	return NULL;
 }
 

@@ -56,6 +56,19 @@ trim_end(char *s)
 		s[--n] = '\0';
 }
 
+/* Returns the line the prompt opens with: the knowledge base's, in lang (NULL: English),
+ * since it alone knows what the bot is about. */
+static const char *
+prompt_line(const struct kb *kb, const char *lang)
+{
+	enum lang l = LANG_EN;
+	const char *text;
+
+	lang_parse(lang, &l);
+	text = kb_reply_text(kb, REPLY_PROMPT, l);
+	return text ? text : "rulingbot: ask a question (Ctrl-D to quit).";
+}
+
 int
 cli_prompt(struct kb *kb, const struct match_options *o, const char *lang, int json, FILE *in,
 	   FILE *out)
@@ -65,8 +78,7 @@ cli_prompt(struct kb *kb, const struct match_options *o, const char *lang, int j
 	size_t cap = 0;
 
 	if (tty)
-		fprintf(out, "rulingbot: ask about City of Chicago v. Sessions "
-			     "(Ctrl-D to quit).\n> ");
+		fprintf(out, "%s\n> ", prompt_line(kb, lang));
 	while (getline(&line, &cap, in) != -1) {
 		trim_end(line);
 		if (line[0] != '\0')

@@ -342,6 +342,21 @@ source_line(void *arg, const struct kb_cite *c)
 	return rc != 0;
 }
 
+/* Appends the lines of /help to b: how to ask, in the knowledge base's words (it alone
+ * knows what the bot is about), then the commands; in English, like every command's
+ * reply. Returns 0, or -1 when out of memory. */
+static int
+help_lines(const struct service *s, struct buf *b)
+{
+	const char *how = s->kb ? kb_reply_text(s->kb, REPLY_HELP_COMMAND, LANG_EN) : NULL;
+
+	if (how != NULL && buf_printf(b, "%s\n", how) == -1)
+		return -1;
+	return buf_puts(b, "Each answer is followed by its sources. Commands: /help, /about, "
+			   "/sources.\n"
+			   "This is general information with sources, not legal advice.");
+}
+
 static int
 send_command(struct service *s, const struct request *req, frame_sink sink, void *ctx)
 {
@@ -351,12 +366,7 @@ send_command(struct service *s, const struct request *req, frame_sink sink, void
 
 	buf_init(&b);
 	if (req->len == 5 && memcmp(req->text, "/help", 5) == 0) {
-		rc = buf_puts(&b,
-			      "Ask a question about City of Chicago v. Sessions in plain words, "
-			      "in English or Spanish, one per line.\n"
-			      "Each answer is followed by its sources. Commands: /help, /about, "
-			      "/sources.\n"
-			      "This is general information with sources, not legal advice.");
+		rc = help_lines(s, &b);
 	} else if (req->len == 6 && memcmp(req->text, "/about", 6) == 0) {
 		rc = buf_printf(&b, "%s\n", s->server);
 		if (rc == 0 && s->kb)

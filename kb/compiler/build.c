@@ -34,7 +34,7 @@ static const char *const schema_sql = "PRAGMA journal_mode=OFF;"
 struct writer {
 	sqlite3 *db;
 	sqlite3_stmt *meta, *source, *fact, *question, *cite, *related, *synonym, *fix;
-	sqlite3_stmt *starter, *fact_index, *word_index, *question_index;
+	sqlite3_stmt *starter, *reply, *fact_index, *word_index, *question_index;
 };
 
 static const char *const insert_sql[] = {
@@ -47,6 +47,7 @@ static const char *const insert_sql[] = {
 	"INSERT OR IGNORE INTO synonyms VALUES(?1, ?2)",
 	"INSERT OR REPLACE INTO misspellings VALUES(?1, ?2)",
 	"INSERT INTO starters VALUES(?1, ?2, ?3)",
+	"INSERT INTO replies VALUES(?1, ?2, ?3)",
 	"INSERT INTO fact_index(rowid, questions, keywords, answer) VALUES(?1, ?2, ?3, ?4)",
 	"INSERT INTO word_index(rowid, words) VALUES(?1, ?2)",
 	"INSERT INTO question_index(rowid, words) VALUES(?1, ?2)",
@@ -55,11 +56,10 @@ static const char *const insert_sql[] = {
 static sqlite3_stmt **
 writer_slot(struct writer *w, size_t i)
 {
-	sqlite3_stmt **slots[] = {
-		&w->meta,    &w->source,     &w->fact,	     &w->question,
-		&w->cite,    &w->related,    &w->synonym,    &w->fix,
-		&w->starter, &w->fact_index, &w->word_index, &w->question_index
-	};
+	sqlite3_stmt **slots[] = { &w->meta,	      &w->source,  &w->fact,	   &w->question,
+				   &w->cite,	      &w->related, &w->synonym,	   &w->fix,
+				   &w->starter,	      &w->reply,   &w->fact_index, &w->word_index,
+				   &w->question_index };
 
 	return slots[i];
 }
@@ -215,6 +215,19 @@ write_words(struct writer *w, const struct kbset *set)
 	return rc;
 }
 
+/* Writes every reply in every language; kb_check() has made sure each is there once. */
+static int
+write_replies(struct writer *w, const struct kbset *set)
+{
+	int rc = 0, i, l;
+
+	for (i = 0; rc == 0 && i < set->nreplies; i++)
+		for (l = LANG_EN; rc == 0 && l < LANG_COUNT; l++)
+			rc = run(w->reply, -1, 3, set->replies[i].id, lang_code((enum lang)l),
+				 set->replies[i].text[l]);
+	return rc;
+}
+
 static int
 write_meta(struct writer *w, const struct kbset *set)
 {
@@ -285,6 +298,8 @@ write_all(struct writer *w, const struct kbset *set)
 	rc = rc == 0 ? write_facts(w, set) : rc;
 	if (rc == 0)
 		rc = write_words(w, set);
+	if (rc == 0)
+		rc = write_replies(w, set);
 	if (rc == 0)
 		rc = write_meta(w, set);
 	return rc;

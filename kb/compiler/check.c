@@ -7,6 +7,7 @@
  */
 #include "check.h"
 
+#include <cjson/cJSON.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -649,6 +650,96 @@ check_starters(struct checker *c)
 		}
 }
 
+static void __attribute__((format(printf, 4, 5)))
+reply_problem(struct checker *c, const struct fixed_reply *r, const char *field, const char *fmt,
+	      ...)
+{
+	char what[160], msg[600];
+	va_list ap;
+
+	snprintf(what, sizeof(what), "reply '%s'", r->id);
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	kb_problem(c->set, r->file->path, jsonpos_key_line(r->file->text.data, &r->span, field),
+		   what, "%s", msg);
+}
+
+/* Returns the entry of replies.json with this id, or NULL. */
+static const struct fixed_reply *
+find_reply(const struct kbset *set, const char *id)
+{
+	int i;
+
+	for (i = 0; i < set->nreplies; i++)
+		if (set->replies[i].id && strcmp(set->replies[i].id, id) == 0)
+			return &set->replies[i];
+	return NULL;
+}
+
+/* Returns 1 when id is one of the replies the engine uses. */
+static int
+known_reply(const char *id)
+{
+	enum reply r;
+
+	for (r = 0; r < REPLY_COUNT; r++)
+		if (strcmp(kb_reply_id(r), id) == 0)
+			return 1;
+	return 0;
+}
+
+/* Checks one entry of replies.json: a reply the engine uses, given once, each text one
+ * paragraph no longer than an answer (it is sent as one). */
+static void
+check_reply(struct checker *c, const struct fixed_reply *r)
+{
+	const struct fixed_reply *first = find_reply(c->set, r->id);
+	enum lang l;
+	size_t n;
+
+	if (!known_reply(r->id))
+		reply_problem(c, r, "id", "unknown reply id (kb/README.md lists the replies)");
+	else if (first != r)
+		reply_problem(c, r, "id", "duplicate id (also on line %d)", first->span.line);
+	for (l = LANG_EN; l < LANG_COUNT; l++) {
+		if (r->text[l] == NULL)
+			continue;
+		if ((n = utf8_length(r->text[l])) > FACT_ANSWER_MAX)
+			reply_problem(c, r, lang_code(l),
+				      "'%s' is too long (%zu characters, at most %d)", lang_code(l),
+				      n, FACT_ANSWER_MAX);
+		if (has_control(r->text[l]) || !utf8_valid(r->text[l], strlen(r->text[l])))
+			reply_problem(c, r, lang_code(l),
+				      "'%s' must be one paragraph of valid text", lang_code(l));
+	}
+}
+
+/* Reports replies the engine uses that replies.json lacks, and what is wrong with those
+ * it has. A missing or unreadable file was reported when it was read. */
+static void
+check_replies(struct checker *c)
+{
+	const struct kb_file *file = c->set->replies_file;
+	char what[64];
+	enum reply r;
+	int i;
+
+	if (file == NULL || !cJSON_IsArray(file->root))
+		return;
+	for (i = 0; i < c->set->nreplies; i++)
+		if (c->set->replies[i].id)
+			check_reply(c, &c->set->replies[i]);
+	for (r = 0; r < REPLY_COUNT; r++) {
+		if (find_reply(c->set, kb_reply_id(r)) != NULL)
+			continue;
+		snprintf(what, sizeof(what), "reply '%s'", kb_reply_id(r));
+		kb_problem(c->set, file->path, 1, what,
+			   "missing (every reply kb/README.md lists must be here, in every "
+			   "language)");
+	}
+}
+
 int
 kb_check(struct kbset *set, const char *texts_dir, long today)
 {
@@ -668,6 +759,7 @@ kb_check(struct kbset *set, const char *texts_dir, long today)
 			set->problems++;
 		check_synonyms(&c);
 		check_starters(&c);
+		check_replies(&c);
 		if (c.quotes_unchecked > 0)
 			fprintf(set->report,
 				"note: %d quotes have stored source texts but were not checked "

@@ -2,7 +2,8 @@
 /*
  * check.h -- the rules a knowledge base must follow beyond its shape: unique ids, known
  * references, real dates, http(s) addresses, short answers, questions that lead to one
- * fact only, supersession with a successor, and quotes that are really in their source.
+ * fact only, supersession with a successor, quotes that are really in their source, and
+ * every reply the engine says, once each.
  */
 #ifndef RULINGKB_CHECK_H
 #define RULINGKB_CHECK_H

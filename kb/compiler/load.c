@@ -36,6 +36,7 @@ static const char *const cite_fields[] = { "id", "pinpoint", "quote", NULL };
 static const char *const synonym_fields[] = { "groups", "misspellings", "note", NULL };
 static const char *const group_fields[] = { "words", "note", NULL };
 static const char *const starter_fields[] = { "en", "es", "note", NULL };
+static const char *const reply_fields[] = { "id", "en", "es", "note", NULL };
 
 void
 kb_problem(struct kbset *set, const char *file, int line, const char *what, const char *fmt, ...)
@@ -468,6 +469,54 @@ read_starters(struct kbset *set, struct kb_file *f)
 	set->nstarters[LANG_ES] = get_strings(&it, f->root, "es", 0, &set->starters[LANG_ES]);
 }
 
+static void
+read_reply(struct kbset *set, struct kb_file *file, const cJSON *obj, int index)
+{
+	struct item it = { set, file, span_of(file, index), "reply", NULL, index + 1 };
+	struct fixed_reply *r;
+	enum lang l;
+
+	if (!cJSON_IsObject(obj)) {
+		item_problem(&it, NULL, "a reply must be a JSON object");
+		return;
+	}
+	if ((r = grow(&set->replies, &set->nreplies, sizeof(*r))) == NULL)
+		return;
+	r->file = file;
+	r->span = *it.span;
+	it.id = r->id = get_string(&it, obj, "id", 1);
+	check_fields(&it, obj, reply_fields);
+	for (l = LANG_EN; l < LANG_COUNT; l++)
+		r->text[l] = get_string(&it, obj, lang_code(l), 1);
+	get_string(&it, obj, "note", 0);
+}
+
+/* Reads replies.json. The file is optional to the reader, so that a folder without it is
+ * still checked in full, but its absence is a problem: the bot would have nothing to say
+ * to "hello". */
+static void
+read_replies(struct kbset *set, const char *dir)
+{
+	struct kb_file *f = open_file(set, dir, "replies.json", 1);
+	size_t n = strlen(dir);
+	const cJSON *e;
+	char path[4096];
+	int i = 0;
+
+	if (f == NULL) {
+		snprintf(path, sizeof(path), "%s%sreplies.json", dir,
+			 n && dir[n - 1] == '/' ? "" : "/");
+		kb_problem(set, path, 1, NULL,
+			   "the file is missing: it holds what the bot says without a fact, in "
+			   "every language (see kb/README.md)");
+		return;
+	}
+	set->replies_file = f;
+	if (!is_item_array(set, f, "replies"))
+		return;
+	cJSON_ArrayForEach(e, f->root) read_reply(set, f, e, i++);
+}
+
 /* Hashes every file, by its path inside the folder, so moving the folder keeps the
  * version and changing any byte of any file changes it. */
 static void
@@ -504,6 +553,7 @@ kb_load(const char *dir, struct kbset *set, FILE *report)
 		read_synonyms(set, f);
 	if ((f = open_file(set, dir, "starters.json", 1)) != NULL)
 		read_starters(set, f);
+	read_replies(set, dir);
 	snprintf(pattern, sizeof(pattern), "%s%sfacts/*.json", dir,
 		 dirlen && dir[dirlen - 1] == '/' ? "" : "/");
 	rc = glob(pattern, 0, NULL, &g);
@@ -554,5 +604,6 @@ kbset_free(struct kbset *set)
 	free(set->facts);
 	free(set->groups);
 	free(set->fixes);
+	free(set->replies);
 	memset(set, 0, sizeof(*set));
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * load.h -- reads a kb/ folder into a struct kbset: sources.json, facts/<topic>.json,
- * synonyms.json and starters.json. Shape problems (malformed JSON, missing or empty
- * fields, wrong types, unknown fields) are reported as they are found.
+ * synonyms.json, starters.json and replies.json. Shape problems (malformed JSON, missing
+ * or empty fields, wrong types, unknown fields, a missing replies.json) are reported as
+ * they are found.
  */
 #ifndef RULINGKB_LOAD_H
 #define RULINGKB_LOAD_H

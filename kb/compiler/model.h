@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * model.h -- the knowledge base as the compiler holds it: every source, fact, synonym and
- * starter read from the kb/ folder, with the file and line each came from. Strings are
- * borrowed from the parsed JSON trees, which live as long as the struct kbset.
+ * model.h -- the knowledge base as the compiler holds it: every source, fact, synonym,
+ * starter and fixed reply read from the kb/ folder, with the file and line each came
+ * from. Strings are borrowed from the parsed JSON trees, which live as long as the struct
+ * kbset.
  */
 #ifndef RULINGKB_MODEL_H
 #define RULINGKB_MODEL_H
@@ -79,6 +80,14 @@ struct misspelling {
 	int line;	  /* its line */
 };
 
+/* An entry of replies.json: what the bot says without a fact, in each language. */
+struct fixed_reply {
+	const char *id;	       /* a reply id of the engine's (kb_reply_id()) */
+	const char *text[2];   /* by enum lang; NULL when missing or empty (reported) */
+	struct kb_file *file;  /* where it was read */
+	struct json_span span; /* its object in the file */
+};
+
 /* Everything read from a kb/ folder. */
 struct kbset {
 	struct kb_file **files;	       /* every file read, in hashing order */
@@ -94,6 +103,9 @@ struct kbset {
 	const char **starters[2];      /* starter fact ids, by enum lang */
 	int nstarters[2];	       /* entries in starters */
 	struct kb_file *starters_file; /* starters.json, or NULL */
+	struct fixed_reply *replies;   /* replies.json */
+	int nreplies;		       /* entries in replies */
+	struct kb_file *replies_file;  /* replies.json, or NULL when missing (reported) */
 	char version[17];	       /* hash of every file, 16 hex digits */
 	int problems;		       /* problems reported so far */
 	FILE *report;		       /* where problems are printed */

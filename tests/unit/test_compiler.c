@@ -2,8 +2,8 @@
 /*
  * test_compiler.c -- rulingkb: one test per problem the checker reports, each on a
  * knowledge base in a temporary folder with exactly that defect, checking the message
- * and its line; then the builder: the database opens, the version is stable, the write
- * is atomic.
+ * and its line; then the builder: the database opens, holds every reply, the version is
+ * stable, the write is atomic.
  */
 #include <dirent.h>
 #include <stdlib.h>
@@ -86,6 +86,31 @@ write_text(const char *rel, const char *text)
 	fclose(f);
 }
 
+/* Writes replies.json with every reply the engine uses but skip (NULL: none), one a line
+ * from line 2 in the engine's order, "from" replaced by "to" (from may be NULL). */
+static void
+write_replies(const char *skip, const char *from, const char *to)
+{
+	const char *id;
+	struct buf b;
+	char *edited;
+	enum reply r;
+
+	buf_init(&b);
+	buf_puts(&b, "[\n");
+	for (r = 0; (id = kb_reply_id(r)) != NULL; r++)
+		if (skip == NULL || strcmp(id, skip) != 0)
+			buf_printf(&b,
+				   "%s  {\"id\": \"%s\", \"en\": \"Text of %s.\","
+				   " \"es\": \"Texto de %s.\"}",
+				   b.len > 2 ? ",\n" : "", id, id, id);
+	buf_puts(&b, "\n]\n");
+	edited = from ? replace(b.data, from, to) : NULL;
+	write_text("replies.json", edited ? edited : b.data);
+	free(edited);
+	buf_free(&b);
+}
+
 /* Writes facts/a.json holding the facts (a JSON array of them). */
 static void
 write_facts(char *f1, char *f2)
@@ -127,7 +152,7 @@ remove_tree(const char *path)
 	rmdir(path);
 }
 
-/* A fresh folder with sources.json and an empty facts/ folder. */
+/* A fresh folder with sources.json, replies.json and an empty facts/ folder. */
 static void
 new_kb(void)
 {
@@ -141,6 +166,7 @@ new_kb(void)
 	snprintf(path, sizeof(path), "%s/texts", dir);
 	mkdir(path, 0700);
 	write_text("sources.json", SOURCES);
+	write_replies(NULL, NULL, NULL);
 }
 
 /* Loads and checks the folder; the report goes to report[]. Returns the problems. */
@@ -161,17 +187,24 @@ check(int with_texts)
 	return problems;
 }
 
-/* Checks that report[] holds "facts/a.json:LINE: " followed by want. */
+/* Checks that report[] holds "FILE:LINE: " followed by want. */
 static int
-reported(int line, const char *want)
+reported_in(const char *file, int line, const char *want)
 {
 	char expect[512];
 
-	snprintf(expect, sizeof(expect), "facts/a.json:%d: %s", line, want);
+	snprintf(expect, sizeof(expect), "%s:%d: %s", file, line, want);
 	if (strstr(report, expect) != NULL)
 		return 1;
 	fprintf(stderr, "  expected: %s\n  report:   %s", expect, report);
 	return 0;
+}
+
+/* Checks that report[] holds "facts/a.json:LINE: " followed by want. */
+static int
+reported(int line, const char *want)
+{
+	return reported_in("facts/a.json", line, want);
 }
 
 static void
@@ -630,6 +663,83 @@ test_synonym_and_misspelling_shape(void)
 	CHECK(strstr(report, "synonyms: misspelling 'jugde' must map to a single word") != NULL);
 }
 
+static void
+test_reply_missing(void)
+{
+	new_kb();
+	write_facts(fact("f1", NULL, NULL), NULL);
+	write_replies("_decline", NULL, NULL);
+	CHECK(check(0) == 1);
+	CHECK(reported_in("replies.json", 1, "reply '_decline': missing"));
+}
+
+static void
+test_reply_missing_language(void)
+{
+	new_kb();
+	write_facts(fact("f1", NULL, NULL), NULL);
+	write_replies(NULL, ", \"es\": \"Texto de _thanks.\"", ""); /* the second reply */
+	CHECK(check(0) == 1);
+	CHECK(reported_in("replies.json", 3, "reply '_thanks': missing field 'es'"));
+}
+
+static void
+test_reply_unknown_id(void)
+{
+	new_kb();
+	write_facts(fact("f1", NULL, NULL), NULL);
+	write_replies(NULL, "[\n",
+		      "[\n  {\"id\": \"_gretting\", \"en\": \"Hi.\", \"es\": \"Hola.\"},\n");
+	CHECK(check(0) == 1);
+	CHECK(reported_in("replies.json", 2, "reply '_gretting': unknown reply id"));
+}
+
+static void
+test_reply_empty_text(void)
+{
+	new_kb();
+	write_facts(fact("f1", NULL, NULL), NULL);
+	write_replies(NULL, "\"Text of _help.\"", "\" \""); /* the fourth reply */
+	CHECK(check(0) == 1);
+	CHECK(reported_in("replies.json", 5, "reply '_help': field 'en' is empty"));
+}
+
+static void
+test_reply_twice(void)
+{
+	new_kb();
+	write_facts(fact("f1", NULL, NULL), NULL);
+	/* _goodbye (line 4) again, after every other reply. */
+	write_replies(NULL, "\n]",
+		      ",\n  {\"id\": \"_goodbye\", \"en\": \"Bye.\", \"es\": \"Adiós.\"}\n]");
+	CHECK(check(0) == 1);
+	CHECK(reported_in("replies.json", 2 + REPLY_COUNT,
+			  "reply '_goodbye': duplicate id (also on line 4)"));
+}
+
+static void
+test_reply_on_two_lines(void)
+{
+	new_kb();
+	write_facts(fact("f1", NULL, NULL), NULL);
+	write_replies(NULL, "Texto de _about.", "Dos\\nlíneas."); /* the fifth reply */
+	CHECK(check(0) == 1);
+	CHECK(reported_in("replies.json", 6, "reply '_about': 'es' must be one paragraph"));
+}
+
+static void
+test_replies_file_missing(void)
+{
+	char path[256];
+
+	new_kb();
+	write_facts(fact("f1", NULL, NULL), NULL);
+	snprintf(path, sizeof(path), "%s/replies.json", dir);
+	unlink(path);
+	CHECK(check(0) == 1);
+	CHECK(reported_in("replies.json", 1, "the file is missing"));
+}
+
 /* Builds the KB in dir into out; returns 0 on success. */
 static int
 build_to(const char *out, char *version, size_t vlen)
@@ -659,6 +769,7 @@ test_build_writes_a_readable_kb(void)
 	struct kb_fact f;
 	DIR *d;
 	struct dirent *e;
+	enum reply r;
 	int others = 0;
 
 	new_kb();
@@ -674,6 +785,11 @@ test_build_writes_a_readable_kb(void)
 		CHECK(kb_fact(kb, kb_fact_num(kb, "f2"), &a, &f) == 0);
 		CHECK_STR(f.question, "What about f2?");
 		arena_free(&a);
+		for (r = 0; r < REPLY_COUNT; r++)
+			CHECK(kb_reply_text(kb, r, LANG_EN) && kb_reply_text(kb, r, LANG_ES));
+		CHECK_STR(kb_reply_text(kb, REPLY_DECLINE, LANG_ES), "Texto de _decline.");
+		CHECK_STR(kb_reply_text(kb, REPLY_PROMPT, LANG_EN), "Text of _prompt.");
+		CHECK(kb_reply_text(kb, REPLY_COUNT, LANG_EN) == NULL);
 		kb_close(kb);
 	}
 	/* Nothing but the database is left beside it: the temporary file was renamed. */
@@ -759,6 +875,13 @@ main(void)
 	RUN(test_source_text_and_title_shape);
 	RUN(test_unknown_translation);
 	RUN(test_synonym_and_misspelling_shape);
+	RUN(test_reply_missing);
+	RUN(test_reply_missing_language);
+	RUN(test_reply_unknown_id);
+	RUN(test_reply_empty_text);
+	RUN(test_reply_twice);
+	RUN(test_reply_on_two_lines);
+	RUN(test_replies_file_missing);
 	RUN(test_build_writes_a_readable_kb);
 	RUN(test_version_follows_content);
 	RUN(test_build_into_missing_folder_fails_cleanly);

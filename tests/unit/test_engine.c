@@ -3,17 +3,26 @@
  * test_engine.c -- the answering engine on the fixture knowledge base (tests/fixtures/kb,
  * built into $BUILD/test/fixture.sqlite): right facts for plain, casual, misspelt and
  * Spanish questions; hostile text that is only text; declines with suggestions; small
- * talk; supersession notes; and the JSON and text renderings of answers.
+ * talk and the decline in the knowledge base's words (the fixture's differ from the
+ * bundled KB's), and what a KB without them gets; supersession notes; and the JSON and
+ * text renderings of answers.
  */
 #include <cjson/cJSON.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "match.h"
 #include "proto.h"
 
 static struct kb *kb;
+static const char *fixture_path; /* where kb was read from */
+
+/* The fixture's decline (tests/fixtures/kb/replies.json), said before suggestions. */
+#define FIXTURE_DECLINE_EN "I don't know the answer to that (fixture). Try one of these:"
+#define FIXTURE_DECLINE_ES "No sé la respuesta a eso (prueba). Pruebe una de estas:"
 
 /* Asks q (lang hint may be NULL) and returns the answer; the caller frees it. */
 static struct answer
@@ -142,7 +151,11 @@ test_out_of_scope_declines_with_suggestions(void)
 	CHECK(a.nsuggestions == 3); /* the starters */
 	CHECK(a.nsuggestions > 0 && strcmp(a.suggestions[0].fact, "judge") == 0);
 	CHECK(a.nsuggestions > 0 && strcmp(a.suggestions[0].question, "Who was the judge?") == 0);
-	CHECK(a.text && strstr(a.text, "I don't know") != NULL);
+	CHECK_STR(a.text, FIXTURE_DECLINE_EN);
+	answer_free(&a);
+	a = ask("asdfgh qwerty", "es");
+	CHECK(a.type == ANSWER_NONE && a.lang == LANG_ES && a.nsuggestions > 0);
+	CHECK_STR(a.text, FIXTURE_DECLINE_ES);
 	answer_free(&a);
 }
 
@@ -151,27 +164,47 @@ test_small_talk(void)
 {
 	struct answer a;
 
+	/* Each reply in the fixture's words: the engine has none of its own. */
 	a = ask("Hello!", NULL);
 	CHECK(a.type == ANSWER_CHAT && strcmp(a.fact, "_greeting") == 0 && a.nrelated > 0);
+	CHECK_STR(a.text, "Hello from the fixture knowledge base! I answer test questions about "
+			  "the fixture ruling, with sources.");
 	answer_free(&a);
 	a = ask("thanks", NULL);
-	CHECK(a.type == ANSWER_CHAT && strcmp(a.fact, "_thanks") == 0);
+	CHECK(a.type == ANSWER_CHAT && strcmp(a.fact, "_thanks") == 0 && a.nrelated == 0);
+	CHECK_STR(a.text, "Fixture thanks: you're welcome.");
+	answer_free(&a);
+	a = ask("goodbye", NULL);
+	CHECK(a.type == ANSWER_CHAT && strcmp(a.fact, "_goodbye") == 0);
+	CHECK_STR(a.text, "Fixture goodbye.");
 	answer_free(&a);
 	a = ask("help", NULL);
 	CHECK(a.type == ANSWER_CHAT && strcmp(a.fact, "_help") == 0);
+	CHECK_STR(a.text, "Fixture help: ask about the judge or the date of the fixture ruling.");
 	answer_free(&a);
 	a = ask("who are you?", NULL);
 	CHECK(a.type == ANSWER_CHAT && strcmp(a.fact, "_about") == 0);
+	CHECK_STR(a.text, "Fixture about: I am the test bot, not a lawyer.");
+	answer_free(&a);
+	a = ask("write me a poem about the judge", NULL);
+	CHECK(a.type == ANSWER_CHAT && strcmp(a.fact, "_not_a_writer") == 0);
+	CHECK_STR(a.text, "Fixture: I write nothing; ask me a question.");
 	answer_free(&a);
 	a = ask("Is this legal advice?", NULL);
 	CHECK(a.type == ANSWER_CHAT && strcmp(a.fact, "_legal_advice") == 0);
-	CHECK(a.text && strncmp(a.text, "No.", 3) == 0);
+	CHECK_STR(a.text, "No. Fixture notice: this is not legal advice.");
 	answer_free(&a);
 	a = ask("can you give me legal advice about my immigration case", NULL);
 	CHECK(a.type == ANSWER_CHAT && strcmp(a.fact, "_legal_advice") == 0);
 	answer_free(&a);
 	a = ask("hola", NULL);
-	CHECK(a.type == ANSWER_CHAT && a.lang == LANG_ES && strstr(a.text, "¡Hola!") != NULL);
+	CHECK(a.type == ANSWER_CHAT && a.lang == LANG_ES);
+	CHECK_STR(a.text, "¡Hola desde la base de prueba! Respondo preguntas de prueba sobre el "
+			  "fallo de prueba, con sus fuentes.");
+	answer_free(&a);
+	a = ask("thanks", "es");
+	CHECK(a.type == ANSWER_CHAT && a.lang == LANG_ES);
+	CHECK_STR(a.text, "Gracias de prueba: de nada.");
 	answer_free(&a);
 }
 
@@ -344,6 +377,62 @@ test_text_rendering(void)
 	answer_free(&a);
 }
 
+/* The fixture with its replies table emptied: a KB rulingkb would refuse to build. */
+static struct kb *
+open_without_replies(const char *copy)
+{
+	char err[512], sql[256];
+	struct kb *out = NULL;
+	sqlite3 *db = NULL;
+	int rc;
+
+	snprintf(sql, sizeof(sql), "VACUUM INTO '%s'", copy);
+	rc = sqlite3_open_v2(fixture_path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	     sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK;
+	sqlite3_close(db);
+	db = NULL;
+	rc = rc && sqlite3_open(copy, &db) == SQLITE_OK &&
+	     sqlite3_exec(db, "DELETE FROM replies", NULL, NULL, NULL) == SQLITE_OK;
+	sqlite3_close(db);
+	if (rc && kb_open(copy, &out, err, sizeof(err)) == -1)
+		fprintf(stderr, "  %s\n", err);
+	return out;
+}
+
+static void
+test_kb_without_replies(void)
+{
+	char copy[] = "/tmp/rulingbot-test-engine-XXXXXX";
+	struct kb *full = kb;
+	struct answer a;
+	int fd = mkstemp(copy);
+
+	if (fd == -1) {
+		CHECK(!"mkstemp");
+		return;
+	}
+	close(fd);
+	unlink(copy); /* VACUUM INTO wants a new file */
+	kb = open_without_replies(copy);
+	CHECK(kb != NULL);
+	if (kb != NULL) {
+		CHECK(kb_reply_text(kb, REPLY_PROMPT, LANG_EN) == NULL);
+		/* Small talk without its words declines, and never becomes a fact. */
+		a = ask("Is this legal advice?", NULL);
+		CHECK(a.type == ANSWER_NONE && a.nsuggestions > 0);
+		CHECK_STR(a.text, "I don't know the answer to that.");
+		answer_free(&a);
+		a = ask("recipe for banana bread", "es");
+		CHECK(a.type == ANSWER_NONE);
+		CHECK_STR(a.text, "No sé la respuesta a eso.");
+		answer_free(&a);
+		CHECK(answers("Who was the judge?", NULL, "judge"));
+		kb_close(kb);
+	}
+	kb = full;
+	unlink(copy);
+}
+
 static void
 test_distance(void)
 {
@@ -360,6 +449,7 @@ main(int argc, char **argv)
 	const char *path = argc > 1 ? argv[1] : "build/test/fixture.sqlite";
 	char err[512];
 
+	fixture_path = path;
 	if (kb_open(path, &kb, err, sizeof(err)) == -1) {
 		fprintf(stderr, "test_engine: %s\n", err);
 		return 1;
@@ -376,6 +466,7 @@ main(int argc, char **argv)
 	RUN(test_same_question_same_answer);
 	RUN(test_json_rendering);
 	RUN(test_text_rendering);
+	RUN(test_kb_without_replies);
 	RUN(test_distance);
 	kb_close(kb);
 	HARNESS_END();

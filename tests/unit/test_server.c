@@ -1523,7 +1523,10 @@ test_service_commands(void)
 	}
 	bucket_init(&b, (double)cfg.burst, 0);
 	CHECK(message(&s, "/help", &b, 0, &f) == 0);
-	CHECK(f.n >= 2 && frames_are_lines(&f));
+	CHECK(f.n == 3 && frames_are_lines(&f));
+	/* How to ask is the knowledge base's to say: the fixture's words. */
+	CHECK(f.n >= 1 && strcmp(f.data[0], "Fixture /help: ask about the fixture ruling, one "
+					    "question per line.") == 0);
 	{
 		int about = 0, sources = 0;
 
