@@ -55,7 +55,7 @@ SHARED = util log html
 SHARED_OBJS = $(SHARED:%=$(OBJ)/daemon/shared/%.o)
 # The engine: everything a front end needs to answer a question, as one static library
 # whose public header is daemon/engine/engine.h.
-ENGINE = norm query tokens postings index kbload kb smalltalk match
+ENGINE = norm query tokens postings index pairs dense search kbload kb smalltalk match
 ENGINE_OBJS = $(ENGINE:%=$(OBJ)/daemon/engine/%.o)
 ENGINE_LIB = $(BUILD)/libengine.a
 # The server around it: settings, limits, answers as frames, and the network loop.
@@ -188,10 +188,13 @@ valgrind: test-deps $(PROGRAMS) $(TEST_PROGRAMS) $(TEST_KBS)
 
 # The load generator speaks websocket itself, so it measures every server the same way.
 $(BUILD)/bench/loadgen: $(OBJ)/bench/loadgen.o
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lm
 $(BUILD)/bench/echo: $(OBJ)/bench/echo.o
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LWS_LIBS)
 $(BUILD)/bench/kbbench: $(OBJ)/bench/kbbench.o $(ENGINE_LIB) $(SHARED_OBJS)
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 # Figures, not assertions: timing stays out of make test.

@@ -121,34 +121,35 @@ int norm_question_words(const char *question, size_t n, enum lang lang, struct b
 #define KB_RANK		    "bm25(4.0, 2.0, 1.0)" /* the same, as fact_index's rank */
 
 #define KB_SCHEMA_SQL                                                                              \
-	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"               \
-	"CREATE TABLE sources(id TEXT PRIMARY KEY, title TEXT NOT NULL, publisher TEXT NOT NULL,"   \
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"              \
+	"CREATE TABLE sources(id TEXT PRIMARY KEY, title TEXT NOT NULL, publisher TEXT NOT NULL,"  \
 	" date TEXT NOT NULL, url TEXT, citation TEXT, kind TEXT NOT NULL) WITHOUT ROWID;"         \
 	"CREATE TABLE facts(num INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, lang TEXT NOT NULL," \
 	" topic TEXT NOT NULL, answer TEXT NOT NULL, question TEXT NOT NULL,"                      \
-	" as_of TEXT NOT NULL, status TEXT NOT NULL, superseded_by TEXT, translation_of TEXT,"    \
-	" reviewed TEXT NOT NULL, links INTEGER NOT NULL);"                                         \
+	" as_of TEXT NOT NULL, status TEXT NOT NULL, superseded_by TEXT, translation_of TEXT,"     \
+	" reviewed TEXT NOT NULL, links INTEGER NOT NULL);"                                        \
 	"CREATE TABLE questions(fact INTEGER NOT NULL, ord INTEGER NOT NULL, text TEXT NOT NULL,"  \
-	" PRIMARY KEY(fact, ord)) WITHOUT ROWID;"                                                   \
-	"CREATE TABLE fact_sources(fact INTEGER NOT NULL, ord INTEGER NOT NULL,"                    \
+	" PRIMARY KEY(fact, ord)) WITHOUT ROWID;"                                                  \
+	"CREATE TABLE fact_sources(fact INTEGER NOT NULL, ord INTEGER NOT NULL,"                   \
 	" source TEXT NOT NULL, pinpoint TEXT, quote TEXT, PRIMARY KEY(fact, ord)) WITHOUT ROWID;" \
-	"CREATE TABLE fact_related(fact INTEGER NOT NULL, ord INTEGER NOT NULL,"                    \
+	"CREATE TABLE fact_related(fact INTEGER NOT NULL, ord INTEGER NOT NULL,"                   \
 	" related TEXT NOT NULL, PRIMARY KEY(fact, ord)) WITHOUT ROWID;"                           \
-	"CREATE TABLE synonyms(form TEXT NOT NULL, grp INTEGER NOT NULL,"                           \
-	" PRIMARY KEY(form, grp)) WITHOUT ROWID;"                                                   \
-	"CREATE TABLE misspellings(word TEXT PRIMARY KEY, fix TEXT NOT NULL) WITHOUT ROWID;"        \
+	"CREATE TABLE synonyms(form TEXT NOT NULL, grp INTEGER NOT NULL,"                          \
+	" PRIMARY KEY(form, grp)) WITHOUT ROWID;"                                                  \
+	"CREATE TABLE misspellings(word TEXT PRIMARY KEY, fix TEXT NOT NULL) WITHOUT ROWID;"       \
 	"CREATE TABLE starters(lang TEXT NOT NULL, ord INTEGER NOT NULL, fact TEXT NOT NULL,"      \
-	" PRIMARY KEY(lang, ord)) WITHOUT ROWID;"                                                   \
+	" PRIMARY KEY(lang, ord)) WITHOUT ROWID;"                                                  \
 	"CREATE TABLE replies(id TEXT NOT NULL, lang TEXT NOT NULL, text TEXT NOT NULL,"           \
-	" PRIMARY KEY(id, lang)) WITHOUT ROWID;"                                                    \
+	" PRIMARY KEY(id, lang)) WITHOUT ROWID;"                                                   \
 	"CREATE VIRTUAL TABLE fact_index USING fts5(questions, keywords, answer,"                  \
-	" tokenize=\"" KB_TOKENIZER "\");"                                                          \
-	"INSERT INTO fact_index(fact_index, rank) VALUES('rank', '" KB_RANK "');"                   \
-	"CREATE VIRTUAL TABLE question_index USING fts5(words, tokenize=\"" KB_TOKENIZER "\");"     \
-	"CREATE VIRTUAL TABLE fact_terms USING fts5vocab(fact_index, 'instance');"                  \
-	"CREATE VIRTUAL TABLE question_terms USING fts5vocab(question_index, 'instance');"          \
-	"CREATE TABLE fact_sizes(num INTEGER NOT NULL, col INTEGER NOT NULL, size INTEGER NOT NULL," \
-	" PRIMARY KEY(num, col)) WITHOUT ROWID;"                                                    \
+	" tokenize=\"" KB_TOKENIZER "\");"                                                         \
+	"INSERT INTO fact_index(fact_index, rank) VALUES('rank', '" KB_RANK "');"                  \
+	"CREATE VIRTUAL TABLE question_index USING fts5(words, tokenize=\"" KB_TOKENIZER "\");"    \
+	"CREATE VIRTUAL TABLE fact_terms USING fts5vocab(fact_index, 'instance');"                 \
+	"CREATE VIRTUAL TABLE question_terms USING fts5vocab(question_index, 'instance');"         \
+	"CREATE TABLE fact_sizes(num INTEGER NOT NULL, col INTEGER NOT NULL, size INTEGER NOT "    \
+	"NULL,"                                                                                    \
+	" PRIMARY KEY(num, col)) WITHOUT ROWID;"                                                   \
 	"CREATE TABLE question_sizes(row INTEGER PRIMARY KEY, size INTEGER NOT NULL);"             \
 	"CREATE VIRTUAL TABLE word_index USING fts5(words, content='', detail=none,"               \
 	" tokenize=\"unicode61 remove_diacritics 2 tokenchars '.'\");"                             \
@@ -197,8 +198,7 @@ struct kb_cite {
 
 /* Calls fn with every source, by date then id, until fn returns non-zero. Returns 0 or
  * fn's non-zero value. */
-int kb_each_source(const struct kb *kb, int (*fn)(void *ctx, const struct kb_cite *src),
-		   void *ctx);
+int kb_each_source(const struct kb *kb, int (*fn)(void *ctx, const struct kb_cite *src), void *ctx);
 
 /* Returns the id of fact num, or NULL. */
 const char *kb_fact_id(const struct kb *kb, long num);
@@ -242,18 +242,18 @@ const char *kb_reply_text(const struct kb *kb, enum reply r, enum lang lang);
 /* How the engine weighs what it finds: the model, its thresholds, and the constants that
  * shape a question's terms. match_options_set() sets them by name. */
 struct match_tuning {
-	double answer;			/* probability needed to answer */
-	double suggest;			/* probability needed to be offered as a suggestion */
-	double bias;			/* the model's intercept */
-	double weight[MATCH_FEATURES];	/* the model's weights, by feature */
-	double trust_prefix;		/* a word read as the start of longer words */
-	double trust_corrected;		/* a word read as a typo of another */
-	double question_word;		/* who, when, why: they steer, they don't decide */
-	double unknown;			/* a word no fact uses, times the highest idf */
-	double unknown_short;		/* the same for a short word */
-	double idf_power;		/* term weight = idf^this */
-	double credit_answer;		/* a term found only in a fact's answer text */
-	double credit_keywords;		/* a term found in a fact's keywords, not its questions */
+	double answer;		       /* probability needed to answer */
+	double suggest;		       /* probability needed to be offered as a suggestion */
+	double bias;		       /* the model's intercept */
+	double weight[MATCH_FEATURES]; /* the model's weights, by feature */
+	double trust_prefix;	       /* a word read as the start of longer words */
+	double trust_corrected;	       /* a word read as a typo of another */
+	double question_word;	       /* who, when, why: they steer, they don't decide */
+	double unknown;		       /* a word no fact uses, times the highest idf */
+	double unknown_short;	       /* the same for a short word */
+	double idf_power;	       /* term weight = idf^this */
+	double credit_answer;	       /* a term found only in a fact's answer text */
+	double credit_keywords;	       /* a term found in a fact's keywords, not its questions */
 };
 
 /* Everything about how one question is answered. */

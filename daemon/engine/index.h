@@ -20,6 +20,7 @@
 #define INDEX_PHRASE_MAX 8		  /* tokens in one phrase */
 #define INDEX_QUERY_MAX	 32		  /* phrases in one query */
 #define INDEX_NONE	 UINT32_MAX	  /* no such term */
+#define INDEX_COLUMN_MAX 65535		  /* tokens in one column of one fact */
 
 /* A phrase: tokens in a row, the one at i being any term whose id is in [lo[i], hi[i]).
  * An exact token has hi = lo + 1; a prefix, the range of the terms it starts (terms are
@@ -35,7 +36,7 @@ struct index_phrase {
 struct index_query {
 	int n;					 /* phrases */
 	struct index_phrase ph[INDEX_QUERY_MAX]; /* in order: scores are summed in it */
-	unsigned columns; /* bit c: column c is searched; 0 for all */
+	unsigned columns;			 /* bit c: column c is searched; 0 for all */
 };
 
 /* A fact found, its bm25 score (higher is better: FTS5's rank, negated), and where in it
@@ -127,6 +128,12 @@ int index_question_rows(const struct index *ix, uint32_t doc);
  * tokens (the first 64) inside one of their matches. This function can't fail. */
 void index_question_match(const struct index *ix, const struct index_query *q, uint32_t phrases,
 			  uint32_t doc, int i, uint32_t *found, double *cover);
+
+/* Matches the phrases of q that bit j of phrases selects against every question row of
+ * fact doc at once (up to max rows), as index_question_match() does one: fills found[i]
+ * and cover[i] for row i. Returns the number of rows filled. This function can't fail. */
+int index_question_rows_match(const struct index *ix, const struct index_query *q, uint32_t phrases,
+			      uint32_t doc, uint32_t *found, double *cover, int max);
 
 /* Returns the bytes the index holds. This function can't fail. */
 size_t index_bytes(const struct index *ix);

@@ -43,11 +43,11 @@ kb_close(struct kb *kb)
 
 /* Cuts a phrase into tokens, up to INDEX_PHRASE_MAX, each looked up as a term. */
 struct phrase_reader {
-	const struct index *ix;	   /* where terms are looked up */
-	struct index_phrase *p;	   /* what is filled */
-	char last[256];		   /* the last token, for a prefix */
-	size_t lastlen;		   /* its length, 0 when too long */
-	int too_many;		   /* 1 when the phrase has more tokens than fit */
+	const struct index *ix; /* where terms are looked up */
+	struct index_phrase *p; /* what is filled */
+	char last[256];		/* the last token, for a prefix */
+	size_t lastlen;		/* its length, 0 when too long */
+	int too_many;		/* 1 when the phrase has more tokens than fit */
 };
 
 static int
@@ -98,11 +98,28 @@ read_phrase(struct kb *kb, const char *text, int prefix, struct index_phrase *p)
 	return 0;
 }
 
-/* Counts, once, the facts holding each synonym form of three or more words, in both
- * languages' stemming: searches use them often, and counting them is what would cost. */
-static int
-remember_synonyms(struct kb *kb)
+long
+kb_phrase_docs(const struct kb *kb, const char *text)
 {
+	char word[NORM_TOKEN_MAX];
+	const char *p = text, *end = text + strlen(text);
+	long docs = -1, d;
+
+	while (norm_next(&p, end, word, sizeof(word)) > 0) {
+		d = kb_word_docs(kb, word);
+		if (docs < 0 || d < docs)
+			docs = d;
+	}
+	return docs < 0 ? 0 : docs;
+}
+
+/* Reads each synonym form once, in both languages' stemming, as searches will use it:
+ * its stemmed words and the fewest facts one of them is in; and counts the facts holding
+ * each form of three or more words, which counting at search time would cost. */
+static int
+read_synonyms(struct kb *kb)
+{
+	struct kb_synonym *s;
 	struct index_phrase p;
 	struct buf b;
 	enum lang l;
@@ -110,19 +127,43 @@ remember_synonyms(struct kb *kb)
 	int rc = 0;
 
 	for (i = 0; rc == 0 && i < kb->nsyn; i++) {
-		if (kb->syn[i].words < 3)
-			continue;
+		s = &kb->syn[i];
 		for (l = LANG_EN; rc == 0 && l < LANG_COUNT; l++) {
 			buf_init(&b);
-			rc = norm_text_lang(kb->syn[i].form, strlen(kb->syn[i].form), l, &b);
-			if (rc == 0 && b.data != NULL)
+			rc = norm_text_lang(s->form, strlen(s->form), l, &b);
+			if (rc == 0 && (s->stemmed[l] = arena_strdup(&kb->strings,
+								     b.data ? b.data : "")) == NULL)
+				rc = -1;
+			if (rc == 0)
+				s->docs[l] = kb_phrase_docs(kb, s->stemmed[l]);
+			if (rc == 0 && s->words >= 3 && b.data != NULL)
 				rc = read_phrase(kb, b.data, 0, &p);
-			if (rc == 0 && b.data != NULL)
+			if (rc == 0 && s->words >= 3 && b.data != NULL)
 				rc = index_remember(kb->index, &p);
 			buf_free(&b);
 		}
 	}
 	return rc;
+}
+
+/* Links each fact to its version in the other language: the fact it translates, or the
+ * first fact that translates it. */
+static void
+link_translations(struct kb *kb)
+{
+	long i, t;
+
+	for (i = 0; i < kb->nfacts; i++) {
+		struct kb_fact_rec *f = &kb->facts[i];
+
+		if (f->translation_of == NULL || (t = kb_fact_num(kb, f->translation_of)) < 1 ||
+		    kb->facts[t - 1].lang == f->lang)
+			continue;
+		if (f->other == -1 || t < f->other)
+			f->other = t;
+		if (kb->facts[t - 1].other == -1 || i + 1 < kb->facts[t - 1].other)
+			kb->facts[t - 1].other = i + 1;
+	}
 }
 
 int
@@ -142,13 +183,13 @@ kb_open(const char *path, struct kb **out, char *err, size_t errlen)
 		kb_close(kb);
 		return -1;
 	}
-	if (remember_synonyms(kb) == -1) {
+	link_translations(kb);
+	if (read_synonyms(kb) == -1) {
 		snprintf(err, errlen, "out of memory");
 		kb_close(kb);
 		return -1;
 	}
-	kb->bytes = sizeof(*kb) + arena_bytes(&kb->strings) +
-		    kb->nmeta * sizeof(*kb->meta) +
+	kb->bytes = sizeof(*kb) + arena_bytes(&kb->strings) + kb->nmeta * sizeof(*kb->meta) +
 		    (size_t)kb->nfacts * (sizeof(*kb->facts) + sizeof(*kb->fact_ids)) +
 		    kb->nsources * (sizeof(*kb->sources) + sizeof(*kb->source_ids)) +
 		    kb->ncites * sizeof(*kb->cites) + kb->nrelated * sizeof(*kb->related) +
@@ -156,17 +197,6 @@ kb_open(const char *path, struct kb **out, char *err, size_t errlen)
 		    kb->nsyn * sizeof(*kb->syn) + kb->nfixes * sizeof(*kb->fixes);
 	*out = kb;
 	return 0;
-}
-
-const char *
-kb_meta(const struct kb *kb, const char *key)
-{
-	size_t i;
-
-	for (i = 0; i < kb->nmeta; i++)
-		if (strcmp(kb->meta[i].key, key) == 0)
-			return kb->meta[i].value;
-	return NULL;
 }
 
 long
@@ -444,8 +474,8 @@ static unsigned long long
 best_columns(const struct index_query *q, const struct index_hit *h)
 {
 	static const unsigned long long rank[8] = {
-		KB_COL_NONE,	  KB_COL_QUESTIONS, KB_COL_KEYWORDS, KB_COL_QUESTIONS,
-		KB_COL_ANSWER,	  KB_COL_QUESTIONS, KB_COL_KEYWORDS, KB_COL_QUESTIONS,
+		KB_COL_NONE,   KB_COL_QUESTIONS, KB_COL_KEYWORDS, KB_COL_QUESTIONS,
+		KB_COL_ANSWER, KB_COL_QUESTIONS, KB_COL_KEYWORDS, KB_COL_QUESTIONS,
 	};
 	unsigned long long cols = 0;
 	int i;
@@ -456,8 +486,8 @@ best_columns(const struct index_query *q, const struct index_hit *h)
 }
 
 int
-kb_search(struct kb *kb, const struct index_query *q, enum lang lang, struct kb_hit *hits,
-	  int max, long long deadline_ns, char *err, size_t errlen)
+kb_search(struct kb *kb, const struct index_query *q, enum lang lang, struct kb_hit *hits, int max,
+	  long long deadline_ns, char *err, size_t errlen)
 {
 	struct index_hit found[KB_QUESTION_FACTS * 4];
 	int n, i;
@@ -483,16 +513,24 @@ kb_search(struct kb *kb, const struct index_query *q, enum lang lang, struct kb_
 
 /* A candidate fact, and the phrases found in its questions. */
 struct candidate {
-	long fact;	 /* its number */
+	long fact;	  /* its number */
 	uint32_t phrases; /* bit i: phrase i is in its questions column */
 };
 
-static int
-cmp_candidate(const void *a, const void *b)
+/* Sorts the candidates by fact number: an insertion sort, as there are at most
+ * KB_QUESTION_FACTS. */
+static void
+sort_candidates(struct candidate *c, int n)
 {
-	long x = ((const struct candidate *)a)->fact, y = ((const struct candidate *)b)->fact;
+	struct candidate t;
+	int i, j;
 
-	return (x > y) - (x < y);
+	for (i = 1; i < n; i++) {
+		t = c[i];
+		for (j = i; j > 0 && c[j - 1].fact > t.fact; j--)
+			c[j] = c[j - 1];
+		c[j] = t;
+	}
 }
 
 int
@@ -500,8 +538,8 @@ kb_search_questions(struct kb *kb, const struct index_query *q, const struct kb_
 		    int nfacts, struct kb_question_hit *hits, int max)
 {
 	struct candidate c[KB_QUESTION_FACTS];
-	uint32_t found;
-	double cover;
+	uint32_t found[KB_QUESTION_ROWS];
+	double cover[KB_QUESTION_ROWS];
 	int n = 0, i, r, rows, ph;
 
 	if (nfacts > KB_QUESTION_FACTS)
@@ -513,23 +551,23 @@ kb_search_questions(struct kb *kb, const struct index_query *q, const struct kb_
 			if (((facts[i].cols >> (2 * ph)) & 3) == KB_COL_QUESTIONS)
 				c[i].phrases |= 1u << ph;
 	}
-	qsort(c, (size_t)(nfacts > 0 ? nfacts : 0), sizeof(*c), cmp_candidate);
+	sort_candidates(c, nfacts);
 	for (i = 0; i < nfacts && n < max; i++) {
 		if (fact_rec(kb, c[i].fact) == NULL || c[i].phrases == 0 ||
 		    (i > 0 && c[i].fact == c[i - 1].fact))
 			continue;
-		rows = index_question_rows(kb->index, (uint32_t)c[i].fact);
+		rows = index_question_rows_match(kb->index, q, c[i].phrases, (uint32_t)c[i].fact,
+						 found, cover, KB_QUESTION_ROWS);
 		for (r = 0; r < rows && n < max; r++) {
-			index_question_match(kb->index, q, c[i].phrases, (uint32_t)c[i].fact, r,
-					     &found, &cover);
-			if (found == 0)
+			if (found[r] == 0)
 				continue;
 			hits[n].fact = c[i].fact;
 			hits[n].cols = 0;
 			for (ph = 0; ph < q->n && ph < 32; ph++)
-				if ((found >> ph) & 1)
-					hits[n].cols |= (unsigned long long)KB_COL_QUESTIONS << (2 * ph);
-			hits[n].cover = cover;
+				if ((found[r] >> ph) & 1)
+					hits[n].cols |= (unsigned long long)KB_COL_QUESTIONS
+							<< (2 * ph);
+			hits[n].cover = cover[r];
 			n++;
 		}
 	}
@@ -551,8 +589,8 @@ kb_baseline(struct kb *kb, const char *question)
 		p += strspn(p, " \t");
 		if ((len = strcspn(p, " \t")) == 0)
 			break;
-		snprintf(word, sizeof(word), "%.*s", (int)(len < sizeof(word) ? len : sizeof(word) - 1),
-			 p);
+		snprintf(word, sizeof(word), "%.*s",
+			 (int)(len < sizeof(word) ? len : sizeof(word) - 1), p);
 		if (read_phrase(kb, word, 0, &q.ph[q.n]) == -1)
 			return NULL;
 		q.n++;

@@ -8,6 +8,7 @@
 #define RULINGBOT_KB_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "engine.h"
 #include "index.h"
@@ -56,14 +57,18 @@ struct kb_fact {
 /* A word of the KB's vocabulary and the number of facts that use it. */
 struct kb_word {
 	const char *word; /* folded word */
+	size_t len;	  /* its length in bytes */
+	uint32_t letters; /* norm_letters() of it */
 	long docs;	  /* facts containing it */
 };
 
 /* A synonym form: words (joined by spaces) that mean the same as the rest of its group. */
 struct kb_synonym {
-	const char *form; /* folded words */
-	int group;	  /* group number */
-	int words;	  /* words in form */
+	const char *form;		 /* folded words */
+	int group;			 /* group number */
+	int words;			 /* words in form */
+	const char *stemmed[LANG_COUNT]; /* its words stemmed for each language */
+	long docs[LANG_COUNT];		 /* the fewest facts one of those is in */
 };
 
 /* Reads the phrases of q into an index query: each phrase's text cut by FTS5's tokenizer,
@@ -110,6 +115,10 @@ const char *kb_reply(const struct kb *kb, const char *id, enum lang lang);
 
 /* Returns the vocabulary, sorted by word; *n gets its length. This function can't fail. */
 const struct kb_word *kb_vocab(const struct kb *kb, size_t *n);
+
+/* Returns the fewest facts any word of the normalised text uses (0 when a word is in
+ * none): an upper bound on the facts holding the whole phrase. */
+long kb_phrase_docs(const struct kb *kb, const char *text);
 
 /* Returns the number of facts using word, 0 when none. This function can't fail. */
 long kb_word_docs(const struct kb *kb, const char *word);

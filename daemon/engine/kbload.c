@@ -4,8 +4,8 @@
  * reads a database. Everything is read in one go and the file closed: facts, sources,
  * links, starters, replies, synonyms, misspellings, vocabulary, and the full-text index
  * from FTS5's own (every term at every place through fts5vocab, and each column's length
- * as rulingkb counted it from the same index). The file is untrusted input to this code: a table missing, a
- * NULL where text belongs, a number out of range, a fact citing a source that is not
+ * as rulingkb counted it from the same index). The file is untrusted input to this code: a table
+ * missing, a NULL where text belongs, a number out of range, a fact citing a source that is not
  * there, an index that does not add up, is refused with a reason, never read past.
  */
 #include <sqlite3.h>
@@ -14,17 +14,18 @@
 #include <string.h>
 
 #include "kbstore.h"
+#include "norm.h"
 
 /* What one load holds. */
 struct loader {
-	sqlite3 *db;		       /* the file */
-	struct kb *kb;		       /* what is filled */
-	char *err;		       /* where the reason goes */
-	size_t errlen;		       /* its room */
-	int bad;		       /* 1 once a row was refused: the reason is in err */
-	long prev_fact;		       /* the fact of the last row of a per-fact table */
+	sqlite3 *db;			/* the file */
+	struct kb *kb;			/* what is filled */
+	char *err;			/* where the reason goes */
+	size_t errlen;			/* its room */
+	int bad;			/* 1 once a row was refused: the reason is in err */
+	long prev_fact;			/* the fact of the last row of a per-fact table */
 	struct index_builder *building; /* what the index rows are read into */
-	struct buf last_term;	       /* the term of the last index row */
+	struct buf last_term;		/* the term of the last index row */
 };
 
 /* Opens path as an immutable read-only URI; '?', '#' and '%' in the path are escaped.
@@ -147,6 +148,21 @@ number(struct loader *l, sqlite3_stmt *st, int col, long min, long max)
 	return (long)v;
 }
 
+/* Returns the one number sql selects, or -1. */
+static long
+count_rows(struct loader *l, const char *sql)
+{
+	sqlite3_stmt *st;
+	long n = -1;
+
+	if (sqlite3_prepare_v2(l->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = (long)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
 static int
 meta_row(struct loader *l, sqlite3_stmt *st)
 {
@@ -157,6 +173,18 @@ meta_row(struct loader *l, sqlite3_stmt *st)
 	e->key = text(l, st, 0, 1);
 	e->value = text(l, st, 1, 1);
 	return e->key && e->value ? 0 : -1;
+}
+
+/* The meta table is read here, where it is checked: this is its accessor too. */
+const char *
+kb_meta(const struct kb *kb, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < kb->nmeta; i++)
+		if (strcmp(kb->meta[i].key, key) == 0)
+			return kb->meta[i].value;
+	return NULL;
 }
 
 static int
@@ -175,10 +203,14 @@ read_meta(struct loader *l)
 	}
 	facts = kb_meta(kb, "facts");
 	links = kb_meta(kb, "max_links");
-	if (facts == NULL || parse_long(facts, 1, 10000000, &kb->nfacts) == -1 ||
-	    links == NULL || parse_long(links, 0, 100000000, &kb->max_links) == -1 ||
+	if (facts == NULL || parse_long(facts, 1, 10000000, &kb->nfacts) == -1 || links == NULL ||
+	    parse_long(links, 0, 100000000, &kb->max_links) == -1 ||
 	    kb_meta(kb, "kb_version") == NULL)
 		return refuse(l, "no facts or no version");
+	/* Counted before anything is sized by it: a meta that claims ten million facts
+	 * must not cost the memory for them. */
+	if (count_rows(l, "SELECT count(*) FROM facts") != kb->nfacts)
+		return refuse(l, "the facts are not as many as its meta says");
 	if ((kb->facts = calloc((size_t)kb->nfacts, sizeof(*kb->facts))) == NULL)
 		return refuse(l, "out of memory");
 	return 0;
@@ -249,26 +281,6 @@ number_facts(struct loader *l)
 		if (strcmp(kb->fact_ids[i - 1].id, kb->fact_ids[i].id) == 0)
 			return refuse(l, "two facts with one id");
 	return 0;
-}
-
-/* Links each fact to its version in the other language: the fact it translates, or the
- * first fact that translates it. */
-static void
-link_translations(struct kb *kb)
-{
-	long i, t;
-
-	for (i = 0; i < kb->nfacts; i++) {
-		struct kb_fact_rec *f = &kb->facts[i];
-
-		if (f->translation_of == NULL || (t = kb_fact_num(kb, f->translation_of)) < 1 ||
-		    kb->facts[t - 1].lang == f->lang)
-			continue;
-		if (f->other == -1 || t < f->other)
-			f->other = t;
-		if (kb->facts[t - 1].other == -1 || i + 1 < kb->facts[t - 1].other)
-			kb->facts[t - 1].other = i + 1;
-	}
 }
 
 static int
@@ -404,6 +416,8 @@ vocab_row(struct loader *l, sqlite3_stmt *st)
 	if (w == NULL)
 		return refuse(l, "out of memory");
 	w->word = text(l, st, 0, 1);
+	w->len = w->word ? strlen(w->word) : 0;
+	w->letters = w->word ? norm_letters(w->word) : 0;
 	w->docs = number(l, st, 1, 0, l->kb->nfacts);
 	return l->bad ? -1 : 0;
 }
@@ -453,18 +467,16 @@ read_tables(struct loader *l)
 		     " ORDER BY date, id",
 		     source_row) == -1 ||
 	    index_sources(l) == -1 ||
-	    each_row(l,
-		     "SELECT fact, source, pinpoint, quote FROM fact_sources ORDER BY fact, ord",
+	    each_row(l, "SELECT fact, source, pinpoint, quote FROM fact_sources ORDER BY fact, ord",
 		     cite_row) == -1 ||
-	    each_row(l, "SELECT fact, related FROM fact_related ORDER BY fact, ord",
-		     related_row) == -1 ||
+	    each_row(l, "SELECT fact, related FROM fact_related ORDER BY fact, ord", related_row) ==
+		    -1 ||
 	    each_row(l, "SELECT lang, fact FROM starters ORDER BY lang, ord", starter_row) == -1 ||
 	    each_row(l, "SELECT id, lang, text FROM replies ORDER BY id, lang", reply_row) == -1 ||
 	    each_row(l, "SELECT term, doc FROM word_vocab ORDER BY term", vocab_row) == -1 ||
 	    each_row(l, "SELECT form, grp FROM synonyms ORDER BY form, grp", synonym_row) == -1 ||
 	    each_row(l, "SELECT word, fix FROM misspellings ORDER BY word", fix_row) == -1)
 		return -1;
-	link_translations(l->kb);
 	return 0;
 }
 
@@ -491,8 +503,8 @@ question_row(struct loader *l, sqlite3_stmt *st)
 
 	if (row == -1 || len == -1)
 		return -1;
-	if (index_builder_question(l->building, (uint32_t)(row / KB_QUESTION_ROWS), (uint32_t)len) ==
-	    -1)
+	if (index_builder_question(l->building, (uint32_t)(row / KB_QUESTION_ROWS),
+				   (uint32_t)len) == -1)
 		return refuse(l, "question rows out of order");
 	return 0;
 }

@@ -22,10 +22,10 @@ struct kb_meta_entry {
 struct kb_fact_rec {
 	const char *id, *answer, *question, *as_of, *status, *superseded_by, *translation_of,
 		*reviewed;
-	enum lang lang;		 /* its language */
-	long links;		 /* facts pointing to it */
-	long other;		 /* its version in the other language, or -1 */
-	uint32_t cite, ncites;	 /* its sources: cites[cite..cite+ncites) */
+	enum lang lang;		    /* its language */
+	long links;		    /* facts pointing to it */
+	long other;		    /* its version in the other language, or -1 */
+	uint32_t cite, ncites;	    /* its sources: cites[cite..cite+ncites) */
 	uint32_t related, nrelated; /* its links: related[related..related+nrelated) */
 };
 
@@ -56,35 +56,35 @@ struct kb_reply {
 };
 
 struct kb {
-	struct arena strings;		  /* every string below */
-	size_t bytes;			  /* memory held, the index's aside */
-	struct kb_meta_entry *meta;	  /* the meta table */
-	size_t nmeta;			  /* entries in meta */
-	struct kb_fact_rec *facts;	  /* by number - 1 */
-	long nfacts;			  /* facts */
-	struct kb_id *fact_ids;		  /* fact numbers, sorted by id */
-	struct kb_cite *sources;	  /* every source, by date then id */
-	size_t nsources;		  /* entries in sources */
-	struct kb_id *source_ids;	  /* indexes into sources, sorted by id */
-	struct kb_cite_rec *cites;	  /* every fact's sources, fact after fact */
-	size_t ncites;			  /* entries in cites */
-	const char **related;		  /* every fact's related ids, fact after fact */
-	size_t nrelated;		  /* entries in related */
+	struct arena strings;		   /* every string below */
+	size_t bytes;			   /* memory held, the index's aside */
+	struct kb_meta_entry *meta;	   /* the meta table */
+	size_t nmeta;			   /* entries in meta */
+	struct kb_fact_rec *facts;	   /* by number - 1 */
+	long nfacts;			   /* facts */
+	struct kb_id *fact_ids;		   /* fact numbers, sorted by id */
+	struct kb_cite *sources;	   /* every source, by date then id */
+	size_t nsources;		   /* entries in sources */
+	struct kb_id *source_ids;	   /* indexes into sources, sorted by id */
+	struct kb_cite_rec *cites;	   /* every fact's sources, fact after fact */
+	size_t ncites;			   /* entries in cites */
+	const char **related;		   /* every fact's related ids, fact after fact */
+	size_t nrelated;		   /* entries in related */
 	const char **starters[LANG_COUNT]; /* starter fact ids by language */
-	size_t nstarters[LANG_COUNT];	  /* entries in each */
-	struct kb_reply *replies;	  /* the fixed replies, sorted by id then language */
-	size_t nreplies;		  /* entries in replies */
-	struct kb_word *vocab;		  /* sorted vocabulary */
-	size_t nvocab;			  /* words in vocab */
-	struct kb_synonym *syn;		  /* sorted synonym forms */
-	size_t nsyn;			  /* forms in syn */
-	struct kb_fix *fixes;		  /* sorted misspellings */
-	size_t nfixes;			  /* entries in fixes */
-	long first[LANG_COUNT];		  /* a language's facts are numbered first..last */
-	long last[LANG_COUNT];		  /* (empty when last < first) */
-	long max_links;			  /* the most facts pointing to any one fact */
-	struct index *index;		  /* the full-text index */
-	struct tokens *tokens;		  /* FTS5's tokenizer, for reading search phrases */
+	size_t nstarters[LANG_COUNT];	   /* entries in each */
+	struct kb_reply *replies;	   /* the fixed replies, sorted by id then language */
+	size_t nreplies;		   /* entries in replies */
+	struct kb_word *vocab;		   /* sorted vocabulary */
+	size_t nvocab;			   /* words in vocab */
+	struct kb_synonym *syn;		   /* sorted synonym forms */
+	size_t nsyn;			   /* forms in syn */
+	struct kb_fix *fixes;		   /* sorted misspellings */
+	size_t nfixes;			   /* entries in fixes */
+	long first[LANG_COUNT];		   /* a language's facts are numbered first..last */
+	long last[LANG_COUNT];		   /* (empty when last < first) */
+	long max_links;			   /* the most facts pointing to any one fact */
+	struct index *index;		   /* the full-text index */
+	struct tokens *tokens;		   /* FTS5's tokenizer, for reading search phrases */
 };
 
 /* Fills kb (zeroed, its arena initialised) from the database at path. Returns 0, or -1

@@ -31,12 +31,12 @@
 #include "query.h"
 #include "smalltalk.h"
 
-#define CANDIDATES    KB_QUESTION_FACTS /* facts ranked per search */
-#define QUESTION_ROWS 512		/* matched questions read per search */
-#define SHORT_WORD    3			/* longest word that may be a slip ("teh") */
-#define PREFIX_MIN    4			/* shortest word completed as a prefix */
-#define CORRECT_MIN   5			/* shortest word corrected as a typo (daca is no data) */
-#define PHRASES_MAX   6			/* two-word phrases of a question searched as such */
+#define CANDIDATES    12  /* facts ranked per search (see docs/engine.md) */
+#define QUESTION_ROWS 512 /* matched questions read per search */
+#define SHORT_WORD    3	  /* longest word that may be a slip ("teh") */
+#define PREFIX_MIN    4	  /* shortest word completed as a prefix */
+#define CORRECT_MIN   5	  /* shortest word corrected as a typo (daca is no data) */
+#define PHRASES_MAX   6	  /* two-word phrases of a question searched as such */
 
 /* What the engine knows about a candidate fact, the inputs of its answer model. */
 enum feature {
@@ -287,11 +287,14 @@ correct_word(const struct kb *kb, const char *w, char *out, size_t outlen)
 	int max = len >= 8 ? 2 : 1, best = max + 1, d;
 	const struct kb_word *pick = NULL;
 	char first[2] = { w[0], '\0' };
+	uint32_t letters = norm_letters(w);
 
 	if (len < CORRECT_MIN || has_digit(w))
 		return 0;
 	for (i = vocab_lower_bound(v, n, first); i < n && v[i].word[0] == w[0]; i++) {
-		if (strlen(v[i].word) < 3)
+		/* A length further off than max edits is too far: skip it before measuring. */
+		if (v[i].len < 3 || v[i].len + (size_t)max < len || len + (size_t)max < v[i].len ||
+		    __builtin_popcount(letters ^ v[i].letters) > 2 * max)
 			continue;
 		d = match_distance(w, v[i].word, max);
 		if (d < best || (d == best && pick && v[i].docs > pick->docs)) {
@@ -301,24 +304,8 @@ correct_word(const struct kb *kb, const char *w, char *out, size_t outlen)
 	}
 	if (pick == NULL || best > max)
 		return 0;
-	snprintf(out, outlen, "%s", pick->word);
+	str_copy(out, outlen, pick->word);
 	return pick->docs;
-}
-
-/* Returns the fact count of a phrase: the smallest count of its words. */
-static long
-phrase_docs(const struct kb *kb, const char *phrase)
-{
-	char word[NORM_TOKEN_MAX];
-	const char *p = phrase, *end = phrase + strlen(phrase);
-	long docs = -1, d;
-
-	while (norm_next(&p, end, word, sizeof(word)) > 0) {
-		d = kb_word_docs(kb, word);
-		if (docs < 0 || d < docs)
-			docs = d;
-	}
-	return docs < 0 ? 0 : docs;
 }
 
 static int
@@ -346,7 +333,7 @@ plan_add(struct plan *p, const char *word, const char *alt, int prefix, double w
 		query_term_add(&p->q, alt, strlen(alt), prefix);
 		query_term_end(&p->q);
 	}
-	snprintf(t->word, sizeof(t->word), "%s", word);
+	str_copy(t->word, sizeof(t->word), word);
 	t->weight = weight;
 	p->nterms++;
 	return 0;
@@ -361,12 +348,12 @@ plan_word(struct plan *p, const struct kb *kb, const char *w)
 	char word[NORM_TOKEN_MAX], fixed[NORM_TOKEN_MAX];
 	long docs;
 
-	snprintf(word, sizeof(word), "%s", fix ? fix : w);
+	str_copy(word, sizeof(word), fix ? fix : w);
 	norm_stem(word, p->lang);
 	w = word;
 	if (plan_has(p, w))
 		return 0;
-	if ((docs = phrase_docs(kb, w)) > 0)
+	if ((docs = kb_phrase_docs(kb, w)) > 0)
 		return plan_add(p, w, w, 0, qw * idf(p, docs));
 	if (strlen(w) >= PREFIX_MIN && !has_digit(w) && (docs = prefix_docs(kb, w)) > 0)
 		return plan_add(p, w, w, 1, qw * p->o->tune.trust_prefix * idf(p, docs));
@@ -383,23 +370,28 @@ plan_word(struct plan *p, const struct kb *kb, const char *w)
 				idf(p, 0));
 }
 
-/* Copies the synonym form to out with each word stemmed for lang, as kb.c reads the forms
- * it counts ahead. */
-static void
-stem_form(const char *form, enum lang lang, char *out, size_t outlen)
-{
-	struct buf b;
-
-	buf_init(&b);
-	norm_text_lang(form, strlen(form), lang, &b);
-	snprintf(out, outlen, "%s", b.data ? b.data : "");
-	buf_free(&b);
-}
-
 static int
 cmp_synonym(const void *key, const void *elem)
 {
 	return strcmp(key, ((const struct kb_synonym *)elem)->form);
+}
+
+/* Returns 1 when a synonym form is word, or starts with it ("attorney" for "attorney
+ * general"): the forms are sorted, so they follow word's place in the list. */
+static int
+starts_synonym(const struct kb_synonym *syn, size_t nsyn, const char *word)
+{
+	size_t lo = 0, hi = nsyn, mid, n = strlen(word);
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (strcmp(syn[mid].form, word) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < nsyn && strncmp(syn[lo].form, word, n) == 0 &&
+	       (syn[lo].form[n] == '\0' || syn[lo].form[n] == ' ');
 }
 
 /* Reads a synonym form of up to KB_SYNONYM_WORDS words starting at word i, and adds its whole group
@@ -409,12 +401,13 @@ static int
 plan_synonym(struct plan *p, const struct kb *kb, const struct norm_tokens *t, int i)
 {
 	const struct kb_synonym *syn, *hit;
-	char form[NORM_TOKEN_MAX * KB_SYNONYM_WORDS], alt[NORM_TOKEN_MAX * KB_SYNONYM_WORDS];
+	char form[NORM_TOKEN_MAX * KB_SYNONYM_WORDS];
 	size_t nsyn, k;
 	int len, j;
-	long docs, best;
+	long best;
 
-	if ((syn = kb_synonyms(kb, &nsyn)) == NULL || nsyn == 0)
+	if ((syn = kb_synonyms(kb, &nsyn)) == NULL || nsyn == 0 ||
+	    !starts_synonym(syn, nsyn, t->tok[i].text))
 		return 0; /* bsearch() is not given a null array, even an empty one */
 	for (len = KB_SYNONYM_WORDS; len >= 1; len--) {
 		if (i + len > t->n)
@@ -428,13 +421,9 @@ plan_synonym(struct plan *p, const struct kb *kb, const struct norm_tokens *t, i
 		hit = bsearch(form, syn, nsyn, sizeof(*syn), cmp_synonym);
 		if (hit == NULL)
 			continue;
-		for (best = 0, k = 0; k < nsyn; k++) {
-			if (syn[k].group != hit->group)
-				continue;
-			stem_form(syn[k].form, p->lang, alt, sizeof(alt));
-			if ((docs = phrase_docs(kb, alt)) > best)
-				best = docs;
-		}
+		for (best = 0, k = 0; k < nsyn; k++)
+			if (syn[k].group == hit->group && syn[k].docs[p->lang] > best)
+				best = syn[k].docs[p->lang];
 		if (best == 0)
 			return 0; /* no form is in any fact: read the words one by one */
 		if (plan_has(p, form))
@@ -443,12 +432,10 @@ plan_synonym(struct plan *p, const struct kb *kb, const struct norm_tokens *t, i
 			return -1;
 		if ((p->terms[p->nterms - 1].qterm = query_term_begin(&p->q)) == -1)
 			return -1;
-		for (k = 0; k < nsyn; k++) {
-			if (syn[k].group != hit->group)
-				continue;
-			stem_form(syn[k].form, p->lang, alt, sizeof(alt));
-			query_term_add(&p->q, alt, strlen(alt), 0);
-		}
+		for (k = 0; k < nsyn; k++)
+			if (syn[k].group == hit->group)
+				query_term_add(&p->q, syn[k].stemmed[p->lang],
+					       strlen(syn[k].stemmed[p->lang]), 0);
 		query_term_end(&p->q);
 		return len;
 	}
@@ -470,13 +457,15 @@ plan_phrases(struct plan *p, const struct kb *kb, const struct norm_tokens *t, i
 		if (norm_is_stopword(t->tok[i].text, p->lang) &&
 		    norm_is_stopword(t->tok[i + 1].text, p->lang))
 			continue;
-		snprintf(a, sizeof(a), "%s", t->tok[i].text);
-		snprintf(b, sizeof(b), "%s", t->tok[i + 1].text);
+		str_copy(a, sizeof(a), t->tok[i].text);
+		str_copy(b, sizeof(b), t->tok[i + 1].text);
 		norm_stem(a, p->lang);
 		norm_stem(b, p->lang);
 		if (kb_word_docs(kb, a) == 0 || kb_word_docs(kb, b) == 0)
 			continue;
-		snprintf(phrase, sizeof(phrase), "%s %s", a, b);
+		str_copy(phrase, sizeof(phrase), a);
+		strcat(phrase, " ");
+		strcat(phrase, b);
 		if ((qt = query_term_begin(&p->q)) == -1)
 			return;
 		query_term_add(&p->q, phrase, strlen(phrase), 0);
@@ -522,8 +511,7 @@ plan_build(struct plan *p, const struct kb *kb, const struct norm_tokens *t, int
 static double
 coverage(const struct plan *p, unsigned long long cols, double *answer_only, double *missing)
 {
-	const double credit[4] = { 0.0, p->o->tune.credit_answer, p->o->tune.credit_keywords,
-				   1.0 };
+	const double credit[4] = { 0.0, p->o->tune.credit_answer, p->o->tune.credit_keywords, 1.0 };
 	int best[QUERY_MAX_PHRASES] = { 0 }, ph, c, i;
 	double total = 0, got = 0, answer = 0, heaviest = 0;
 
@@ -587,14 +575,28 @@ plan_features(const struct plan *p, double *f)
 	f[F_TERMS] = log(1.0 + known) / log(1.0 + QUERY_MAX_PHRASES);
 }
 
+/* Returns 1 when x ranks before y: more likely, or as likely and first in bm25's order. */
 static int
-cmp_ranked(const void *a, const void *b)
+ranks_before(const struct ranked *x, const struct ranked *y)
 {
-	const struct ranked *x = a, *y = b;
-
 	if (x->confidence != y->confidence)
-		return x->confidence > y->confidence ? -1 : 1;
-	return x->pos - y->pos;
+		return x->confidence > y->confidence;
+	return x->pos < y->pos;
+}
+
+/* Sorts the candidates, best first: an insertion sort, as there are at most CANDIDATES. */
+static void
+sort_ranked(struct ranked *r, int n)
+{
+	struct ranked t;
+	int i, j;
+
+	for (i = 1; i < n; i++) {
+		t = r[i];
+		for (j = i; j > 0 && ranks_before(&t, &r[j - 1]); j--)
+			r[j] = r[j - 1];
+		r[j] = t;
+	}
 }
 
 /* Finds each candidate's best-matching own question: how much of the reader's question it
@@ -667,8 +669,7 @@ search(struct kb *kb, const struct plan *p, enum lang lang, int retry, struct ra
 		if (p->o->features)
 			p->o->features(p->o->features_ctx, out[i].fact, out[i].f, NFEATURES);
 	}
-	if (n > 1)
-		qsort(out, (size_t)n, sizeof(*out), cmp_ranked);
+	sort_ranked(out, n);
 	if (p->o->trace)
 		trace_ranking(kb, p->o, out, n, lang);
 	return n;
@@ -933,7 +934,8 @@ match_question(struct kb *kb, const struct match_options *o, const char *text, s
 	} else {
 		query_init(&p->q);
 		p->o = o;
-		p->deadline_ns = o->deadline_ms > 0 ? now_ns() + (long long)(o->deadline_ms * 1e6) : 0;
+		p->deadline_ns =
+			o->deadline_ms > 0 ? now_ns() + (long long)(o->deadline_ms * 1e6) : 0;
 		rc = answer_question(kb, p, &t, smalltalk_skip_greeting(&t), asked, sure, want, out,
 				     err, errlen);
 		query_free(&p->q);
@@ -970,8 +972,8 @@ self_test_fact(struct kb *kb, long num, enum lang lang, char *err, size_t errlen
 		answer_free(&a);
 	} else {
 		if (a.type != ANSWER_FACT || a.fact == NULL || strcmp(a.fact, f.id) != 0)
-			snprintf(err, errlen, "asked \"%s\", it answered %s instead of %s", f.question,
-				 a.type == ANSWER_FACT ? a.fact : "nothing", f.id);
+			snprintf(err, errlen, "asked \"%s\", it answered %s instead of %s",
+				 f.question, a.fact ? a.fact : "nothing", f.id);
 		else
 			rc = 0;
 		answer_free(&a);

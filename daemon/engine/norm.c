@@ -536,3 +536,14 @@ norm_lists_sorted(void)
 	       sorted(marks_en, ARRAY_LEN(marks_en)) && sorted(marks_es, ARRAY_LEN(marks_es)) &&
 	       strlen(fold_latin_a) == 128;
 }
+
+uint32_t
+norm_letters(const char *word)
+{
+	uint32_t bits = 0;
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)word; *p != '\0'; p++)
+		bits |= 1u << (*p >= 'a' && *p <= 'z' ? *p - 'a' : 26 + *p % 6);
+	return bits;
+}

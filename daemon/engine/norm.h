@@ -9,6 +9,7 @@
 #define RULINGBOT_NORM_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "engine.h"
 
@@ -67,6 +68,11 @@ int norm_is_question_word(const char *word);
  * not a stopword): in "how old was the judge when he ruled", "when" is no question word.
  * This function can't fail. */
 int norm_counts(const struct norm_tokens *t, int i, enum lang lang);
+
+/* Returns a bit for each letter in word (other bytes share six more bits): an edit
+ * changes at most two bits, so words whose letters differ in more than 2n bits are more
+ * than n edits apart, which is cheaper to see than the distance itself. */
+uint32_t norm_letters(const char *word);
 
 /* For tests: returns 1 when the built-in word lists are sorted and free of duplicates. */
 int norm_lists_sorted(void);

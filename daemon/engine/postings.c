@@ -3,9 +3,10 @@
  * postings.c -- postings lists: written once while the index is built, read by cursors.
  *
  * An entry is varint((gap << 3) | columns), then one varint count for each column whose
- * bit is set: the gap from the previous fact in the list (from the last fact of the
- * previous block at a block's start, so each block decodes on its own), and which of the
- * three columns use the term. A term in one column of a fact costs two or three bytes.
+ * bit is set: the gap from the previous fact in the list, and which of the three columns
+ * use the term. A term in one column of a fact costs two or three bytes. A skip entry
+ * holds the fact before its block, so a cursor that jumps there decodes the block's
+ * first gap from it.
  */
 #include "postings.h"
 
@@ -60,15 +61,30 @@ postings_free(struct postings *p)
 	memset(p, 0, sizeof(*p));
 }
 
+int
+postings_presize(struct postings *p, size_t bytes, size_t nskips)
+{
+	postings_free(p);
+	if (bytes >= UINT32_MAX || (p->bytes.data = calloc(bytes + 1, 1)) == NULL ||
+	    (nskips > 0 && (p->skips = calloc(nskips, sizeof(*p->skips))) == NULL)) {
+		postings_free(p);
+		return -1;
+	}
+	p->bytes.len = bytes;
+	p->bytes.cap = bytes + 1;
+	p->nskips = p->capskips = nskips;
+	return 0;
+}
+
 void
 postings_begin(struct postings *p, struct postings_writer *w)
 {
 	memset(w, 0, sizeof(*w));
-	w->list.off = p->bytes.len;
+	w->list.off = (uint32_t)p->bytes.len;
 	w->list.skip = (uint32_t)p->nskips;
 }
 
-/* Starts a new block: a skip entry whose last fact is filled in as entries arrive. */
+/* Starts a new block after the one that ends with fact w->prev. */
 static int
 add_block(struct postings *p, struct postings_writer *w)
 {
@@ -82,11 +98,26 @@ add_block(struct postings *p, struct postings_writer *w)
 		p->skips = s;
 		p->capskips = cap;
 	}
+	p->skips[p->nskips].base = w->prev;
 	p->skips[p->nskips].off = w->list.len;
-	p->skips[p->nskips].last = 0;
 	p->nskips++;
 	w->list.nskip++;
 	return 0;
+}
+
+int
+postings_entry(unsigned char *out, uint32_t gap, const uint32_t tf[POSTINGS_COLUMNS])
+{
+	uint32_t columns = 0;
+	int n, c;
+
+	for (c = 0; c < POSTINGS_COLUMNS; c++)
+		columns |= (uint32_t)(tf[c] != 0) << c;
+	n = varint_put(out, (gap << 3) | columns);
+	for (c = 0; c < POSTINGS_COLUMNS; c++)
+		if (tf[c] != 0)
+			n += varint_put(out + n, tf[c]);
+	return n;
 }
 
 int
@@ -94,20 +125,13 @@ postings_add(struct postings *p, struct postings_writer *w, uint32_t doc,
 	     const uint32_t tf[POSTINGS_COLUMNS])
 {
 	unsigned char entry[5 * (POSTINGS_COLUMNS + 1)];
-	uint32_t columns = 0;
-	int n, c;
+	int n;
 
-	if (w->list.df % POSTINGS_BLOCK == 0 && add_block(p, w) == -1)
+	if (w->list.df > 0 && w->list.df % POSTINGS_BLOCK == 0 && add_block(p, w) == -1)
 		return -1;
-	for (c = 0; c < POSTINGS_COLUMNS; c++)
-		columns |= (tf[c] != 0) << c;
-	n = varint_put(entry, ((doc - w->prev) << 3) | columns);
-	for (c = 0; c < POSTINGS_COLUMNS; c++)
-		if (tf[c] != 0)
-			n += varint_put(entry + n, tf[c]);
-	if (buf_append(&p->bytes, entry, (size_t)n) == -1)
+	n = postings_entry(entry, doc - w->prev, tf);
+	if (p->bytes.len + (size_t)n >= UINT32_MAX || buf_append(&p->bytes, entry, (size_t)n) == -1)
 		return -1;
-	p->skips[p->nskips - 1].last = doc;
 	w->list.len += (uint32_t)n;
 	w->list.df++;
 	w->prev = doc;
@@ -121,50 +145,30 @@ postings_open(const struct postings *p, const struct postings_list *l, struct po
 	c->start = (const unsigned char *)p->bytes.data + l->off;
 	c->p = c->start;
 	c->end = c->start + l->len;
-	c->skip = p->skips + l->skip;
+	c->skip = l->nskip ? p->skips + l->skip : NULL; /* no offset on a null pointer */
 	c->nskip = l->nskip;
-	c->doc = 0;
-}
-
-/* Reads the entry at c->p after fact prev. */
-static void
-decode(struct postings_cursor *c, uint32_t prev)
-{
-	uint32_t v = 0;
-	int col;
-
-	if (c->p >= c->end || varint_get(&c->p, c->end, &v) == -1) {
-		c->doc = POSTINGS_END;
-		return;
-	}
-	c->doc = prev + (v >> 3);
-	for (col = 0; col < POSTINGS_COLUMNS; col++) {
-		c->tf[col] = 0;
-		if ((v >> col) & 1)
-			varint_get(&c->p, c->end, &c->tf[col]);
-	}
 }
 
 void
 postings_seek(struct postings_cursor *c, uint32_t target)
 {
-	uint32_t block = c->block;
+	uint32_t k = c->next_skip;
 
 	if ((c->doc >= target && c->doc != 0) || c->doc == POSTINGS_END)
 		return;
-	/* Skip whole blocks that end before target; decode from the block holding it. */
-	while (block < c->nskip && c->skip[block].last < target)
-		block++;
-	if (block == c->nskip) {
-		c->doc = POSTINGS_END;
-		return;
+	/* The last block that starts after a fact before target: target is in it or later.
+	 * Jump there unless the cursor is there already. */
+	while (k < c->nskip && c->skip[k].base < target)
+		k++;
+	c->next_skip = k;
+	if (k > 0 && (c->doc == 0 || c->skip[k - 1].off > c->at)) {
+		c->p = c->start + c->skip[k - 1].off;
+		postings_decode(c, c->skip[k - 1].base);
+	} else if (c->doc == 0) {
+		postings_decode(c, 0);
+	} else {
+		postings_decode(c, c->doc);
 	}
-	if (block != c->block || c->doc == 0) {
-		c->block = block;
-		c->p = c->start + c->skip[block].off;
-		decode(c, block > 0 ? c->skip[block - 1].last : 0);
-	}
-	/* The block's last fact is >= target, so this ends inside it. */
 	while (c->doc < target)
-		decode(c, c->doc);
+		postings_decode(c, c->doc);
 }

@@ -20,12 +20,12 @@
 
 /* A search being built. */
 struct query {
-	struct buf match;		    /* the MATCH expression so far */
-	struct buf texts;		    /* each phrase's text, NUL-terminated, end to end */
-	size_t phrase_at[QUERY_MAX_PHRASES];   /* where phrase i's text starts in texts */
+	struct buf match;		     /* the MATCH expression so far */
+	struct buf texts;		     /* each phrase's text, NUL-terminated, end to end */
+	size_t phrase_at[QUERY_MAX_PHRASES]; /* where phrase i's text starts in texts */
 	unsigned char phrase_prefix[QUERY_MAX_PHRASES]; /* 1: phrase i is a prefix */
-	int nphrases;			    /* phrases in it */
-	int nterms;			    /* terms in it, the open one included */
+	int nphrases;					/* phrases in it */
+	int nterms;					/* terms in it, the open one included */
 	int phrase_term[QUERY_MAX_PHRASES]; /* term index of each phrase, in FTS5's order */
 	int term_open;			    /* 1 between query_term_begin and _end */
 	int term_phrases;		    /* phrases in the open term */

@@ -28,12 +28,8 @@ struct smalltalk_rule {
 /* Whether a reply is followed by suggested questions: a greeting invites a question, a
  * "thanks" does not. The words are the knowledge base's (kb_reply_text()). */
 static const struct smalltalk replies[] = {
-	{ REPLY_GREETING, 1 },
-	{ REPLY_THANKS, 0 },
-	{ REPLY_GOODBYE, 0 },
-	{ REPLY_HELP, 1 },
-	{ REPLY_ABOUT, 1 },
-	{ REPLY_NOT_A_WRITER, 1 },
+	{ REPLY_GREETING, 1 },	   { REPLY_THANKS, 0 }, { REPLY_GOODBYE, 0 },
+	{ REPLY_HELP, 1 },	   { REPLY_ABOUT, 1 },	{ REPLY_NOT_A_WRITER, 1 },
 	{ REPLY_LEGAL_ADVICE, 0 },
 };
 
@@ -222,6 +218,8 @@ phrase_at(const struct norm_tokens *t, int i, const char *phrase)
 	size_t len;
 	int words = 0;
 
+	if (i >= t->n || t->tok[i].text[0] != phrase[0])
+		return 0; /* most phrases are told apart by their first letter */
 	while (*p != '\0') {
 		len = strcspn(p, " ");
 		if (i + words >= t->n || strlen(t->tok[i + words].text) != len ||
@@ -248,7 +246,7 @@ has_word(const struct norm_tokens *t, const char *const *words)
 }
 
 static int
-rule_matches(const struct smalltalk_rule *r, const struct norm_tokens *t)
+rule_matches(const struct smalltalk_rule *r, const struct norm_tokens *t, int start)
 {
 	const char *const *ph;
 	int i;
@@ -263,7 +261,7 @@ rule_matches(const struct smalltalk_rule *r, const struct norm_tokens *t)
 				return 1;
 			break;
 		case START:
-			if (phrase_at(t, smalltalk_skip_greeting(t), *ph) > 0)
+			if (phrase_at(t, start, *ph) > 0)
 				return 1;
 			break;
 		case ANYWHERE:
@@ -292,11 +290,13 @@ const struct smalltalk *
 smalltalk_match(const struct norm_tokens *t)
 {
 	size_t i;
+	int start;
 
 	if (t->n == 0)
 		return NULL;
+	start = smalltalk_skip_greeting(t); /* where a START phrase must stand */
 	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
-		if (rule_matches(&rules[i], t))
+		if (rule_matches(&rules[i], t, start))
 			return smalltalk_find(rules[i].reply);
 	return NULL;
 }

@@ -10,9 +10,9 @@
 #include <string.h>
 
 struct tokens {
-	sqlite3 *db;		/* the in-memory connection FTS5 belongs to */
-	fts5_tokenizer api;	/* the tokenizer's functions */
-	Fts5Tokenizer *tok;	/* an instance of it */
+	sqlite3 *db;	    /* the in-memory connection FTS5 belongs to */
+	fts5_tokenizer api; /* the tokenizer's functions */
+	Fts5Tokenizer *tok; /* an instance of it */
 };
 
 /* Carries tokens_split()'s callback through FTS5's. */

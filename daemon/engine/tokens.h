@@ -18,8 +18,7 @@ typedef int (*tokens_fn)(void *ctx, const char *token, size_t n);
 /* Creates the tokenizer spec[0] with the arguments spec[1..nspec), as FTS5's tokenize
  * option names them ("porter", "unicode61", "remove_diacritics", "2"). Returns 0 and
  * sets *out, or -1 with the reason in err. */
-int tokens_open(const char *const *spec, int nspec, struct tokens **out, char *err,
-		size_t errlen);
+int tokens_open(const char *const *spec, int nspec, struct tokens **out, char *err, size_t errlen);
 
 /* Frees a tokenizer; accepts NULL. This function can't fail. */
 void tokens_close(struct tokens *t);
@@ -27,7 +26,6 @@ void tokens_close(struct tokens *t);
 /* Cuts the n bytes of text into tokens as a query would be (prefix: as the last phrase of
  * a prefix query), calling fn with each. Returns 0, fn's non-zero value, or -1 when the
  * tokenizer failed. */
-int tokens_split(struct tokens *t, const char *text, size_t n, int prefix, tokens_fn fn,
-		 void *ctx);
+int tokens_split(struct tokens *t, const char *text, size_t n, int prefix, tokens_fn fn, void *ctx);
 
 #endif

@@ -86,8 +86,7 @@ char *proto_info_json(const struct proto_info *info);
 /* Renders /healthz's body: {"status":status} with kb_version and facts when kb_version is
  * not NULL, and reason when it is not NULL. Returns a malloc'd string, or NULL when out of
  * memory. */
-char *proto_health_json(const char *status, const char *kb_version, long facts,
-			const char *reason);
+char *proto_health_json(const char *status, const char *kb_version, long facts, const char *reason);
 
 /* Returns json (an object) with "id":id inserted first, as a malloc'd string; a copy of
  * json when id is NULL or empty. NULL when out of memory. */

@@ -111,6 +111,16 @@ arena_free(struct arena *a)
 	a->head = NULL;
 }
 
+char *
+str_copy(char *out, size_t outlen, const char *s)
+{
+	size_t n = strnlen(s, outlen - 1);
+
+	memcpy(out, s, n);
+	out[n] = '\0';
+	return out;
+}
+
 size_t
 arena_bytes(const struct arena *a)
 {
@@ -287,6 +297,22 @@ int
 utf8_stream_complete(const struct utf8_stream *u)
 {
 	return u->need == 0;
+}
+
+void
+utf8_trim(char *s)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + strlen(s);
+	unsigned int cp;
+	size_t n;
+
+	while (p < end) {
+		n = utf8_decode(p, end, &cp);
+		if (cp == 0xFFFD && !(n == 3 && p[0] == 0xEF && p[1] == 0xBF && p[2] == 0xBD))
+			break; /* malformed here, not a real U+FFFD */
+		p += n;
+	}
+	s[p - (const unsigned char *)s] = '\0';
 }
 
 size_t

@@ -33,6 +33,10 @@ int buf_puts(struct buf *b, const char *s);
 /* Appends printf-formatted text. Returns 0, or -1 when out of memory. */
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Copies the string s into out (outlen bytes, at least 1), cut to fit: snprintf(out,
+ * outlen, "%s", s) without the formatting, for the engine's hot paths. Returns out. */
+char *str_copy(char *out, size_t outlen, const char *s);
+
 /* A string arena: allocations are freed all at once by arena_free. */
 struct arena {
 	struct arena_block *head; /* most recent block, or NULL */
@@ -78,6 +82,10 @@ int utf8_stream_feed(struct utf8_stream *u, const char *p, size_t n);
 
 /* Returns 1 when the stream ends on a whole character, else 0. */
 int utf8_stream_complete(const struct utf8_stream *u);
+
+/* Cuts the string s before its first byte that does not begin well-formed UTF-8 (a
+ * character that snprintf cut in two, say). This function can't fail. */
+void utf8_trim(char *s);
 
 /* Returns the number of code points in the UTF-8 string s (malformed bytes count one each). */
 size_t utf8_length(const char *s);

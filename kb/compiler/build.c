@@ -384,12 +384,13 @@ kb_build(const struct kbset *set, const char *out, char *err, size_t errlen)
 	if (rc == 0 &&
 	    (write_all(&w, set) == -1 ||
 	     sqlite3_exec(w.db, links_sql, NULL, NULL, NULL) != SQLITE_OK ||
-	     sqlite3_exec(w.db,
-			  "INSERT INTO fact_index(fact_index) VALUES('optimize');"
-			  "INSERT INTO word_index(word_index) VALUES('optimize');"
-			  "INSERT INTO question_index(question_index) VALUES('optimize');" KB_SIZES_SQL
-			  "COMMIT;",
-			  NULL, NULL, NULL) != SQLITE_OK)) {
+	     sqlite3_exec(
+		     w.db,
+		     "INSERT INTO fact_index(fact_index) VALUES('optimize');"
+		     "INSERT INTO word_index(word_index) VALUES('optimize');"
+		     "INSERT INTO question_index(question_index) VALUES('optimize');" KB_SIZES_SQL
+		     "COMMIT;",
+		     NULL, NULL, NULL) != SQLITE_OK)) {
 		snprintf(err, errlen, "%s: %s", tmp, sqlite3_errmsg(w.db));
 		rc = -1;
 	}

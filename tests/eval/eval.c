@@ -261,8 +261,8 @@ main(int argc, char **argv)
 		}
 		dump.question = items[i].line;
 		dump.expected = items[i].expected;
-		if (match_question(kb, &opts, items[i].question, strlen(items[i].question), NULL, &a,
-				   err, sizeof(err)) == -1) {
+		if (match_question(kb, &opts, items[i].question, strlen(items[i].question), NULL,
+				   &a, err, sizeof(err)) == -1) {
 			fprintf(stderr, "rulingeval: engine failed: %s\n", err);
 			return 2;
 		}

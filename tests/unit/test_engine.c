@@ -107,8 +107,9 @@ test_fts5_syntax_is_harmless(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
-		int rc = match_question(kb, NULL, hostile[i], strlen(hostile[i]) + (i == 11 ? 7 : 0),
-					NULL, &a, err, sizeof(err));
+		int rc =
+			match_question(kb, NULL, hostile[i], strlen(hostile[i]) + (i == 11 ? 7 : 0),
+				       NULL, &a, err, sizeof(err));
 		CHECK(rc == 0);
 		answer_free(&a);
 	}

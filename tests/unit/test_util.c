@@ -82,6 +82,23 @@ stream_valid(const char *s, size_t n, size_t split)
 }
 
 static void
+test_utf8_trim_cuts_a_broken_character(void)
+{
+	char cut[] = "asked \"\xc2\xbfQui\xc3\xa9n?\" \xc3"; /* é whole, the last one cut */
+	char fine[] = "\xef\xbf\xbd stays";		     /* a real U+FFFD is a character */
+	char copy[8];
+
+	utf8_trim(cut);
+	CHECK_STR(cut, "asked \"\xc2\xbfQui\xc3\xa9n?\" ");
+	utf8_trim(fine);
+	CHECK_STR(fine, "\xef\xbf\xbd stays");
+	str_copy(copy, sizeof(copy), "abcdef\xc3\xa9"); /* cut in the middle of é */
+	utf8_trim(copy);
+	CHECK_STR(copy, "abcdef");
+	CHECK(utf8_valid(copy, strlen(copy)));
+}
+
+static void
 test_utf8_stream_agrees_with_whole_check(void)
 {
 	static const char *const samples[] = {
@@ -183,6 +200,7 @@ main(void)
 	RUN(test_buf_grows_and_stays_terminated);
 	RUN(test_arena_copies_and_frees);
 	RUN(test_utf8_decode_rejects_malformed);
+	RUN(test_utf8_trim_cuts_a_broken_character);
 	RUN(test_utf8_stream_agrees_with_whole_check);
 	RUN(test_date_parse_knows_the_calendar);
 	RUN(test_date_words_in_both_languages);

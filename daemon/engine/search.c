@@ -1,0 +1,715 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * search.c -- ranking facts with the index: FTS5's bm25, top k by MaxScore.
+ *
+ * Scoring is FTS5's bm25() (sqlite ext/fts5/fts5_aux.c), term for term: for each phrase
+ * i of the query, idf_i = ln((N - n_i + 0.5) / (n_i + 0.5)), at least 1e-6, where n_i
+ * facts of all N hold it; f_i = the sum over its occurrences in a fact of its column's
+ * weight; D = the fact's tokens in all columns, avgdl their mean; and
+ *   score = sum over i of idf_i * (f_i * (k1 + 1)) / (f_i + k1 * (1 - b + b * D / avgdl))
+ * with k1 = 1.2 and b = 0.75, summed in query order, so that scores are FTS5's to the
+ * last bit. That is BM25F with one length normalisation for the whole fact: a column's
+ * weight multiplies its term counts before they saturate.
+ *
+ * Top k is MaxScore (Turtle and Flood, 1995). A phrase can add no more to a fact's score
+ * than its idf times the highest frequency part it reaches in any fact: its bound. Sorted
+ * by bound, the phrases whose bounds together cannot lift a fact above the k-th best
+ * score so far are only looked up in the facts the others ("drivers") bring, best bound
+ * first, and not at all once a fact can no longer make it. Rare phrases carry the high
+ * bounds, so the postings of common words are read only where a rare word matched.
+ *
+ * A phrase of two tokens has postings of its own (pairs.c); a longer one is followed
+ * through its rarest pair, each fact there read to see whether the rest stands in a row;
+ * one with a prefix through its tokens' postings. Every fact holding a phrase holds each
+ * of its tokens, so while one of those tokens is itself a driver of the search, the
+ * phrase is never followed, only checked: the facts it could add are brought anyway.
+ */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "indexstore.h"
+
+/* Facts scored between two looks at the clock. */
+#define DEADLINE_EVERY 512
+
+static long long
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* ---- Where a token is found: one term's postings, or a prefix's terms merged ---- */
+
+/* A fact in merged postings. */
+struct merged {
+	uint32_t doc;		    /* the fact */
+	uint32_t tf[INDEX_COLUMNS]; /* counts of all the terms, summed */
+};
+
+struct source {
+	struct postings_cursor pc;     /* one term: its cursor */
+	const struct merged *m, *mend; /* a prefix: the next fact, the end */
+	int is_merged;		       /* which of the two */
+	uint32_t df;		       /* facts in it */
+	double gmax;		       /* the highest frequency part in it */
+	uint32_t doc;		       /* the current fact, POSTINGS_END past the last */
+	const uint32_t *tf;	       /* its counts in doc */
+};
+
+static void
+source_seek(struct source *s, uint32_t target)
+{
+	if (!s->is_merged) {
+		postings_seek(&s->pc, target);
+		s->doc = s->pc.doc;
+		s->tf = s->pc.tf;
+		return;
+	}
+	while (s->m < s->mend && s->m->doc < target)
+		s->m++;
+	s->doc = s->m < s->mend ? s->m->doc : POSTINGS_END;
+	s->tf = s->m < s->mend ? s->m->tf : NULL;
+}
+
+/* A small heap of cursors by their current fact, for merging a prefix's terms. */
+static void
+heap_down(struct postings_cursor **h, size_t n, size_t i)
+{
+	struct postings_cursor *t;
+	size_t c;
+
+	for (; (c = 2 * i + 1) < n; i = c) {
+		if (c + 1 < n && h[c + 1]->doc < h[c]->doc)
+			c++;
+		if (h[i]->doc <= h[c]->doc)
+			break;
+		t = h[i], h[i] = h[c], h[c] = t;
+	}
+}
+
+/* Merges the postings of terms [lo, hi) into *out (malloc'd). Returns the facts, or -1
+ * when out of memory. */
+static int64_t
+merge_terms(const struct index *ix, uint32_t lo, uint32_t hi, struct merged **out, double *gmax)
+{
+	size_t nterms = hi - lo, n = 0, cap = 0, i;
+	struct postings_cursor *cur, **heap;
+	struct merged *m = NULL;
+	double g;
+	int c;
+
+	*out = NULL;
+	*gmax = 0;
+	cur = calloc(nterms, sizeof(*cur));
+	heap = calloc(nterms, sizeof(*heap));
+	for (i = 0; cur && heap && i < nterms; i++) {
+		postings_open(&ix->post, &ix->list[lo + i], &cur[i]);
+		postings_seek(&cur[i], 1);
+		heap[i] = &cur[i];
+		cap += ix->list[lo + i].df;
+	}
+	if (cur == NULL || heap == NULL || (cap && (m = malloc(cap * sizeof(*m))) == NULL)) {
+		free(cur), free(heap);
+		return -1;
+	}
+	for (i = nterms / 2 + 1; i-- > 0;)
+		heap_down(heap, nterms, i);
+	while (nterms > 0 && heap[0]->doc != POSTINGS_END) {
+		struct postings_cursor *top = heap[0];
+
+		if (n == 0 || m[n - 1].doc != top->doc) {
+			m[n].doc = top->doc;
+			memset(m[n].tf, 0, sizeof(m[n].tf));
+			n++;
+		}
+		for (c = 0; c < INDEX_COLUMNS; c++)
+			m[n - 1].tf[c] += top->tf[c];
+		postings_seek(top, top->doc + 1);
+		heap_down(heap, nterms, 0);
+	}
+	for (i = 0; i < n; i++) {
+		g = index_freq_part(ix, index_weighted(ix, m[i].tf, ~0u),
+				    index_doc_len(ix, m[i].doc));
+		if (g > *gmax)
+			*gmax = g;
+	}
+	free(cur), free(heap);
+	*out = m;
+	return (int64_t)n;
+}
+
+/* ---- A phrase of the query, being scored ---- */
+
+struct scorer {
+	int phrase;		      /* its place in the query */
+	const struct index_phrase *p; /* the phrase */
+	int nsrc;		      /* tokens (or pairs) it is found through */
+	int whole;		      /* 1: its one source gives its counts (a term, a pair) */
+	uint32_t dense;		      /* its term when that has a dense form, else INDEX_NONE */
+	double idf;		      /* its idf */
+	double bound;		      /* the most it can add to a fact's score */
+	uint32_t covered_by;	      /* one-token scorers holding all its facts (bits) */
+	int driver;		      /* 1 while it brings facts, 0 while only checked */
+	uint32_t doc;		      /* the current fact, POSTINGS_END past the last */
+	double f;		      /* its frequency there, weighted */
+	uint8_t columns;	      /* the columns it is in there */
+	/* Last, and not cleared with the rest: each is set as it is opened. */
+	struct source src[INDEX_PHRASE_MAX]; /* where its tokens are found */
+};
+
+/* Sees whether s's phrase is in fact d, whose every token is (the sources are at d):
+ * sets s->f and s->columns, 0 when its tokens are not in a row in a searched column. */
+static void
+scorer_check(const struct index *ix, unsigned columns, struct scorer *s, uint32_t d)
+{
+	uint32_t tf[INDEX_COLUMNS];
+	unsigned in_all = ~0u;
+	int j;
+
+	if (s->whole) {
+		s->f = index_weighted(ix, s->src[0].tf, columns);
+		s->columns = index_column_mask(s->src[0].tf);
+		return;
+	}
+	/* Only the columns holding every token can hold the phrase. */
+	for (j = 0; j < s->nsrc; j++)
+		in_all &= index_column_mask(s->src[j].tf);
+	index_phrase_tf(ix, s->p, d, in_all, tf);
+	s->f = index_weighted(ix, tf, columns);
+	s->columns = index_column_mask(tf);
+}
+
+/* Moves s to its first fact >= target holding the phrase in one of the columns. */
+static void
+scorer_seek(const struct index *ix, unsigned columns, struct scorer *s, uint32_t target)
+{
+	struct postings_cursor *pc = &s->src[0].pc;
+	uint32_t d = target;
+	int j;
+
+	/* The inner loop's usual step: a term or a pair, searched in every column, moves on
+	 * to its next fact, which holds it. */
+	if (s->whole && !s->src[0].is_merged && columns == ~0u && pc->doc != 0 &&
+	    pc->doc != POSTINGS_END && target == pc->doc + 1) {
+		postings_next(pc);
+		s->src[0].doc = s->doc = pc->doc;
+		s->src[0].tf = pc->tf;
+		if (s->doc != POSTINGS_END)
+			scorer_check(ix, columns, s, s->doc);
+		return;
+	}
+	for (;;) {
+		/* The next fact holding every token of the phrase... */
+		for (j = 0; j < s->nsrc; j++) {
+			source_seek(&s->src[j], d);
+			if (s->src[j].doc == POSTINGS_END) {
+				s->doc = POSTINGS_END;
+				return;
+			}
+			if (s->src[j].doc > d) {
+				d = s->src[j].doc;
+				j = -1; /* again from the first */
+			}
+		}
+		/* ...where its tokens are in a row. */
+		scorer_check(ix, columns, s, d);
+		if (s->f > 0) {
+			s->doc = d;
+			return;
+		}
+		d++;
+	}
+}
+
+/* Returns 1 when s's phrase is in fact d (s->f and s->columns then say how), else 0,
+ * moving its sources no further than d. */
+static int
+scorer_at(const struct index *ix, unsigned columns, struct scorer *s, uint32_t d)
+{
+	uint32_t tf[INDEX_COLUMNS];
+	int j;
+
+	/* A common term, at a glance, its cursor left where it is. */
+	if (s->dense != INDEX_NONE) {
+		if (!index_dense_at(ix, s->dense, d, tf))
+			return 0;
+		s->f = index_weighted(ix, tf, columns);
+		s->columns = index_column_mask(tf);
+		return s->f > 0;
+	}
+	if (s->whole) {
+		scorer_seek(ix, columns, s, d);
+		return s->doc == d;
+	}
+	for (j = 0; j < s->nsrc; j++) {
+		source_seek(&s->src[j], d);
+		if (s->src[j].doc != d)
+			return 0;
+	}
+	scorer_check(ix, columns, s, d);
+	return s->f > 0;
+}
+
+/* What one search holds. */
+struct search {
+	const struct index *ix;
+	const struct index_query *q;
+	unsigned columns;			 /* columns searched */
+	struct scorer pool[INDEX_QUERY_MAX];	 /* the phrases that can match */
+	struct scorer *sc[INDEX_QUERY_MAX];	 /* the same, by bound, lowest first */
+	int n;					 /* entries in both */
+	struct scorer *drivers[INDEX_QUERY_MAX]; /* the scorers that bring facts */
+	int ndrivers;				 /* entries in drivers */
+	int checked[INDEX_QUERY_MAX];		 /* scorers only checked, highest bound first */
+	double rest[INDEX_QUERY_MAX + 1];	 /* rest[i]: bounds of checked[i..] summed */
+	int nchecked;				 /* entries in checked */
+	struct merged *merged[INDEX_QUERY_MAX * INDEX_PHRASE_MAX]; /* prefix postings */
+	int nmerged;						   /* entries in merged */
+};
+
+/* Opens the source of token j of s's phrase. Returns 0, or -1 when out of memory. */
+static int
+open_source(struct search *se, struct scorer *s, int j)
+{
+	const struct index *ix = se->ix;
+	struct source *src = &s->src[j];
+	uint32_t lo = s->p->lo[j], hi = s->p->hi[j];
+	struct merged *m;
+	int64_t n;
+
+	memset(src, 0, sizeof(*src));
+	if (hi == lo + 1) {
+		postings_open(&ix->post, &ix->list[lo], &src->pc);
+		src->df = ix->list[lo].df;
+		src->gmax = ix->gmax[lo];
+		return 0;
+	}
+	if ((n = merge_terms(ix, lo, hi, &m, &src->gmax)) < 0)
+		return -1;
+	se->merged[se->nmerged++] = m;
+	src->is_merged = 1;
+	src->m = m;
+	src->mend = n > 0 ? m + n : m;
+	src->df = (uint32_t)n;
+	return 0;
+}
+
+/* Opens the postings of the rarest word pair of phrase p (every token one term) as s's one
+ * source. Returns 1, or 0 when a pair of p is in no fact, and so p is not either. */
+static int
+open_pairs(struct search *se, struct scorer *s)
+{
+	const struct index *ix = se->ix;
+	const struct index_phrase *p = s->p;
+	long k, rarest = -1;
+	int j;
+
+	for (j = 0; j + 1 < p->n; j++) {
+		if ((k = pairs_find(ix, p->lo[j], p->lo[j + 1])) < 0)
+			return 0;
+		if (rarest < 0 || ix->pair_list[k].df < ix->pair_list[rarest].df)
+			rarest = k;
+	}
+	memset(&s->src[0], 0, sizeof(s->src[0]));
+	postings_open(&ix->pair_post, &ix->pair_list[rarest], &s->src[0].pc);
+	s->src[0].df = ix->pair_list[rarest].df;
+	s->src[0].gmax = ix->pair_gmax[rarest];
+	s->nsrc = 1;
+	s->whole = p->n == 2; /* a longer phrase is still to be read off the fact */
+	return 1;
+}
+
+/* Counts the facts holding s's phrase in one of the columns by reading them all: for
+ * phrases the index has no count of, and for searches of some columns only. */
+static uint32_t
+count_phrase(const struct index *ix, unsigned columns, const struct scorer *s)
+{
+	struct scorer t = *s;
+	uint32_t n = 0;
+
+	for (scorer_seek(ix, columns, &t, 1); t.doc != POSTINGS_END;
+	     scorer_seek(ix, columns, &t, t.doc + 1))
+		n++;
+	return n;
+}
+
+static int
+ix_has_dense(const struct index *ix, uint32_t t)
+{
+	return ix->dense != NULL && ix->dense[t].bits != NULL;
+}
+
+/* Sets up the scorer of phrase i. Returns 1 when it can match, 0 when it cannot, -1
+ * when out of memory. */
+static int
+open_scorer(struct search *se, struct scorer *s, int i)
+{
+	const struct index_phrase *p = &se->q->ph[i];
+	double gmax = 0;
+	int64_t nhit;
+	int j;
+
+	memset(s, 0, offsetof(struct scorer, src));
+	s->dense = INDEX_NONE;
+	s->phrase = i;
+	s->p = p;
+	if (p->n <= 0 || p->n > INDEX_PHRASE_MAX)
+		return 0;
+	for (j = 0; j < p->n; j++)
+		if (p->lo[j] >= p->hi[j] || p->hi[j] > se->ix->nterms)
+			return 0;
+	if (p->n > 1 && index_exact_ids(p)) {
+		if (!open_pairs(se, s))
+			return 0;
+		gmax = s->src[0].gmax; /* a phrase is never more frequent than its pairs */
+	} else {
+		for (j = 0; j < p->n; j++) {
+			if (open_source(se, s, j) == -1)
+				return -1;
+			if (j == 0 || s->src[j].gmax < gmax)
+				gmax = s->src[j].gmax; /* nor than its tokens */
+			s->nsrc++;
+		}
+		s->whole = p->n == 1;
+		if (s->whole && !s->src[0].is_merged && ix_has_dense(se->ix, p->lo[0]))
+			s->dense = p->lo[0];
+	}
+	/* As FTS5 counts: the facts holding the phrase in the columns searched. */
+	if (se->columns != ~0u)
+		nhit = count_phrase(se->ix, se->columns, s);
+	else if (s->whole)
+		nhit = s->src[0].df;
+	else if ((nhit = index_known_df(se->ix, p)) < 0)
+		nhit = count_phrase(se->ix, ~0u, s);
+	s->idf = index_idf(se->ix, (uint32_t)nhit);
+	s->bound = s->idf * gmax;
+	return 1;
+}
+
+static int
+cmp_bound(const void *a, const void *b)
+{
+	const struct scorer *x = *(struct scorer *const *)a, *y = *(struct scorer *const *)b;
+
+	if (x->bound != y->bound)
+		return x->bound < y->bound ? -1 : 1;
+	return x->phrase - y->phrase;
+}
+
+/* Returns 1 when every fact holding phrase p holds a term of the one-token phrase t: a
+ * token of p is one of t's terms. */
+static int
+holds_all(const struct index_phrase *t, const struct index_phrase *p)
+{
+	int j;
+
+	for (j = 0; j < p->n; j++)
+		if (t->lo[0] <= p->lo[j] && p->hi[j] <= t->hi[0])
+			return 1;
+	return 0;
+}
+
+static void
+search_free(struct search *se)
+{
+	int i;
+
+	for (i = 0; i < se->nmerged; i++)
+		free(se->merged[i]);
+}
+
+/* Sets up a search: one scorer for each phrase that can match, by bound, lowest first,
+ * every one a driver. Returns 0, or -1 when out of memory. */
+static int
+search_open(struct search *se, const struct index *ix, const struct index_query *q)
+{
+	int i, k, rc;
+
+	/* Not memset: the scorers' sources are most of it, set only as they are opened. */
+	se->ix = ix;
+	se->q = q;
+	se->columns = q->columns && (q->columns & 7) != 7 ? q->columns : ~0u;
+	se->n = se->nchecked = se->nmerged = 0;
+	for (i = 0; i < q->n && i < INDEX_QUERY_MAX; i++) {
+		if ((rc = open_scorer(se, &se->pool[se->n], i)) == -1) {
+			search_free(se);
+			return -1;
+		}
+		if (rc == 1) {
+			se->sc[se->n] = &se->pool[se->n];
+			se->n++;
+		}
+	}
+	qsort(se->sc, (size_t)se->n, sizeof(se->sc[0]), cmp_bound);
+	for (i = 0; i < se->n; i++) {
+		se->sc[i]->driver = 1;
+		/* Only whole-fact searches: a token found in another column brings the fact. */
+		for (k = 0; se->columns == ~0u && se->sc[i]->p->n > 1 && k < se->n; k++)
+			if (se->sc[k]->p->n == 1 && holds_all(se->sc[k]->p, se->sc[i]->p))
+				se->sc[i]->covered_by |= 1u << k;
+	}
+	return 0;
+}
+
+/* Decides, for a k-th best score of theta, which scorers bring facts ("drivers") and
+ * which are only checked in the facts the drivers bring; next is the first fact not yet
+ * read, where a scorer that drives again resumes. One-token scorers, lowest bound first,
+ * are only checked while together they cannot lift a fact above theta; then a phrase is
+ * only checked while a driver holds all its facts (a token of it: a fact holding the
+ * phrase is brought anyway), or while its bound still fits under theta with the rest. */
+static void
+search_roles(struct search *se, double theta, uint32_t next)
+{
+	double missed = 0, slack = 1e-9 * (theta > 1 ? theta : 1);
+	int was[INDEX_QUERY_MAX], i, j, k;
+	uint32_t drivers = 0;
+
+	for (i = 0; i < se->n; i++) {
+		was[i] = se->sc[i]->driver;
+		se->sc[i]->driver = 1;
+	}
+	for (i = 0; i < se->n; i++) {
+		struct scorer *s = se->sc[i];
+
+		if (s->p->n > 1)
+			continue;
+		if (missed + s->bound + slack >= theta)
+			break;
+		missed += s->bound;
+		s->driver = 0;
+	}
+	for (i = 0; i < se->n; i++)
+		drivers |= (uint32_t)(se->sc[i]->p->n == 1 && se->sc[i]->driver) << i;
+	for (i = 0; i < se->n; i++) {
+		struct scorer *s = se->sc[i];
+
+		if (s->p->n == 1)
+			continue;
+		if (s->covered_by & drivers) {
+			s->driver = 0;
+		} else if (missed + s->bound + slack < theta) {
+			missed += s->bound;
+			s->driver = 0;
+		}
+	}
+	se->ndrivers = 0;
+	for (i = 0; i < se->n; i++) {
+		if (!se->sc[i]->driver)
+			continue;
+		if (!was[i])
+			scorer_seek(se->ix, se->columns, se->sc[i], next);
+		se->drivers[se->ndrivers++] = se->sc[i];
+	}
+	/* The checked ones, highest bound first, and what is left of them at each. */
+	se->nchecked = 0;
+	for (i = se->n - 1; i >= 0; i--)
+		if (!se->sc[i]->driver)
+			se->checked[se->nchecked++] = i;
+	se->rest[se->nchecked] = 0;
+	for (j = se->nchecked - 1; j >= 0; j--) {
+		k = se->checked[j];
+		se->rest[j] = se->rest[j + 1] + se->sc[k]->bound;
+	}
+}
+
+/* Puts hit h into the k best (best first; ties to the lower fact, which came first). */
+static void
+keep_best(struct index_hit *best, int *n, int k, const struct index_hit *h)
+{
+	int i;
+
+	if (*n == k && h->score <= best[k - 1].score)
+		return;
+	i = *n < k ? (*n)++ : k - 1;
+	for (; i > 0 && best[i - 1].score < h->score; i--)
+		best[i] = best[i - 1];
+	best[i] = *h;
+}
+
+/* The score of a fact from its phrases' parts, summed in query order as FTS5 sums them. */
+static double
+query_order_sum(const double *part, int n)
+{
+	double score = 0.0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		score += part[i];
+	return score;
+}
+
+/* Scores fact d: the drivers at d, then the checked scorers while d can still beat theta.
+ * Fills hit and returns 1 when d was scored in full, 0 when it cannot make the k best. */
+static int
+score_fact(struct search *se, uint32_t d, double theta, struct index_hit *hit)
+{
+	double part[INDEX_QUERY_MAX], partial = 0, bound = 0, K;
+	double slack = 1e-9 * (theta > 1 ? theta : 1);
+	struct scorer *at[INDEX_QUERY_MAX];
+	int i, nat = 0;
+
+	/* The drivers at d, and first whether even their bounds can lift d above theta:
+	 * most facts a common word brings cannot, and are dropped before any arithmetic. */
+	for (i = 0; i < se->ndrivers; i++)
+		if (se->drivers[i]->doc == d) {
+			at[nat++] = se->drivers[i];
+			bound += se->drivers[i]->bound;
+		}
+	if (bound + se->rest[0] + slack < theta) {
+		for (i = 0; i < nat; i++)
+			scorer_seek(se->ix, se->columns, at[i], d + 1);
+		return 0;
+	}
+	K = index_length_part(se->ix, index_doc_len(se->ix, d));
+	memset(part, 0, (size_t)se->q->n * sizeof(*part));
+	memset(hit->columns, 0, sizeof(hit->columns));
+	for (i = 0; i < nat; i++) {
+		struct scorer *s = at[i];
+
+		part[s->phrase] = s->idf * index_freq_part_k(s->f, K);
+		partial += part[s->phrase];
+		hit->columns[s->phrase] = s->columns;
+		scorer_seek(se->ix, se->columns, s, d + 1);
+	}
+	for (i = 0; i < se->nchecked; i++) {
+		struct scorer *s = se->sc[se->checked[i]];
+
+		if (partial + se->rest[i] + slack < theta)
+			return 0;
+		if (!scorer_at(se->ix, se->columns, s, d))
+			continue;
+		part[s->phrase] = s->idf * index_freq_part_k(s->f, K);
+		partial += part[s->phrase];
+		hit->columns[s->phrase] = s->columns;
+	}
+	hit->doc = d;
+	hit->score = query_order_sum(part, se->q->n);
+	return 1;
+}
+
+int
+index_top(const struct index *ix, const struct index_query *q, uint32_t first, uint32_t last, int k,
+	  long long deadline_ns, struct index_hit *out)
+{
+	double theta = -HUGE_VAL;
+	struct index_hit hit;
+	struct search se;
+	int n = 0, i, scored = 0;
+	uint32_t d;
+
+	if (k <= 0 || first > last)
+		return 0;
+	if (search_open(&se, ix, q) == -1)
+		return -1;
+	search_roles(&se, theta, first);
+	for (i = 0; i < se.ndrivers; i++)
+		scorer_seek(ix, se.columns, se.drivers[i], first);
+	for (;;) {
+		/* The next fact a driver holds. */
+		d = POSTINGS_END;
+		for (i = 0; i < se.ndrivers; i++)
+			if (se.drivers[i]->doc < d)
+				d = se.drivers[i]->doc;
+		if (d == POSTINGS_END || d > last)
+			break;
+		if (score_fact(&se, d, theta, &hit)) {
+			keep_best(out, &n, k, &hit);
+			if (n == k && out[k - 1].score > theta) {
+				theta = out[k - 1].score;
+				search_roles(&se, theta, d + 1);
+			}
+		}
+		if (deadline_ns != 0 && ++scored % DEADLINE_EVERY == 0 && now_ns() > deadline_ns) {
+			search_free(&se);
+			return -2;
+		}
+	}
+	search_free(&se);
+	return n;
+}
+
+int
+index_remember(struct index *ix, const struct index_phrase *p)
+{
+	struct index_query q = { .n = 1 };
+	struct search se;
+	struct memo *m;
+	uint32_t df = 0;
+
+	/* One- and two-token phrases are counted already. */
+	if (p->n < 3 || p->n > INDEX_PHRASE_MAX || !index_exact_ids(p) ||
+	    index_known_df(ix, p) >= 0)
+		return 0;
+	q.ph[0] = *p;
+	if (search_open(&se, ix, &q) == -1)
+		return -1;
+	if (se.n == 1)
+		df = count_phrase(ix, ~0u, se.sc[0]);
+	search_free(&se);
+	if ((m = realloc(ix->memo, (ix->nmemo + 1) * sizeof(*m))) == NULL)
+		return -1;
+	ix->memo = m;
+	m[ix->nmemo].n = p->n;
+	memcpy(m[ix->nmemo].id, p->lo, sizeof(m[ix->nmemo].id));
+	m[ix->nmemo].df = df;
+	ix->nmemo++;
+	return 0;
+}
+
+static int
+cmp_hit(const void *a, const void *b)
+{
+	const struct index_hit *x = a, *y = b;
+
+	if (x->score != y->score)
+		return x->score > y->score ? -1 : 1;
+	return (x->doc > y->doc) - (x->doc < y->doc);
+}
+
+int
+index_top_exhaustive(const struct index *ix, const struct index_query *q, uint32_t first,
+		     uint32_t last, int k, struct index_hit *out)
+{
+	uint32_t nhit[INDEX_QUERY_MAX] = { 0 }, tf[INDEX_COLUMNS], d;
+	unsigned columns = q->columns ? q->columns : ~0u;
+	double part[INDEX_QUERY_MAX], f;
+	struct index_hit *all, h;
+	size_t n = 0;
+	int i, any;
+
+	if (k <= 0 || first > last)
+		return 0;
+	if ((all = malloc(((size_t)(last - first) + 1) * sizeof(*all))) == NULL)
+		return -1;
+	for (d = 1; d <= ix->ndocs; d++)
+		for (i = 0; i < q->n; i++)
+			nhit[i] += (index_phrase_columns(ix, &q->ph[i], d) & columns) != 0;
+	for (d = first; d <= last && d <= ix->ndocs; d++) {
+		memset(&h, 0, sizeof(h));
+		for (i = 0, any = 0; i < q->n; i++) {
+			index_phrase_tf(ix, &q->ph[i], d, ~0u, tf);
+			f = index_weighted(ix, tf, columns);
+			part[i] = f > 0 ? index_idf(ix, nhit[i]) *
+						  index_freq_part(ix, f, index_doc_len(ix, d))
+					: 0;
+			h.columns[i] = f > 0 ? index_column_mask(tf) : 0;
+			any |= f > 0;
+		}
+		if (any) {
+			h.doc = d;
+			h.score = query_order_sum(part, q->n);
+			all[n++] = h;
+		}
+	}
+	qsort(all, n, sizeof(*all), cmp_hit);
+	if (n > (size_t)k)
+		n = (size_t)k;
+	memcpy(out, all, n * sizeof(*all));
+	free(all);
+	return (int)n;
+}
