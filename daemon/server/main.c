@@ -50,21 +50,41 @@ run_cli(const struct config *cfg)
 	return rc == 0 ? 0 : 1;
 }
 
+/* Opens the knowledge base and asks it its self-test question, as the server does at
+ * start and on reload: a file that opens but cannot answer would be served with /healthz
+ * at 503, or refused on reload, so a check that passed it would mislead. Returns 0, or -1
+ * (logged). */
+static int
+check_kb(const struct config *cfg)
+{
+	struct kb *kb;
+	char err[512];
+	int rc = 0;
+
+	if (kb_open(cfg->kb_path, &kb, err, sizeof(err)) == -1) {
+		log_warnx("cannot open the knowledge base: %s", err);
+		return -1;
+	}
+	if (match_self_test(kb, err, sizeof(err)) == -1) {
+		log_warnx("the knowledge base %s (%s) cannot answer its self-test question: %s",
+			  cfg->kb_path, kb_meta(kb, "kb_version"), err);
+		rc = -1;
+	} else {
+		printf("knowledge base %s: %s, %ld facts, self-test passed\n", cfg->kb_path,
+		       kb_meta(kb, "kb_version"), kb_fact_count(kb));
+	}
+	kb_close(kb);
+	return rc;
+}
+
 /* rulingd -n: checks what the server needs before it would start. */
 static int
 check_only(const struct config *cfg)
 {
 	struct stat st;
-	struct kb *kb;
-	char err[512];
 
-	if (kb_open(cfg->kb_path, &kb, err, sizeof(err)) == -1) {
-		log_warnx("cannot open the knowledge base: %s", err);
+	if (check_kb(cfg) == -1)
 		return 1;
-	}
-	printf("knowledge base %s: %s, %ld facts\n", cfg->kb_path, kb_meta(kb, "kb_version"),
-	       kb_fact_count(kb));
-	kb_close(kb);
 	if (stat(cfg->www_dir, &st) == -1 || !S_ISDIR(st.st_mode))
 		log_warnx("%s: no such folder; only the websocket and the API will be served",
 			  cfg->www_dir);

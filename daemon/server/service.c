@@ -40,9 +40,11 @@ open_kb(struct service *s, double *seconds, char *why, size_t whylen)
 		log_warnx("cannot open the knowledge base: %s", err);
 		return NULL;
 	}
-	if (match_self_test(kb, why, whylen) == -1)
+	if (match_self_test(kb, why, whylen) == -1) {
+		utf8_trim(why); /* the reason goes into /healthz's JSON: no character cut in two */
 		log_warnx("the knowledge base %s cannot answer its self-test question: %s",
 			  kb_meta(kb, "kb_version"), why);
+	}
 	*seconds = (double)(monotonic_ns() - start) / 1e9;
 	return kb;
 }

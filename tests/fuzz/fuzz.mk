@@ -13,7 +13,7 @@
 # Every driver compiles its own copies of the sources it needs: the project's objects are
 # built without the fuzzer's coverage instrumentation, and replay must follow CFLAGS.
 
-FUZZ_DRIVERS = fuzz_proto fuzz_norm fuzz_engine fuzz_kbfact fuzz_slack fuzz_matrix
+FUZZ_DRIVERS = fuzz_proto fuzz_norm fuzz_engine fuzz_kbfact fuzz_kbfile fuzz_slack fuzz_matrix
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_OUT = build/fuzz
@@ -31,7 +31,9 @@ FUZZ_SRC_fuzz_norm = $(SHARED:%=daemon/shared/%.c)
 FUZZ_SRC_fuzz_engine = daemon/server/proto.c $(SHARED:%=daemon/shared/%.c)
 FUZZ_SRC_fuzz_kbfact = kb/compiler/jsonpos.c kb/compiler/load.c kb/compiler/check.c \
 		       $(SHARED:%=daemon/shared/%.c)
-FUZZ_ENGINE = fuzz_proto fuzz_norm fuzz_engine fuzz_kbfact
+# The knowledge-base file itself, read by kbload.c (in the engine library).
+FUZZ_SRC_fuzz_kbfile = $(SHARED:%=daemon/shared/%.c)
+FUZZ_ENGINE = fuzz_proto fuzz_norm fuzz_engine fuzz_kbfact fuzz_kbfile
 FUZZ_SRC_fuzz_slack = adapters/slack/events.c daemon/shared/util.c
 FUZZ_SRC_fuzz_matrix = adapters/matrix/events.c adapters/matrix/sync.c daemon/shared/html.c \
 		       daemon/shared/util.c
