@@ -1,13 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * kbbench.c -- how long the engine takes to answer, and how that grows with the knowledge
- * base. For each knowledge base given, it times match_question() over a question set, and
- * a bare bm25-ranked FTS5 query on the same database (the question's words quoted and
- * OR-ed, best fact first, what a plain bot does): the floor the engine's searching is
- * measured against. The same query is also timed with the engine's own FTS5 expression
- * (its synonyms, prefixes and word pairs, stopwords left out), which tells how much of the
- * engine's time is its search and how much the rest. It prints the median, p99 and mean
- * of each, per knowledge base.
+ * kbbench.c -- what the engine costs, and how that grows with the knowledge base. For each
+ * knowledge base given, it times kb_open() (the engine reads the whole knowledge base into
+ * memory: what start-up and a reload cost), reports kb_bytes() and how much the process's
+ * resident memory grew across the open (and at its peak during it), then times
+ * match_question() over a question set.
+ *
+ * As points of comparison it times two FTS5 queries on the same database: the bare
+ * bm25-ranked query a plain bot runs (the question's words quoted and OR-ed, best fact
+ * first), and the same with the engine's own FTS5 expression (its synonyms, prefixes and
+ * word pairs, stopwords left out), which is what answering from SQLite would cost the
+ * engine. The engine itself no longer asks SQLite anything per question. On a large
+ * knowledge base these queries take a tenth of a second or more each, so --bare-every N
+ * times them on every Nth question only; the engine is timed on every question.
+ *
+ * It prints one line of key=value figures per knowledge base (bench/run reads it): the
+ * median, p99 and mean of each timing, and the load figures.
  *
  * The synthetic knowledge bases it is given come from bench/synthkb.py and rulingkb; the
  * real one is build/kb.sqlite. The engine runs without its query deadline, so that a slow
@@ -36,6 +44,7 @@ static const char *const bare_sql =
 struct options {
 	const char *qfile; /* --questions */
 	double seconds;	   /* --seconds: least time spent timing each method on each KB */
+	long bare_every;   /* --bare-every: time the FTS5 queries on every Nth question */
 	char **kbs;	   /* knowledge base files */
 	int nkbs;	   /* entries in kbs */
 };
@@ -110,6 +119,40 @@ samples_mean(const struct samples *s)
 	return s->n ? sum / (double)s->n : -1;
 }
 
+/* Returns the "VmRSS" or "VmHWM" (peak) of this process from /proc/self/status, in KiB,
+ * or -1 when it cannot be read. */
+static long
+status_kib(const char *key)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	size_t klen = strlen(key);
+	char line[256];
+	long kib = -1;
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, key, klen) == 0 && line[klen] == ':') {
+			kib = strtol(line + klen + 1, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return kib;
+}
+
+/* Resets this process's VmHWM to its VmRSS (Linux's clear_refs "5"), so that the next
+ * reading of VmHWM is the peak since now. Quietly does nothing where it cannot. */
+static void
+peak_reset(void)
+{
+	FILE *f = fopen("/proc/self/clear_refs", "w");
+
+	if (f != NULL) {
+		fputs("5", f);
+		fclose(f);
+	}
+}
+
 /* Reads one question per line, empty lines skipped. Returns how many; exits on error. */
 static size_t
 questions_load(const char *path, char ***out)
@@ -174,11 +217,10 @@ static char *
 engine_expr(struct kb *kb, const char *q)
 {
 	char err[256], *text = NULL, *line, *out = NULL;
+	struct match_options o;
 	struct answer a;
 	size_t len = 0;
 	FILE *f;
-
-	struct match_options o;
 
 	if ((f = open_memstream(&text, &len)) == NULL)
 		die("open_memstream", strerror(errno));
@@ -252,9 +294,10 @@ time_engine(struct kb *kb, char **qs, size_t nq, double seconds, struct samples 
 	} while (now_us() - start < seconds * 1e6);
 }
 
-/* Times the bare query over the expressions (NULL ones skipped) as time_engine() does. */
+/* Times the bare query over every every-th expression (NULL ones skipped) as
+ * time_engine() does. */
 static void
-time_bare(const char *path, char **exprs, size_t n, double seconds, struct samples *s)
+time_bare(const char *path, char **exprs, size_t n, size_t every, double seconds, struct samples *s)
 {
 	struct samples discard = { 0 };
 	sqlite3_stmt *st;
@@ -265,13 +308,13 @@ time_bare(const char *path, char **exprs, size_t n, double seconds, struct sampl
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v3(db, bare_sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
 		die(path, sqlite3_errmsg(db));
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i += every)
 		if (exprs[i])
 			bare_one(st, exprs[i], &discard);
 	free(discard.v);
 	start = now_us();
 	do {
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i += every)
 			if (exprs[i])
 				bare_one(st, exprs[i], s);
 	} while (now_us() - start < seconds * 1e6);
@@ -300,18 +343,32 @@ print_samples(const char *name, struct samples *s)
 
 /* Times one knowledge base and prints its line. */
 static void
-bench_kb(const char *path, char **qs, size_t nq, double seconds)
+bench_kb(const char *path, char **qs, size_t nq, double seconds, size_t bare_every)
 {
 	struct samples eng = { 0 }, words = { 0 }, own = { 0 };
 	char **wexprs, **eexprs, err[512];
+	long facts, rss_before, rss_after, peak;
 	struct outcome o = { 0 };
+	double t0, open_ms;
 	struct kb *kb;
-	long facts;
 	size_t i;
 
+	/* The open, as rulingd does it at start-up and on SIGHUP: the memory it leaves
+	 * behind, and the most it held at once while reading (VmHWM, reset first). */
+	peak_reset();
+	rss_before = status_kib("VmRSS");
+	t0 = now_us();
 	if (kb_open(path, &kb, err, sizeof(err)) == -1)
 		die(path, err);
+	open_ms = (now_us() - t0) / 1e3;
+	rss_after = status_kib("VmRSS");
+	peak = status_kib("VmHWM");
 	facts = kb_fact_count(kb);
+	printf("kb=%s facts=%ld questions=%zu open_ms=%.1f kb_bytes=%zu rss_before_kib=%ld "
+	       "rss_growth_kib=%ld peak_growth_kib=%ld",
+	       path, facts, nq, open_ms, kb_bytes(kb), rss_before,
+	       rss_before < 0 || rss_after < 0 ? -1 : rss_after - rss_before,
+	       rss_before < 0 || peak < 0 ? -1 : peak - rss_before);
 	if ((wexprs = calloc(nq, sizeof(*wexprs))) == NULL ||
 	    (eexprs = calloc(nq, sizeof(*eexprs))) == NULL)
 		die("out of memory", NULL);
@@ -321,9 +378,9 @@ bench_kb(const char *path, char **qs, size_t nq, double seconds)
 	}
 	time_engine(kb, qs, nq, seconds, &eng, &o);
 	kb_close(kb);
-	time_bare(path, wexprs, nq, seconds, &words);
-	time_bare(path, eexprs, nq, seconds, &own);
-	printf("kb=%s facts=%ld questions=%zu", path, facts, nq);
+	time_bare(path, wexprs, nq, bare_every, seconds, &words);
+	time_bare(path, eexprs, nq, bare_every, seconds, &own);
+	printf(" bare_every=%zu", bare_every);
 	print_samples("engine", &eng);
 	print_samples("bare", &words);
 	print_samples("bare_engine_expr", &own);
@@ -337,9 +394,10 @@ bench_kb(const char *path, char **qs, size_t nq, double seconds)
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: kbbench --questions FILE [--seconds S] KB.sqlite...\n"
-		   "Times match_question() and a bare bm25 FTS5 query over the questions on\n"
-		   "each knowledge base (at least S seconds each, default 1); one line per KB.\n");
+	fprintf(f, "usage: kbbench --questions FILE [--seconds S] [--bare-every N] KB.sqlite...\n"
+		   "Times kb_open(), then match_question() and a bare bm25 FTS5 query over the\n"
+		   "questions on each knowledge base (at least S seconds each, default 1; the\n"
+		   "FTS5 queries on every Nth question, default 1); one line per KB.\n");
 }
 
 static void
@@ -348,6 +406,7 @@ parse_options(int argc, char **argv, struct options *o)
 	static const struct option longopts[] = {
 		{ "questions", required_argument, NULL, 'q' },
 		{ "seconds", required_argument, NULL, 's' },
+		{ "bare-every", required_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -356,6 +415,7 @@ parse_options(int argc, char **argv, struct options *o)
 
 	memset(o, 0, sizeof(*o));
 	o->seconds = 1;
+	o->bare_every = 1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'q': o->qfile = optarg; break;
@@ -365,6 +425,13 @@ parse_options(int argc, char **argv, struct options *o)
 			if (errno || end == optarg || *end ||
 			    !(o->seconds >= 0 && o->seconds < 3600))
 				die("--seconds must be 0 to 3600", optarg);
+			break;
+		case 'b':
+			errno = 0;
+			o->bare_every = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end ||
+			    !(o->bare_every >= 1 && o->bare_every <= 1000000))
+				die("--bare-every must be 1 to 1000000", optarg);
 			break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); exit(2);
@@ -389,6 +456,6 @@ main(int argc, char **argv)
 	parse_options(argc, argv, &o);
 	nq = questions_load(o.qfile, &qs);
 	for (i = 0; i < o.nkbs; i++)
-		bench_kb(o.kbs[i], qs, nq, o.seconds);
+		bench_kb(o.kbs[i], qs, nq, o.seconds, (size_t)o.bare_every);
 	return 0;
 }

@@ -85,7 +85,7 @@ static const struct opt opts[] = {
 	{ "idle-timeout", 0, OPT_LONG, AT(idle_timeout), 1, 30000, 1, "SECONDS",
 	  "then close it if no pong comes in this time (30)" },
 	{ "query-deadline", 0, OPT_LONG, AT(query_deadline), 0, 60000, 1, "MS",
-	  "database time per question, 0 for none (20)" },
+	  "search time per question, 0 for none (20)" },
 	{ "cache", 0, OPT_LONG, AT(cache_entries), 0, 10000000, 1, "N",
 	  "answers kept for repeated questions, 0 for none (4096)" },
 	{ "log-questions", 0, OPT_FLAG, AT(log_questions), 0, 0, 1, NULL,
