@@ -54,14 +54,14 @@ class NotifySocket:
             self.messages.append((pid, data.decode()))
         return self.messages
 
-    def wait_for(self, word, timeout):
-        """Reads until a message holds word (a line such as READY=1); returns whether."""
+    def wait_for(self, word, timeout, times=1):
+        """Reads until times messages hold word (a line such as READY=1); returns whether."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if any(word in m.split("\n") for _, m in self.messages):
+            if self.count(word) >= times:
                 return True
             self.read(min(0.2, deadline - time.monotonic()))
-        return any(word in m.split("\n") for _, m in self.messages)
+        return self.count(word) >= times
 
     def count(self, word):
         return sum(word in m.split("\n") for _, m in self.messages)
@@ -92,7 +92,7 @@ def notify_single():
                     "the watchdog is pinged at half its interval (0.2 s)", n.messages[-10:])
             d.send_signal(signal.SIGHUP)
             s.check(n.wait_for("RELOADING=1", slow(5)), "SIGHUP: RELOADING=1", n.messages[-5:])
-            s.check(n.wait_for("READY=1", slow(5)) and n.count("READY=1") == 2,
+            s.check(n.wait_for("READY=1", slow(5), times=2) and n.count("READY=1") == 2,
                     "then READY=1 again once reloaded", n.messages[-5:])
             d.stop()
             n.read(0.3)
