@@ -11,13 +11,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Adds name:value when value is set; returns 0, or -1 when out of memory. */
+/* Adds name:value when value is set; returns 0, or -1 when out of memory. Neither is
+ * copied: name is a literal, and every object here is printed and deleted before its
+ * function returns, while the strings it was given are still there. */
 static int
 add_string(cJSON *obj, const char *name, const char *value)
 {
+	cJSON *item;
+
 	if (value == NULL || value[0] == '\0')
 		return 0;
-	return cJSON_AddStringToObject(obj, name, value) ? 0 : -1;
+	if ((item = cJSON_CreateStringReference(value)) == NULL)
+		return -1;
+	return cJSON_AddItemToObjectCS(obj, name, item) ? 0 : (cJSON_Delete(item), -1);
 }
 
 static int
@@ -120,16 +126,16 @@ source_line(const struct answer_source *s, const char *lang, struct buf *b)
 	char date[64];
 	int rc;
 
-	rc = buf_printf(b, "\n%s %s — %s",
-			strcmp(lang, "es") == 0 ? "Fuente:" : "Source:", s->title, s->publisher);
+	rc = buf_cat(b, "\n", strcmp(lang, "es") == 0 ? "Fuente: " : "Source: ", s->title, " — ",
+		     s->publisher, NULL);
 	if (rc == 0 && s->date)
-		rc = buf_printf(b, ", %s", date_words(s->date, lang, date, sizeof(date)));
+		rc = buf_cat(b, ", ", date_words(s->date, lang, date, sizeof(date)), NULL);
 	if (rc == 0 && s->pinpoint)
-		rc = buf_printf(b, ", %s", s->pinpoint);
+		rc = buf_cat(b, ", ", s->pinpoint, NULL);
 	if (rc == 0 && s->citation)
-		rc = buf_printf(b, " — %s", s->citation);
+		rc = buf_cat(b, " — ", s->citation, NULL);
 	if (rc == 0 && s->url)
-		rc = buf_printf(b, " — %s", s->url);
+		rc = buf_cat(b, " — ", s->url, NULL);
 	return rc;
 }
 
@@ -143,11 +149,11 @@ proto_answer_lines(const struct answer *a, struct buf *b)
 	for (i = 0; rc == 0 && i < a->nsources; i++)
 		rc = source_line(&a->sources[i], lang, b);
 	for (i = 0; rc == 0 && i < a->nsuggestions; i++)
-		rc = buf_printf(b, "\n%s %s", es ? "Pruebe:" : "Try:", a->suggestions[i].question);
+		rc = buf_cat(b, es ? "\nPruebe: " : "\nTry: ", a->suggestions[i].question, NULL);
 	if (rc == 0 && a->nrelated > 0)
 		rc = buf_puts(b, es ? "\nRelacionado: " : "\nRelated: ");
 	for (i = 0; rc == 0 && i < a->nrelated; i++)
-		rc = buf_printf(b, "%s%s", i ? " · " : "", a->related[i].question);
+		rc = buf_cat(b, i ? " · " : "", a->related[i].question, NULL);
 	return rc;
 }
 

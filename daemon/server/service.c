@@ -220,17 +220,30 @@ note_question(struct service *s, const char *text, size_t len, int outcome)
 	}
 }
 
+/* Renders a as its JSON object (no id) and as text lines, or only the one asked for; the
+ * other stays empty. Returns 0, or -1 when out of memory. */
+static int
+render(struct service *s, const struct answer *a, int json, int lines, char **jsonp,
+       struct buf *linesp)
+{
+	if (json && (*jsonp = proto_answer_json(a, NULL, kb_meta(s->kb, "kb_version"))) == NULL)
+		return -1;
+	return lines ? proto_answer_lines(a, linesp) : 0;
+}
+
 /* Returns the cached answer to (lang, text), computing and caching it on a miss; NULL
  * when the engine failed or memory ran out. With the cache off, the answer goes through
- * a one-entry scratch cache, emptied first, so both paths send the same bytes. */
+ * a one-entry scratch cache, emptied first, so both paths send the same bytes; it holds
+ * only the form asked for (JSON when json is set, else lines), as no one else reads it. */
 static const struct cache_entry *
-answer(struct service *s, const char *text, size_t len, const char *lang)
+answer(struct service *s, const char *text, size_t len, const char *lang, int json)
 {
 	struct cache *c = s->cache.max > 0 ? &s->cache : &s->scratch;
+	int both = c == &s->cache;
 	const struct cache_entry *hit;
 	struct answer a;
 	struct buf key, lines;
-	char err[256], *json = NULL;
+	char err[256], *obj = NULL;
 	int outcome;
 
 	if (c == &s->scratch)
@@ -248,15 +261,14 @@ answer(struct service *s, const char *text, size_t len, const char *lang)
 	}
 	if (match_question(s->kb, &s->opts, text, len, lang, &a, err, sizeof(err)) == -1) {
 		log_warnx("cannot answer: %s", err);
-	} else if ((json = proto_answer_json(&a, NULL, kb_meta(s->kb, "kb_version"))) != NULL &&
-		   proto_answer_lines(&a, &lines) == 0) {
+	} else if (render(s, &a, both || json, both || !json, &obj, &lines) == 0) {
 		outcome = a.type == ANSWER_NONE ? OUTCOME_NO_ANSWER : OUTCOME_ANSWERED;
-		if (cache_put(c, key.data, key.len, json, strlen(json), lines.data, lines.len,
-			      outcome) == 0)
+		if (cache_put(c, key.data, key.len, obj ? obj : "", obj ? strlen(obj) : 0,
+			      lines.data ? lines.data : "", lines.len, outcome) == 0)
 			hit = cache_get(c, key.data, key.len);
 	}
 	answer_free(&a);
-	free(json);
+	free(obj);
 	buf_free(&lines);
 	buf_free(&key);
 	return hit;
@@ -274,7 +286,8 @@ send_answer(struct service *s, const struct request *req, frame_sink sink, void 
 	if (s->kb == NULL)
 		return send_error(s, PROTO_INTERNAL, req->json, req->id,
 				  "No knowledge base is loaded.", 0, sink, ctx);
-	if ((e = answer(s, req->text, req->len, req->lang[0] ? req->lang : NULL)) == NULL)
+	if ((e = answer(s, req->text, req->len, req->lang[0] ? req->lang : NULL, req->json)) ==
+	    NULL)
 		return send_error(s, PROTO_INTERNAL, req->json, req->id, NULL, 0, sink, ctx);
 	if (req->json) {
 		if ((out = proto_with_id(e->json, e->jsonlen, req->id)) == NULL)

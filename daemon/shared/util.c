@@ -76,6 +76,20 @@ buf_puts(struct buf *b, const char *s)
 }
 
 int
+buf_cat(struct buf *b, ...)
+{
+	va_list ap;
+	const char *s;
+	int rc = 0;
+
+	va_start(ap, b);
+	while (rc == 0 && (s = va_arg(ap, const char *)) != NULL)
+		rc = buf_puts(b, s);
+	va_end(ap);
+	return rc;
+}
+
+int
 buf_printf(struct buf *b, const char *fmt, ...)
 {
 	va_list ap;

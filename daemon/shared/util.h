@@ -30,6 +30,10 @@ int buf_append(struct buf *b, const void *p, size_t n);
 /* Appends the NUL-terminated string s. Returns 0, or -1 when out of memory. */
 int buf_puts(struct buf *b, const char *s);
 
+/* Appends each string in turn, up to a NULL: what buf_printf does for "%s%s%s", without
+ * formatting twice. Returns 0, or -1 when out of memory. */
+int buf_cat(struct buf *b, ...) __attribute__((sentinel));
+
 /* Appends printf-formatted text. Returns 0, or -1 when out of memory. */
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -21,6 +21,9 @@ test_buf_grows_and_stays_terminated(void)
 	CHECK(b.data[2000] == '\0');
 	CHECK(buf_printf(&b, "%d-%s", 42, "x") == 0);
 	CHECK(strcmp(b.data + 2000, "42-x") == 0);
+	CHECK(buf_cat(&b, "", "a", "", "bc", NULL) == 0);
+	CHECK(b.len == 2007 && strcmp(b.data + 2004, "abc") == 0);
+	CHECK(buf_cat(&b, NULL) == 0 && b.len == 2007);
 	buf_free(&b);
 	CHECK(b.data == NULL && b.len == 0);
 }
