@@ -68,8 +68,10 @@ def _readable(sock, timeout):
     """True when sock has bytes to read (TLS may hold decrypted bytes select cannot see)."""
     if isinstance(sock, ssl.SSLSocket) and sock.pending():
         return True
-    r, _, _ = select.select([sock], [], [], max(0.0, timeout))
-    return bool(r)
+    # poll, not select: a test holding a thousand sockets has descriptors past 1024.
+    p = select.poll()
+    p.register(sock, select.POLLIN)
+    return bool(p.poll(max(0.0, timeout) * 1000))
 
 
 def _read_head(sock, deadline, buf=b""):
@@ -292,10 +294,13 @@ class WebSocket:
         self.close()
 
 
-def tcp(host, port, timeout=5.0, rcvbuf=None, tls=None):
+def tcp(host, port, timeout=5.0, rcvbuf=None, tls=None, source=None):
     """A connected TCP socket (rcvbuf: its receive buffer size, set before connecting).
-    tls: an ssl.SSLContext to speak TLS with, or True for one that trusts any certificate."""
+    tls: an ssl.SSLContext to speak TLS with, or True for one that trusts any certificate.
+    source: the local address to connect from (127.0.0.2, ...), or None."""
     s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    if source:
+        s.bind((source, 0))
     if rcvbuf:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
     s.settimeout(timeout)
@@ -315,11 +320,11 @@ def tcp(host, port, timeout=5.0, rcvbuf=None, tls=None):
 
 
 def connect(host, port, path="/", origin=None, protocol=None, headers=None, timeout=5.0,
-            host_header=None, rcvbuf=None, tls=None):
+            host_header=None, rcvbuf=None, tls=None, source=None):
     """Opens a websocket. protocol is a string or a list (sent as one header); headers a
     list of (name, value) added as they are. Returns a WebSocket whatever the answer: check
     .status (101 when accepted, None when the server closed without an HTTP answer)."""
-    sock = tcp(host, port, timeout, rcvbuf, tls)
+    sock = tcp(host, port, timeout, rcvbuf, tls, source)
     key = base64.b64encode(os.urandom(16))
     if isinstance(path, str):
         path = path.encode("utf-8")
@@ -428,7 +433,7 @@ class Response:
 
 
 def http(host, port, method="GET", target=b"/", headers=None, body=b"", timeout=5.0,
-         host_header=None, version=b"HTTP/1.1", tls=None):
+         host_header=None, version=b"HTTP/1.1", tls=None, source=None):
     """One HTTP request on its own connection (Connection: close). target is sent byte
     for byte as given (str is UTF-8 encoded, nothing is escaped or normalised). headers is
     a list of (name, value). Returns a Response (status None when no answer came)."""
@@ -448,7 +453,7 @@ def http(host, port, method="GET", target=b"/", headers=None, body=b"", timeout=
     for name, value in headers or []:
         lines.append(name.encode() + b": " + (value.encode() if isinstance(value, str) else value))
     try:
-        sock = tcp(host, port, timeout, tls=tls)
+        sock = tcp(host, port, timeout, tls=tls, source=source)
     except OSError:
         return Response(None, "", {}, [], b"")
     try:
