@@ -79,7 +79,7 @@ static const struct opt opts[] = {
 	{ "max-conns-per-ip", 0, OPT_LONG, AT(max_conns_per_ip), 1, 1000000, 1, "N",
 	  "connections per client address (100)" },
 	{ "handshake-timeout", 0, OPT_LONG, AT(handshake_timeout), 1, 3600, 1, "SECONDS",
-	  "time a client has to finish its handshake (10)" },
+	  "time a connection has to send its whole request (5)" },
 	{ "idle-ping", 0, OPT_LONG, AT(idle_ping), 1, 30000, 1, "SECONDS",
 	  "ping a connection idle this long (60)" },
 	{ "idle-timeout", 0, OPT_LONG, AT(idle_timeout), 1, 30000, 1, "SECONDS",
@@ -120,7 +120,7 @@ config_init(struct config *c)
 	c->max_queue = 64;
 	c->max_conns = 10000;
 	c->max_conns_per_ip = 100;
-	c->handshake_timeout = 10;
+	c->handshake_timeout = 5;
 	c->idle_ping = 60;
 	c->idle_timeout = 30;
 	c->query_deadline = 20;

@@ -5,7 +5,9 @@
  * listen-share option does not share a port between processes on Linux. Opening the
  * sockets here settles both: the bind is exactly what --listen says, and each worker gets
  * a socket of its own on it (SO_REUSEPORT), so the kernel balances connections among
- * workers instead of the first one awake taking them all.
+ * workers instead of the first one awake taking them all. The socket is only bound here:
+ * net.c calls listen() once its knowledge base is ready, so until then the port refuses
+ * connections rather than queueing them.
  */
 #include "listener.h"
 
@@ -50,7 +52,7 @@ listener_open(const struct listen_addr *a, int shared, char *err, size_t errlen)
 	    (shared && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) == -1) ||
 	    (ss.ss_family == AF_INET6 &&
 	     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)) == -1) ||
-	    bind(fd, (struct sockaddr *)&ss, len) == -1 || listen(fd, SOMAXCONN) == -1) {
+	    bind(fd, (struct sockaddr *)&ss, len) == -1) {
 		snprintf(err, errlen, "%s%s%s:%d: %s", ss.ss_family == AF_INET6 ? "[" : "", a->host,
 			 ss.ss_family == AF_INET6 ? "]" : "", a->port, strerror(errno));
 		close(fd);

@@ -12,8 +12,9 @@
 
 #include "config.h"
 
-/* Opens a non-blocking TCP socket listening on a; shared: one of several on the same
- * address (SO_REUSEPORT). Returns it, or -1 with the reason in err. */
+/* Opens a non-blocking TCP socket bound to a, not yet listening (net.c calls listen()
+ * when it is ready to serve); shared: one of several on the same address (SO_REUSEPORT).
+ * Returns it, or -1 with the reason in err. */
 int listener_open(const struct listen_addr *a, int shared, char *err, size_t errlen);
 
 #endif

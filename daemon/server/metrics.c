@@ -11,6 +11,28 @@ static const double bucket_bounds[METRICS_BUCKETS - 1] = {
 };
 
 static const char *const outcome_names[OUTCOME_COUNT] = { "answered", "no_answer", "error" };
+static const char *const refusal_names[REFUSED_COUNT] = { "max_conns", "max_conns_per_ip" };
+
+/* Appends the gauge of connections open and the counts of refused ones. */
+static int
+render_sockets(const struct metrics *m, const char *w, struct buf *b)
+{
+	int rc, i;
+
+	rc = buf_printf(b,
+			"# HELP rulingd_sockets Connections open, from accept to close, "
+			"finished handshake or not.\n"
+			"# TYPE rulingd_sockets gauge\n"
+			"rulingd_sockets{%s} %ld\n"
+			"# HELP rulingd_refused_total Connections closed as soon as accepted, by "
+			"limit.\n"
+			"# TYPE rulingd_refused_total counter\n",
+			w, m->sockets);
+	for (i = 0; rc == 0 && i < REFUSED_COUNT; i++)
+		rc = buf_printf(b, "rulingd_refused_total{%s,limit=\"%s\"} %llu\n", w,
+				refusal_names[i], m->refused[i]);
+	return rc;
+}
 
 void
 metrics_observe(struct metrics *m, double seconds)
@@ -39,6 +61,8 @@ metrics_render(const struct metrics *m, struct buf *b)
 			"# HELP rulingd_questions_total Questions, by how they ended.\n"
 			"# TYPE rulingd_questions_total counter\n",
 			w, m->connections);
+	if (rc == 0)
+		rc = render_sockets(m, w, b);
 	for (i = 0; rc == 0 && i < OUTCOME_COUNT; i++)
 		rc = buf_printf(b, "rulingd_questions_total{%s,outcome=\"%s\"} %llu\n", w,
 				outcome_names[i], m->questions[i]);

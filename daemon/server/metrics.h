@@ -17,11 +17,20 @@ enum outcome {
 	OUTCOME_COUNT
 };
 
+/* Why a connection was refused as soon as it was accepted. */
+enum refusal {
+	REFUSED_TOTAL = 0,   /* --max-conns connections open */
+	REFUSED_PER_ADDRESS, /* --max-conns-per-ip open from its address */
+	REFUSED_COUNT
+};
+
 #define METRICS_BUCKETS 10 /* latency histogram buckets, +Inf included */
 
 /* The counters of one process. */
 struct metrics {
 	long connections;			       /* websocket connections open */
+	long sockets;				       /* connections open, from accept to close */
+	unsigned long long refused[REFUSED_COUNT];     /* connections refused at accept */
 	unsigned long long questions[OUTCOME_COUNT];   /* questions, by outcome */
 	unsigned long long errors[PROTO_NERRORS];      /* errors sent, by code */
 	unsigned long long latency[METRICS_BUCKETS];   /* answers by time taken (cumulative) */

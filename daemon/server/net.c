@@ -12,6 +12,7 @@
  */
 #include "net.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -34,8 +35,12 @@
 #define CLIENT_SLOTS	4093	      /* hash chains of the client table */
 #define ACCEPT_BATCH	64	      /* connections accepted per wake-up */
 #define ACCEPT_PAUSE_NS 100000000LL   /* pause after running out of descriptors */
+#define HEADER_POOL_MAX 65535	      /* libwebsockets counts its header buffers in 16 bits */
 
 static volatile sig_atomic_t got_reload, got_stop;
+
+static void connection_closed(struct server *srv, struct lws *wsi);
+static int accept_when_ready(struct server *srv);
 
 static void
 on_signal(int sig)
@@ -70,6 +75,7 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in
 	case LWS_CALLBACK_SERVER_WRITEABLE: return ws_writeable(srv, session(user, wsi));
 	case LWS_CALLBACK_CLOSED: ws_closed(srv, session(user, wsi)); return 0;
 	case LWS_CALLBACK_HTTP: return http_request(srv, session(user, wsi), in, len);
+	case LWS_CALLBACK_WSI_DESTROY: connection_closed(srv, wsi); return 0;
 	case LWS_CALLBACK_HTTP_BODY: return http_body(srv, session(user, wsi), in, len);
 	case LWS_CALLBACK_HTTP_BODY_COMPLETION: return http_body_done(srv, session(user, wsi));
 	case LWS_CALLBACK_HTTP_WRITEABLE: return http_writeable(srv, session(user, wsi));
@@ -98,17 +104,95 @@ accepting(struct server *srv, int on)
 		lws_rx_flow_control(srv->listeners[i], on);
 }
 
+/* Writes the numeric address of sa into out, as lws_get_peer_simple() would, so that a
+ * connection and its HTTP requests find the same client entry. */
+static void
+peer_address(const struct sockaddr_storage *sa, char *out, size_t len)
+{
+	const void *addr = sa->ss_family == AF_INET6 ?
+				   (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr :
+				   (const void *)&((const struct sockaddr_in *)sa)->sin_addr;
+
+	if (inet_ntop(sa->ss_family, addr, out, (socklen_t)len) == NULL)
+		snprintf(out, len, "unknown");
+}
+
+/* Returns the client entry of a connection just accepted when the limits let it in, or
+ * NULL when it must be refused (why says which limit, for the count). */
+static struct client *
+admit(struct server *srv, const struct sockaddr_storage *sa, enum refusal *why)
+{
+	struct client *c;
+	char addr[64];
+
+	*why = REFUSED_TOTAL;
+	if (srv->conns >= srv->cfg->max_conns || srv->conns >= srv->header_pool)
+		return NULL;
+	peer_address(sa, addr, sizeof(addr));
+	if ((c = clients_get(&srv->clients, addr, (double)srv->cfg->burst, server_now())) == NULL)
+		return NULL;
+	*why = REFUSED_PER_ADDRESS;
+	return c->conns < srv->cfg->max_conns_per_ip ? c : NULL;
+}
+
+/* Counts a connection refused at accept. Logged at debug level only: a flood of refusals
+ * must not flood the log too; /metrics has the count. */
+static void
+refused(struct server *srv, enum refusal why)
+{
+	srv->svc->metrics.refused[why]++;
+	log_debug("connection refused: %s",
+		  why == REFUSED_TOTAL ? "--max-conns reached" : "--max-conns-per-ip reached");
+}
+
+/* Counts a connection from its accept to its close, in all and for its address: every
+ * connection, whether or not it ever finishes its handshake, holds a descriptor and may
+ * hold a header buffer, so the limits apply to all of them. */
+static void
+connection_opened(struct server *srv, struct lws *wsi, struct client *c)
+{
+	lws_set_opaque_user_data(wsi, c);
+	c->conns++;
+	srv->conns++;
+	srv->svc->metrics.sockets = srv->conns;
+}
+
+/* The last event of every connection libwebsockets was handed, whatever state it closed
+ * in (WSI_DESTROY): gives back what connection_opened() counted, once. */
+static void
+connection_closed(struct server *srv, struct lws *wsi)
+{
+	struct client *c = lws_get_opaque_user_data(wsi);
+
+	if (c == NULL)
+		return; /* not one of ours: a listening socket */
+	lws_set_opaque_user_data(wsi, NULL);
+	c->conns--;
+	srv->conns--;
+	srv->svc->metrics.sockets = srv->conns;
+}
+
 /* Takes the waiting connections of a listening socket and hands them to the serving
- * vhost. A client that then says nothing, or too slowly, is dropped after
- * --handshake-timeout; libwebsockets replaces the timeout once its request is in. */
+ * vhost, or closes them at once, unread, when a limit is reached. A client that then does
+ * not send a whole request within --handshake-timeout is dropped; libwebsockets replaces
+ * the timeout once its request is in. The deadline runs from here: the connection gets
+ * its header buffer at once (create_context()), never later from a queue, which would
+ * start the clock again. */
 static void
 accept_clients(struct server *srv, struct lws *listener)
 {
 	int lfd = lws_get_socket_fd(listener), fd, i, on = 1;
+	struct sockaddr_storage sa;
+	socklen_t salen;
+	enum refusal why;
+	struct client *c;
 	struct lws *wsi;
 
 	for (i = 0; i < ACCEPT_BATCH; i++) {
-		if ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) == -1) {
+		salen = sizeof(sa);
+		memset(&sa, 0, sizeof(sa));
+		if ((fd = accept4(lfd, (struct sockaddr *)&sa, &salen,
+				  SOCK_NONBLOCK | SOCK_CLOEXEC)) == -1) {
 			if (errno == ECONNABORTED || errno == EPROTO)
 				continue;
 			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
@@ -120,10 +204,16 @@ accept_clients(struct server *srv, struct lws *listener)
 			}
 			return;
 		}
+		if ((c = admit(srv, &sa, &why)) == NULL) {
+			refused(srv, why);
+			close(fd);
+			continue;
+		}
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
-		if ((wsi = lws_adopt_socket_vhost(srv->vhost, fd)) != NULL)
-			lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK,
-					(int)srv->cfg->handshake_timeout);
+		if ((wsi = lws_adopt_socket_vhost(srv->vhost, fd)) == NULL)
+			continue;
+		connection_opened(srv, wsi, c);
+		lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, (int)srv->cfg->handshake_timeout);
 	}
 }
 
@@ -156,9 +246,11 @@ tick(lws_sorted_usec_list_t *sul)
 	notify_watchdog();
 	if (got_reload) {
 		got_reload = 0;
-		notify_reloading();
+		if (srv->serving)
+			notify_reloading();
 		service_reload(srv->svc);
-		notify_ready("serving");
+		if (accept_when_ready(srv) == -1)
+			got_stop = 1;
 	}
 	if (got_stop && !srv->draining) {
 		log_info("stopping: closing %ld websockets", srv->open);
@@ -223,32 +315,65 @@ serving_vhost(struct server *srv)
 	return lws_create_vhost(srv->ctx, &info);
 }
 
-/* Adopts the listening sockets into a vhost of their own, which serves nothing, so no
- * client can ask for the accepting protocol by name. Returns 0, or -1 (logged). */
-static int
-adopt_listeners(struct server *srv, const int *fds, int nfds)
+/* Creates the vhost the listening sockets will be adopted into: one of their own, which
+ * serves nothing, so no client can ask for the accepting protocol by name. */
+static struct lws_vhost *
+accepting_vhost(struct server *srv)
 {
 	struct lws_context_creation_info info;
-	struct lws_vhost *vh;
-	lws_sock_file_fd_type desc;
-	int i;
 
 	memset(&info, 0, sizeof(info));
 	info.vhost_name = "rulingd-accept";
 	info.port = CONTEXT_PORT_NO_LISTEN;
 	info.protocols = accept_protocols;
-	if ((vh = lws_create_vhost(srv->ctx, &info)) == NULL)
-		return -1;
-	for (i = 0; i < nfds && i < CONFIG_MAX_LISTEN; i++) {
+	return lws_create_vhost(srv->ctx, &info);
+}
+
+/* Starts taking connections: listen() on each socket main.c bound (again, harmlessly, on
+ * those systemd passed), then hands them to the loop. Called only once the knowledge base
+ * is loaded and has answered its self-test question: until then the port refuses
+ * connections instead of queueing clients that would wait for nothing. Returns 0, or -1
+ * (logged). */
+static int
+start_accepting(struct server *srv)
+{
+	lws_sock_file_fd_type desc;
+	int i;
+
+	for (i = srv->nlisteners; i < srv->nfds && i < CONFIG_MAX_LISTEN; i++) {
 		memset(&desc, 0, sizeof(desc));
-		if ((desc.filefd = dup(fds[i])) == -1)
+		if (listen(srv->fds[i], SOMAXCONN) == -1 || (desc.filefd = dup(srv->fds[i])) == -1) {
+			log_warn("cannot listen");
 			return -1;
-		srv->listeners[i] = lws_adopt_descriptor_vhost(vh, LWS_ADOPT_RAW_FILE_DESC, desc,
+		}
+		srv->listeners[i] = lws_adopt_descriptor_vhost(srv->accept_vhost,
+							       LWS_ADOPT_RAW_FILE_DESC, desc,
 							       "rulingd-accept", NULL);
-		if (srv->listeners[i] == NULL)
+		if (srv->listeners[i] == NULL) {
+			close(desc.filefd);
+			log_warnx("cannot take connections from a listening socket");
 			return -1;
+		}
 		srv->nlisteners++;
 	}
+	srv->serving = 1;
+	notify_ready("serving");
+	return 0;
+}
+
+/* After a start or a reload: accepts once the knowledge base is ready, or says why not
+ * yet. Returns 0, or -1 when the listening sockets cannot be used (logged). */
+static int
+accept_when_ready(struct server *srv)
+{
+	if (srv->serving) {
+		notify_ready("serving");
+		return 0;
+	}
+	if (service_ready(srv->svc))
+		return start_accepting(srv);
+	log_warnx("not accepting connections until a knowledge base that answers its self-test "
+		  "question is loaded (SIGHUP loads it again)");
 	return 0;
 }
 
@@ -263,7 +388,17 @@ create_context(struct server *srv)
 		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
 	info.user = srv;
 	info.max_http_header_data = HEADER_BYTES;
-	info.max_http_header_pool = 256;
+	/* Every connection takes a header buffer as soon as it is accepted and keeps it
+	 * until its request is in; one that finds none waits in a queue without a deadline
+	 * of its own, behind whoever holds them, from whatever address. So there are as many
+	 * as connections may be open (--max-conns): connections stuck in their handshake
+	 * then only use up their own address's --max-conns-per-ip, never a buffer another
+	 * client needs. Buffers are allocated when taken and freed when given back, so
+	 * unused ones cost nothing. libwebsockets counts them in 16 bits: beyond that,
+	 * accept_clients() refuses connections instead. */
+	srv->header_pool = srv->cfg->max_conns < HEADER_POOL_MAX ? srv->cfg->max_conns :
+								   HEADER_POOL_MAX;
+	info.max_http_header_pool = (unsigned short)srv->header_pool;
 	return lws_create_context(&info);
 }
 
@@ -299,6 +434,8 @@ net_serve(struct service *svc, const struct config *cfg, const int *fds, int nfd
 	memset(&srv, 0, sizeof(srv));
 	srv.svc = svc;
 	srv.cfg = cfg;
+	srv.fds = fds;
+	srv.nfds = nfds;
 	srv.idle.secs_since_valid_ping = (uint16_t)cfg->idle_ping;
 	srv.idle.secs_since_valid_hangup = (uint16_t)(cfg->idle_ping + cfg->idle_timeout);
 	lws_set_log_level(LLL_ERR | LLL_WARN | (cfg->verbose > 1 ? LLL_NOTICE | LLL_INFO : 0),
@@ -314,14 +451,16 @@ net_serve(struct service *svc, const struct config *cfg, const int *fds, int nfd
 		clients_free(&srv.clients);
 		return -1;
 	}
-	if ((srv.vhost = serving_vhost(&srv)) == NULL || adopt_listeners(&srv, fds, nfds) == -1) {
+	if ((srv.vhost = serving_vhost(&srv)) == NULL ||
+	    (srv.accept_vhost = accepting_vhost(&srv)) == NULL) {
 		log_warnx("cannot start serving%s",
 			  cfg->tls_cert ? " (check the TLS certificate and key)" : "");
+		rc = -1;
+	} else if (accept_when_ready(&srv) == -1) {
 		rc = -1;
 	} else {
 		srv.prune_at = server_now() + PRUNE_NS;
 		lws_sul_schedule(srv.ctx, 0, &srv.tick, tick, TICK_US);
-		notify_ready("serving");
 		while (!srv.done && lws_service(srv.ctx, 0) >= 0)
 			;
 		log_info("stopped");

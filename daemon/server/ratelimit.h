@@ -25,7 +25,7 @@ long bucket_take(struct bucket *b, double rate, double burst, long long now);
 /* A client address and what is known about it. */
 struct client {
 	char addr[64];	      /* numeric address */
-	long conns;	      /* websocket connections open */
+	long conns;	      /* connections open, from accept to close */
 	struct bucket bucket; /* HTTP questions */
 	struct client *next;  /* next in its hash chain */
 };

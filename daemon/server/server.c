@@ -22,8 +22,11 @@ server_now(void)
 struct client *
 server_client(struct server *srv, struct lws *wsi)
 {
+	struct client *c = lws_get_opaque_user_data(wsi);
 	char addr[64];
 
+	if (c != NULL)
+		return c; /* found when it was accepted (net.c) */
 	if (lws_get_peer_simple(wsi, addr, sizeof(addr)) == NULL)
 		snprintf(addr, sizeof(addr), "unknown");
 	return clients_get(&srv->clients, addr, (double)srv->cfg->burst, server_now());

@@ -26,7 +26,7 @@ struct frame {
 struct session {
 	struct lws *wsi;	     /* the connection */
 	struct session *prev, *next; /* open websockets */
-	struct client *client;	     /* its address, counted while the websocket is open */
+	struct client *client;	     /* its address, while the websocket is open */
 	struct bucket bucket;	     /* its questions */
 
 	/* The websocket message being received. */
@@ -56,14 +56,21 @@ struct session {
 struct server {
 	struct lws_context *ctx;		  /* libwebsockets */
 	struct lws_vhost *vhost;		  /* the vhost that serves */
-	struct lws *listeners[CONFIG_MAX_LISTEN]; /* the listening sockets */
+	struct lws_vhost *accept_vhost;		  /* the vhost of the listening sockets */
+	const int *fds;				  /* the sockets main.c bound, not listening */
+	int nfds;				  /* entries in fds */
+	struct lws *listeners[CONFIG_MAX_LISTEN]; /* the listening sockets, once adopted */
 	int nlisteners;				  /* entries in listeners */
+	int serving;				  /* 1 once connections are accepted */
 	long long resume_at;			  /* when to accept again after a pause, or 0 */
 	struct service *svc;			  /* answers */
 	const struct config *cfg;		  /* settings */
 	struct clients clients;			  /* client addresses */
 	struct session *sessions;		  /* open websockets */
 	long open;				  /* websockets open */
+	long conns;				  /* connections open, from accept to close */
+	long header_pool;			  /* libwebsockets' header buffers: the most
+						     connections there can be at once */
 	lws_retry_bo_t idle;			  /* ping and hang-up times for idle websockets */
 	lws_sorted_usec_list_t tick;		  /* the periodic timer */
 	long long prune_at;			  /* next time to forget idle client addresses */

@@ -81,6 +81,12 @@ service_init(struct service *s, const struct config *cfg, int worker, char *err,
 	return 0;
 }
 
+int
+service_ready(const struct service *s)
+{
+	return s->kb != NULL && s->unhealthy[0] == '\0';
+}
+
 void
 service_free(struct service *s)
 {

@@ -42,6 +42,10 @@ struct service {
  * without (memory, the file). */
 int service_init(struct service *s, const struct config *cfg, int worker, char *err, size_t errlen);
 
+/* Returns 1 when a knowledge base is loaded and has answered its self-test question, the
+ * condition for taking connections; else 0. This function can't fail. */
+int service_ready(const struct service *s);
+
 /* Closes what s holds. This function can't fail. */
 void service_free(struct service *s);
 

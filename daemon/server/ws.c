@@ -23,22 +23,17 @@ refuse(struct lws *wsi, unsigned int status, const char *why)
 	return -1;
 }
 
+/* The connection limits were applied when the connection was accepted (net.c): it is
+ * already counted, in all and for its address, and is not counted again here. */
 int
 ws_filter(struct server *srv, struct lws *wsi)
 {
-	struct client *c;
 	char origin[256];
 
 	if (!server_origin_ok(srv, wsi, origin, sizeof(origin)))
 		return refuse(wsi, HTTP_STATUS_FORBIDDEN, "origin not allowed");
 	if (srv->draining)
 		return refuse(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE, "shutting down");
-	if (srv->open >= srv->cfg->max_conns)
-		return refuse(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE, "too many connections");
-	if ((c = server_client(srv, wsi)) == NULL)
-		return refuse(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE, "out of memory");
-	if (c->conns >= srv->cfg->max_conns_per_ip)
-		return refuse(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE, "too many from one address");
 	return 0;
 }
 
@@ -47,7 +42,6 @@ ws_established(struct server *srv, struct session *ss)
 {
 	if ((ss->client = server_client(srv, ss->wsi)) == NULL)
 		return -1;
-	ss->client->conns++;
 	bucket_init(&ss->bucket, (double)srv->cfg->burst, server_now());
 	buf_init(&ss->msg);
 	ss->next = srv->sessions;
@@ -76,7 +70,6 @@ ws_closed(struct server *srv, struct session *ss)
 	}
 	ss->head = ss->tail = NULL;
 	buf_free(&ss->msg);
-	ss->client->conns--;
 	ss->client = NULL;
 	if (ss->prev)
 		ss->prev->next = ss->next;

@@ -4,7 +4,8 @@
 the hard cap (close 1009 without reading the rest), invalid UTF-8 (close 1007, also split
 across fragments), binary frames, broken websocket framing, the per-connection rate
 (rate_limited with its wait) and queue (overloaded), HTTP's rate limit (429), connections
-in total and per address (503), the handshake timeout and the idle ping."""
+in total and per address (closed as soon as accepted, before any answer), the handshake
+timeout and the idle ping."""
 import json
 import re
 import threading
@@ -369,7 +370,8 @@ def connection_limits():
         s.check([w.status for w in held] == [101] * 3, "3 connections from one address",
                 [w.status for w in held])
         w4 = d.ws()
-        s.check(w4.status == 503, "--max-conns-per-ip 3: the 4th handshake gets 503", w4.status)
+        s.check(w4.status is None, "--max-conns-per-ip 3: the 4th connection is closed "
+                "without an answer", w4.status)
         w4.close()
         held.pop().close()
         ok = False
@@ -387,8 +389,9 @@ def connection_limits():
         time.sleep(0.3)
         held = [d.ws() for _ in range(2)]
         w3 = d.ws()
-        s.check([w.status for w in held] == [101, 101] and w3.status == 503,
-                "--max-conns 2: the 3rd handshake gets 503", [w.status for w in held + [w3]])
+        s.check([w.status for w in held] == [101, 101] and w3.status is None,
+                "--max-conns 2: the 3rd connection is closed without an answer",
+                [w.status for w in held + [w3]])
         for w in held + [w3]:
             w.close()
 
@@ -418,7 +421,7 @@ def timeouts():
     with Daemon(s, NO_RATE) as d:
         idle = wsclient.tcp("127.0.0.1", d.port)
         w = wsclient.WebSocket(idle, None, "", {}, [], b"", b"")
-        s.check(not w.wait_eof(2), "with the default (10 s), a silent connection stays 2 s")
+        s.check(not w.wait_eof(2), "with the default (5 s), a silent connection stays 2 s")
         idle.close()
 
     with Daemon(s, NO_RATE + ["--idle-ping", "1", "--idle-timeout", "1"]) as d:

@@ -119,7 +119,8 @@ burst 100000
             held = [d.ws(), d.ws()]
             s.check([w.status for w in held] == [101, 101], "-c: listens where the file says",
                     [w.status for w in held])
-            s.check(status(d) == 503, "-c: max-conns-per-ip 2 from the file")
+            s.check(status(d) is None, "-c: max-conns-per-ip 2 from the file (the 3rd is "
+                    "closed at once)")
             for w in held:
                 w.close()
             listens_only(p1, "listen from the file")
