@@ -109,9 +109,9 @@ accepting(struct server *srv, int on)
 static void
 peer_address(const struct sockaddr_storage *sa, char *out, size_t len)
 {
-	const void *addr = sa->ss_family == AF_INET6 ?
-				   (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr :
-				   (const void *)&((const struct sockaddr_in *)sa)->sin_addr;
+	const void *addr = sa->ss_family == AF_INET6
+				   ? (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr
+				   : (const void *)&((const struct sockaddr_in *)sa)->sin_addr;
 
 	if (inet_ntop(sa->ss_family, addr, out, (socklen_t)len) == NULL)
 		snprintf(out, len, "unknown");
@@ -342,13 +342,13 @@ start_accepting(struct server *srv)
 
 	for (i = srv->nlisteners; i < srv->nfds && i < CONFIG_MAX_LISTEN; i++) {
 		memset(&desc, 0, sizeof(desc));
-		if (listen(srv->fds[i], SOMAXCONN) == -1 || (desc.filefd = dup(srv->fds[i])) == -1) {
+		if (listen(srv->fds[i], SOMAXCONN) == -1 ||
+		    (desc.filefd = dup(srv->fds[i])) == -1) {
 			log_warn("cannot listen");
 			return -1;
 		}
-		srv->listeners[i] = lws_adopt_descriptor_vhost(srv->accept_vhost,
-							       LWS_ADOPT_RAW_FILE_DESC, desc,
-							       "rulingd-accept", NULL);
+		srv->listeners[i] = lws_adopt_descriptor_vhost(
+			srv->accept_vhost, LWS_ADOPT_RAW_FILE_DESC, desc, "rulingd-accept", NULL);
 		if (srv->listeners[i] == NULL) {
 			close(desc.filefd);
 			log_warnx("cannot take connections from a listening socket");
@@ -396,8 +396,8 @@ create_context(struct server *srv)
 	 * client needs. Buffers are allocated when taken and freed when given back, so
 	 * unused ones cost nothing. libwebsockets counts them in 16 bits: beyond that,
 	 * accept_clients() refuses connections instead. */
-	srv->header_pool = srv->cfg->max_conns < HEADER_POOL_MAX ? srv->cfg->max_conns :
-								   HEADER_POOL_MAX;
+	srv->header_pool =
+		srv->cfg->max_conns < HEADER_POOL_MAX ? srv->cfg->max_conns : HEADER_POOL_MAX;
 	info.max_http_header_pool = (unsigned short)srv->header_pool;
 	return lws_create_context(&info);
 }

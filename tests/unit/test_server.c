@@ -330,7 +330,7 @@ test_config_defaults(void)
 	CHECK(c.max_queue == 64);
 	CHECK(c.max_conns == 10000);
 	CHECK(c.max_conns_per_ip == 100);
-	CHECK(c.handshake_timeout == 10);
+	CHECK(c.handshake_timeout == 5);
 	CHECK(c.idle_ping == 60);
 	CHECK(c.idle_timeout == 30);
 	CHECK(c.query_deadline == 20);
@@ -1117,7 +1117,8 @@ test_metrics_render(void)
 		{ "rulingd_connections", "gauge" },	{ "rulingd_questions_total", "counter" },
 		{ "rulingd_errors_total", "counter" },	{ "rulingd_answer_seconds", "histogram" },
 		{ "rulingd_kb_facts", "gauge" },	{ "rulingd_kb_load_seconds", "gauge" },
-		{ "rulingd_reloads_total", "counter" },
+		{ "rulingd_reloads_total", "counter" }, { "rulingd_sockets", "gauge" },
+		{ "rulingd_refused_total", "counter" },
 	};
 	struct metrics m;
 	struct buf b;
@@ -1129,6 +1130,8 @@ test_metrics_render(void)
 	memset(&m, 0, sizeof(m));
 	m.worker = 2;
 	m.connections = 3;
+	m.sockets = 5;
+	m.refused[REFUSED_PER_ADDRESS] = 1400;
 	m.questions[OUTCOME_ANSWERED] = 120;
 	m.questions[OUTCOME_NO_ANSWER] = 14;
 	m.questions[OUTCOME_ERROR] = 2;
@@ -1161,6 +1164,10 @@ test_metrics_render(void)
 	}
 	CHECK(labelled && samples > 20);
 	CHECK(sample(t, "rulingd_connections", "worker=\"2\"", NULL) == 3);
+	CHECK(sample(t, "rulingd_sockets", "worker=\"2\"", NULL) == 5);
+	CHECK(sample(t, "rulingd_refused_total", "worker=\"2\"", "limit=\"max_conns\"") == 0);
+	CHECK(sample(t, "rulingd_refused_total", "worker=\"2\"", "limit=\"max_conns_per_ip\"") ==
+	      1400);
 	CHECK(sample(t, "rulingd_questions_total", "worker=\"2\"", "outcome=\"answered\"") == 120);
 	CHECK(sample(t, "rulingd_questions_total", "worker=\"2\"", "outcome=\"no_answer\"") == 14);
 	CHECK(sample(t, "rulingd_questions_total", "worker=\"2\"", "outcome=\"error\"") == 2);
@@ -2080,6 +2087,7 @@ test_service_health_and_no_kb(void)
 	CHECK_STR(member(j, "kb_version"), kb_meta(s.kb, "kb_version"));
 	CHECK(number(j, "facts") > 0 && number(j, "facts") == (double)kb_fact_count(s.kb));
 	CHECK(s.metrics.kb_facts == kb_fact_count(s.kb));
+	CHECK(service_ready(&s));
 	cJSON_Delete(j);
 	free(r.body);
 	service_free(&s);
@@ -2089,6 +2097,7 @@ test_service_health_and_no_kb(void)
 	cfg.kb_path = strdup("/nonexistent/kb.sqlite");
 	CHECK(start(&s, &cfg) == 0);
 	CHECK(s.kb == NULL);
+	CHECK(!service_ready(&s)); /* net.c does not listen then */
 	service_health(&s, &r);
 	CHECK(r.status == 503);
 	j = body_json(&r);
