@@ -139,7 +139,8 @@ $(BUILD)/test/hostile.sqlite: $(BUILD)/rulingkb $(HOSTILE_FILES)
 	@mkdir -p $(@D)
 	$(BUILD)/rulingkb build tests/fixtures/hostile-kb -o $@
 
-$(BUILD)/tests/test_util: $(OBJ)/tests/unit/test_util.o $(OBJ)/daemon/shared/util.o
+$(BUILD)/tests/test_util: $(OBJ)/tests/unit/test_util.o $(OBJ)/daemon/shared/util.o \
+			    $(OBJ)/daemon/shared/log.o
 $(BUILD)/tests/test_norm: $(OBJ)/tests/unit/test_norm.o $(ENGINE_LIB) $(SHARED_OBJS)
 $(BUILD)/tests/test_query: $(OBJ)/tests/unit/test_query.o $(ENGINE_LIB) $(SHARED_OBJS)
 $(BUILD)/tests/test_index: $(OBJ)/tests/unit/test_index.o $(ENGINE_LIB) $(SHARED_OBJS)
