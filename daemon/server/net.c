@@ -146,7 +146,8 @@ static const struct lws_protocols accept_protocols[] = {
 	{ NULL, NULL, 0, 0, 0, NULL, 0 },
 };
 
-/* Runs every TICK_US in the loop: reload, stop, forget idle clients. */
+/* Runs every TICK_US in the loop: sum up held-back warnings, reload, stop, forget idle
+ * clients. */
 static void
 tick(lws_sorted_usec_list_t *sul)
 {
@@ -154,6 +155,7 @@ tick(lws_sorted_usec_list_t *sul)
 	long long now = server_now();
 
 	notify_watchdog();
+	service_tick(srv->svc, now);
 	if (got_reload) {
 		got_reload = 0;
 		notify_reloading();
