@@ -13,7 +13,7 @@
 
 /* A socket lingering. */
 struct linger_fd {
-	int fd;		   /* the socket, ours to close */
+	int fd;		    /* the socket, ours to close */
 	long long deadline; /* when to close it even if the client has not (monotonic ns) */
 };
 

@@ -70,7 +70,7 @@ struct server {
 	long long prune_at;			  /* next time to forget idle client addresses */
 	int draining;				  /* 1 after SIGTERM: no new connections */
 	long long drain_deadline;		  /* when to stop waiting for websockets to close */
-	struct linger_set linger;			  /* closed websockets still read from */
+	struct linger_set linger;		  /* closed websockets still read from */
 	int done;				  /* 1: leave the loop */
 };
 

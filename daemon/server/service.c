@@ -70,7 +70,8 @@ service_init(struct service *s, const struct config *cfg, int worker, char *err,
 		return -1;
 	}
 	log_rate_init(&s->engine_failed, "cannot answer", WARN_INTERVAL_NS);
-	if (cfg->unanswered && unanswered_open(&s->unanswered, cfg->unanswered, err, errlen) == -1) {
+	if (cfg->unanswered &&
+	    unanswered_open(&s->unanswered, cfg->unanswered, err, errlen) == -1) {
 		cache_free(&s->cache);
 		cache_free(&s->scratch);
 		return -1;

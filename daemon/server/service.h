@@ -25,17 +25,17 @@ typedef int (*frame_sink)(void *ctx, const char *data, size_t len);
 
 /* The state of one process serving questions. */
 struct service {
-	const struct config *cfg;    /* settings */
-	struct kb *kb;		     /* the knowledge base, NULL when none could be loaded */
-	struct match_options opts;   /* how the engine answers (the deadline) */
-	char unhealthy[256];	     /* why the loaded KB failed its self-test; "" when it passed */
-	struct cache cache;	     /* answers to repeated questions */
-	struct cache scratch;	     /* the answer being sent when cache is off */
-	struct metrics metrics;	     /* counters for /metrics */
-	struct unanswered unanswered; /* --unanswered file (path NULL when none) */
+	const struct config *cfg;  /* settings */
+	struct kb *kb;		   /* the knowledge base, NULL when none could be loaded */
+	struct match_options opts; /* how the engine answers (the deadline) */
+	char unhealthy[256];	   /* why the loaded KB failed its self-test; "" when it passed */
+	struct cache cache;	   /* answers to repeated questions */
+	struct cache scratch;	   /* the answer being sent when cache is off */
+	struct metrics metrics;	   /* counters for /metrics */
+	struct unanswered unanswered;  /* --unanswered file (path NULL when none) */
 	struct log_rate engine_failed; /* "cannot answer" warnings, one line every few seconds */
-	char server[48];	     /* "rulingd VERSION" */
-	enum proto_error last_error; /* the last error sent, for its HTTP status */
+	char server[48];	       /* "rulingd VERSION" */
+	enum proto_error last_error;   /* the last error sent, for its HTTP status */
 };
 
 /* Opens the knowledge base and the --unanswered file. A knowledge base that cannot be

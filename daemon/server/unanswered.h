@@ -12,11 +12,11 @@
 
 /* The open file; all zero when there is none. */
 struct unanswered {
-	char *path;		/* the file (malloc'd), NULL when there is none */
-	int fd;			/* opened for appending, or -1 */
-	int midline;		/* 1: the file may end in a cut line, so the next starts with \n */
-	int failing;		/* errno of the failure that began dropping lines, 0 when none */
-	unsigned long dropped;	/* lines dropped since appending began to fail */
+	char *path;	       /* the file (malloc'd), NULL when there is none */
+	int fd;		       /* opened for appending, or -1 */
+	int midline;	       /* 1: the file may end in a cut line, so the next starts with \n */
+	int failing;	       /* errno of the failure that began dropping lines, 0 when none */
+	unsigned long dropped; /* lines dropped since appending began to fail */
 };
 
 /* Checks that path can be opened for appending (creating it if need be), as rulingd -n

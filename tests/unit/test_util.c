@@ -216,15 +216,15 @@ log_rate_script(char *out, size_t outlen)
 	if (fd == -1 || saved == -1 || dup2(fd, 2) == -1)
 		return -1;
 	log_rate_init(&r, "cannot answer", 5 * SEC);
-	log_rate_warnx(&r, 100 * SEC, "first %d", 1);	   /* logged */
-	log_rate_warnx(&r, 101 * SEC, "second");	   /* counted */
-	log_rate_warnx(&r, 102 * SEC, "third");		   /* counted */
-	CHECK(log_rate_flush(&r, 104 * SEC) == 0);	   /* too soon */
-	CHECK(log_rate_flush(&r, 105 * SEC) == 2);	   /* "2 more" */
-	CHECK(log_rate_flush(&r, 106 * SEC) == 0);	   /* nothing counted */
-	log_rate_warnx(&r, 107 * SEC, "fourth");	   /* counted: a line at 105 */
-	log_rate_warnx(&r, 111 * SEC, "fifth");		   /* "2 more", fifth the last */
-	log_rate_warnx(&r, 200 * SEC, "sixth");		   /* logged, long after */
+	log_rate_warnx(&r, 100 * SEC, "first %d", 1); /* logged */
+	log_rate_warnx(&r, 101 * SEC, "second");      /* counted */
+	log_rate_warnx(&r, 102 * SEC, "third");	      /* counted */
+	CHECK(log_rate_flush(&r, 104 * SEC) == 0);    /* too soon */
+	CHECK(log_rate_flush(&r, 105 * SEC) == 2);    /* "2 more" */
+	CHECK(log_rate_flush(&r, 106 * SEC) == 0);    /* nothing counted */
+	log_rate_warnx(&r, 107 * SEC, "fourth");      /* counted: a line at 105 */
+	log_rate_warnx(&r, 111 * SEC, "fifth");	      /* "2 more", fifth the last */
+	log_rate_warnx(&r, 200 * SEC, "sixth");	      /* logged, long after */
 	CHECK(log_rate_flush(&r, 300 * SEC) == 0);
 	dup2(saved, 2);
 	close(saved);
@@ -242,10 +242,11 @@ test_log_rate_counts_repeats(void)
 
 	log_init("test_util", LOG_LEVEL_INFO);
 	CHECK(log_rate_script(out, sizeof(out)) == 0);
-	CHECK_STR(out, "test_util: warning: cannot answer: first 1\n"
-		       "test_util: warning: cannot answer: 2 more in the last 4 s, the last: third\n"
-		       "test_util: warning: cannot answer: 2 more in the last 4 s, the last: fifth\n"
-		       "test_util: warning: cannot answer: sixth\n");
+	CHECK_STR(out,
+		  "test_util: warning: cannot answer: first 1\n"
+		  "test_util: warning: cannot answer: 2 more in the last 4 s, the last: third\n"
+		  "test_util: warning: cannot answer: 2 more in the last 4 s, the last: fifth\n"
+		  "test_util: warning: cannot answer: sixth\n");
 }
 
 int
