@@ -69,8 +69,9 @@ server_linger(struct server *srv, struct lws *wsi)
 	long long deadline = server_now() + LINGER_NS;
 	int fd = fcntl(lws_get_socket_fd(wsi), F_DUPFD_CLOEXEC, 0);
 
-	/* libwebsockets shuts the writing side, so the client sees the end, then closes
-	 * its descriptor: the socket lives on in this copy until linger closes it. */
+	/* libwebsockets shuts the writing side (over TLS it sends close_notify instead),
+	 * so the client sees the end, then closes its descriptor: the socket lives on in
+	 * this copy until linger closes it. */
 	if (fd == -1)
 		return;
 	if (srv->draining && deadline > srv->drain_deadline)
