@@ -59,7 +59,7 @@ ENGINE = norm query tokens postings index pairs dense search kbload kb smalltalk
 ENGINE_OBJS = $(ENGINE:%=$(OBJ)/daemon/engine/%.o)
 ENGINE_LIB = $(BUILD)/libengine.a
 # The server around it: settings, limits, answers as frames, and the network loop.
-SERVER = config ratelimit metrics cache service origin www page proto
+SERVER = config ratelimit metrics cache unanswered service origin www page proto linger
 SERVER_OBJS = $(SERVER:%=$(OBJ)/daemon/server/%.o)
 NET = server notify listener net ws http workers cli main
 RULINGD_OBJS = $(SERVER_OBJS) $(NET:%=$(OBJ)/daemon/server/%.o)
@@ -139,7 +139,8 @@ $(BUILD)/test/hostile.sqlite: $(BUILD)/rulingkb $(HOSTILE_FILES)
 	@mkdir -p $(@D)
 	$(BUILD)/rulingkb build tests/fixtures/hostile-kb -o $@
 
-$(BUILD)/tests/test_util: $(OBJ)/tests/unit/test_util.o $(OBJ)/daemon/shared/util.o
+$(BUILD)/tests/test_util: $(OBJ)/tests/unit/test_util.o $(OBJ)/daemon/shared/util.o \
+			    $(OBJ)/daemon/shared/log.o
 $(BUILD)/tests/test_norm: $(OBJ)/tests/unit/test_norm.o $(ENGINE_LIB) $(SHARED_OBJS)
 $(BUILD)/tests/test_query: $(OBJ)/tests/unit/test_query.o $(ENGINE_LIB) $(SHARED_OBJS)
 $(BUILD)/tests/test_index: $(OBJ)/tests/unit/test_index.o $(ENGINE_LIB) $(SHARED_OBJS)

@@ -21,6 +21,7 @@
 #include "net.h"
 #include "notify.h"
 #include "service.h"
+#include "unanswered.h"
 #include "workers.h"
 
 #define SPARE_FDS 256 /* descriptors beyond connections: listeners, HTTP, the database */
@@ -77,13 +78,27 @@ check_kb(const struct config *cfg)
 	return rc;
 }
 
+/* Checks that the --unanswered file, if any, can be opened for appending. Returns 0, or
+ * -1 (logged with the reason). */
+static int
+check_unanswered(const struct config *cfg)
+{
+	char err[512];
+
+	if (cfg->unanswered && unanswered_check(cfg->unanswered, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
 /* rulingd -n: checks what the server needs before it would start. */
 static int
 check_only(const struct config *cfg)
 {
 	struct stat st;
 
-	if (check_kb(cfg) == -1)
+	if (check_kb(cfg) == -1 || check_unanswered(cfg) == -1)
 		return 1;
 	if (stat(cfg->www_dir, &st) == -1 || !S_ISDIR(st.st_mode))
 		log_warnx("%s: no such folder; only the websocket and the API will be served",
@@ -254,7 +269,7 @@ run_server(const struct config *cfg)
 	sv.cfg = cfg;
 	block_signals();
 	raise_fd_limit(cfg);
-	if (open_listeners(&sv) == -1)
+	if (check_unanswered(cfg) == -1 || open_listeners(&sv) == -1)
 		return 1;
 	if (cfg->workers > 1)
 		rc = workers_run((int)cfg->workers, serve, &sv);

@@ -236,14 +236,18 @@ static const struct lws_protocols accept_protocols[] = {
 	{ NULL, NULL, 0, 0, 0, NULL, 0 },
 };
 
-/* Runs every TICK_US in the loop: reload, stop, forget idle clients. */
+/* Runs every TICK_US in the loop: read what lingering sockets received, sum up held-back
+ * warnings, reload, stop, forget idle clients. A stop ends once every websocket is closed
+ * and no socket lingers, or at its deadline. */
 static void
 tick(lws_sorted_usec_list_t *sul)
 {
 	struct server *srv = lws_container_of(sul, struct server, tick);
 	long long now = server_now();
+	size_t lingering = linger_poll(&srv->linger, now);
 
 	notify_watchdog();
+	service_tick(srv->svc, now);
 	if (got_reload) {
 		got_reload = 0;
 		if (srv->serving)
@@ -264,7 +268,7 @@ tick(lws_sorted_usec_list_t *sul)
 		srv->resume_at = 0;
 		accepting(srv, 1);
 	}
-	if (srv->draining && (srv->open == 0 || now >= srv->drain_deadline)) {
+	if (srv->draining && ((srv->open == 0 && lingering == 0) || now >= srv->drain_deadline)) {
 		srv->done = 1;
 		lws_cancel_service(srv->ctx);
 		return;
@@ -438,6 +442,7 @@ net_serve(struct service *svc, const struct config *cfg, const int *fds, int nfd
 	srv.nfds = nfds;
 	srv.idle.secs_since_valid_ping = (uint16_t)cfg->idle_ping;
 	srv.idle.secs_since_valid_hangup = (uint16_t)(cfg->idle_ping + cfg->idle_timeout);
+	linger_init(&srv.linger);
 	lws_set_log_level(LLL_ERR | LLL_WARN | (cfg->verbose > 1 ? LLL_NOTICE | LLL_INFO : 0),
 			  lws_log_line);
 	if (clients_init(&srv.clients, CLIENT_SLOTS) == -1) {
@@ -466,6 +471,7 @@ net_serve(struct service *svc, const struct config *cfg, const int *fds, int nfd
 		log_info("stopped");
 	}
 	lws_context_destroy(srv.ctx);
+	linger_free(&srv.linger);
 	clients_free(&srv.clients);
 	set_signals(SIG_DFL);
 	return rc;

@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * server.c -- what the parts of the network loop (net.c, ws.c, http.c) share: the clock,
- * the client table entry of a connection, and reading a request's headers and Origin.
+ * the client table entry of a connection, reading a request's headers and Origin, and
+ * the lingering close of a connection.
  */
 #include "server.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <time.h>
 
 #include "origin.h"
+
+#define LINGER_NS 2000000000LL /* how long a closed connection is still read from */
 
 long long
 server_now(void)
@@ -60,4 +64,20 @@ server_origin_ok(struct server *srv, struct lws *wsi, char *origin, size_t len)
 	if (server_header(wsi, WSI_TOKEN_HOST, host, sizeof(host)) < 0)
 		host[0] = '\0';
 	return origin_allowed(origin, host, srv->cfg->allow_origin, srv->cfg->nallow_origin);
+}
+
+void
+server_linger(struct server *srv, struct lws *wsi)
+{
+	long long deadline = server_now() + LINGER_NS;
+	int fd = fcntl(lws_get_socket_fd(wsi), F_DUPFD_CLOEXEC, 0);
+
+	/* libwebsockets shuts the writing side (over TLS it sends close_notify instead),
+	 * so the client sees the end, then closes its descriptor: the socket lives on in
+	 * this copy until linger closes it. */
+	if (fd == -1)
+		return;
+	if (srv->draining && deadline > srv->drain_deadline)
+		deadline = srv->drain_deadline;
+	linger_add(&srv->linger, fd, deadline);
 }

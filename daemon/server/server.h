@@ -10,6 +10,7 @@
 #include <libwebsockets.h>
 
 #include "config.h"
+#include "linger.h"
 #include "ratelimit.h"
 #include "service.h"
 #include "util.h"
@@ -76,6 +77,7 @@ struct server {
 	long long prune_at;			  /* next time to forget idle client addresses */
 	int draining;				  /* 1 after SIGTERM: no new connections */
 	long long drain_deadline;		  /* when to stop waiting for websockets to close */
+	struct linger_set linger;		  /* closed websockets still read from */
 	int done;				  /* 1: leave the loop */
 };
 
@@ -84,6 +86,11 @@ long long server_now(void);
 
 /* Returns the client entry for the peer of wsi (created if need be), or NULL. */
 struct client *server_client(struct server *srv, struct lws *wsi);
+
+/* Keeps a copy of wsi's socket, to read and drop what the client still sends for a
+ * moment once libwebsockets has closed it (lingering close, linger.h); to call just
+ * before the connection is closed. When no copy can be made, it closes as before. */
+void server_linger(struct server *srv, struct lws *wsi);
 
 /* Websocket events (ws.c); each returns what the libwebsockets callback returns. */
 int ws_filter(struct server *srv, struct lws *wsi);

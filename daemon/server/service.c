@@ -7,6 +7,7 @@
  */
 #include "service.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -16,6 +17,8 @@
 #ifndef RULINGBOT_VERSION
 #define RULINGBOT_VERSION "0.0.0"
 #endif
+
+#define WARN_INTERVAL_NS 5000000000LL /* least time between two lines of one warning */
 
 static long long
 monotonic_ns(void)
@@ -66,8 +69,9 @@ service_init(struct service *s, const struct config *cfg, int worker, char *err,
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (cfg->unanswered && (s->unanswered = fopen(cfg->unanswered, "a")) == NULL) {
-		snprintf(err, errlen, "%s: cannot open for appending", cfg->unanswered);
+	log_rate_init(&s->engine_failed, "cannot answer", WARN_INTERVAL_NS);
+	if (cfg->unanswered &&
+	    unanswered_open(&s->unanswered, cfg->unanswered, err, errlen) == -1) {
 		cache_free(&s->cache);
 		cache_free(&s->scratch);
 		return -1;
@@ -93,8 +97,8 @@ service_free(struct service *s)
 	kb_close(s->kb);
 	cache_free(&s->cache);
 	cache_free(&s->scratch);
-	if (s->unanswered)
-		fclose(s->unanswered);
+	log_rate_flush(&s->engine_failed, LLONG_MAX);
+	unanswered_close(&s->unanswered);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -103,8 +107,10 @@ service_reload(struct service *s)
 {
 	double seconds = 0;
 	char why[sizeof(s->unhealthy)];
-	struct kb *kb = open_kb(s, &seconds, why, sizeof(why));
+	struct kb *kb;
 
+	unanswered_reopen(&s->unanswered);
+	kb = open_kb(s, &seconds, why, sizeof(why));
 	if (kb == NULL || why[0] != '\0') {
 		kb_close(kb);
 		s->metrics.reloads_failed++;
@@ -123,6 +129,12 @@ service_reload(struct service *s)
 	log_info("reloaded knowledge base %s: %ld facts in %.3f s", kb_meta(kb, "kb_version"),
 		 kb_fact_count(kb), seconds);
 	return 0;
+}
+
+void
+service_tick(struct service *s, long long now)
+{
+	log_rate_flush(&s->engine_failed, now);
 }
 
 /* Sends each \n-separated line of text as its own frame, skipping empty ones. */
@@ -193,7 +205,7 @@ service_refuse(struct service *s, enum proto_error e, int json, frame_sink sink,
 	return send_error(s, e, json, NULL, NULL, 0, sink, ctx);
 }
 
-/* Writes a question to the log or a file on one line: control characters become spaces. */
+/* Copies a question for the log, on one line: control characters become spaces. */
 static void
 one_line(char *out, size_t outlen, const char *text, size_t len)
 {
@@ -207,23 +219,15 @@ one_line(char *out, size_t outlen, const char *text, size_t len)
 static void
 note_question(struct service *s, const char *text, size_t len, int outcome)
 {
-	char q[1024], when[32];
-	time_t now;
-	struct tm tm;
+	char q[1024];
 
 	if (s->cfg->log_questions) {
 		one_line(q, sizeof(q), text, len);
 		log_info("question (%s): %s",
 			 outcome == OUTCOME_NO_ANSWER ? "no answer" : "answered", q);
 	}
-	if (s->unanswered && outcome == OUTCOME_NO_ANSWER) {
-		one_line(q, sizeof(q), text, len);
-		now = time(NULL);
-		gmtime_r(&now, &tm);
-		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-		fprintf(s->unanswered, "%s\t%s\n", when, q);
-		fflush(s->unanswered);
-	}
+	if (s->unanswered.path && outcome == OUTCOME_NO_ANSWER)
+		unanswered_write(&s->unanswered, time(NULL), text, len);
 }
 
 /* Renders a as its JSON object (no id) and as text lines, or only the one asked for; the
@@ -266,7 +270,7 @@ answer(struct service *s, const char *text, size_t len, const char *lang, int js
 		return hit;
 	}
 	if (match_question(s->kb, &s->opts, text, len, lang, &a, err, sizeof(err)) == -1) {
-		log_warnx("cannot answer: %s", err);
+		log_rate_warnx(&s->engine_failed, monotonic_ns(), "%s", err);
 	} else if (render(s, &a, both || json, both || !json, &obj, &lines) == 0) {
 		outcome = a.type == ANSWER_NONE ? OUTCOME_NO_ANSWER : OUTCOME_ANSWERED;
 		if (cache_put(c, key.data, key.len, obj ? obj : "", obj ? strlen(obj) : 0,

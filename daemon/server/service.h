@@ -14,25 +14,28 @@
 #include "cache.h"
 #include "config.h"
 #include "engine.h"
+#include "log.h"
 #include "ratelimit.h"
 #include "metrics.h"
 #include "proto.h"
+#include "unanswered.h"
 
 /* Receives each frame of a reply, in order; returns 0, or -1 when it cannot take it. */
 typedef int (*frame_sink)(void *ctx, const char *data, size_t len);
 
 /* The state of one process serving questions. */
 struct service {
-	const struct config *cfg;    /* settings */
-	struct kb *kb;		     /* the knowledge base, NULL when none could be loaded */
-	struct match_options opts;   /* how the engine answers (the deadline) */
-	char unhealthy[256];	     /* why the loaded KB failed its self-test; "" when it passed */
-	struct cache cache;	     /* answers to repeated questions */
-	struct cache scratch;	     /* the answer being sent when cache is off */
-	struct metrics metrics;	     /* counters for /metrics */
-	FILE *unanswered;	     /* --unanswered file, or NULL */
-	char server[48];	     /* "rulingd VERSION" */
-	enum proto_error last_error; /* the last error sent, for its HTTP status */
+	const struct config *cfg;  /* settings */
+	struct kb *kb;		   /* the knowledge base, NULL when none could be loaded */
+	struct match_options opts; /* how the engine answers (the deadline) */
+	char unhealthy[256];	   /* why the loaded KB failed its self-test; "" when it passed */
+	struct cache cache;	   /* answers to repeated questions */
+	struct cache scratch;	   /* the answer being sent when cache is off */
+	struct metrics metrics;	   /* counters for /metrics */
+	struct unanswered unanswered;  /* --unanswered file (path NULL when none) */
+	struct log_rate engine_failed; /* "cannot answer" warnings, one line every few seconds */
+	char server[48];	       /* "rulingd VERSION" */
+	enum proto_error last_error;   /* the last error sent, for its HTTP status */
 };
 
 /* Opens the knowledge base and the --unanswered file. A knowledge base that cannot be
@@ -51,8 +54,13 @@ void service_free(struct service *s);
 
 /* Opens the knowledge base again and, when it opens and answers its self-test question,
  * puts it in place of the old one and empties the cache; otherwise keeps the old one and
- * logs why. Returns 0, or -1 when the old one was kept. */
+ * logs why. Opens the --unanswered file again too (log rotation), whatever became of the
+ * knowledge base. Returns 0, or -1 when the old knowledge base was kept. */
 int service_reload(struct service *s);
+
+/* Runs every few tenths of a second from the network loop, at time now (monotonic ns):
+ * sums up the warnings held back. This function can't fail. */
+void service_tick(struct service *s, long long now);
 
 /* Answers one whole websocket text message (valid UTF-8) from a client whose question
  * bucket is b, at time now (ns): sends each reply frame to sink. An empty question gets

@@ -6,6 +6,9 @@
  * the rest arrives. Replies are queued as frames and sent one per writeable callback,
  * as libwebsockets requires; while a client leaves --max-queue replies unread, reading
  * from it pauses, and a client that then reads nothing for --idle-timeout is dropped.
+ * On a stop, the replies queued are sent, then close 1001; messages that come after the
+ * stop began are not answered, and the socket lingers (server_linger) so that what the
+ * client still sends cannot reset the connection before it has read them.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -163,6 +166,10 @@ ws_receive(struct server *srv, struct session *ss, const char *in, size_t len)
 	const struct config *cfg = srv->cfg;
 	size_t remaining = lws_remaining_packet_payload(ss->wsi);
 
+	/* Stopping: the replies queued go out, then the close. What comes now is not
+	 * answered, or a client that keeps asking would hold the close off for good. */
+	if (ss->closing)
+		return 0;
 	if (!ss->receiving) {
 		ss->receiving = 1;
 		ss->received = 0;
@@ -198,10 +205,12 @@ ws_writeable(struct server *srv, struct session *ss)
 	struct frame *f = ss->head;
 
 	if (f == NULL) {
-		if (ss->closing)
-			return close_with(ss->wsi, LWS_CLOSE_STATUS_GOINGAWAY,
-					  "server shutting down");
-		return 0;
+		if (!ss->closing)
+			return 0;
+		/* libwebsockets closes the socket right after the close frame: whatever
+		 * the client sent meanwhile would turn that into a reset. */
+		server_linger(srv, ss->wsi);
+		return close_with(ss->wsi, LWS_CLOSE_STATUS_GOINGAWAY, "server shutting down");
 	}
 	if (lws_write(ss->wsi, f->data + LWS_PRE, f->len, LWS_WRITE_TEXT) < (int)f->len)
 		return -1;

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * log.c -- stderr logging with levels, after OpenBSD's httpd log.c. Under systemd the
- * journal adds the time; by hand, the level word is enough to read the line.
+ * journal adds the time; by hand, the level word is enough to read the line. Warnings
+ * that can repeat without end go through a struct log_rate, which logs the first and
+ * counts the rest, so that a failing disk or engine cannot flood the journal.
  */
 #include "log.h"
 
@@ -116,4 +118,57 @@ fatalx(const char *fmt, ...)
 	vlog(LOG_LEVEL_ERR, 0, fmt, ap);
 	va_end(ap);
 	exit(1);
+}
+
+void
+log_rate_init(struct log_rate *r, const char *kind, long long interval_ns)
+{
+	memset(r, 0, sizeof(*r));
+	r->kind = kind;
+	r->interval_ns = interval_ns;
+}
+
+/* Logs the count of warnings held back since r->counting_since, the last one quoted. */
+static void
+log_rate_summary(struct log_rate *r, long long now)
+{
+	double seconds = (double)(now - r->counting_since) / 1e9;
+
+	log_warnx("%s: %lu more in the last %.0f s, the last: %s", r->kind, r->count,
+		  seconds < 1 ? 1 : seconds, r->last);
+	r->count = 0;
+}
+
+void
+log_rate_warnx(struct log_rate *r, long long now, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->last, sizeof(r->last), fmt, ap);
+	va_end(ap);
+	if (r->quiet_until != 0 && now < r->quiet_until) {
+		if (r->count++ == 0)
+			r->counting_since = now;
+		return;
+	}
+	if (r->count > 0) {
+		r->count++; /* this one too: the summary quotes it */
+		log_rate_summary(r, now);
+	} else {
+		log_warnx("%s: %s", r->kind, r->last);
+	}
+	r->quiet_until = now + r->interval_ns;
+}
+
+unsigned long
+log_rate_flush(struct log_rate *r, long long now)
+{
+	unsigned long n = r->count;
+
+	if (n == 0 || now < r->quiet_until)
+		return 0;
+	log_rate_summary(r, now);
+	r->quiet_until = now + r->interval_ns;
+	return n;
 }

@@ -35,4 +35,31 @@ void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn))
 /* Error, then exit(1). Only for start-up errors. */
 void fatalx(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
+/* One kind of warning that may come in floods (an engine that fails on every question, a
+ * full disk): the first is logged, the next ones within interval_ns are only counted, and
+ * a line sums them up once the interval has passed. Embedded in its owner, zeroed by
+ * log_rate_init; no allocation. */
+struct log_rate {
+	const char *kind;	  /* what the warnings are about: each line starts with it */
+	long long interval_ns;	  /* least time between two lines */
+	long long quiet_until;	  /* no line before this time (ns); 0 before the first */
+	long long counting_since; /* when the warnings now counted began (ns) */
+	unsigned long count;	  /* warnings counted but not logged since the last line */
+	char last[512];		  /* the last of them */
+};
+
+/* Sets r up for warnings about kind (a string that outlives r). This function can't fail. */
+void log_rate_init(struct log_rate *r, const char *kind, long long interval_ns);
+
+/* A warning of r's kind at time now (monotonic ns): logged as "kind: message" when no line
+ * of its kind was logged within the interval (with the count of those held back, if any),
+ * otherwise counted. This function can't fail. */
+void log_rate_warnx(struct log_rate *r, long long now, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Logs the line summing up the warnings counted, if there are any and the interval has
+ * passed at time now; a timer calls it so that a burst is summed up even when no warning
+ * follows it. Returns the number of warnings summed up. */
+unsigned long log_rate_flush(struct log_rate *r, long long now);
+
 #endif

@@ -14,18 +14,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cache.h"
 #include "config.h"
 #include "harness.h"
+#include "linger.h"
 #include "log.h"
 #include "metrics.h"
 #include "origin.h"
 #include "proto.h"
 #include "ratelimit.h"
 #include "service.h"
+#include "unanswered.h"
 #include "www.h"
 
 #define SECOND	   1000000000LL /* nanoseconds */
@@ -2425,6 +2429,165 @@ test_contract_about_line(void)
 	config_free(&cfg);
 }
 
+/* Sends stderr to the file at path until stderr_restore(saved). Returns the saved
+ * descriptor, or -1. */
+static int
+stderr_to(const char *path)
+{
+	int saved = dup(2), fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	if (saved == -1 || fd == -1 || dup2(fd, 2) == -1) {
+		if (fd != -1)
+			close(fd);
+		if (saved != -1)
+			close(saved);
+		return -1;
+	}
+	close(fd);
+	return saved;
+}
+
+static void
+stderr_restore(int saved)
+{
+	if (saved == -1)
+		return;
+	dup2(saved, 2);
+	close(saved);
+}
+
+/* Returns how many times needle occurs in text. */
+static int
+occurrences(const char *text, const char *needle)
+{
+	int n = 0;
+
+	for (; (text = strstr(text, needle)) != NULL; text += strlen(needle))
+		n++;
+	return n;
+}
+
+static void
+test_unanswered_appends_whole_lines(void)
+{
+	struct unanswered u;
+	char path[PATH_MAX], old[PATH_MAX], text[4096], err[512], big[3000];
+	time_t t = 86400; /* 1970-01-02T00:00:00Z */
+
+	path_in(path, tmpdir, "u.txt");
+	path_in(old, tmpdir, "u.txt.1");
+	unlink(path);
+	unlink(old);
+	CHECK(unanswered_open(&u, path, err, sizeof(err)) == 0);
+	CHECK(unanswered_write(&u, t, "one", 3) == 0);
+	CHECK(unanswered_write(&u, t, "two\nlines\x7f", 10) == 0);
+	CHECK(slurp(path, text, sizeof(text)) > 0);
+	CHECK_STR(text, "1970-01-02T00:00:00Z\tone\n1970-01-02T00:00:00Z\ttwo lines \n");
+
+	/* A long question is cut, not in the middle of a character, and stays one line. */
+	memset(big, 'a', sizeof(big));
+	memcpy(big + 999, "\xc3\xa9", 2);
+	CHECK(unanswered_write(&u, t, big, sizeof(big)) == 0);
+	CHECK(slurp(path, text, sizeof(text)) > 0);
+	CHECK(occurrences(text, "\n") == 3 && strstr(text, "\xc3") == NULL);
+
+	/* Rotation: renamed, then opened again; new lines go to the new file. */
+	CHECK(rename(path, old) == 0);
+	CHECK(unanswered_reopen(&u) == 0);
+	CHECK(unanswered_write(&u, t, "three", 5) == 0);
+	CHECK(slurp(path, text, sizeof(text)) > 0);
+	CHECK_STR(text, "1970-01-02T00:00:00Z\tthree\n");
+	CHECK(slurp(old, text, sizeof(text)) > 0 && occurrences(text, "\n") == 3);
+	unanswered_close(&u);
+	unanswered_close(&u); /* closing twice, or what was never opened, is harmless */
+
+	/* A file that ends in a cut line (a crash, an older rulingd): the next line starts
+	 * on a line of its own. */
+	CHECK(write_file(path, "2020-01-01T00:00:00Z\tcut sho") == 0);
+	CHECK(unanswered_open(&u, path, err, sizeof(err)) == 0);
+	CHECK(unanswered_write(&u, t, "four", 4) == 0);
+	CHECK(unanswered_write(&u, t, "five", 4) == 0);
+	CHECK(slurp(path, text, sizeof(text)) > 0);
+	CHECK_STR(text, "2020-01-01T00:00:00Z\tcut sho\n1970-01-02T00:00:00Z\tfour\n"
+			"1970-01-02T00:00:00Z\tfive\n");
+	unanswered_close(&u);
+	unlink(path);
+	unlink(old);
+}
+
+static void
+test_unanswered_failures_are_logged_once(void)
+{
+	struct unanswered u;
+	char log[PATH_MAX], missing[PATH_MAX], text[4096], err[512];
+	int saved;
+
+	path_in(log, tmpdir, "stderr.txt");
+	path_in(missing, tmpdir, "no-such-folder/u.txt");
+	CHECK(unanswered_check(missing, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "no-such-folder/u.txt") && strstr(err, "No such file or directory"));
+	CHECK(unanswered_open(&u, missing, err, sizeof(err)) == -1 && u.path == NULL);
+	CHECK(strstr(err, "No such file or directory") != NULL);
+	CHECK(unanswered_write(&u, 0, "x", 1) == -1);
+	unanswered_close(&u);
+
+	/* /dev/full fails every write with ENOSPC, as a full disk does. */
+	if (access("/dev/full", W_OK) == -1)
+		return;
+	CHECK(unanswered_check("/dev/full", err, sizeof(err)) == 0);
+	CHECK(unanswered_open(&u, "/dev/full", err, sizeof(err)) == 0);
+	log_init("test_server", LOG_LEVEL_WARN);
+	saved = stderr_to(log);
+	CHECK(unanswered_write(&u, 0, "x", 1) == -1);
+	CHECK(unanswered_write(&u, 0, "y", 1) == -1);
+	CHECK(unanswered_write(&u, 0, "z", 1) == -1);
+	CHECK(u.dropped == 3);
+	unanswered_close(&u);
+	stderr_restore(saved);
+	log_init("test_server", LOG_LEVEL_ERR);
+	CHECK(slurp(log, text, sizeof(text)) > 0);
+	CHECK(occurrences(text, "cannot append to /dev/full: No space left on device") == 1);
+	CHECK(occurrences(text, "/dev/full: 3 unanswered questions dropped") == 1);
+	CHECK(occurrences(text, "\n") == 2);
+	unlink(log);
+}
+
+static void
+test_linger_reads_until_the_client_closes(void)
+{
+	struct linger_set l;
+	int a[2], b[2];
+	char junk[100] = { 0 };
+
+	linger_init(&l);
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, a) == 0);
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, b) == 0);
+	CHECK(linger_add(&l, a[0], 1000) == 0);
+	CHECK(linger_add(&l, b[0], 2000) == 0);
+	CHECK(write(a[1], junk, sizeof(junk)) == sizeof(junk));
+	CHECK(linger_poll(&l, 0) == 2); /* read and dropped; both still open */
+	CHECK(recv(a[1], junk, sizeof(junk), MSG_DONTWAIT) == -1); /* nothing sent back */
+
+	/* The client of a closes: a goes. */
+	close(a[1]);
+	CHECK(linger_poll(&l, 10) == 1);
+	CHECK(fcntl(a[0], F_GETFD) == -1);
+	/* b's deadline passes: b goes, and its client sees the end. */
+	CHECK(linger_poll(&l, 1999) == 1);
+	CHECK(linger_poll(&l, 2000) == 0);
+	CHECK(fcntl(b[0], F_GETFD) == -1);
+	CHECK(recv(b[1], junk, sizeof(junk), 0) == 0);
+	close(b[1]);
+
+	/* linger_free closes what is left. */
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, a) == 0);
+	CHECK(linger_add(&l, a[0], 1000) == 0);
+	linger_free(&l);
+	CHECK(l.n == 0 && l.fds == NULL);
+	CHECK(recv(a[1], junk, sizeof(junk), 0) == 0);
+	close(a[1]);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -2473,6 +2636,9 @@ main(int argc, char **argv)
 	RUN(test_service_health_and_no_kb);
 	RUN(test_service_reload);
 	RUN(test_service_unanswered);
+	RUN(test_unanswered_appends_whole_lines);
+	RUN(test_unanswered_failures_are_logged_once);
+	RUN(test_linger_reads_until_the_client_closes);
 	RUN(test_service_sink_refuses);
 	RUN(test_contract_rate_nan);
 	RUN(test_contract_trailing_bytes_are_bad_json);

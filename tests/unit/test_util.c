@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_util.c -- buffers, arenas, UTF-8 decoding, dates and number parsing.
+ * test_util.c -- buffers, arenas, UTF-8 decoding, dates and number parsing, and the
+ * warnings that are logged once then counted.
  */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness.h"
+#include "log.h"
 #include "util.h"
 
 static void
@@ -197,6 +201,54 @@ test_fnv1a_matches_reference(void)
 	CHECK(fnv1a(FNV_OFFSET, "foobar", 6) == 0x85944171f73967e8ULL);
 }
 
+#define SEC 1000000000LL
+
+/* Runs the warnings of test_log_rate_counts_repeats with stderr going to a temporary
+ * file; reads what they printed into out. Returns 0, or -1 when stderr could not move. */
+static int
+log_rate_script(char *out, size_t outlen)
+{
+	char path[] = "/tmp/test_util.XXXXXX";
+	struct log_rate r;
+	int fd = mkstemp(path), saved = dup(2);
+	ssize_t n;
+
+	if (fd == -1 || saved == -1 || dup2(fd, 2) == -1)
+		return -1;
+	log_rate_init(&r, "cannot answer", 5 * SEC);
+	log_rate_warnx(&r, 100 * SEC, "first %d", 1); /* logged */
+	log_rate_warnx(&r, 101 * SEC, "second");      /* counted */
+	log_rate_warnx(&r, 102 * SEC, "third");	      /* counted */
+	CHECK(log_rate_flush(&r, 104 * SEC) == 0);    /* too soon */
+	CHECK(log_rate_flush(&r, 105 * SEC) == 2);    /* "2 more" */
+	CHECK(log_rate_flush(&r, 106 * SEC) == 0);    /* nothing counted */
+	log_rate_warnx(&r, 107 * SEC, "fourth");      /* counted: a line at 105 */
+	log_rate_warnx(&r, 111 * SEC, "fifth");	      /* "2 more", fifth the last */
+	log_rate_warnx(&r, 200 * SEC, "sixth");	      /* logged, long after */
+	CHECK(log_rate_flush(&r, 300 * SEC) == 0);
+	dup2(saved, 2);
+	close(saved);
+	n = pread(fd, out, outlen - 1, 0);
+	out[n > 0 ? n : 0] = '\0';
+	close(fd);
+	unlink(path);
+	return 0;
+}
+
+static void
+test_log_rate_counts_repeats(void)
+{
+	char out[4096];
+
+	log_init("test_util", LOG_LEVEL_INFO);
+	CHECK(log_rate_script(out, sizeof(out)) == 0);
+	CHECK_STR(out,
+		  "test_util: warning: cannot answer: first 1\n"
+		  "test_util: warning: cannot answer: 2 more in the last 4 s, the last: third\n"
+		  "test_util: warning: cannot answer: 2 more in the last 4 s, the last: fifth\n"
+		  "test_util: warning: cannot answer: sixth\n");
+}
+
 int
 main(void)
 {
@@ -209,5 +261,6 @@ main(void)
 	RUN(test_date_words_in_both_languages);
 	RUN(test_parse_long_checks_everything);
 	RUN(test_fnv1a_matches_reference);
+	RUN(test_log_rate_counts_repeats);
 	HARNESS_END();
 }
