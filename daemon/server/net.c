@@ -14,6 +14,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
@@ -36,6 +37,7 @@
 #define ACCEPT_BATCH	64	      /* connections accepted per wake-up */
 #define ACCEPT_PAUSE_NS 100000000LL   /* pause after running out of descriptors */
 #define HEADER_POOL_MAX 65535	      /* libwebsockets counts its header buffers in 16 bits */
+#define WARN_EVERY_NS	5000000000LL  /* least time between two lines of one repeated warning */
 
 static volatile sig_atomic_t got_reload, got_stop;
 
@@ -135,14 +137,19 @@ admit(struct server *srv, const struct sockaddr_storage *sa, enum refusal *why)
 	return c->conns < srv->cfg->max_conns_per_ip ? c : NULL;
 }
 
-/* Counts a connection refused at accept. Logged at debug level only: a flood of refusals
- * must not flood the log too; /metrics has the count. */
+/* Counts a connection refused at accept, and says so: once, then at most a summary line
+ * every few seconds, so that a flood of refusals does not flood the log too; /metrics
+ * has the exact count. */
 static void
-refused(struct server *srv, enum refusal why)
+refused(struct server *srv, enum refusal why, const struct sockaddr_storage *sa)
 {
+	char addr[64];
+
 	srv->svc->metrics.refused[why]++;
-	log_debug("connection refused: %s",
-		  why == REFUSED_TOTAL ? "--max-conns reached" : "--max-conns-per-ip reached");
+	peer_address(sa, addr, sizeof(addr));
+	log_rate_warnx(&srv->refusals, server_now(), "%s (%s)",
+		       why == REFUSED_TOTAL ? "--max-conns reached" : "--max-conns-per-ip reached",
+		       addr);
 }
 
 /* Counts a connection from its accept to its close, in all and for its address: every
@@ -198,14 +205,15 @@ accept_clients(struct server *srv, struct lws *listener)
 			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
 			    errno == ENOMEM) {
 				/* Still readable: pause, or the loop would spin on it. */
-				log_warn("cannot accept a connection; pausing");
+				log_rate_warnx(&srv->accept_failed, server_now(), "%s; pausing",
+					       strerror(errno));
 				accepting(srv, 0);
 				srv->resume_at = server_now() + ACCEPT_PAUSE_NS;
 			}
 			return;
 		}
 		if ((c = admit(srv, &sa, &why)) == NULL) {
-			refused(srv, why);
+			refused(srv, why, &sa);
 			close(fd);
 			continue;
 		}
@@ -248,6 +256,8 @@ tick(lws_sorted_usec_list_t *sul)
 
 	notify_watchdog();
 	service_tick(srv->svc, now);
+	log_rate_flush(&srv->refusals, now);
+	log_rate_flush(&srv->accept_failed, now);
 	if (got_reload) {
 		got_reload = 0;
 		if (srv->serving)
@@ -443,6 +453,8 @@ net_serve(struct service *svc, const struct config *cfg, const int *fds, int nfd
 	srv.idle.secs_since_valid_ping = (uint16_t)cfg->idle_ping;
 	srv.idle.secs_since_valid_hangup = (uint16_t)(cfg->idle_ping + cfg->idle_timeout);
 	linger_init(&srv.linger);
+	log_rate_init(&srv.refusals, "connections refused", WARN_EVERY_NS);
+	log_rate_init(&srv.accept_failed, "cannot accept a connection", WARN_EVERY_NS);
 	lws_set_log_level(LLL_ERR | LLL_WARN | (cfg->verbose > 1 ? LLL_NOTICE | LLL_INFO : 0),
 			  lws_log_line);
 	if (clients_init(&srv.clients, CLIENT_SLOTS) == -1) {
@@ -471,6 +483,8 @@ net_serve(struct service *svc, const struct config *cfg, const int *fds, int nfd
 		log_info("stopped");
 	}
 	lws_context_destroy(srv.ctx);
+	log_rate_flush(&srv.refusals, LLONG_MAX);
+	log_rate_flush(&srv.accept_failed, LLONG_MAX);
 	linger_free(&srv.linger);
 	clients_free(&srv.clients);
 	set_signals(SIG_DFL);

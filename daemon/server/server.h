@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "linger.h"
+#include "log.h"
 #include "ratelimit.h"
 #include "service.h"
 #include "util.h"
@@ -78,6 +79,8 @@ struct server {
 	int draining;				  /* 1 after SIGTERM: no new connections */
 	long long drain_deadline;		  /* when to stop waiting for websockets to close */
 	struct linger_set linger;		  /* closed websockets still read from */
+	struct log_rate refusals;		  /* connections refused at accept */
+	struct log_rate accept_failed;		  /* accept4() out of descriptors or memory */
 	int done;				  /* 1: leave the loop */
 };
 

@@ -207,6 +207,10 @@ def default_limits():
             s.check(socks is not None and socks <= 101, "rulingd_sockets counts the 100 "
                     "accepted from 127.0.0.1 and the /metrics request", socks)
             crowd_ends(d, crowd, "default limits", 1)
+            said = [ln for ln in d.stderr().splitlines() if "connections refused" in ln]
+            s.check(1 <= len(said) <= 4 and "--max-conns-per-ip reached (127.0.0.1)" in said[0],
+                    "the refusals are logged once with the limit and the address, then "
+                    "summed up, not a line each", said[:5])
         finally:
             crowd.close()
 
