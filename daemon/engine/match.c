@@ -738,6 +738,12 @@ compose_text(struct answer *a, const struct kb_fact *f, enum lang want)
 		lead = want == LANG_ES ? "(No tengo esta respuesta en español; esta es la "
 					 "versión en inglés.) "
 				       : "(This answer is only available in Spanish.) ";
+	/* Most answers are the fact's answer alone, already copied into the answer's arena:
+	 * no need to copy it again through printf. */
+	if (*lead == '\0' && *note == '\0') {
+		a->text = f->answer;
+		return 0;
+	}
 	a->text = arena_printf(&a->arena, "%s%s%s", lead, f->answer, note);
 	return a->text ? 0 : -1;
 }
