@@ -562,11 +562,7 @@ kb_search_questions(struct kb *kb, const struct index_query *q, const struct kb_
 			if (found[r] == 0)
 				continue;
 			hits[n].fact = c[i].fact;
-			hits[n].cols = 0;
-			for (ph = 0; ph < q->n && ph < 32; ph++)
-				if ((found[r] >> ph) & 1)
-					hits[n].cols |= (unsigned long long)KB_COL_QUESTIONS
-							<< (2 * ph);
+			hits[n].phrases = found[r];
 			hits[n].cover = cover[r];
 			n++;
 		}

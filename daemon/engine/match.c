@@ -21,6 +21,7 @@
 
 #include <math.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -599,6 +600,64 @@ sort_ranked(struct ranked *r, int n)
 	}
 }
 
+/* What scoring a search's question hits needs of the plan, worked out once per search
+ * rather than once per hit: the terms each phrase of the query stands for, and the
+ * question's whole weight. */
+struct recall_table {
+	uint64_t terms_of[QUERY_MAX_PHRASES]; /* bit i: phrase ph is one of term i's */
+	double total;			      /* the terms' weights, summed in their order */
+};
+
+static void
+recall_table_init(const struct plan *p, struct recall_table *t)
+{
+	uint64_t terms_of_qterm[QUERY_MAX_PHRASES] = { 0 };
+	int i, ph;
+
+	_Static_assert(NORM_TOKENS_MAX <= 64, "a term is one bit of a uint64_t");
+	t->total = 0;
+	for (i = 0; i < p->nterms; i++) {
+		t->total += p->terms[i].weight;
+		/* Two terms can share a query term: one whose phrases were all dropped left
+		 * its number to the next. Both are credited, as coverage() credits them. */
+		if (p->terms[i].qterm >= 0 && p->terms[i].qterm < QUERY_MAX_PHRASES)
+			terms_of_qterm[p->terms[i].qterm] |= 1ULL << i;
+	}
+	for (ph = 0; ph < QUERY_MAX_PHRASES; ph++)
+		t->terms_of[ph] = ph < p->q.nphrases && p->q.phrase_term[ph] < QUERY_MAX_PHRASES
+					  ? terms_of_qterm[p->q.phrase_term[ph]]
+					  : 0;
+}
+
+/* Returns coverage() of a question holding these phrases of the query (bit ph: phrase
+ * ph), every one in the questions column: the weights of the terms found, each counting
+ * in full, summed in the terms' order (as coverage() sums them, so to the same bits). */
+static double
+question_recall(const struct plan *p, const struct recall_table *t, uint32_t phrases)
+{
+	uint64_t terms = 0;
+	double got = 0;
+
+	for (; phrases != 0; phrases &= phrases - 1)
+		terms |= t->terms_of[__builtin_ctz(phrases)];
+	for (; terms != 0; terms &= terms - 1)
+		got += p->terms[__builtin_ctzll(terms)].weight;
+	return t->total > 0 ? got / t->total : 0;
+}
+
+/* Returns the candidates that are fact (bit i: r[i]). */
+static unsigned
+candidates_of(const struct ranked *r, int n, long fact)
+{
+	unsigned which = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (r[i].fact == fact)
+			which |= 1u << i;
+	return which;
+}
+
 /* Finds each candidate's best-matching own question: how much of the reader's question it
  * holds (recall) and how much of it the reader's words account for (cover). */
 static void
@@ -606,14 +665,25 @@ score_questions(struct kb *kb, const struct plan *p, const struct kb_hit *found,
 		int n)
 {
 	struct kb_question_hit hits[QUESTION_ROWS];
+	struct recall_table table;
 	double recall, best[CANDIDATES] = { 0 };
+	unsigned which = 0, left;
 	int k, i, j;
 
+	_Static_assert(CANDIDATES <= 32, "a candidate is one bit of an unsigned");
 	k = kb_search_questions(kb, &p->iq, found, n, hits, QUESTION_ROWS);
+	if (k > 0)
+		recall_table_init(p, &table);
 	for (j = 0; j < k; j++) {
-		recall = coverage(p, hits[j].cols, NULL, NULL);
-		for (i = 0; i < n; i++) {
-			if (r[i].fact != hits[j].fact || recall * (1 + hits[j].cover) <= best[i])
+		/* The hits come fact by fact. */
+		if (j == 0 || hits[j].fact != hits[j - 1].fact)
+			which = candidates_of(r, n, hits[j].fact);
+		if (which == 0)
+			continue;
+		recall = question_recall(p, &table, hits[j].phrases);
+		for (left = which; left != 0; left &= left - 1) {
+			i = __builtin_ctz(left);
+			if (recall * (1 + hits[j].cover) <= best[i])
 				continue;
 			best[i] = recall * (1 + hits[j].cover);
 			r[i].f[F_Q_RECALL] = recall;
