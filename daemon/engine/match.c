@@ -675,9 +675,10 @@ score_questions(struct kb *kb, const struct plan *p, const struct phrase_map *m,
 		const struct kb_hit *found, struct ranked *r, int n)
 {
 	struct kb_question_hit hits[QUESTION_ROWS];
-	double recall, best[CANDIDATES] = { 0 };
+	double recall = 0, best[CANDIDATES] = { 0 };
 	unsigned which = 0, left;
-	int k, i, j;
+	uint32_t recall_of = 0;
+	int k, i, j, known = 0;
 
 	_Static_assert(CANDIDATES <= 32, "a candidate is one bit of an unsigned");
 	k = kb_search_questions(kb, &p->iq, found, n, hits, QUESTION_ROWS);
@@ -687,7 +688,12 @@ score_questions(struct kb *kb, const struct plan *p, const struct phrase_map *m,
 			which = candidates_of(r, n, hits[j].fact);
 		if (which == 0)
 			continue;
-		recall = question_recall(p, m, hits[j].phrases);
+		/* A fact's questions often hold the same phrases: recall depends on them only. */
+		if (!known || hits[j].phrases != recall_of) {
+			recall = question_recall(p, m, hits[j].phrases);
+			recall_of = hits[j].phrases;
+			known = 1;
+		}
 		for (left = which; left != 0; left &= left - 1) {
 			i = __builtin_ctz(left);
 			if (recall * (1 + hits[j].cover) <= best[i])
