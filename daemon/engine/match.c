@@ -542,18 +542,18 @@ phrase_map_init(const struct plan *p, struct phrase_map *m)
 		m->terms_of[ph] = ph < p->q.nphrases ? terms_of_qterm[p->q.phrase_term[ph]] : 0;
 }
 
-/* Returns the best column (enum kb_column) among the two-bit fields of cols. */
+/* Returns the best column (enum kb_column) among the two-bit fields of cols: a field with
+ * both bits is the questions column, one with the high bit only the keywords. */
 static int
 best_column(unsigned long long cols)
 {
-	int c = 0, at;
-
-	for (; cols != 0; cols &= ~(3ULL << at)) {
-		at = __builtin_ctzll(cols) & ~1;
-		if ((int)((cols >> at) & 3) > c)
-			c = (int)((cols >> at) & 3);
-	}
-	return c;
+	_Static_assert(KB_COL_QUESTIONS == 3 && KB_COL_KEYWORDS == 2 && KB_COL_ANSWER == 1,
+		       "the columns rank as their two bits");
+	if (cols == 0)
+		return KB_COL_NONE;
+	if (cols & (cols >> 1) & 0x5555555555555555ULL)
+		return KB_COL_QUESTIONS;
+	return cols & 0xaaaaaaaaaaaaaaaaULL ? KB_COL_KEYWORDS : KB_COL_ANSWER;
 }
 
 /* Returns the share of the question's weight that a fact with these hits covers, each
