@@ -528,11 +528,12 @@ phrase_starts_init(struct phrase_starts *s, const struct index_query *q, uint32_
 	int ph;
 
 	memset(s, 0, sizeof(*s));
-	for (ph = 0; ph < q->n && ph < 32; ph++) {
+	if (q->n < 32)
+		phrases &= (1u << q->n) - 1;
+	for (; phrases != 0; phrases &= phrases - 1) {
+		ph = __builtin_ctz(phrases);
 		p = &q->ph[ph];
-		if (!((phrases >> ph) & 1) || p->n == 0)
-			continue;
-		for (id = p->lo[0]; id < p->hi[0] && id - p->lo[0] < 64; id++)
+		for (id = p->lo[0]; p->n > 0 && id < p->hi[0] && id - p->lo[0] < 64; id++)
 			s->at[id & 63] |= 1u << ph;
 	}
 }
