@@ -22,9 +22,6 @@
 
 #include "indexstore.h"
 
-/* Question rows index_question_rows_match() reads at once (a fact's questions, at most). */
-#define ROWS_AT_ONCE 256
-
 struct index_builder {
 	struct index *ix;	     /* what is being built */
 	uint32_t *len;		     /* column lengths, 3 per fact, until terms start */
@@ -515,13 +512,85 @@ index_question_match(const struct index *ix, const struct index_query *q, uint32
 		*cover = (double)__builtin_popcountll(covered) / (n < 64 ? n : 64);
 }
 
+/* The phrases of a query that can start at each term, by the term's id modulo 64 (bit
+ * ph: phrase ph), so that a row's token is tried against the few phrases that may start
+ * there, most tokens against none. */
+struct phrase_starts {
+	uint32_t at[64];
+};
+
+/* Fills s with the phrases of q that bit ph of phrases selects. */
+static void
+phrase_starts_init(struct phrase_starts *s, const struct index_query *q, uint32_t phrases)
+{
+	const struct index_phrase *p;
+	uint32_t id;
+	int ph;
+
+	memset(s, 0, sizeof(*s));
+	if (q->n < 32)
+		phrases &= (1u << q->n) - 1;
+	for (; phrases != 0; phrases &= phrases - 1) {
+		ph = __builtin_ctz(phrases);
+		p = &q->ph[ph];
+		for (id = p->lo[0]; p->n > 0 && id < p->hi[0] && id - p->lo[0] < 64; id++)
+			s->at[id & 63] |= 1u << ph;
+	}
+}
+
+/* A question row being matched: where it lies, and how many of its first 64 tokens the
+ * matches so far cover. The matches are met in the order they start, so what they cover
+ * is counted as a union of intervals: each adds what lies beyond the furthest before it. */
+struct row_cover {
+	uint32_t r;	  /* its number among the fact's rows */
+	uint32_t start;	  /* its first token */
+	uint32_t end;	  /* one past its last */
+	uint32_t reach;	  /* one past the furthest token covered so far */
+	uint32_t covered; /* tokens covered, of the first 64 */
+};
+
+/* Moves rc on to the row that holds token pos, the fact's rows starting at row first. */
+static void
+row_cover_find(const struct index *ix, uint32_t first, uint32_t pos, struct row_cover *rc)
+{
+	while (ix->qrow_end[first + rc->r] <= pos)
+		rc->r++;
+	rc->start = ix->qrow_start[first + rc->r];
+	rc->end = ix->qrow_end[first + rc->r];
+	rc->reach = rc->start;
+	rc->covered = 0;
+}
+
+/* Counts the tokens [pos, pos + n) covers in the row. */
+static void
+row_cover_add(struct row_cover *rc, uint32_t pos, uint32_t n)
+{
+	uint32_t from = pos > rc->reach ? pos : rc->reach, limit = rc->start + 64,
+		 end = pos + n < limit ? pos + n : limit;
+
+	if (end > from) {
+		rc->covered += end - from;
+		rc->reach = end;
+	}
+}
+
+/* Returns the share of the row's tokens (the first 64) that the matches cover. */
+static double
+row_cover_share(const struct row_cover *rc)
+{
+	uint32_t len = rc->end - rc->start;
+
+	return (double)rc->covered / (len < 64 ? len : 64);
+}
+
 int
 index_question_rows_match(const struct index *ix, const struct index_query *q, uint32_t phrases,
 			  uint32_t doc, uint32_t *found, double *cover, int max)
 {
-	uint64_t covered[ROWS_AT_ONCE];
-	uint32_t first, nrows, r, pos, end, k, lo, width, len;
+	struct phrase_starts s;
+	struct row_cover rc = { 0 };
 	const struct index_phrase *p;
+	uint32_t first, nrows, pos, stop, t, may;
 	int ph;
 
 	if (doc < 1 || doc > ix->ndocs)
@@ -530,39 +599,40 @@ index_question_rows_match(const struct index *ix, const struct index_query *q, u
 	nrows = ix->qrow_first[doc + 1] - first;
 	if (nrows > (uint32_t)max)
 		nrows = (uint32_t)max;
-	if (nrows > ROWS_AT_ONCE)
-		nrows = ROWS_AT_ONCE;
-	memset(covered, 0, nrows * sizeof(*covered));
+	if (nrows == 0)
+		return 0;
 	memset(found, 0, nrows * sizeof(*found));
-	end = nrows > 0 ? ix->qrow_end[first + nrows - 1] : 0;
-	/* The rows cut the questions column in order: read it once for each phrase, and
-	 * give each match to the row it lies in (one that runs into the next row is none). */
-	for (ph = 0; nrows > 0 && ph < q->n; ph++) {
-		p = &q->ph[ph];
-		if (!((phrases >> ph) & 1) || p->n == 0)
+	for (rc.r = 0; rc.r < nrows; rc.r++)
+		cover[rc.r] = 0;
+	phrase_starts_init(&s, q, phrases);
+	/* The rows cut the questions column in order: read it once, and give each match to
+	 * the row it starts in (one that runs into the next row is none). A row's share is
+	 * worked out once it is left; a row without a match keeps 0. */
+	rc.r = 0;
+	rc.start = rc.reach = ix->qrow_start[first];
+	rc.end = ix->qrow_end[first];
+	stop = ix->qrow_end[first + nrows - 1];
+	for (pos = rc.start; pos < stop; pos++) {
+		t = ix->fwd[pos];
+		if ((may = s.at[t & 63]) == 0)
 			continue;
-		lo = p->lo[0];
-		width = p->hi[0] - p->lo[0];
-		r = 0;
-		for (pos = ix->qrow_start[first]; pos + (uint32_t)p->n <= end; pos++) {
-			if (ix->fwd[pos] - lo >= width || !rest_matches(ix->fwd, pos, p))
+		if (pos >= rc.end) {
+			if (rc.covered > 0)
+				cover[rc.r] = row_cover_share(&rc);
+			row_cover_find(ix, first, pos, &rc);
+		}
+		for (; may != 0; may &= may - 1) {
+			ph = __builtin_ctz(may);
+			p = &q->ph[ph];
+			if (t - p->lo[0] >= p->hi[0] - p->lo[0] || pos + (uint32_t)p->n > rc.end ||
+			    !rest_matches(ix->fwd, pos, p))
 				continue;
-			while (ix->qrow_end[first + r] <= pos)
-				r++;
-			if (pos + (uint32_t)p->n > ix->qrow_end[first + r])
-				continue;
-			found[r] |= 1u << ph;
-			for (k = pos - ix->qrow_start[first + r];
-			     k < pos - ix->qrow_start[first + r] + (uint32_t)p->n && k < 64; k++)
-				covered[r] |= 1ULL << k;
+			found[rc.r] |= 1u << ph;
+			row_cover_add(&rc, pos, (uint32_t)p->n);
 		}
 	}
-	for (r = 0; r < nrows; r++) {
-		len = ix->qrow_end[first + r] - ix->qrow_start[first + r];
-		cover[r] =
-			len > 0 ? (double)__builtin_popcountll(covered[r]) / (len < 64 ? len : 64)
-				: 0;
-	}
+	if (rc.covered > 0)
+		cover[rc.r] = row_cover_share(&rc);
 	return (int)nrows;
 }
 

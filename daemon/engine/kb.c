@@ -533,6 +533,22 @@ sort_candidates(struct candidate *c, int n)
 	}
 }
 
+/* Returns the phrases of q (bit i: phrase i) that a hit map has in the questions column. */
+static uint32_t
+questions_phrases(const struct index_query *q, unsigned long long cols)
+{
+	/* Both bits of a phrase's field set: KB_COL_QUESTIONS; the low one marks it. */
+	unsigned long long both = cols & (cols >> 1) & 0x5555555555555555ULL;
+	uint32_t phrases = 0;
+	int ph;
+
+	_Static_assert(KB_COL_QUESTIONS == 3, "the questions column is both bits");
+	for (; both != 0; both &= both - 1)
+		if ((ph = __builtin_ctzll(both) / 2) < q->n)
+			phrases |= 1u << ph;
+	return phrases;
+}
+
 int
 kb_search_questions(struct kb *kb, const struct index_query *q, const struct kb_hit *facts,
 		    int nfacts, struct kb_question_hit *hits, int max)
@@ -540,16 +556,13 @@ kb_search_questions(struct kb *kb, const struct index_query *q, const struct kb_
 	struct candidate c[KB_QUESTION_FACTS];
 	uint32_t found[KB_QUESTION_ROWS];
 	double cover[KB_QUESTION_ROWS];
-	int n = 0, i, r, rows, ph;
+	int n = 0, i, r, rows;
 
 	if (nfacts > KB_QUESTION_FACTS)
 		nfacts = KB_QUESTION_FACTS;
 	for (i = 0; i < nfacts; i++) {
 		c[i].fact = facts[i].fact;
-		c[i].phrases = 0;
-		for (ph = 0; ph < q->n && ph < 32; ph++)
-			if (((facts[i].cols >> (2 * ph)) & 3) == KB_COL_QUESTIONS)
-				c[i].phrases |= 1u << ph;
+		c[i].phrases = questions_phrases(q, facts[i].cols);
 	}
 	sort_candidates(c, nfacts);
 	for (i = 0; i < nfacts && n < max; i++) {
@@ -562,11 +575,7 @@ kb_search_questions(struct kb *kb, const struct index_query *q, const struct kb_
 			if (found[r] == 0)
 				continue;
 			hits[n].fact = c[i].fact;
-			hits[n].cols = 0;
-			for (ph = 0; ph < q->n && ph < 32; ph++)
-				if ((found[r] >> ph) & 1)
-					hits[n].cols |= (unsigned long long)KB_COL_QUESTIONS
-							<< (2 * ph);
+			hits[n].phrases = found[r];
 			hits[n].cover = cover[r];
 			n++;
 		}

@@ -32,9 +32,9 @@ struct kb_hit {
 
 /* One of a fact's own questions that a search matched. */
 struct kb_question_hit {
-	long fact;		 /* the fact it belongs to */
-	unsigned long long cols; /* KB_COL_QUESTIONS in bits 2i, 2i+1 for each phrase i found */
-	double cover;		 /* share of the question's words the search covered, [0, 1] */
+	long fact;	  /* the fact it belongs to */
+	uint32_t phrases; /* bit i: phrase i of the search is in the question */
+	double cover;	  /* share of the question's words the search covered, [0, 1] */
 };
 
 /* The most candidate facts kb_search_questions() looks among. */

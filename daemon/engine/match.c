@@ -21,6 +21,7 @@
 
 #include <math.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -505,54 +506,109 @@ plan_build(struct plan *p, const struct kb *kb, const struct norm_tokens *t, int
 	plan_phrases(p, kb, t, first);
 }
 
-/* Returns the share of the question's weight that a fact (or one of its questions) with
- * these hits covers, each term counting by the best column it was found in; *answer_only,
- * when not NULL, gets the share found only in the answer text. */
+/* Which phrases of the query stand for what, worked out once a search rather than once
+ * for every candidate and every question row it matched. A hit map (struct kb_hit) has
+ * two bits a phrase, phrase ph at bit 2 ph. */
+struct phrase_map {
+	unsigned long long term_cols[NORM_TOKENS_MAX]; /* the bits of term i's phrases */
+	unsigned long long pair_cols[PHRASES_MAX];     /* of two-word phrase k's */
+	uint64_t terms_of[QUERY_MAX_PHRASES];	       /* bit i: phrase ph is one of term i's */
+	double total; /* the terms' weights, summed in their order */
+};
+
+static void
+phrase_map_init(const struct plan *p, struct phrase_map *m)
+{
+	unsigned long long cols_of_qterm[QUERY_MAX_PHRASES + 1] = { 0 };
+	uint64_t terms_of_qterm[QUERY_MAX_PHRASES + 1] = { 0 };
+	int i, k, ph, qt;
+
+	_Static_assert(NORM_TOKENS_MAX <= 64, "a term is one bit of a uint64_t");
+	for (ph = 0; ph < p->q.nphrases; ph++)
+		cols_of_qterm[p->q.phrase_term[ph]] |= 3ULL << (2 * ph);
+	m->total = 0;
+	for (i = 0; i < p->nterms; i++) {
+		m->total += p->terms[i].weight;
+		/* Two terms can share a query term: one whose phrases were all dropped left its
+		 * number to the next. Both are credited. */
+		qt = p->terms[i].qterm;
+		m->term_cols[i] = qt >= 0 ? cols_of_qterm[qt] : 0;
+		if (qt >= 0)
+			terms_of_qterm[qt] |= 1ULL << i;
+	}
+	for (k = 0; k < p->nphrases; k++)
+		m->pair_cols[k] = cols_of_qterm[p->phrase_qterm[k]];
+	for (ph = 0; ph < QUERY_MAX_PHRASES; ph++)
+		m->terms_of[ph] = ph < p->q.nphrases ? terms_of_qterm[p->q.phrase_term[ph]] : 0;
+}
+
+/* Returns the best column (enum kb_column) among the two-bit fields of cols: a field with
+ * both bits is the questions column, one with the high bit only the keywords. */
+static int
+best_column(unsigned long long cols)
+{
+	_Static_assert(KB_COL_QUESTIONS == 3 && KB_COL_KEYWORDS == 2 && KB_COL_ANSWER == 1,
+		       "the columns rank as their two bits");
+	if (cols == 0)
+		return KB_COL_NONE;
+	if (cols & (cols >> 1) & 0x5555555555555555ULL)
+		return KB_COL_QUESTIONS;
+	return cols & 0xaaaaaaaaaaaaaaaaULL ? KB_COL_KEYWORDS : KB_COL_ANSWER;
+}
+
+/* Returns the share of the question's weight that a fact with these hits covers, each
+ * term counting by the best column it was found in; *answer_only gets the share found
+ * only in the answer text, *missing the heaviest term's share among those not found. */
 static double
-coverage(const struct plan *p, unsigned long long cols, double *answer_only, double *missing)
+coverage(const struct plan *p, const struct phrase_map *m, unsigned long long cols,
+	 double *answer_only, double *missing)
 {
 	const double credit[4] = { 0.0, p->o->tune.credit_answer, p->o->tune.credit_keywords, 1.0 };
-	int best[QUERY_MAX_PHRASES] = { 0 }, ph, c, i;
-	double total = 0, got = 0, answer = 0, heaviest = 0;
+	double total = m->total, got = 0, answer = 0, heaviest = 0;
+	int c, i;
 
-	for (ph = 0; ph < p->q.nphrases; ph++) {
-		c = (int)((cols >> (2 * ph)) & 3);
-		if (c > best[p->q.phrase_term[ph]])
-			best[p->q.phrase_term[ph]] = c;
-	}
 	for (i = 0; i < p->nterms; i++) {
-		total += p->terms[i].weight;
 		if (p->terms[i].qterm < 0)
 			continue;
-		c = best[p->terms[i].qterm];
+		c = best_column(cols & m->term_cols[i]);
 		got += p->terms[i].weight * credit[c];
 		if (c == KB_COL_ANSWER)
 			answer += p->terms[i].weight;
 		if (c == KB_COL_NONE && p->terms[i].weight > heaviest)
 			heaviest = p->terms[i].weight;
 	}
-	if (answer_only)
-		*answer_only = total > 0 ? answer / total : 0;
-	if (missing)
-		*missing = total > 0 ? heaviest / total : 0;
+	*answer_only = total > 0 ? answer / total : 0;
+	*missing = total > 0 ? heaviest / total : 0;
 	return total > 0 ? got / total : 0;
+}
+
+/* Returns coverage() of one of a fact's questions holding these phrases of the query (bit
+ * ph: phrase ph), all in the questions column: the weights of the terms found, each in
+ * full, summed in the terms' order (as coverage() sums them, so to the same bits: the
+ * terms it skips are those that add 0). */
+static double
+question_recall(const struct plan *p, const struct phrase_map *m, uint32_t phrases)
+{
+	uint64_t terms = 0;
+	double got = 0;
+
+	for (; phrases != 0; phrases &= phrases - 1)
+		terms |= m->terms_of[__builtin_ctz(phrases)];
+	for (; terms != 0; terms &= terms - 1)
+		got += p->terms[__builtin_ctzll(terms)].weight;
+	return m->total > 0 ? got / m->total : 0;
 }
 
 /* Returns the share of the plan's two-word phrases that these hits contain. */
 static double
-phrase_share(const struct plan *p, unsigned long long cols)
+phrase_share(const struct plan *p, const struct phrase_map *m, unsigned long long cols)
 {
-	int ph, k, found = 0;
+	int k, found = 0;
 
 	if (p->nphrases == 0)
 		return 0;
 	for (k = 0; k < p->nphrases; k++)
-		for (ph = 0; ph < p->q.nphrases; ph++)
-			if (p->q.phrase_term[ph] == p->phrase_qterm[k] &&
-			    ((cols >> (2 * ph)) & 3)) {
-				found++;
-				break;
-			}
+		found += (cols & m->pair_cols[k]) != 0;
 	return (double)found / p->nphrases;
 }
 
@@ -599,21 +655,48 @@ sort_ranked(struct ranked *r, int n)
 	}
 }
 
+/* Returns the candidates that are fact (bit i: r[i]). */
+static unsigned
+candidates_of(const struct ranked *r, int n, long fact)
+{
+	unsigned which = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (r[i].fact == fact)
+			which |= 1u << i;
+	return which;
+}
+
 /* Finds each candidate's best-matching own question: how much of the reader's question it
  * holds (recall) and how much of it the reader's words account for (cover). */
 static void
-score_questions(struct kb *kb, const struct plan *p, const struct kb_hit *found, struct ranked *r,
-		int n)
+score_questions(struct kb *kb, const struct plan *p, const struct phrase_map *m,
+		const struct kb_hit *found, struct ranked *r, int n)
 {
 	struct kb_question_hit hits[QUESTION_ROWS];
-	double recall, best[CANDIDATES] = { 0 };
-	int k, i, j;
+	double recall = 0, best[CANDIDATES] = { 0 };
+	unsigned which = 0, left;
+	uint32_t recall_of = 0;
+	int k, i, j, known = 0;
 
+	_Static_assert(CANDIDATES <= 32, "a candidate is one bit of an unsigned");
 	k = kb_search_questions(kb, &p->iq, found, n, hits, QUESTION_ROWS);
 	for (j = 0; j < k; j++) {
-		recall = coverage(p, hits[j].cols, NULL, NULL);
-		for (i = 0; i < n; i++) {
-			if (r[i].fact != hits[j].fact || recall * (1 + hits[j].cover) <= best[i])
+		/* The hits come fact by fact. */
+		if (j == 0 || hits[j].fact != hits[j - 1].fact)
+			which = candidates_of(r, n, hits[j].fact);
+		if (which == 0)
+			continue;
+		/* A fact's questions often hold the same phrases: recall depends on them only. */
+		if (!known || hits[j].phrases != recall_of) {
+			recall = question_recall(p, m, hits[j].phrases);
+			recall_of = hits[j].phrases;
+			known = 1;
+		}
+		for (left = which; left != 0; left &= left - 1) {
+			i = __builtin_ctz(left);
+			if (recall * (1 + hits[j].cover) <= best[i])
 				continue;
 			best[i] = recall * (1 + hits[j].cover);
 			r[i].f[F_Q_RECALL] = recall;
@@ -643,6 +726,7 @@ search(struct kb *kb, const struct plan *p, enum lang lang, int retry, struct ra
        char *err, size_t errlen)
 {
 	struct kb_hit hits[CANDIDATES];
+	struct phrase_map m;
 	double shared[NFEATURES] = { 0 };
 	int n, i;
 
@@ -651,19 +735,21 @@ search(struct kb *kb, const struct plan *p, enum lang lang, int retry, struct ra
 	if ((n = kb_search(kb, &p->iq, lang, hits, CANDIDATES, p->deadline_ns, err, errlen)) < 0)
 		return -1;
 	plan_features(p, shared);
+	if (n > 0)
+		phrase_map_init(p, &m);
 	for (i = 0; i < n; i++) {
 		memcpy(out[i].f, shared, sizeof(shared));
 		out[i].fact = hits[i].fact;
 		out[i].pos = i;
-		out[i].f[F_COVERAGE] =
-			coverage(p, hits[i].cols, &out[i].f[F_ANSWER_ONLY], &out[i].f[F_MISSING]);
+		out[i].f[F_COVERAGE] = coverage(p, &m, hits[i].cols, &out[i].f[F_ANSWER_ONLY],
+						&out[i].f[F_MISSING]);
 		out[i].f[F_BM25] = hits[0].score > 0 ? hits[i].score / hits[0].score : 1.0;
 		out[i].f[F_CENTRALITY] = hits[i].centrality;
 		out[i].f[F_RETRY] = retry;
-		out[i].f[F_PHRASES] = phrase_share(p, hits[i].cols);
+		out[i].f[F_PHRASES] = phrase_share(p, &m, hits[i].cols);
 	}
 	if (n > 0)
-		score_questions(kb, p, hits, out, n);
+		score_questions(kb, p, &m, hits, out, n);
 	for (i = 0; i < n; i++) {
 		out[i].confidence = model(&p->o->tune, out[i].f);
 		if (p->o->features)
@@ -738,6 +824,12 @@ compose_text(struct answer *a, const struct kb_fact *f, enum lang want)
 		lead = want == LANG_ES ? "(No tengo esta respuesta en español; esta es la "
 					 "versión en inglés.) "
 				       : "(This answer is only available in Spanish.) ";
+	/* Most answers are the fact's answer alone, already copied into the answer's arena:
+	 * no need to copy it again through printf. */
+	if (*lead == '\0' && *note == '\0') {
+		a->text = f->answer;
+		return 0;
+	}
 	a->text = arena_printf(&a->arena, "%s%s%s", lead, f->answer, note);
 	return a->text ? 0 : -1;
 }

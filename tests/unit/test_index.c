@@ -325,6 +325,85 @@ test_columns_and_question_rows(void)
 	index_free(ix);
 }
 
+/* An index of ndocs facts whose questions columns are long (up to 150 tokens, so past the
+ * 64 a row's cover counts) and cut into up to 8 rows, some empty, over a few terms, so
+ * that phrases match often, overlap and run from one row into the next. */
+static struct index *
+long_rows_index(uint32_t ndocs, uint32_t nterms)
+{
+	static const double weight[INDEX_COLUMNS] = { 4.0, 2.0, 1.0 };
+	struct index_builder *b = index_builder_new(ndocs, weight);
+	uint32_t *tok = malloc((size_t)ndocs * 150 * sizeof(*tok)), len[64], d, p, t, rows, off,
+		 cut;
+	struct index *ix = NULL;
+	char term[16], err[160];
+
+	CHECK(ndocs <= 64);
+	for (d = 1; d <= ndocs; d++) {
+		len[d - 1] = rnd(151);
+		for (p = 0; p < len[d - 1]; p++)
+			tok[(d - 1) * 150 + p] = rnd(nterms);
+		CHECK(index_builder_length(b, d, 0, len[d - 1]) == 0);
+		CHECK(index_builder_length(b, d, 1, 0) == 0);
+		CHECK(index_builder_length(b, d, 2, 0) == 0);
+		rows = 1 + rnd(8);
+		for (off = 0; rows > 0; rows--) {
+			cut = rows == 1 ? len[d - 1] - off : rnd(len[d - 1] - off + 1);
+			CHECK(index_builder_question(b, d, cut) == 0);
+			off += cut;
+		}
+	}
+	for (t = 0; t < nterms; t++) {
+		snprintf(term, sizeof(term), "w%05u", t);
+		CHECK(index_builder_term(b, term, strlen(term)) == 0);
+		for (d = 1; d <= ndocs; d++)
+			for (p = 0; p < len[d - 1]; p++)
+				if (tok[(d - 1) * 150 + p] == t)
+					CHECK(index_builder_add(b, d, 0, p) == 0);
+	}
+	free(tok);
+	if (index_builder_finish(b, &ix, err, sizeof(err)) == -1)
+		fprintf(stderr, "  long-rows index refused: %s\n", err);
+	return ix;
+}
+
+/* All question rows at once match as one row at a time does, on random queries (phrases
+ * of several tokens, prefixes, repeats), random choices of phrases and row limits, and
+ * rows longer than the 64 tokens a cover counts. */
+static void
+test_question_rows_random(void)
+{
+	struct index *ix = long_rows_index(40, 12);
+	struct index_query q;
+	uint32_t d, mask, found, row_found[8], any = 0;
+	double cover, row_cover[8];
+	int i, r, rows, max, long_covered = 0;
+
+	if (ix == NULL) {
+		CHECK(ix != NULL);
+		return;
+	}
+	for (i = 0; i < 300; i++) {
+		random_query(ix, 12, &q);
+		mask = rnd(3) == 0 ? ~0u : (uint32_t)rnd(1u << 12);
+		for (d = 1; d <= 40; d++) {
+			rows = index_question_rows(ix, d);
+			max = 1 + (int)rnd(9);
+			CHECK(index_question_rows_match(ix, &q, mask, d, row_found, row_cover,
+							max) == (rows < max ? rows : max));
+			for (r = 0; r < rows && r < max; r++) {
+				index_question_match(ix, &q, mask, d, r, &found, &cover);
+				CHECK(row_found[r] == found && row_cover[r] == cover);
+				any |= found;
+				long_covered += cover > 0 && cover < 1;
+			}
+		}
+	}
+	CHECK(any != 0 && long_covered > 100); /* the test tested */
+	CHECK(index_question_rows_match(ix, &q, ~0u, 41, row_found, row_cover, 8) == 0);
+	index_free(ix);
+}
+
 static void
 test_index_that_does_not_add_up_is_refused(void)
 {
@@ -490,6 +569,7 @@ main(int argc, char **argv)
 	RUN(test_postings_round_trip);
 	RUN(test_pruned_equals_exhaustive);
 	RUN(test_columns_and_question_rows);
+	RUN(test_question_rows_random);
 	RUN(test_index_that_does_not_add_up_is_refused);
 	RUN(test_same_as_fts5);
 	HARNESS_END();
