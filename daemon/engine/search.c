@@ -34,6 +34,9 @@
 /* Facts scored between two looks at the clock. */
 #define DEADLINE_EVERY 512
 
+/* Ranges of fewer facts than this are scanned whole rather than pruned: see top_by(). */
+#define SCAN_MAX 1024
+
 static long long
 now_ns(void)
 {
@@ -423,12 +426,12 @@ search_free(struct search *se)
 		free(se->merged[i]);
 }
 
-/* Sets up a search: one scorer for each phrase that can match, by bound, lowest first,
- * every one a driver. Returns 0, or -1 when out of memory. */
+/* Sets up a search: one scorer for each phrase that can match, in query order in pool
+ * and sc. Returns 0, or -1 when out of memory. */
 static int
 search_open(struct search *se, const struct index *ix, const struct index_query *q)
 {
-	int i, k, rc;
+	int i, rc;
 
 	/* Not memset: the scorers' sources are most of it, set only as they are opened. */
 	se->ix = ix;
@@ -445,6 +448,16 @@ search_open(struct search *se, const struct index *ix, const struct index_query 
 			se->n++;
 		}
 	}
+	return 0;
+}
+
+/* Orders the scorers for MaxScore: by bound, lowest first, every one a driver, and notes
+ * which one-token scorers hold all of each phrase's facts. */
+static void
+search_order(struct search *se)
+{
+	int i, k;
+
 	qsort(se->sc, (size_t)se->n, sizeof(se->sc[0]), cmp_bound);
 	for (i = 0; i < se->n; i++) {
 		se->sc[i]->driver = 1;
@@ -453,7 +466,6 @@ search_open(struct search *se, const struct index *ix, const struct index_query 
 			if (se->sc[k]->p->n == 1 && holds_all(se->sc[k]->p, se->sc[i]->p))
 				se->sc[i]->covered_by |= 1u << k;
 	}
-	return 0;
 }
 
 /* Decides, for a k-th best score of theta, which scorers bring facts ("drivers") and
@@ -565,7 +577,7 @@ score_fact(struct search *se, uint32_t d, double theta, struct index_hit *hit)
 			scorer_seek(se->ix, se->columns, at[i], d + 1);
 		return 0;
 	}
-	K = index_length_part(se->ix, index_doc_len(se->ix, d));
+	K = se->ix->length_part[d];
 	memset(part, 0, (size_t)se->q->n * sizeof(*part));
 	memset(hit->columns, 0, sizeof(hit->columns));
 	for (i = 0; i < nat; i++) {
@@ -592,45 +604,208 @@ score_fact(struct search *se, uint32_t d, double theta, struct index_hit *hit)
 	return 1;
 }
 
-int
-index_top(const struct index *ix, const struct index_query *q, uint32_t first, uint32_t last, int k,
-	  long long deadline_ns, struct index_hit *out)
+/* ---- A small range: every fact at once ---- */
+
+/* Facts a scan scores at once: what it keeps of them is on the stack. */
+#define SCAN_WINDOW 256
+
+/* A window of facts being scanned: lo..hi, at most SCAN_WINDOW of them. */
+struct scan {
+	uint32_t lo, hi;
+	double score[SCAN_WINDOW];		       /* each fact's score so far */
+	uint32_t found[SCAN_WINDOW];		       /* bit i: phrase i is in it */
+	uint8_t columns[INDEX_QUERY_MAX][SCAN_WINDOW]; /* [i][f]: phrase i's columns */
+};
+
+/* Adds s's part to fact d of the window, which holds its phrase with weighted frequency
+ * f in the given columns. Phrases come in query order, so each fact's parts are summed
+ * in the order FTS5 sums them; the phrases it lacks would add 0, which changes nothing. */
+static inline void
+scan_add(struct scan *w, const struct index *ix, const struct scorer *s, uint32_t d, double f,
+	 uint8_t columns)
 {
+	uint32_t j = d - w->lo;
+
+	w->score[j] += s->idf * index_freq_part_k(f, ix->length_part[d]);
+	w->found[j] |= 1u << s->phrase;
+	w->columns[s->phrase][j] = columns;
+}
+
+/* Adds a common term's parts: its facts in the window are its bits there, and their
+ * counts follow one another in its dense form. */
+static void
+scan_dense(const struct index *ix, unsigned columns, const struct scorer *s, struct scan *w)
+{
+	const struct dense *ds = &ix->dense[s->dense];
+	uint32_t word, tf[INDEX_COLUMNS], i, d;
+	uint64_t bits;
+	double f;
+
+	for (word = w->lo >> 6; word <= w->hi >> 6; word++) {
+		bits = ds->bits[word];
+		i = ds->rank[word];
+		if (word == w->lo >> 6) { /* not the facts before the window */
+			i += index_popcount(bits & ((1ULL << (w->lo & 63)) - 1));
+			bits &= ~0ULL << (w->lo & 63);
+		}
+		if (word == w->hi >> 6 && (w->hi & 63) != 63) /* nor those after it */
+			bits &= (2ULL << (w->hi & 63)) - 1;
+		for (; bits != 0; bits &= bits - 1, i++) {
+			d = (word << 6) | (uint32_t)__builtin_ctzll(bits);
+			tf[0] = ds->tf[i][0];
+			tf[1] = ds->tf[i][1];
+			tf[2] = ds->tf[i][2];
+			if ((f = index_weighted(ix, tf, columns)) > 0)
+				scan_add(w, ix, s, d, f, index_column_mask(tf));
+		}
+	}
+}
+
+/* Adds the parts of scorer s to the window's facts. */
+static void
+scan_scorer(const struct index *ix, unsigned columns, struct scorer *s, struct scan *w)
+{
+	struct postings_cursor *pc = &s->src[0].pc;
+	double f;
+
+	if (s->dense != INDEX_NONE) {
+		scan_dense(ix, columns, s, w);
+		return;
+	}
+	if (s->whole && !s->src[0].is_merged) { /* a term or a pair: its postings */
+		postings_seek(pc, w->lo);
+		for (; pc->doc <= w->hi; postings_next(pc))
+			if ((f = index_weighted(ix, pc->tf, columns)) > 0)
+				scan_add(w, ix, s, pc->doc, f, index_column_mask(pc->tf));
+		return;
+	}
+	if (s->doc < w->lo) /* the first window: where the scorer stopped is another's */
+		scorer_seek(ix, columns, s, w->lo);
+	for (; s->doc <= w->hi; scorer_seek(ix, columns, s, s->doc + 1))
+		scan_add(w, ix, s, s->doc, s->f, s->columns);
+}
+
+/* Puts the window's facts with a phrase into the k best, in fact order. */
+static void
+scan_keep(const struct scan *w, int nphrases, struct index_hit *best, int *n, int k)
+{
+	struct index_hit hit;
+	uint32_t j, found;
+	int i;
+
+	for (j = 0; j <= w->hi - w->lo; j++) {
+		if ((found = w->found[j]) == 0 || (*n == k && w->score[j] <= best[k - 1].score))
+			continue;
+		hit.doc = w->lo + j;
+		hit.score = w->score[j];
+		memset(hit.columns, 0, sizeof(hit.columns));
+		for (i = 0; i < nphrases; i++)
+			if ((found >> i) & 1)
+				hit.columns[i] = w->columns[i][j];
+		keep_best(best, n, k, &hit);
+	}
+}
+
+/* index_top() by scoring every fact of first..last, a window at a time, phrase after
+ * phrase: for a range of a few hundred facts, cheaper than MaxScore's bookkeeping. */
+static int
+top_by_scan(struct search *se, uint32_t first, uint32_t last, int k, long long deadline_ns,
+	    struct index_hit *out)
+{
+	struct scan w;
+	int n = 0, i;
+
+	if (first < 1)
+		first = 1;
+	if (last > se->ix->ndocs)
+		last = se->ix->ndocs;
+	for (w.lo = first; w.lo <= last; w.lo = w.hi + 1) {
+		w.hi = last - w.lo >= SCAN_WINDOW - 1 ? w.lo + SCAN_WINDOW - 1 : last;
+		memset(w.score, 0, (w.hi - w.lo + 1) * sizeof(w.score[0]));
+		memset(w.found, 0, (w.hi - w.lo + 1) * sizeof(w.found[0]));
+		for (i = 0; i < se->n; i++)
+			scan_scorer(se->ix, se->columns, se->sc[i], &w);
+		scan_keep(&w, se->q->n, out, &n, k);
+		if (w.hi == last)
+			break;
+		if (deadline_ns != 0 && now_ns() > deadline_ns)
+			return -2;
+	}
+	return n;
+}
+
+/* ---- Any range: MaxScore ---- */
+
+/* index_top() by MaxScore. */
+static int
+top_by_maxscore(struct search *se, uint32_t first, uint32_t last, int k, long long deadline_ns,
+		struct index_hit *out)
+{
+	const struct index *ix = se->ix;
 	double theta = -HUGE_VAL;
 	struct index_hit hit;
-	struct search se;
 	int n = 0, i, scored = 0;
 	uint32_t d;
+
+	search_order(se);
+	search_roles(se, theta, first);
+	for (i = 0; i < se->ndrivers; i++)
+		scorer_seek(ix, se->columns, se->drivers[i], first);
+	for (;;) {
+		/* The next fact a driver holds. */
+		d = POSTINGS_END;
+		for (i = 0; i < se->ndrivers; i++)
+			if (se->drivers[i]->doc < d)
+				d = se->drivers[i]->doc;
+		if (d == POSTINGS_END || d > last)
+			break;
+		if (score_fact(se, d, theta, &hit)) {
+			keep_best(out, &n, k, &hit);
+			if (n == k && out[k - 1].score > theta) {
+				theta = out[k - 1].score;
+				search_roles(se, theta, d + 1);
+			}
+		}
+		if (deadline_ns != 0 && ++scored % DEADLINE_EVERY == 0 && now_ns() > deadline_ns)
+			return -2;
+	}
+	return n;
+}
+
+/* index_top() by the given way. */
+static int
+top_by(const struct index *ix, const struct index_query *q, uint32_t first, uint32_t last, int k,
+       long long deadline_ns, struct index_hit *out, enum index_way way)
+{
+	struct search se;
+	int n;
 
 	if (k <= 0 || first > last)
 		return 0;
 	if (search_open(&se, ix, q) == -1)
 		return -1;
-	search_roles(&se, theta, first);
-	for (i = 0; i < se.ndrivers; i++)
-		scorer_seek(ix, se.columns, se.drivers[i], first);
-	for (;;) {
-		/* The next fact a driver holds. */
-		d = POSTINGS_END;
-		for (i = 0; i < se.ndrivers; i++)
-			if (se.drivers[i]->doc < d)
-				d = se.drivers[i]->doc;
-		if (d == POSTINGS_END || d > last)
-			break;
-		if (score_fact(&se, d, theta, &hit)) {
-			keep_best(out, &n, k, &hit);
-			if (n == k && out[k - 1].score > theta) {
-				theta = out[k - 1].score;
-				search_roles(&se, theta, d + 1);
-			}
-		}
-		if (deadline_ns != 0 && ++scored % DEADLINE_EVERY == 0 && now_ns() > deadline_ns) {
-			search_free(&se);
-			return -2;
-		}
-	}
+	if (way == INDEX_ANY)
+		way = last - first < SCAN_MAX ? INDEX_SCAN : INDEX_MAXSCORE;
+	if (way == INDEX_SCAN)
+		n = top_by_scan(&se, first, last, k, deadline_ns, out);
+	else
+		n = top_by_maxscore(&se, first, last, k, deadline_ns, out);
 	search_free(&se);
 	return n;
+}
+
+int
+index_top(const struct index *ix, const struct index_query *q, uint32_t first, uint32_t last, int k,
+	  long long deadline_ns, struct index_hit *out)
+{
+	return top_by(ix, q, first, last, k, deadline_ns, out, INDEX_ANY);
+}
+
+int
+index_top_by(const struct index *ix, const struct index_query *q, uint32_t first, uint32_t last,
+	     int k, enum index_way way, struct index_hit *out)
+{
+	return top_by(ix, q, first, last, k, 0, out, way);
 }
 
 int
