@@ -676,7 +676,7 @@ scan_scorer(const struct index *ix, unsigned columns, struct scorer *s, struct s
 		postings_seek(pc, w->lo);
 		for (; pc->doc <= w->hi; postings_next(pc))
 			if ((f = index_weighted(ix, pc->tf, columns)) > 0)
-				scan_add(w, ix, s, pc->doc, f, index_column_mask(pc->tf));
+				scan_add(w, ix, s, pc->doc, f, pc->columns);
 		return;
 	}
 	if (s->doc < w->lo) /* the first window: where the scorer stopped is another's */
@@ -685,24 +685,31 @@ scan_scorer(const struct index *ix, unsigned columns, struct scorer *s, struct s
 		scan_add(w, ix, s, s->doc, s->f, s->columns);
 }
 
-/* Puts the window's facts with a phrase into the k best, in fact order. */
+/* Puts the window's facts with a phrase into the k best, in fact order, then gives those
+ * of them still there their columns: a fact soon pushed out never needs them. */
 static void
-scan_keep(const struct scan *w, int nphrases, struct index_hit *best, int *n, int k)
+scan_keep(const struct scan *w, struct index_hit *best, int *n, int k)
 {
 	struct index_hit hit;
 	uint32_t j, found;
-	int i;
+	int i, c;
 
+	memset(&hit, 0, sizeof(hit));
 	for (j = 0; j <= w->hi - w->lo; j++) {
-		if ((found = w->found[j]) == 0 || (*n == k && w->score[j] <= best[k - 1].score))
+		if (w->found[j] == 0 || (*n == k && w->score[j] <= best[k - 1].score))
 			continue;
 		hit.doc = w->lo + j;
 		hit.score = w->score[j];
-		memset(hit.columns, 0, sizeof(hit.columns));
-		for (i = 0; i < nphrases; i++)
-			if ((found >> i) & 1)
-				hit.columns[i] = w->columns[i][j];
 		keep_best(best, n, k, &hit);
+	}
+	for (i = 0; i < *n; i++) {
+		if (best[i].doc < w->lo || best[i].doc > w->hi)
+			continue;
+		j = best[i].doc - w->lo;
+		for (found = w->found[j]; found != 0; found &= found - 1) {
+			c = __builtin_ctz(found);
+			best[i].columns[c] = w->columns[c][j];
+		}
 	}
 }
 
@@ -725,7 +732,7 @@ top_by_scan(struct search *se, uint32_t first, uint32_t last, int k, long long d
 		memset(w.found, 0, (w.hi - w.lo + 1) * sizeof(w.found[0]));
 		for (i = 0; i < se->n; i++)
 			scan_scorer(se->ix, se->columns, se->sc[i], &w);
-		scan_keep(&w, se->q->n, out, &n, k);
+		scan_keep(&w, out, &n, k);
 		if (w.hi == last)
 			break;
 		if (deadline_ns != 0 && now_ns() > deadline_ns)
