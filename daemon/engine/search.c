@@ -556,36 +556,28 @@ query_order_sum(const double *part, int n)
 }
 
 /* Scores fact d: the drivers at d, then the checked scorers while d can still beat theta.
- * Fills hit and returns 1 when d was scored in full, 0 when it cannot make the k best. */
+ * Fills hit and returns 1 when d was scored in full, 0 when it cannot make the k best.
+ * No driver's bound alone is short of theta with every checked scorer's (search_roles()
+ * made them drivers for that), so d is judged on its drivers' actual parts; and most
+ * facts fail at once, so the parts are laid out in query order only for those that pass. */
 static int
 score_fact(struct search *se, uint32_t d, double theta, struct index_hit *hit)
 {
-	double part[INDEX_QUERY_MAX], partial = 0, bound = 0, K;
-	double slack = 1e-9 * (theta > 1 ? theta : 1);
+	double part[INDEX_QUERY_MAX], got[INDEX_QUERY_MAX], partial = 0;
+	double K = se->ix->length_part[d], slack = 1e-9 * (theta > 1 ? theta : 1);
 	struct scorer *at[INDEX_QUERY_MAX];
+	uint8_t columns[INDEX_QUERY_MAX];
 	int i, nat = 0;
 
-	/* The drivers at d, and first whether even their bounds can lift d above theta:
-	 * most facts a common word brings cannot, and are dropped before any arithmetic. */
-	for (i = 0; i < se->ndrivers; i++)
-		if (se->drivers[i]->doc == d) {
-			at[nat++] = se->drivers[i];
-			bound += se->drivers[i]->bound;
-		}
-	if (bound + se->rest[0] + slack < theta) {
-		for (i = 0; i < nat; i++)
-			scorer_seek(se->ix, se->columns, at[i], d + 1);
-		return 0;
-	}
-	K = se->ix->length_part[d];
-	memset(part, 0, (size_t)se->q->n * sizeof(*part));
-	memset(hit->columns, 0, sizeof(hit->columns));
-	for (i = 0; i < nat; i++) {
-		struct scorer *s = at[i];
+	for (i = 0; i < se->ndrivers; i++) {
+		struct scorer *s = se->drivers[i];
 
-		part[s->phrase] = s->idf * index_freq_part_k(s->f, K);
-		partial += part[s->phrase];
-		hit->columns[s->phrase] = s->columns;
+		if (s->doc != d)
+			continue;
+		got[nat] = s->idf * index_freq_part_k(s->f, K);
+		partial += got[nat];
+		columns[nat] = s->columns;
+		at[nat++] = s;
 		scorer_seek(se->ix, se->columns, s, d + 1);
 	}
 	for (i = 0; i < se->nchecked; i++) {
@@ -595,9 +587,16 @@ score_fact(struct search *se, uint32_t d, double theta, struct index_hit *hit)
 			return 0;
 		if (!scorer_at(se->ix, se->columns, s, d))
 			continue;
-		part[s->phrase] = s->idf * index_freq_part_k(s->f, K);
-		partial += part[s->phrase];
-		hit->columns[s->phrase] = s->columns;
+		got[nat] = s->idf * index_freq_part_k(s->f, K);
+		partial += got[nat];
+		columns[nat] = s->columns;
+		at[nat++] = s;
+	}
+	memset(part, 0, (size_t)se->q->n * sizeof(*part));
+	memset(hit->columns, 0, sizeof(hit->columns));
+	for (i = 0; i < nat; i++) {
+		part[at[i]->phrase] = got[i];
+		hit->columns[at[i]->phrase] = columns[i];
 	}
 	hit->doc = d;
 	hit->score = query_order_sum(part, se->q->n);
