@@ -153,6 +153,7 @@ struct scorer {
 	const struct index_phrase *p; /* the phrase */
 	int nsrc;		      /* tokens (or pairs) it is found through */
 	int whole;		      /* 1: its one source gives its counts (a term, a pair) */
+	int simple;		      /* 1: and that source is one list's cursor (not merged) */
 	uint32_t dense;		      /* its term when that has a dense form, else INDEX_NONE */
 	double idf;		      /* its idf */
 	double bound;		      /* the most it can add to a fact's score */
@@ -176,7 +177,7 @@ scorer_check(const struct index *ix, unsigned columns, struct scorer *s, uint32_
 
 	if (s->whole) {
 		s->f = index_weighted(ix, s->src[0].tf, columns);
-		s->columns = index_column_mask(s->src[0].tf);
+		s->columns = s->simple ? s->src[0].pc.columns : index_column_mask(s->src[0].tf);
 		return;
 	}
 	/* Only the columns holding every token can hold the phrase. */
@@ -187,6 +188,21 @@ scorer_check(const struct index *ix, unsigned columns, struct scorer *s, uint32_
 	s->columns = index_column_mask(tf);
 }
 
+/* Moves simple scorer s, searched in every column and on a fact, to its next fact, which
+ * holds its phrase: the inner loop's usual step. */
+static inline void
+scorer_next(const struct index *ix, struct scorer *s)
+{
+	struct postings_cursor *pc = &s->src[0].pc;
+
+	postings_next(pc);
+	s->src[0].doc = s->doc = pc->doc;
+	if (s->doc != POSTINGS_END) {
+		s->f = index_weighted(ix, pc->tf, ~0u);
+		s->columns = pc->columns;
+	}
+}
+
 /* Moves s to its first fact >= target holding the phrase in one of the columns. */
 static void
 scorer_seek(const struct index *ix, unsigned columns, struct scorer *s, uint32_t target)
@@ -195,15 +211,9 @@ scorer_seek(const struct index *ix, unsigned columns, struct scorer *s, uint32_t
 	uint32_t d = target;
 	int j;
 
-	/* The inner loop's usual step: a term or a pair, searched in every column, moves on
-	 * to its next fact, which holds it. */
-	if (s->whole && !s->src[0].is_merged && columns == ~0u && pc->doc != 0 &&
-	    pc->doc != POSTINGS_END && target == pc->doc + 1) {
-		postings_next(pc);
-		s->src[0].doc = s->doc = pc->doc;
-		s->src[0].tf = pc->tf;
-		if (s->doc != POSTINGS_END)
-			scorer_check(ix, columns, s, s->doc);
+	if (s->simple && columns == ~0u && pc->doc != 0 && pc->doc != POSTINGS_END &&
+	    target == pc->doc + 1) {
+		scorer_next(ix, s);
 		return;
 	}
 	for (;;) {
@@ -245,6 +255,15 @@ scorer_at(const struct index *ix, unsigned columns, struct scorer *s, uint32_t d
 		s->columns = index_column_mask(tf);
 		return s->f > 0;
 	}
+	if (s->simple) { /* its cursor, straight to d */
+		postings_seek(&s->src[0].pc, d);
+		s->src[0].doc = s->doc = s->src[0].pc.doc;
+		s->src[0].tf = s->src[0].pc.tf;
+		if (s->doc != d)
+			return 0;
+		scorer_check(ix, columns, s, d);
+		return s->f > 0;
+	}
 	if (s->whole) {
 		scorer_seek(ix, columns, s, d);
 		return s->doc == d;
@@ -271,6 +290,7 @@ struct search {
 	int checked[INDEX_QUERY_MAX];		 /* scorers only checked, highest bound first */
 	double rest[INDEX_QUERY_MAX + 1];	 /* rest[i]: bounds of checked[i..] summed */
 	int nchecked;				 /* entries in checked */
+	double flip; /* a driver is only checked from theta > flip + slack(theta) on */
 	struct merged *merged[INDEX_QUERY_MAX * INDEX_PHRASE_MAX]; /* prefix postings */
 	int nmerged;						   /* entries in merged */
 };
@@ -382,6 +402,7 @@ open_scorer(struct search *se, struct scorer *s, int i)
 		if (s->whole && !s->src[0].is_merged && ix_has_dense(se->ix, p->lo[0]))
 			s->dense = p->lo[0];
 	}
+	s->simple = s->whole && !s->src[0].is_merged;
 	/* As FTS5 counts: the facts holding the phrase in the columns searched. */
 	if (se->columns != ~0u)
 		nhit = count_phrase(se->ix, se->columns, s);
@@ -468,18 +489,31 @@ search_order(struct search *se)
 	}
 }
 
+/* The room left for rounding when a sum of bounds is held against theta. */
+static double
+slack_at(double theta)
+{
+	return 1e-9 * (theta > 1 ? theta : 1);
+}
+
 /* Decides, for a k-th best score of theta, which scorers bring facts ("drivers") and
  * which are only checked in the facts the drivers bring; next is the first fact not yet
  * read, where a scorer that drives again resumes. One-token scorers, lowest bound first,
  * are only checked while together they cannot lift a fact above theta; then a phrase is
  * only checked while a driver holds all its facts (a token of it: a fact holding the
- * phrase is brought anyway), or while its bound still fits under theta with the rest. */
+ * phrase is brought anyway), or while its bound still fits under theta with the rest.
+ * A scorer only checked stays so as theta rises; a driver turns once theta passes the
+ * sum its test compared, and the least of those sums is kept in flip: until theta is past
+ * it, the roles would come out the same. (Keeping them longer would be safe anyway: the
+ * checked scorers' bounds only fall further short of a higher theta.) */
 static void
 search_roles(struct search *se, double theta, uint32_t next)
 {
-	double missed = 0, slack = 1e-9 * (theta > 1 ? theta : 1);
+	double missed = 0, slack = slack_at(theta);
 	int was[INDEX_QUERY_MAX], i, j, k;
 	uint32_t drivers = 0;
+
+	se->flip = HUGE_VAL;
 
 	for (i = 0; i < se->n; i++) {
 		was[i] = se->sc[i]->driver;
@@ -490,8 +524,10 @@ search_roles(struct search *se, double theta, uint32_t next)
 
 		if (s->p->n > 1)
 			continue;
-		if (missed + s->bound + slack >= theta)
+		if (missed + s->bound + slack >= theta) {
+			se->flip = missed + s->bound;
 			break;
+		}
 		missed += s->bound;
 		s->driver = 0;
 	}
@@ -507,6 +543,8 @@ search_roles(struct search *se, double theta, uint32_t next)
 		} else if (missed + s->bound + slack < theta) {
 			missed += s->bound;
 			s->driver = 0;
+		} else if (missed + s->bound < se->flip) {
+			se->flip = missed + s->bound;
 		}
 	}
 	se->ndrivers = 0;
@@ -564,7 +602,7 @@ static int
 score_fact(struct search *se, uint32_t d, double theta, struct index_hit *hit)
 {
 	double part[INDEX_QUERY_MAX], got[INDEX_QUERY_MAX], partial = 0;
-	double K = se->ix->length_part[d], slack = 1e-9 * (theta > 1 ? theta : 1);
+	double K = se->ix->length_part[d], slack = slack_at(theta);
 	struct scorer *at[INDEX_QUERY_MAX];
 	uint8_t columns[INDEX_QUERY_MAX];
 	int i, nat = 0;
@@ -578,7 +616,10 @@ score_fact(struct search *se, uint32_t d, double theta, struct index_hit *hit)
 		partial += got[nat];
 		columns[nat] = s->columns;
 		at[nat++] = s;
-		scorer_seek(se->ix, se->columns, s, d + 1);
+		if (s->simple && se->columns == ~0u)
+			scorer_next(se->ix, s);
+		else
+			scorer_seek(se->ix, se->columns, s, d + 1);
 	}
 	for (i = 0; i < se->nchecked; i++) {
 		struct scorer *s = se->sc[se->checked[i]];
@@ -769,7 +810,9 @@ top_by_maxscore(struct search *se, uint32_t first, uint32_t last, int k, long lo
 			keep_best(out, &n, k, &hit);
 			if (n == k && out[k - 1].score > theta) {
 				theta = out[k - 1].score;
-				search_roles(se, theta, d + 1);
+				/* The roles stand until one of them would change. */
+				if (se->flip + slack_at(theta) < theta)
+					search_roles(se, theta, d + 1);
 			}
 		}
 		if (deadline_ns != 0 && ++scored % DEADLINE_EVERY == 0 && now_ns() > deadline_ns)
