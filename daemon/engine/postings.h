@@ -55,7 +55,6 @@ struct postings_cursor {
 	const struct postings_skip *skip; /* the list's skip entries */
 	uint32_t nskip;			  /* how many */
 	uint32_t next_skip;		  /* the first skip entry no seek has passed */
-	uint32_t at;			  /* the current entry's byte offset in the list */
 	uint32_t doc;			  /* the current fact, or POSTINGS_END */
 	uint32_t tf[POSTINGS_COLUMNS];	  /* the term's count in each column of doc */
 	uint8_t columns;		  /* bit c: tf[c] is not 0 */
@@ -108,7 +107,6 @@ postings_decode(struct postings_cursor *c, uint32_t prev)
 	uint32_t v = 0;
 	int col;
 
-	c->at = (uint32_t)(c->p - c->start);
 	if (c->p >= c->end) {
 		c->doc = POSTINGS_END;
 		return;

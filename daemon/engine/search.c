@@ -593,29 +593,27 @@ query_order_sum(const double *part, int n)
 	return score;
 }
 
-/* Scores fact d: the drivers at d, then the checked scorers while d can still beat theta.
+/* Scores fact d: the drivers at d (the first ndrivers of at, which has room for every
+ * scorer), then the checked scorers while d can still beat theta.
  * Fills hit and returns 1 when d was scored in full, 0 when it cannot make the k best.
  * No driver's bound alone is short of theta with every checked scorer's (search_roles()
  * made them drivers for that), so d is judged on its drivers' actual parts; and most
  * facts fail at once, so the parts are laid out in query order only for those that pass. */
 static int
-score_fact(struct search *se, uint32_t d, double theta, struct index_hit *hit)
+score_fact(struct search *se, uint32_t d, struct scorer **at, int ndrivers, double theta,
+	   struct index_hit *hit)
 {
 	double part[INDEX_QUERY_MAX], got[INDEX_QUERY_MAX], partial = 0;
 	double K = se->ix->length_part[d], slack = slack_at(theta);
-	struct scorer *at[INDEX_QUERY_MAX];
 	uint8_t columns[INDEX_QUERY_MAX];
 	int i, nat = 0;
 
-	for (i = 0; i < se->ndrivers; i++) {
-		struct scorer *s = se->drivers[i];
+	for (i = 0; i < ndrivers; i++) {
+		struct scorer *s = at[i];
 
-		if (s->doc != d)
-			continue;
 		got[nat] = s->idf * index_freq_part_k(s->f, K);
 		partial += got[nat];
-		columns[nat] = s->columns;
-		at[nat++] = s;
+		columns[nat++] = s->columns;
 		if (s->simple && se->columns == ~0u)
 			scorer_next(se->ix, s);
 		else
@@ -790,23 +788,27 @@ top_by_maxscore(struct search *se, uint32_t first, uint32_t last, int k, long lo
 {
 	const struct index *ix = se->ix;
 	double theta = -HUGE_VAL;
+	struct scorer *at[INDEX_QUERY_MAX];
 	struct index_hit hit;
-	int n = 0, i, scored = 0;
-	uint32_t d;
+	int n = 0, i, nat, scored = 0;
+	uint32_t d, x;
 
 	search_order(se);
 	search_roles(se, theta, first);
 	for (i = 0; i < se->ndrivers; i++)
 		scorer_seek(ix, se->columns, se->drivers[i], first);
 	for (;;) {
-		/* The next fact a driver holds. */
+		/* The next fact a driver holds, and the drivers that hold it. */
 		d = POSTINGS_END;
-		for (i = 0; i < se->ndrivers; i++)
-			if (se->drivers[i]->doc < d)
-				d = se->drivers[i]->doc;
+		for (i = 0, nat = 0; i < se->ndrivers; i++) {
+			if ((x = se->drivers[i]->doc) < d)
+				d = x, nat = 0;
+			if (x == d)
+				at[nat++] = se->drivers[i];
+		}
 		if (d == POSTINGS_END || d > last)
 			break;
-		if (score_fact(se, d, theta, &hit)) {
+		if (score_fact(se, d, at, nat, theta, &hit)) {
 			keep_best(out, &n, k, &hit);
 			if (n == k && out[k - 1].score > theta) {
 				theta = out[k - 1].score;
