@@ -645,7 +645,7 @@ score_fact(struct search *se, uint32_t d, struct scorer **at, int ndrivers, doub
 /* ---- A small range: every fact at once ---- */
 
 /* Facts a scan scores at once: what it keeps of them is on the stack. */
-#define SCAN_WINDOW 256
+#define SCAN_WINDOW 512
 
 /* A window of facts being scanned: lo..hi, at most SCAN_WINDOW of them. */
 struct scan {
