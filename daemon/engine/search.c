@@ -263,8 +263,9 @@ scorer_at(const struct index *ix, unsigned columns, struct scorer *s, uint32_t d
 		s->columns = index_column_mask(tf);
 		return s->f > 0;
 	}
-	if (s->simple) { /* its cursor, straight to d */
-		postings_seek(&s->src[0].pc, d);
+	if (s->simple) { /* its cursor, straight to d (often past it already) */
+		if (s->src[0].pc.doc < d || s->src[0].pc.doc == 0)
+			postings_seek(&s->src[0].pc, d);
 		s->src[0].doc = s->doc = s->src[0].pc.doc;
 		s->src[0].tf = s->src[0].pc.tf;
 		if (s->doc != d)
