@@ -141,6 +141,14 @@ start_terms(struct index_builder *b)
 	if (ix->avgdl <= 0)
 		ix->avgdl = 1.0;
 	ix->bytes += (n + 1 + total) * sizeof(uint32_t);
+	/* Every fact's length part, once: a search would work it out again for every fact
+	 * it scores, a division each time. */
+	if ((ix->length_part = malloc(((size_t)ix->ndocs + 1) * sizeof(*ix->length_part))) == NULL)
+		return fail(b, "out of memory");
+	ix->length_part[0] = 0;
+	for (i = 1; i <= ix->ndocs; i++)
+		ix->length_part[i] = index_length_part(ix, index_doc_len(ix, (uint32_t)i));
+	ix->bytes += ((size_t)ix->ndocs + 1) * sizeof(*ix->length_part);
 	return 0;
 }
 
@@ -348,6 +356,7 @@ index_free(struct index *ix)
 	postings_free(&ix->post);
 	free(ix->fwd);
 	free(ix->fwd_off);
+	free(ix->length_part);
 	free(ix->qrow_first);
 	free(ix->qrow_start);
 	free(ix->qrow_end);

@@ -112,6 +112,14 @@ int index_remember(struct index *ix, const struct index_phrase *p);
 int index_top(const struct index *ix, const struct index_query *q, uint32_t first, uint32_t last,
 	      int k, long long deadline_ns, struct index_hit *out);
 
+/* How index_top() finds the best facts: as it sees fit; scoring every fact of the range,
+ * a window at a time; MaxScore. */
+enum index_way { INDEX_ANY, INDEX_SCAN, INDEX_MAXSCORE };
+
+/* As index_top(), the given way, with no deadline: for tests, which try each. */
+int index_top_by(const struct index *ix, const struct index_query *q, uint32_t first, uint32_t last,
+		 int k, enum index_way way, struct index_hit *out);
+
 /* As index_top(), scoring every fact with no pruning and counting each phrase's facts by
  * reading every fact: slow, and the reference index_top() is tested against. */
 int index_top_exhaustive(const struct index *ix, const struct index_query *q, uint32_t first,

@@ -29,6 +29,7 @@ struct index {
 	struct postings post;		 /* the postings of every term */
 	uint32_t *fwd;			 /* every fact's tokens, as term ids */
 	uint32_t *fwd_off;		 /* column c of fact d: fwd[fwd_off[3d+c]..[3d+c+1]) */
+	double *length_part;		 /* fact d's index_length_part() */
 	uint32_t *qrow_first;		 /* fact d's question rows: qrow_first[d]..[d+1] */
 	uint32_t *qrow_start;		 /* a row's first token in fwd */
 	uint32_t *qrow_end;		 /* one past its last */
@@ -152,6 +153,18 @@ int dense_build(struct index *ix);
 /* Frees the dense forms. This function can't fail. */
 void dense_free(struct index *ix);
 
+/* Returns the bits set in x. The compiler's builtin is a call into its runtime library
+ * unless the target has the instruction, and the engine is built for any x86-64: this is
+ * the same count in a dozen instructions, inline. */
+static inline uint32_t
+index_popcount(uint64_t x)
+{
+	x = x - ((x >> 1) & 0x5555555555555555ULL);
+	x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	return (uint32_t)((x * 0x0101010101010101ULL) >> 56);
+}
+
 /* Looks term t up in fact d through its dense form (which it must have): returns 0 when
  * d does not use it, else 1 with its counts there in tf. */
 static inline int
@@ -163,7 +176,7 @@ index_dense_at(const struct index *ix, uint32_t t, uint32_t d, uint32_t tf[INDEX
 
 	if (!(word & bit))
 		return 0;
-	i = s->rank[d >> 6] + (uint32_t)__builtin_popcountll(word & (bit - 1));
+	i = s->rank[d >> 6] + index_popcount(word & (bit - 1));
 	tf[0] = s->tf[i][0];
 	tf[1] = s->tf[i][1];
 	tf[2] = s->tf[i][2];

@@ -157,11 +157,12 @@ postings_seek(struct postings_cursor *c, uint32_t target)
 	if ((c->doc >= target && c->doc != 0) || c->doc == POSTINGS_END)
 		return;
 	/* The last block that starts after a fact before target: target is in it or later.
-	 * Jump there unless the cursor is there already. */
+	 * Jump there unless the cursor is there already: past the current entry (which ends
+	 * at c->p) means after it, as a block starts on an entry. */
 	while (k < c->nskip && c->skip[k].base < target)
 		k++;
 	c->next_skip = k;
-	if (k > 0 && (c->doc == 0 || c->skip[k - 1].off > c->at)) {
+	if (k > 0 && (c->doc == 0 || c->skip[k - 1].off >= (uint32_t)(c->p - c->start))) {
 		c->p = c->start + c->skip[k - 1].off;
 		postings_decode(c, c->skip[k - 1].base);
 	} else if (c->doc == 0) {

@@ -55,9 +55,9 @@ struct postings_cursor {
 	const struct postings_skip *skip; /* the list's skip entries */
 	uint32_t nskip;			  /* how many */
 	uint32_t next_skip;		  /* the first skip entry no seek has passed */
-	uint32_t at;			  /* the current entry's byte offset in the list */
 	uint32_t doc;			  /* the current fact, or POSTINGS_END */
 	uint32_t tf[POSTINGS_COLUMNS];	  /* the term's count in each column of doc */
+	uint8_t columns;		  /* bit c: tf[c] is not 0 */
 };
 
 /* Writes v as a varint at p (room for 5 bytes). Returns the bytes written. */
@@ -107,7 +107,6 @@ postings_decode(struct postings_cursor *c, uint32_t prev)
 	uint32_t v = 0;
 	int col;
 
-	c->at = (uint32_t)(c->p - c->start);
 	if (c->p >= c->end) {
 		c->doc = POSTINGS_END;
 		return;
@@ -119,10 +118,10 @@ postings_decode(struct postings_cursor *c, uint32_t prev)
 		return;
 	}
 	c->doc = prev + (v >> 3);
-	for (col = 0; col < POSTINGS_COLUMNS; col++) {
-		c->tf[col] = 0;
-		if (!((v >> col) & 1))
-			continue;
+	c->columns = v & 7;
+	c->tf[0] = c->tf[1] = c->tf[2] = 0;
+	for (v &= 7; v != 0; v &= v - 1) { /* a count for each column used */
+		col = __builtin_ctz(v);
 		if (c->p < c->end && *c->p < 0x80)
 			c->tf[col] = *c->p++;
 		else

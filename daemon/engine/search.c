@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * search.c -- ranking facts with the index: FTS5's bm25, top k by MaxScore.
+ * search.c -- ranking facts with the index: FTS5's bm25, top k by a scan of every fact
+ * of a small range, by MaxScore on a larger one.
  *
  * Scoring is FTS5's bm25() (sqlite ext/fts5/fts5_aux.c), term for term: for each phrase
  * i of the query, idf_i = ln((N - n_i + 0.5) / (n_i + 0.5)), at least 1e-6, where n_i
@@ -11,7 +12,14 @@
  * last bit. That is BM25F with one length normalisation for the whole fact: a column's
  * weight multiplies its term counts before they saturate.
  *
- * Top k is MaxScore (Turtle and Flood, 1995). A phrase can add no more to a fact's score
+ * A range of fewer than SCAN_MAX facts (the bundled knowledge base's languages) is
+ * scanned: each phrase's postings, in query order, add its part to an array of scores, a
+ * window of facts at a time, and the k best are read off the array. Every fact's parts
+ * are summed in query order there too, so the scores are the same to the bit; on a few
+ * hundred facts that costs less than MaxScore's bookkeeping (about 60% on the bundled
+ * knowledge base).
+ *
+ * Top k on a larger range is MaxScore (Turtle and Flood, 1995). A phrase can add no more to a fact's score
  * than its idf times the highest frequency part it reaches in any fact: its bound. Sorted
  * by bound, the phrases whose bounds together cannot lift a fact above the k-th best
  * score so far are only looked up in the facts the others ("drivers") bring, best bound
@@ -33,6 +41,9 @@
 
 /* Facts scored between two looks at the clock. */
 #define DEADLINE_EVERY 512
+
+/* Ranges of fewer facts than this are scanned whole rather than pruned: see top_by(). */
+#define SCAN_MAX 1024
 
 static long long
 now_ns(void)
@@ -150,6 +161,7 @@ struct scorer {
 	const struct index_phrase *p; /* the phrase */
 	int nsrc;		      /* tokens (or pairs) it is found through */
 	int whole;		      /* 1: its one source gives its counts (a term, a pair) */
+	int simple;		      /* 1: and that source is one list's cursor (not merged) */
 	uint32_t dense;		      /* its term when that has a dense form, else INDEX_NONE */
 	double idf;		      /* its idf */
 	double bound;		      /* the most it can add to a fact's score */
@@ -173,7 +185,7 @@ scorer_check(const struct index *ix, unsigned columns, struct scorer *s, uint32_
 
 	if (s->whole) {
 		s->f = index_weighted(ix, s->src[0].tf, columns);
-		s->columns = index_column_mask(s->src[0].tf);
+		s->columns = s->simple ? s->src[0].pc.columns : index_column_mask(s->src[0].tf);
 		return;
 	}
 	/* Only the columns holding every token can hold the phrase. */
@@ -184,6 +196,21 @@ scorer_check(const struct index *ix, unsigned columns, struct scorer *s, uint32_
 	s->columns = index_column_mask(tf);
 }
 
+/* Moves simple scorer s, searched in every column and on a fact, to its next fact, which
+ * holds its phrase: the inner loop's usual step. */
+static inline void
+scorer_next(const struct index *ix, struct scorer *s)
+{
+	struct postings_cursor *pc = &s->src[0].pc;
+
+	postings_next(pc);
+	s->src[0].doc = s->doc = pc->doc;
+	if (s->doc != POSTINGS_END) {
+		s->f = index_weighted(ix, pc->tf, ~0u);
+		s->columns = pc->columns;
+	}
+}
+
 /* Moves s to its first fact >= target holding the phrase in one of the columns. */
 static void
 scorer_seek(const struct index *ix, unsigned columns, struct scorer *s, uint32_t target)
@@ -192,15 +219,9 @@ scorer_seek(const struct index *ix, unsigned columns, struct scorer *s, uint32_t
 	uint32_t d = target;
 	int j;
 
-	/* The inner loop's usual step: a term or a pair, searched in every column, moves on
-	 * to its next fact, which holds it. */
-	if (s->whole && !s->src[0].is_merged && columns == ~0u && pc->doc != 0 &&
-	    pc->doc != POSTINGS_END && target == pc->doc + 1) {
-		postings_next(pc);
-		s->src[0].doc = s->doc = pc->doc;
-		s->src[0].tf = pc->tf;
-		if (s->doc != POSTINGS_END)
-			scorer_check(ix, columns, s, s->doc);
+	if (s->simple && columns == ~0u && pc->doc != 0 && pc->doc != POSTINGS_END &&
+	    target == pc->doc + 1) {
+		scorer_next(ix, s);
 		return;
 	}
 	for (;;) {
@@ -242,6 +263,16 @@ scorer_at(const struct index *ix, unsigned columns, struct scorer *s, uint32_t d
 		s->columns = index_column_mask(tf);
 		return s->f > 0;
 	}
+	if (s->simple) { /* its cursor, straight to d (often past it already) */
+		if (s->src[0].pc.doc < d || s->src[0].pc.doc == 0)
+			postings_seek(&s->src[0].pc, d);
+		s->src[0].doc = s->doc = s->src[0].pc.doc;
+		s->src[0].tf = s->src[0].pc.tf;
+		if (s->doc != d)
+			return 0;
+		scorer_check(ix, columns, s, d);
+		return s->f > 0;
+	}
 	if (s->whole) {
 		scorer_seek(ix, columns, s, d);
 		return s->doc == d;
@@ -268,6 +299,7 @@ struct search {
 	int checked[INDEX_QUERY_MAX];		 /* scorers only checked, highest bound first */
 	double rest[INDEX_QUERY_MAX + 1];	 /* rest[i]: bounds of checked[i..] summed */
 	int nchecked;				 /* entries in checked */
+	double flip; /* a driver is only checked from theta > flip + slack(theta) on */
 	struct merged *merged[INDEX_QUERY_MAX * INDEX_PHRASE_MAX]; /* prefix postings */
 	int nmerged;						   /* entries in merged */
 };
@@ -379,6 +411,7 @@ open_scorer(struct search *se, struct scorer *s, int i)
 		if (s->whole && !s->src[0].is_merged && ix_has_dense(se->ix, p->lo[0]))
 			s->dense = p->lo[0];
 	}
+	s->simple = s->whole && !s->src[0].is_merged;
 	/* As FTS5 counts: the facts holding the phrase in the columns searched. */
 	if (se->columns != ~0u)
 		nhit = count_phrase(se->ix, se->columns, s);
@@ -423,12 +456,12 @@ search_free(struct search *se)
 		free(se->merged[i]);
 }
 
-/* Sets up a search: one scorer for each phrase that can match, by bound, lowest first,
- * every one a driver. Returns 0, or -1 when out of memory. */
+/* Sets up a search: one scorer for each phrase that can match, in query order in pool
+ * and sc. Returns 0, or -1 when out of memory. */
 static int
 search_open(struct search *se, const struct index *ix, const struct index_query *q)
 {
-	int i, k, rc;
+	int i, rc;
 
 	/* Not memset: the scorers' sources are most of it, set only as they are opened. */
 	se->ix = ix;
@@ -445,6 +478,16 @@ search_open(struct search *se, const struct index *ix, const struct index_query 
 			se->n++;
 		}
 	}
+	return 0;
+}
+
+/* Orders the scorers for MaxScore: by bound, lowest first, every one a driver, and notes
+ * which one-token scorers hold all of each phrase's facts. */
+static void
+search_order(struct search *se)
+{
+	int i, k;
+
 	qsort(se->sc, (size_t)se->n, sizeof(se->sc[0]), cmp_bound);
 	for (i = 0; i < se->n; i++) {
 		se->sc[i]->driver = 1;
@@ -453,7 +496,13 @@ search_open(struct search *se, const struct index *ix, const struct index_query 
 			if (se->sc[k]->p->n == 1 && holds_all(se->sc[k]->p, se->sc[i]->p))
 				se->sc[i]->covered_by |= 1u << k;
 	}
-	return 0;
+}
+
+/* The room left for rounding when a sum of bounds is held against theta. */
+static double
+slack_at(double theta)
+{
+	return 1e-9 * (theta > 1 ? theta : 1);
 }
 
 /* Decides, for a k-th best score of theta, which scorers bring facts ("drivers") and
@@ -461,13 +510,19 @@ search_open(struct search *se, const struct index *ix, const struct index_query 
  * read, where a scorer that drives again resumes. One-token scorers, lowest bound first,
  * are only checked while together they cannot lift a fact above theta; then a phrase is
  * only checked while a driver holds all its facts (a token of it: a fact holding the
- * phrase is brought anyway), or while its bound still fits under theta with the rest. */
+ * phrase is brought anyway), or while its bound still fits under theta with the rest.
+ * A scorer only checked stays so as theta rises; a driver turns once theta passes the
+ * sum its test compared, and the least of those sums is kept in flip: until theta is past
+ * it, the roles would come out the same. (Keeping them longer would be safe anyway: the
+ * checked scorers' bounds only fall further short of a higher theta.) */
 static void
 search_roles(struct search *se, double theta, uint32_t next)
 {
-	double missed = 0, slack = 1e-9 * (theta > 1 ? theta : 1);
+	double missed = 0, slack = slack_at(theta);
 	int was[INDEX_QUERY_MAX], i, j, k;
 	uint32_t drivers = 0;
+
+	se->flip = HUGE_VAL;
 
 	for (i = 0; i < se->n; i++) {
 		was[i] = se->sc[i]->driver;
@@ -478,8 +533,10 @@ search_roles(struct search *se, double theta, uint32_t next)
 
 		if (s->p->n > 1)
 			continue;
-		if (missed + s->bound + slack >= theta)
+		if (missed + s->bound + slack >= theta) {
+			se->flip = missed + s->bound;
 			break;
+		}
 		missed += s->bound;
 		s->driver = 0;
 	}
@@ -495,6 +552,8 @@ search_roles(struct search *se, double theta, uint32_t next)
 		} else if (missed + s->bound + slack < theta) {
 			missed += s->bound;
 			s->driver = 0;
+		} else if (missed + s->bound < se->flip) {
+			se->flip = missed + s->bound;
 		}
 	}
 	se->ndrivers = 0;
@@ -543,38 +602,31 @@ query_order_sum(const double *part, int n)
 	return score;
 }
 
-/* Scores fact d: the drivers at d, then the checked scorers while d can still beat theta.
- * Fills hit and returns 1 when d was scored in full, 0 when it cannot make the k best. */
+/* Scores fact d: the drivers at d (the first ndrivers of at, which has room for every
+ * scorer), then the checked scorers while d can still beat theta.
+ * Fills hit and returns 1 when d was scored in full, 0 when it cannot make the k best.
+ * No driver's bound alone is short of theta with every checked scorer's (search_roles()
+ * made them drivers for that), so d is judged on its drivers' actual parts; and most
+ * facts fail at once, so the parts are laid out in query order only for those that pass. */
 static int
-score_fact(struct search *se, uint32_t d, double theta, struct index_hit *hit)
+score_fact(struct search *se, uint32_t d, struct scorer **at, int ndrivers, double theta,
+	   struct index_hit *hit)
 {
-	double part[INDEX_QUERY_MAX], partial = 0, bound = 0, K;
-	double slack = 1e-9 * (theta > 1 ? theta : 1);
-	struct scorer *at[INDEX_QUERY_MAX];
+	double part[INDEX_QUERY_MAX], got[INDEX_QUERY_MAX], partial = 0;
+	double K = se->ix->length_part[d], slack = slack_at(theta);
+	uint8_t columns[INDEX_QUERY_MAX];
 	int i, nat = 0;
 
-	/* The drivers at d, and first whether even their bounds can lift d above theta:
-	 * most facts a common word brings cannot, and are dropped before any arithmetic. */
-	for (i = 0; i < se->ndrivers; i++)
-		if (se->drivers[i]->doc == d) {
-			at[nat++] = se->drivers[i];
-			bound += se->drivers[i]->bound;
-		}
-	if (bound + se->rest[0] + slack < theta) {
-		for (i = 0; i < nat; i++)
-			scorer_seek(se->ix, se->columns, at[i], d + 1);
-		return 0;
-	}
-	K = index_length_part(se->ix, index_doc_len(se->ix, d));
-	memset(part, 0, (size_t)se->q->n * sizeof(*part));
-	memset(hit->columns, 0, sizeof(hit->columns));
-	for (i = 0; i < nat; i++) {
+	for (i = 0; i < ndrivers; i++) {
 		struct scorer *s = at[i];
 
-		part[s->phrase] = s->idf * index_freq_part_k(s->f, K);
-		partial += part[s->phrase];
-		hit->columns[s->phrase] = s->columns;
-		scorer_seek(se->ix, se->columns, s, d + 1);
+		got[nat] = s->idf * index_freq_part_k(s->f, K);
+		partial += got[nat];
+		columns[nat++] = s->columns;
+		if (s->simple && se->columns == ~0u)
+			scorer_next(se->ix, s);
+		else
+			scorer_seek(se->ix, se->columns, s, d + 1);
 	}
 	for (i = 0; i < se->nchecked; i++) {
 		struct scorer *s = se->sc[se->checked[i]];
@@ -583,54 +635,237 @@ score_fact(struct search *se, uint32_t d, double theta, struct index_hit *hit)
 			return 0;
 		if (!scorer_at(se->ix, se->columns, s, d))
 			continue;
-		part[s->phrase] = s->idf * index_freq_part_k(s->f, K);
-		partial += part[s->phrase];
-		hit->columns[s->phrase] = s->columns;
+		got[nat] = s->idf * index_freq_part_k(s->f, K);
+		partial += got[nat];
+		columns[nat] = s->columns;
+		at[nat++] = s;
+	}
+	memset(part, 0, (size_t)se->q->n * sizeof(*part));
+	memset(hit->columns, 0, sizeof(hit->columns));
+	for (i = 0; i < nat; i++) {
+		part[at[i]->phrase] = got[i];
+		hit->columns[at[i]->phrase] = columns[i];
 	}
 	hit->doc = d;
 	hit->score = query_order_sum(part, se->q->n);
 	return 1;
 }
 
-int
-index_top(const struct index *ix, const struct index_query *q, uint32_t first, uint32_t last, int k,
-	  long long deadline_ns, struct index_hit *out)
+/* ---- A small range: every fact at once ---- */
+
+/* Facts a scan scores at once: what it keeps of them is on the stack. */
+#define SCAN_WINDOW 512
+
+/* A window of facts being scanned: lo..hi, at most SCAN_WINDOW of them. */
+struct scan {
+	uint32_t lo, hi;
+	double score[SCAN_WINDOW];		       /* each fact's score so far */
+	uint32_t found[SCAN_WINDOW];		       /* bit i: phrase i is in it */
+	uint8_t columns[INDEX_QUERY_MAX][SCAN_WINDOW]; /* [i][f]: phrase i's columns */
+};
+
+/* Adds s's part to fact d of the window, which holds its phrase with weighted frequency
+ * f in the given columns. Phrases come in query order, so each fact's parts are summed
+ * in the order FTS5 sums them; the phrases it lacks would add 0, which changes nothing. */
+static inline void
+scan_add(struct scan *w, const struct index *ix, const struct scorer *s, uint32_t d, double f,
+	 uint8_t columns)
 {
-	double theta = -HUGE_VAL;
+	uint32_t j = d - w->lo;
+
+	w->score[j] += s->idf * index_freq_part_k(f, ix->length_part[d]);
+	w->found[j] |= 1u << s->phrase;
+	w->columns[s->phrase][j] = columns;
+}
+
+/* Adds a common term's parts: its facts in the window are its bits there, and their
+ * counts follow one another in its dense form. */
+static void
+scan_dense(const struct index *ix, unsigned columns, const struct scorer *s, struct scan *w)
+{
+	const struct dense *ds = &ix->dense[s->dense];
+	uint32_t word, tf[INDEX_COLUMNS], i, d;
+	uint64_t bits;
+	double f;
+
+	for (word = w->lo >> 6; word <= w->hi >> 6; word++) {
+		bits = ds->bits[word];
+		i = ds->rank[word];
+		if (word == w->lo >> 6) { /* not the facts before the window */
+			i += index_popcount(bits & ((1ULL << (w->lo & 63)) - 1));
+			bits &= ~0ULL << (w->lo & 63);
+		}
+		if (word == w->hi >> 6 && (w->hi & 63) != 63) /* nor those after it */
+			bits &= (2ULL << (w->hi & 63)) - 1;
+		for (; bits != 0; bits &= bits - 1, i++) {
+			d = (word << 6) | (uint32_t)__builtin_ctzll(bits);
+			tf[0] = ds->tf[i][0];
+			tf[1] = ds->tf[i][1];
+			tf[2] = ds->tf[i][2];
+			if ((f = index_weighted(ix, tf, columns)) > 0)
+				scan_add(w, ix, s, d, f, index_column_mask(tf));
+		}
+	}
+}
+
+/* Adds the parts of scorer s to the window's facts. */
+static void
+scan_scorer(const struct index *ix, unsigned columns, struct scorer *s, struct scan *w)
+{
+	struct postings_cursor *pc = &s->src[0].pc;
+	double f;
+
+	if (s->dense != INDEX_NONE) {
+		scan_dense(ix, columns, s, w);
+		return;
+	}
+	if (s->whole && !s->src[0].is_merged) { /* a term or a pair: its postings */
+		postings_seek(pc, w->lo);
+		for (; pc->doc <= w->hi; postings_next(pc))
+			if ((f = index_weighted(ix, pc->tf, columns)) > 0)
+				scan_add(w, ix, s, pc->doc, f, pc->columns);
+		return;
+	}
+	if (s->doc < w->lo) /* the first window: where the scorer stopped is another's */
+		scorer_seek(ix, columns, s, w->lo);
+	for (; s->doc <= w->hi; scorer_seek(ix, columns, s, s->doc + 1))
+		scan_add(w, ix, s, s->doc, s->f, s->columns);
+}
+
+/* Puts the window's facts with a phrase into the k best, in fact order, then gives those
+ * of them still there their columns: a fact soon pushed out never needs them. */
+static void
+scan_keep(const struct scan *w, struct index_hit *best, int *n, int k)
+{
 	struct index_hit hit;
+	uint32_t j, found;
+	int i, c;
+
+	memset(&hit, 0, sizeof(hit));
+	for (j = 0; j <= w->hi - w->lo; j++) {
+		if (w->found[j] == 0 || (*n == k && w->score[j] <= best[k - 1].score))
+			continue;
+		hit.doc = w->lo + j;
+		hit.score = w->score[j];
+		keep_best(best, n, k, &hit);
+	}
+	for (i = 0; i < *n; i++) {
+		if (best[i].doc < w->lo || best[i].doc > w->hi)
+			continue;
+		j = best[i].doc - w->lo;
+		for (found = w->found[j]; found != 0; found &= found - 1) {
+			c = __builtin_ctz(found);
+			best[i].columns[c] = w->columns[c][j];
+		}
+	}
+}
+
+/* index_top() by scoring every fact of first..last, a window at a time, phrase after
+ * phrase: for a range of a few hundred facts, cheaper than MaxScore's bookkeeping. */
+static int
+top_by_scan(struct search *se, uint32_t first, uint32_t last, int k, long long deadline_ns,
+	    struct index_hit *out)
+{
+	struct scan w;
+	int n = 0, i;
+
+	if (first < 1)
+		first = 1;
+	if (last > se->ix->ndocs)
+		last = se->ix->ndocs;
+	for (w.lo = first; w.lo <= last; w.lo = w.hi + 1) {
+		w.hi = last - w.lo >= SCAN_WINDOW - 1 ? w.lo + SCAN_WINDOW - 1 : last;
+		memset(w.score, 0, (w.hi - w.lo + 1) * sizeof(w.score[0]));
+		memset(w.found, 0, (w.hi - w.lo + 1) * sizeof(w.found[0]));
+		for (i = 0; i < se->n; i++)
+			scan_scorer(se->ix, se->columns, se->sc[i], &w);
+		scan_keep(&w, out, &n, k);
+		if (w.hi == last)
+			break;
+		if (deadline_ns != 0 && now_ns() > deadline_ns)
+			return -2;
+	}
+	return n;
+}
+
+/* ---- Any range: MaxScore ---- */
+
+/* index_top() by MaxScore. */
+static int
+top_by_maxscore(struct search *se, uint32_t first, uint32_t last, int k, long long deadline_ns,
+		struct index_hit *out)
+{
+	const struct index *ix = se->ix;
+	double theta = -HUGE_VAL;
+	struct scorer *at[INDEX_QUERY_MAX];
+	struct index_hit hit;
+	int n = 0, i, nat, scored = 0;
+	uint32_t d, x;
+
+	search_order(se);
+	search_roles(se, theta, first);
+	for (i = 0; i < se->ndrivers; i++)
+		scorer_seek(ix, se->columns, se->drivers[i], first);
+	for (;;) {
+		/* The next fact a driver holds, and the drivers that hold it. */
+		d = POSTINGS_END;
+		for (i = 0, nat = 0; i < se->ndrivers; i++) {
+			if ((x = se->drivers[i]->doc) < d)
+				d = x, nat = 0;
+			if (x == d)
+				at[nat++] = se->drivers[i];
+		}
+		if (d == POSTINGS_END || d > last)
+			break;
+		if (score_fact(se, d, at, nat, theta, &hit)) {
+			keep_best(out, &n, k, &hit);
+			if (n == k && out[k - 1].score > theta) {
+				theta = out[k - 1].score;
+				/* The roles stand until one of them would change. */
+				if (se->flip + slack_at(theta) < theta)
+					search_roles(se, theta, d + 1);
+			}
+		}
+		if (deadline_ns != 0 && ++scored % DEADLINE_EVERY == 0 && now_ns() > deadline_ns)
+			return -2;
+	}
+	return n;
+}
+
+/* index_top() by the given way. */
+static int
+top_by(const struct index *ix, const struct index_query *q, uint32_t first, uint32_t last, int k,
+       long long deadline_ns, struct index_hit *out, enum index_way way)
+{
 	struct search se;
-	int n = 0, i, scored = 0;
-	uint32_t d;
+	int n;
 
 	if (k <= 0 || first > last)
 		return 0;
 	if (search_open(&se, ix, q) == -1)
 		return -1;
-	search_roles(&se, theta, first);
-	for (i = 0; i < se.ndrivers; i++)
-		scorer_seek(ix, se.columns, se.drivers[i], first);
-	for (;;) {
-		/* The next fact a driver holds. */
-		d = POSTINGS_END;
-		for (i = 0; i < se.ndrivers; i++)
-			if (se.drivers[i]->doc < d)
-				d = se.drivers[i]->doc;
-		if (d == POSTINGS_END || d > last)
-			break;
-		if (score_fact(&se, d, theta, &hit)) {
-			keep_best(out, &n, k, &hit);
-			if (n == k && out[k - 1].score > theta) {
-				theta = out[k - 1].score;
-				search_roles(&se, theta, d + 1);
-			}
-		}
-		if (deadline_ns != 0 && ++scored % DEADLINE_EVERY == 0 && now_ns() > deadline_ns) {
-			search_free(&se);
-			return -2;
-		}
-	}
+	if (way == INDEX_ANY)
+		way = last - first < SCAN_MAX ? INDEX_SCAN : INDEX_MAXSCORE;
+	if (way == INDEX_SCAN)
+		n = top_by_scan(&se, first, last, k, deadline_ns, out);
+	else
+		n = top_by_maxscore(&se, first, last, k, deadline_ns, out);
 	search_free(&se);
 	return n;
+}
+
+int
+index_top(const struct index *ix, const struct index_query *q, uint32_t first, uint32_t last, int k,
+	  long long deadline_ns, struct index_hit *out)
+{
+	return top_by(ix, q, first, last, k, deadline_ns, out, INDEX_ANY);
+}
+
+int
+index_top_by(const struct index *ix, const struct index_query *q, uint32_t first, uint32_t last,
+	     int k, enum index_way way, struct index_hit *out)
+{
+	return top_by(ix, q, first, last, k, 0, out, way);
 }
 
 int

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * test_index.c -- the in-memory index. Varints and postings round-trip, cursors seek as a
- * plain array would; pruned top-k equals exhaustive scoring, fact for fact and bit for
- * bit, on thousands of random queries over random indexes (a property test); an index
- * that does not add up is refused; and on the real knowledge base (the first argument),
- * the engine's search returns what FTS5 itself returns for the same MATCH expression: the
- * same facts in the same order with the same bm25 scores.
+ * plain array would; pruned top-k, and a scan of every fact a window at a time, equal
+ * exhaustive scoring, fact for fact and bit for bit, on thousands of random queries over
+ * random indexes (a property test); an index that does not add up is refused; and on the
+ * real knowledge base (the first argument), the engine's search returns what FTS5 itself
+ * returns for the same MATCH expression: the same facts in the same order with the same
+ * bm25 scores.
  */
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -247,15 +248,36 @@ same_hits(const struct index_hit *a, int na, const struct index_hit *b, int nb)
 	return 1;
 }
 
+/* Compares index_top(), and each of its ways, with exhaustive scoring on query i; counts
+ * a difference in *differ (reporting the first few). */
+static void
+compare_ways(const struct index *ix, const struct index_query *q, uint32_t first, uint32_t last,
+	     int k, int i, int *differ, int *found)
+{
+	static const char *name[] = { "index_top", "scan", "MaxScore" };
+	struct index_hit pruned[64], all[64];
+	int way, np, ne;
+
+	ne = index_top_exhaustive(ix, q, first, last, k, all);
+	for (way = INDEX_ANY; way <= INDEX_MAXSCORE; way++) {
+		np = way == INDEX_ANY
+			     ? index_top(ix, q, first, last, k, 0, pruned)
+			     : index_top_by(ix, q, first, last, k, (enum index_way)way, pruned);
+		*found += way == INDEX_ANY && np > 0;
+		if (!same_hits(pruned, np, all, ne) && (*differ)++ < 3)
+			fprintf(stderr, "  size %u, query %d: %s %d hits, exhaustive %d\n",
+				index_docs(ix), i, name[way], np, ne);
+	}
+}
+
 static void
 test_pruned_equals_exhaustive(void)
 {
 	static const uint32_t sizes[][2] = { { 40, 30 }, { 300, 120 }, { 1500, 400 } };
-	struct index_hit pruned[64], all[64];
 	struct index_query q;
 	struct index *ix;
 	uint32_t first, last;
-	int s, i, k, np, ne, differ = 0, found = 0;
+	int s, i, k, differ = 0, found = 0;
 
 	for (s = 0; s < (int)ARRAY_LEN(sizes); s++) {
 		if ((ix = random_index(sizes[s][0], sizes[s][1])) == NULL) {
@@ -267,13 +289,7 @@ test_pruned_equals_exhaustive(void)
 			k = 1 + (int)rnd(40);
 			first = 1 + rnd(sizes[s][0] / 4);
 			last = rnd(3) == 0 ? sizes[s][0] : first + rnd(sizes[s][0] - first + 1);
-			np = index_top(ix, &q, first, last, k, 0, pruned);
-			ne = index_top_exhaustive(ix, &q, first, last, k, all);
-			found += np > 0;
-			if (!same_hits(pruned, np, all, ne) && differ++ < 3)
-				fprintf(stderr,
-					"  size %u, query %d: pruned %d hits, exhaustive %d\n",
-					sizes[s][0], i, np, ne);
+			compare_ways(ix, &q, first, last, k, i, &differ, &found);
 		}
 		index_free(ix);
 	}
