@@ -12,8 +12,12 @@ the real knowledge base's own vocabulary of that language, in proportion to how 
 the real texts use them. So the synthetic facts have the real ones' lengths, their mix of
 English and Spanish, their links, and word frequencies like theirs, while each says
 something different: what a larger knowledge base on the same subject would look like to
-the engine. Sources, synonyms, replies and starters are the real ones. The output depends
-only on N and --seed, so a size always gives the same knowledge base.
+the engine. Sources, synonyms and replies are the real ones; so are the starters, after a
+probe fact in each language (PROBES), made of words no other fact uses: rulingd serves a
+knowledge base only once it has answered its first starter's question with that fact (its
+self-test), and among thousands of rewritten copies of one fact no question is sure to find
+its own. The output depends only on N and --seed, so a size always gives the same
+knowledge base.
 """
 import argparse
 import itertools
@@ -30,6 +34,15 @@ WORD = re.compile(r"[^\W\d_]{4,}")
 FACTS_PER_FILE = 1000
 ANSWER_MAX = 480
 REPLACE = 0.5
+# The self-test's facts, one a language; besides the N facts.
+PROBES = [
+    {"id": "synthetic-probe", "lang": "en",
+     "questions": ["What is the zygomorphic quokka probe?", "zygomorphic quokka probe"],
+     "answer": "The zygomorphic quokka probe is the synthetic knowledge base's self-test fact."},
+    {"id": "synthetic-probe-es", "lang": "es", "translation_of": "synthetic-probe",
+     "questions": ["¿Qué es la sonda del quokka cigomorfo?", "sonda quokka cigomorfo"],
+     "answer": "La sonda del quokka cigomorfo es el dato de autoprueba de la base sintética."},
+]
 
 
 def load_facts(kb_dir):
@@ -159,11 +172,17 @@ def write_kb(real_dir, out, n, seed, related):
             shutil.copy(os.path.join(real_dir, name), os.path.join(out, name))
     with open(os.path.join(real_dir, "starters.json"), encoding="utf-8") as f:
         starters = json.load(f)
-    starters = {lang: [gen.synth_id(0, s) for s in starters[lang]] for lang in ("en", "es")}
+    starters = {p["lang"]: [p["id"]] + [gen.synth_id(0, s) for s in starters[p["lang"]]]
+                for p in PROBES}
     with open(os.path.join(out, "starters.json"), "w", encoding="utf-8") as f:
         json.dump(starters, f, ensure_ascii=False, indent=1)
+    template = real[0]
     for start in range(0, n, FACTS_PER_FILE):
         facts = [gen.fact(i) for i in range(start, min(n, start + FACTS_PER_FILE))]
+        if start == 0:
+            facts += [dict(p, **{k: template[k] for k in ("sources", "as_of",
+                                                          "reviewed")}, status="current")
+                      for p in PROBES]
         path = os.path.join(out, "facts", f"synth-{start // FACTS_PER_FILE:04d}.json")
         with open(path, "w", encoding="utf-8") as f:
             json.dump(facts, f, ensure_ascii=False, indent=1)
