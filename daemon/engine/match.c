@@ -161,7 +161,7 @@ match_feature_name(int i)
 }
 
 static void
-trace_plan(const struct plan *p, enum lang lang)
+trace_plan(struct plan *p, enum lang lang)
 {
 	FILE *trace = p->o->trace;
 	int i;
@@ -483,7 +483,7 @@ plan_build(struct plan *p, const struct kb *kb, const struct norm_tokens *t, int
 {
 	int i = first, used;
 
-	query_init(&p->q);
+	query_reset(&p->q);
 	p->nterms = 0;
 	p->nfacts = kb_fact_count(kb);
 	p->lang = lang;
@@ -855,7 +855,6 @@ search_lang(struct kb *kb, struct plan *p, const struct norm_tokens *t, int firs
 {
 	int n;
 
-	query_free(&p->q);
 	plan_build(p, kb, t, first, lang, retry);
 	if (p->q.oom || kb_prepare(kb, &p->q, &p->iq) == -1) {
 		snprintf(err, errlen, p->q.oom ? "out of memory" : "the tokenizer failed");
