@@ -7,6 +7,11 @@
  * A search phrase is cut into terms by FTS5's own tokenizer (tokens.c), exactly as FTS5
  * would cut it in a MATCH expression, and looked up among the index's terms; a prefix is
  * the range of terms it starts. The index (index.c) ranks facts as FTS5's bm25 would.
+ *
+ * Questions are read against the vocabulary, so the words searched are nearly always
+ * its words: each is cut by the tokenizer and looked up once, when the KB is opened, and
+ * a phrase of such words is then read without calling the tokenizer. That gives the same
+ * terms, as the tokenizer cuts a text at every space and reads each piece on its own.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -35,11 +40,177 @@ kb_close(struct kb *kb)
 		free(kb->starters[l]);
 	free(kb->replies);
 	free(kb->vocab);
+	free(kb->vocab_slots);
+	free(kb->word_terms);
+	free(kb->word_term_at);
+	free(kb->word_nterms);
 	free(kb->syn);
 	free(kb->fixes);
 	arena_free(&kb->strings);
 	free(kb);
 }
+
+/* ---- The vocabulary, by word ---- */
+
+/* 32-bit FNV-1a of the n bytes of word. */
+static uint32_t
+word_hash(const char *word, size_t n)
+{
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)word[i]) * 16777619u;
+	return h;
+}
+
+/* Returns the index in kb->vocab of the n bytes of word, or -1. */
+static long
+vocab_find(const struct kb *kb, const char *word, size_t n)
+{
+	uint32_t h = word_hash(word, n);
+	size_t i;
+	const struct kb_vocab_slot *s;
+	const struct kb_word *w;
+
+	if (kb->vocab_slots == NULL)
+		return -1;
+	for (i = h & kb->vocab_mask;; i = (i + 1) & kb->vocab_mask) {
+		s = &kb->vocab_slots[i];
+		if (s->word == 0)
+			return -1;
+		w = &kb->vocab[s->word - 1];
+		if (s->hash == h && w->len == n && memcmp(w->word, word, n) == 0)
+			return (long)s->word - 1;
+	}
+}
+
+/* Fills the vocabulary's hash table (a word given twice keeps its first place). Returns
+ * 0, or -1 when out of memory. */
+static int
+hash_vocab(struct kb *kb)
+{
+	size_t size = 16, i, k;
+	uint32_t h;
+
+	if (kb->nvocab == 0)
+		return 0;
+	while (size < 2 * kb->nvocab)
+		size *= 2;
+	if (kb->nvocab >= UINT32_MAX ||
+	    (kb->vocab_slots = calloc(size, sizeof(*kb->vocab_slots))) == NULL)
+		return -1;
+	kb->vocab_mask = size - 1;
+	for (i = 0; i < kb->nvocab; i++) {
+		if (vocab_find(kb, kb->vocab[i].word, kb->vocab[i].len) >= 0)
+			continue;
+		h = word_hash(kb->vocab[i].word, kb->vocab[i].len);
+		for (k = h & kb->vocab_mask; kb->vocab_slots[k].word != 0;
+		     k = (k + 1) & kb->vocab_mask)
+			;
+		kb->vocab_slots[k].hash = h;
+		kb->vocab_slots[k].word = (uint32_t)i + 1;
+	}
+	return 0;
+}
+
+/* Collects the term ids of one vocabulary word's tokens. */
+struct word_reader {
+	const struct index *ix; /* where terms are looked up */
+	uint32_t *terms;	/* where they go */
+	size_t n;		/* how many came */
+};
+
+static int
+read_word_token(void *ctx, const char *token, size_t n)
+{
+	struct word_reader *r = ctx;
+
+	/* One token more than a phrase holds is enough to make any phrase with it too long. */
+	if (r->n > INDEX_PHRASE_MAX)
+		return 1;
+	r->terms[r->n++] = index_term_id(r->ix, token, n);
+	return 0;
+}
+
+/* Cuts every vocabulary word with the tokenizer and looks its tokens up among the index's
+ * terms, once, for read_known_phrase(). Returns 0, or -1 when out of memory. */
+static int
+tokenize_vocab(struct kb *kb)
+{
+	uint32_t one[INDEX_PHRASE_MAX + 1];
+	struct word_reader r = { kb->index, one, 0 };
+	size_t i, used = 0, cap = kb->nvocab + 16;
+	uint32_t *grown;
+	int rc;
+
+	if (kb->nvocab == 0)
+		return 0;
+	kb->word_terms = malloc(cap * sizeof(*kb->word_terms));
+	kb->word_term_at = malloc(kb->nvocab * sizeof(*kb->word_term_at));
+	kb->word_nterms = malloc(kb->nvocab);
+	if (kb->word_terms == NULL || kb->word_term_at == NULL || kb->word_nterms == NULL)
+		return -1;
+	for (i = 0; i < kb->nvocab; i++) {
+		r.n = 0;
+		rc = tokens_split(kb->tokens, kb->vocab[i].word, kb->vocab[i].len, 0,
+				  read_word_token, &r);
+		kb->word_term_at[i] = (uint32_t)used;
+		kb->word_nterms[i] = rc == -1 ? KB_WORD_UNREAD : (unsigned char)r.n;
+		if (rc == -1)
+			continue;
+		if (used + r.n > cap) {
+			cap = 2 * cap + r.n;
+			if ((grown = realloc(kb->word_terms, cap * sizeof(*grown))) == NULL)
+				return -1;
+			kb->word_terms = grown;
+		}
+		memcpy(kb->word_terms + used, one, r.n * sizeof(*one));
+		used += r.n;
+		if (used >= UINT32_MAX)
+			return -1;
+	}
+	return 0;
+}
+
+/* Reads text into p as read_phrase() does with the tokenizer, from the vocabulary's
+ * tokens, when text is vocabulary words separated by spaces. Returns 1 when it did, 0
+ * when a word is not in the vocabulary (p is then to be read with the tokenizer). */
+static int
+read_known_phrase(const struct kb *kb, const char *text, struct index_phrase *p)
+{
+	const char *w = text, *end;
+	const uint32_t *id;
+	long k;
+	int n = 0, j;
+
+	memset(p, 0, sizeof(*p));
+	for (;;) {
+		while (*w == ' ')
+			w++;
+		if (*w == '\0')
+			break;
+		for (end = w; *end != ' ' && *end != '\0'; end++)
+			;
+		if ((k = vocab_find(kb, w, (size_t)(end - w))) < 0 ||
+		    kb->word_nterms[k] == KB_WORD_UNREAD)
+			return 0;
+		id = kb->word_terms + kb->word_term_at[k];
+		for (j = 0; j < kb->word_nterms[k]; j++, n++) {
+			if (n == INDEX_PHRASE_MAX) {
+				p->n = 0; /* too long to hold: it matches nothing */
+				return 1;
+			}
+			p->lo[n] = id[j] == INDEX_NONE ? 0 : id[j];
+			p->hi[n] = id[j] == INDEX_NONE ? 0 : id[j] + 1;
+		}
+		w = end;
+	}
+	p->n = n;
+	return 1;
+}
+
+/* ---- Reading phrases ---- */
 
 /* Cuts a phrase into tokens, up to INDEX_PHRASE_MAX, each looked up as a term. */
 struct phrase_reader {
@@ -69,10 +240,11 @@ read_token(void *ctx, const char *token, size_t n)
 	return 0;
 }
 
-/* Reads text into p as FTS5 reads a phrase (prefix: its last token as a prefix). A
- * phrase FTS5 could not match, or one too long to hold, matches nothing (n = 0). */
+/* Reads text into p with the tokenizer, as FTS5 reads a phrase (prefix: its last token
+ * as a prefix). A phrase FTS5 could not match, or one too long to hold, matches nothing
+ * (n = 0). */
 static int
-read_phrase(struct kb *kb, const char *text, int prefix, struct index_phrase *p)
+tokenize_phrase(struct kb *kb, const char *text, int prefix, struct index_phrase *p)
 {
 	struct phrase_reader r;
 	int rc;
@@ -96,6 +268,53 @@ read_phrase(struct kb *kb, const char *text, int prefix, struct index_phrase *p)
 			p->lo[p->n - 1] = p->hi[p->n - 1] = 0;
 	}
 	return 0;
+}
+
+/* Reads text into p as FTS5 reads a phrase: from the vocabulary's tokens when it can,
+ * else with the tokenizer. */
+static int
+read_phrase(struct kb *kb, const char *text, int prefix, struct index_phrase *p)
+{
+	if (!prefix && read_known_phrase(kb, text, p))
+		return 0;
+	return tokenize_phrase(kb, text, prefix, p);
+}
+
+/* Returns 1 when text reads to the same phrase with and without the tokenizer. */
+static int
+reads_alike(struct kb *kb, const char *text)
+{
+	struct index_phrase known, cut;
+
+	return !read_known_phrase(kb, text, &known) ||
+	       (tokenize_phrase(kb, text, 0, &cut) == 0 && memcmp(&known, &cut, sizeof(cut)) == 0);
+}
+
+int
+kb_vocab_check(struct kb *kb)
+{
+	char text[4 * NORM_TOKEN_MAX];
+	size_t i, k;
+	int bad = 0;
+
+	for (i = 0; i < kb->nvocab; i++) {
+		if (kb_word_docs(kb, kb->vocab[i].word) != kb->vocab[i].docs ||
+		    !read_known_phrase(kb, kb->vocab[i].word, &(struct index_phrase){ 0 }))
+			bad++;
+		/* The word alone, after the next one, and the two as a phrase with spaces
+		 * around; then as many words as make a phrase too long to hold. */
+		snprintf(text, sizeof(text), " %s  %s ", kb->vocab[i].word,
+			 kb->vocab[(i + 1) % kb->nvocab].word);
+		bad += !reads_alike(kb, kb->vocab[i].word) || !reads_alike(kb, text);
+	}
+	for (i = 0; i + INDEX_PHRASE_MAX < kb->nvocab && i < 64; i++) {
+		text[0] = '\0';
+		for (k = 0; k <= INDEX_PHRASE_MAX; k++)
+			snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s%s",
+				 k ? " " : "", kb->vocab[(i * 37 + k) % kb->nvocab].word);
+		bad += !reads_alike(kb, text);
+	}
+	return bad;
 }
 
 long
@@ -184,7 +403,7 @@ kb_open(const char *path, struct kb **out, char *err, size_t errlen)
 		return -1;
 	}
 	link_translations(kb);
-	if (read_synonyms(kb) == -1) {
+	if (hash_vocab(kb) == -1 || tokenize_vocab(kb) == -1 || read_synonyms(kb) == -1) {
 		snprintf(err, errlen, "out of memory");
 		kb_close(kb);
 		return -1;
@@ -194,6 +413,9 @@ kb_open(const char *path, struct kb **out, char *err, size_t errlen)
 		    kb->nsources * (sizeof(*kb->sources) + sizeof(*kb->source_ids)) +
 		    kb->ncites * sizeof(*kb->cites) + kb->nrelated * sizeof(*kb->related) +
 		    kb->nreplies * sizeof(*kb->replies) + kb->nvocab * sizeof(*kb->vocab) +
+		    (kb->vocab_mask + 1) * sizeof(*kb->vocab_slots) +
+		    kb->nvocab * (sizeof(*kb->word_term_at) + sizeof(*kb->word_nterms) +
+				  sizeof(*kb->word_terms)) +
 		    kb->nsyn * sizeof(*kb->syn) + kb->nfixes * sizeof(*kb->fixes);
 	*out = kb;
 	return 0;
@@ -400,21 +622,12 @@ kb_vocab(const struct kb *kb, size_t *n)
 	return kb->vocab;
 }
 
-static int
-cmp_word(const void *key, const void *elem)
-{
-	return strcmp(key, ((const struct kb_word *)elem)->word);
-}
-
 long
 kb_word_docs(const struct kb *kb, const char *word)
 {
-	const struct kb_word *w;
+	long k = vocab_find(kb, word, strlen(word));
 
-	if (kb->nvocab == 0)
-		return 0;
-	w = bsearch(word, kb->vocab, kb->nvocab, sizeof(*kb->vocab), cmp_word);
-	return w ? w->docs : 0;
+	return k < 0 ? 0 : kb->vocab[k].docs;
 }
 
 const struct kb_synonym *

@@ -123,6 +123,11 @@ long kb_phrase_docs(const struct kb *kb, const char *text);
 /* Returns the number of facts using word, 0 when none. This function can't fail. */
 long kb_word_docs(const struct kb *kb, const char *word);
 
+/* For tests: returns how many of the vocabulary's words, and of some phrases of them,
+ * are not found or read otherwise from what the vocabulary holds than by the tokenizer
+ * (0 when all agree). */
+int kb_vocab_check(struct kb *kb);
+
 /* Returns the synonym forms, sorted by form; *n gets their count. This function can't
  * fail. */
 const struct kb_synonym *kb_synonyms(const struct kb *kb, size_t *n);

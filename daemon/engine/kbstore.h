@@ -48,6 +48,15 @@ struct kb_fix {
 	const char *fix;  /* as the facts write it */
 };
 
+/* word_nterms of a word the tokenizer failed on when the KB was opened. */
+#define KB_WORD_UNREAD 255
+
+/* A place in the vocabulary's hash table. */
+struct kb_vocab_slot {
+	uint32_t hash; /* the word's hash */
+	uint32_t word; /* its index in vocab + 1; 0 for an empty place */
+};
+
 /* A fixed reply in one language. */
 struct kb_reply {
 	const char *id;	  /* reply id, e.g. "_greeting" */
@@ -76,6 +85,11 @@ struct kb {
 	size_t nreplies;		   /* entries in replies */
 	struct kb_word *vocab;		   /* sorted vocabulary */
 	size_t nvocab;			   /* words in vocab */
+	struct kb_vocab_slot *vocab_slots; /* vocab by word: an open-addressed hash table */
+	size_t vocab_mask;		   /* its size - 1 (a power of two) */
+	uint32_t *word_terms;		   /* each word's term ids as the tokenizer cuts it */
+	uint32_t *word_term_at;		   /* where word i's terms start in it */
+	unsigned char *word_nterms;	   /* how many (KB_WORD_UNREAD: not known) */
 	struct kb_synonym *syn;		   /* sorted synonym forms */
 	size_t nsyn;			   /* forms in syn */
 	struct kb_fix *fixes;		   /* sorted misspellings */

@@ -482,6 +482,28 @@ test_same_as_fts5(void)
 	kb_close(kb);
 }
 
+/* The vocabulary's words are found by their hash, and read from the terms kept for them
+ * as the tokenizer reads them, alone and in phrases; a wrong kept term shows. */
+static void
+test_vocabulary_reads_as_tokenizer(void)
+{
+	struct kb *kb;
+	char err[256];
+
+	if (kb_open(kb_path, &kb, err, sizeof(err)) == -1) {
+		fprintf(stderr, "  %s: %s\n", kb_path, err);
+		CHECK(0);
+		return;
+	}
+	CHECK(kb->nvocab > 100 && kb_vocab_check(kb) == 0);
+	CHECK(kb_word_docs(kb, kb->vocab[0].word) == kb->vocab[0].docs);
+	CHECK(kb_word_docs(kb, "qqzzxq") == 0 && kb_word_docs(kb, "") == 0);
+	CHECK(kb_phrase_docs(kb, "qqzzxq judge") == 0);
+	kb->word_terms[kb->word_term_at[1]] ^= 1;
+	CHECK(kb_vocab_check(kb) > 0);
+	kb_close(kb);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -492,5 +514,6 @@ main(int argc, char **argv)
 	RUN(test_columns_and_question_rows);
 	RUN(test_index_that_does_not_add_up_is_refused);
 	RUN(test_same_as_fts5);
+	RUN(test_vocabulary_reads_as_tokenizer);
 	HARNESS_END();
 }
