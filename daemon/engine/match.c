@@ -341,10 +341,10 @@ plan_add(struct plan *p, const char *word, const char *alt, int prefix, double w
 
 /* Reads one word that is not part of a synonym. Returns 0, or -1 when the query is full. */
 static int
-plan_word(struct plan *p, const struct kb *kb, const char *w)
+plan_word(struct plan *p, const struct kb *kb, const struct norm_token *tok)
 {
-	const char *fix = kb_misspelling(kb, w);
-	double qw = norm_is_question_word(w) ? p->o->tune.question_word : 1.0;
+	const char *w = tok->text, *fix = kb_misspelling(kb, w);
+	double qw = tok->kind & NORM_QUESTION ? p->o->tune.question_word : 1.0;
 	char word[NORM_TOKEN_MAX], fixed[NORM_TOKEN_MAX];
 	long docs;
 
@@ -454,8 +454,7 @@ plan_phrases(struct plan *p, const struct kb *kb, const struct norm_tokens *t, i
 
 	p->nphrases = 0;
 	for (i = first; i + 1 < t->n && p->nphrases < PHRASES_MAX; i++) {
-		if (norm_is_stopword(t->tok[i].text, p->lang) &&
-		    norm_is_stopword(t->tok[i + 1].text, p->lang))
+		if (norm_token_is_stopword(t, i, p->lang) && norm_token_is_stopword(t, i + 1, p->lang))
 			continue;
 		str_copy(a, sizeof(a), t->tok[i].text);
 		str_copy(b, sizeof(b), t->tok[i + 1].text);
@@ -497,8 +496,8 @@ plan_build(struct plan *p, const struct kb *kb, const struct norm_tokens *t, int
 		}
 		if (norm_counts(t, i, lang) &&
 		    !(both &&
-		      norm_is_stopword(t->tok[i].text, lang == LANG_EN ? LANG_ES : LANG_EN)) &&
-		    plan_word(p, kb, t->tok[i].text) == -1)
+		      norm_token_is_stopword(t, i, lang == LANG_EN ? LANG_ES : LANG_EN)) &&
+		    plan_word(p, kb, &t->tok[i]) == -1)
 			break;
 		i++;
 	}

@@ -246,6 +246,7 @@ norm_tokenize(const char *text, size_t n, struct norm_tokens *out)
 {
 	const char *p = text, *end = text + n;
 	char word[NORM_TOKEN_MAX];
+	int k;
 
 	out->n = 0;
 	out->dropped = 0;
@@ -258,6 +259,8 @@ norm_tokenize(const char *text, size_t n, struct norm_tokens *out)
 		}
 		memcpy(out->tok[out->n++].text, word, sizeof(word));
 	}
+	for (k = 0; k < out->n; k++) /* after joins_porque() has had its say */
+		out->tok[k].kind = (unsigned char)norm_kind(out->tok[k].text);
 }
 
 static int
@@ -350,6 +353,7 @@ norm_question_words(const char *question, size_t n, enum lang lang, struct buf *
 		if (!norm_counts(t, k, lang))
 			continue;
 		norm_stem(t->tok[k].text, lang);
+		t->tok[k].kind = (unsigned char)norm_kind(t->tok[k].text);
 		rc = buf_printf(b, "%s%s", first ? "" : " ", t->tok[k].text);
 		first = 0;
 	}
@@ -357,16 +361,25 @@ norm_question_words(const char *question, size_t n, enum lang lang, struct buf *
 	return rc == 0 ? buf_append(b, "", 0) : -1;
 }
 
-static int
-cmp_word(const void *key, const void *elem)
-{
-	return strcmp(key, *(const char *const *)elem);
-}
-
+/* A binary search of a sorted list that compares first bytes before calling strcmp():
+ * most words of a list differ from the one sought in the first. */
 static int
 in_list(const char *word, const char *const *list, size_t n)
 {
-	return bsearch(word, list, n, sizeof(*list), cmp_word) != NULL;
+	size_t lo = 0, hi = n, mid;
+	int c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = (unsigned char)word[0] - (unsigned char)list[mid][0];
+		if (c == 0 && (c = strcmp(word, list[mid])) == 0)
+			return 1;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return 0;
 }
 
 /* Returns 1 when a and b differ by at most one letter (substituted, added or dropped). */
@@ -409,12 +422,12 @@ norm_counts(const struct norm_tokens *t, int i, enum lang lang)
 {
 	int k;
 
-	if (norm_is_stopword(t->tok[i].text, lang))
+	if (norm_token_is_stopword(t, i, lang))
 		return 0;
-	if (!norm_is_question_word(t->tok[i].text))
+	if (!(t->tok[i].kind & NORM_QUESTION))
 		return 1;
 	for (k = 0; k < i; k++)
-		if (!norm_is_stopword(t->tok[k].text, lang))
+		if (!norm_token_is_stopword(t, k, lang))
 			return 0;
 	return 1;
 }
@@ -455,7 +468,8 @@ place_name(const char *a, const char *b)
 	size_t i;
 
 	for (i = 0; i < ARRAY_LEN(places); i++)
-		if (strcmp(a, places[i][0]) == 0 && strcmp(b, places[i][1]) == 0)
+		if (a[0] == places[i][0][0] && strcmp(a, places[i][0]) == 0 &&
+		    strcmp(b, places[i][1]) == 0)
 			return 1;
 	return 0;
 }
@@ -504,9 +518,8 @@ norm_detect_lang(const char *text, size_t n, const struct norm_tokens *t, enum l
 			i++;
 			continue;
 		}
-		en += in_list(t->tok[i].text, marks_en, ARRAY_LEN(marks_en));
-		es += in_list(t->tok[i].text, marks_es, ARRAY_LEN(marks_es)) ||
-		      spanish_ending(t->tok[i].text);
+		en += (t->tok[i].kind & NORM_MARK_EN) != 0;
+		es += (t->tok[i].kind & NORM_MARK_ES) != 0;
 	}
 	if (sure)
 		*sure = es - en >= 2 || en - es >= 2;
@@ -515,6 +528,24 @@ norm_detect_lang(const char *text, size_t n, const struct norm_tokens *t, enum l
 	if (en > es)
 		return LANG_EN;
 	return fallback;
+}
+
+unsigned
+norm_kind(const char *word)
+{
+	unsigned kind = 0;
+
+	if (in_list(word, stop_en, ARRAY_LEN(stop_en)))
+		kind |= NORM_STOP_EN;
+	if (in_list(word, stop_es, ARRAY_LEN(stop_es)))
+		kind |= NORM_STOP_ES;
+	if (in_list(word, question_words, ARRAY_LEN(question_words)))
+		kind |= NORM_QUESTION;
+	if (in_list(word, marks_en, ARRAY_LEN(marks_en)))
+		kind |= NORM_MARK_EN;
+	if (in_list(word, marks_es, ARRAY_LEN(marks_es)) || spanish_ending(word))
+		kind |= NORM_MARK_ES;
+	return kind;
 }
 
 static int

@@ -16,9 +16,20 @@
 #define NORM_TOKEN_MAX	48 /* bytes in one word, NUL included; longer words are cut */
 #define NORM_TOKENS_MAX 64 /* words kept from one question; the rest are dropped */
 
+/* What a word is to the word lists (struct norm_token's kind): set once for each word
+ * of a question, so that the lists are not searched again at every use. */
+enum norm_kind {
+	NORM_STOP_EN = 1 << 0,	/* an English stopword (norm_is_stopword) */
+	NORM_STOP_ES = 1 << 1,	/* a Spanish one */
+	NORM_QUESTION = 1 << 2, /* a question word (norm_is_question_word) */
+	NORM_MARK_EN = 1 << 3,	/* a word that says the question is English */
+	NORM_MARK_ES = 1 << 4,	/* one that says it is Spanish (or a Spanish ending) */
+};
+
 /* One folded word. */
 struct norm_token {
 	char text[NORM_TOKEN_MAX]; /* NUL-terminated, lowercase, no accents */
+	unsigned char kind;	   /* enum norm_kind bits of text, as norm_kind() gives */
 };
 
 /* The words of one question, in order. */
@@ -42,7 +53,10 @@ size_t norm_next(const char **p, const char *end, char *tok, size_t toksz);
  * are indexed and to words searched among them. This function can't fail. */
 void norm_stem(char *word, enum lang lang);
 
-/* Splits n bytes of text into out. This function can't fail. */
+/* Returns the enum norm_kind bits of a folded word. This function can't fail. */
+unsigned norm_kind(const char *word);
+
+/* Splits n bytes of text into out, each word with its kind. This function can't fail. */
 void norm_tokenize(const char *text, size_t n, struct norm_tokens *out);
 
 /* Scores how English and how Spanish the text looks, from accents, ¿ ¡, common words and
@@ -62,6 +76,14 @@ int norm_near_stopword(const char *word, enum lang lang);
 
 /* Returns 1 for a folded question word (who, when, why, quien, cuando, porque). */
 int norm_is_question_word(const char *word);
+
+/* Returns 1 when word i of t is a stopword of lang: norm_is_stopword() of its text, read
+ * from its kind. */
+static inline int
+norm_token_is_stopword(const struct norm_tokens *t, int i, enum lang lang)
+{
+	return (t->tok[i].kind & (lang == LANG_ES ? NORM_STOP_ES : NORM_STOP_EN)) != 0;
+}
 
 /* Returns 1 when word i of t counts in a search, for a question in lang: it is not a
  * stopword, and if it is a question word it opens the question (the first word that is
