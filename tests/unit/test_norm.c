@@ -179,6 +179,31 @@ test_stopwords(void)
 	CHECK(!norm_is_stopword("the", LANG_ES));
 }
 
+/* A word's kind is what the lists say of it, and each word of a question has its own,
+ * "por que" joined into "porque" too. */
+static void
+test_word_kinds(void)
+{
+	const char *q = "Por qué the judge, who decided el caso?";
+	struct norm_tokens t;
+	int i;
+
+	CHECK(norm_kind("the") == (NORM_STOP_EN | NORM_MARK_EN));
+	CHECK(norm_kind("a") == (NORM_STOP_EN | NORM_STOP_ES));
+	CHECK(norm_kind("cuando") == (NORM_QUESTION | NORM_MARK_ES));
+	CHECK(norm_kind("inmigracion") == NORM_MARK_ES);
+	CHECK(norm_kind("nacionalidades") == NORM_MARK_ES); /* a Spanish ending */
+	CHECK(norm_kind("judge") == NORM_MARK_EN && norm_kind("sanctuary") == 0);
+	CHECK(norm_kind("") == 0 && norm_kind("zzz") == 0 && norm_kind("yours") == 0);
+	norm_tokenize(q, strlen(q), &t);
+	CHECK(t.n == 7 && strcmp(t.tok[0].text, "porque") == 0);
+	for (i = 0; i < t.n; i++)
+		CHECK(t.tok[i].kind == norm_kind(t.tok[i].text));
+	CHECK(t.tok[0].kind == (NORM_QUESTION | NORM_MARK_ES));
+	CHECK(norm_token_is_stopword(&t, 1, LANG_EN) && !norm_token_is_stopword(&t, 1, LANG_ES));
+	CHECK(norm_counts(&t, 0, LANG_ES) && !norm_counts(&t, 3, LANG_EN));
+}
+
 static void
 test_lang_codes(void)
 {
@@ -203,6 +228,7 @@ main(void)
 	RUN(test_words_and_counts_are_bounded);
 	RUN(test_language_detection);
 	RUN(test_stopwords);
+	RUN(test_word_kinds);
 	RUN(test_lang_codes);
 	HARNESS_END();
 }
