@@ -114,6 +114,27 @@ hash_vocab(struct kb *kb)
 	return 0;
 }
 
+/* Sets the bit of each synonym form's first word in kb->syn_first. */
+static void
+filter_synonyms(struct kb *kb)
+{
+	uint32_t h;
+	size_t i;
+
+	for (i = 0; i < kb->nsyn; i++) {
+		h = word_hash(kb->syn[i].form, strcspn(kb->syn[i].form, " ")) % KB_SYN_BITS;
+		kb->syn_first[h / 64] |= 1ull << (h % 64);
+	}
+}
+
+int
+kb_may_start_synonym(const struct kb *kb, const char *word)
+{
+	uint32_t h = word_hash(word, strlen(word)) % KB_SYN_BITS;
+
+	return (kb->syn_first[h / 64] >> (h % 64)) & 1;
+}
+
 /* Collects the term ids of one vocabulary word's tokens. */
 struct word_reader {
 	const struct index *ix; /* where terms are looked up */
@@ -317,13 +338,43 @@ kb_vocab_check(struct kb *kb)
 	return bad;
 }
 
+/* Returns kb_phrase_docs() of text made of lowercase ASCII letters and digits only, in
+ * words shorter than NORM_TOKEN_MAX separated by spaces, which norm_next() would give
+ * back as they are; -2 for any other text. */
+static long
+plain_phrase_docs(const struct kb *kb, const char *text)
+{
+	const char *w = text, *end;
+	long docs = -1, d, k;
+
+	for (;;) {
+		while (*w == ' ')
+			w++;
+		if (*w == '\0')
+			return docs < 0 ? 0 : docs;
+		for (end = w; (*end >= 'a' && *end <= 'z') || (*end >= '0' && *end <= '9'); end++)
+			;
+		if ((*end != ' ' && *end != '\0') || end - w >= NORM_TOKEN_MAX)
+			return -2;
+		k = vocab_find(kb, w, (size_t)(end - w));
+		d = k < 0 ? 0 : kb->vocab[k].docs;
+		if (docs < 0 || d < docs)
+			docs = d;
+		w = end;
+	}
+}
+
 long
 kb_phrase_docs(const struct kb *kb, const char *text)
 {
 	char word[NORM_TOKEN_MAX];
-	const char *p = text, *end = text + strlen(text);
-	long docs = -1, d;
+	const char *p = text, *end;
+	long docs, d;
 
+	if ((docs = plain_phrase_docs(kb, text)) != -2)
+		return docs;
+	docs = -1;
+	end = text + strlen(text);
 	while (norm_next(&p, end, word, sizeof(word)) > 0) {
 		d = kb_word_docs(kb, word);
 		if (docs < 0 || d < docs)
@@ -403,6 +454,7 @@ kb_open(const char *path, struct kb **out, char *err, size_t errlen)
 		return -1;
 	}
 	link_translations(kb);
+	filter_synonyms(kb);
 	if (hash_vocab(kb) == -1 || tokenize_vocab(kb) == -1 || read_synonyms(kb) == -1) {
 		snprintf(err, errlen, "out of memory");
 		kb_close(kb);

@@ -128,6 +128,10 @@ long kb_word_docs(const struct kb *kb, const char *word);
  * (0 when all agree). */
 int kb_vocab_check(struct kb *kb);
 
+/* Returns 0 when no synonym form starts with word (1: one may). This function can't
+ * fail. */
+int kb_may_start_synonym(const struct kb *kb, const char *word);
+
 /* Returns the synonym forms, sorted by form; *n gets their count. This function can't
  * fail. */
 const struct kb_synonym *kb_synonyms(const struct kb *kb, size_t *n);

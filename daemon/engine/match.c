@@ -407,7 +407,7 @@ plan_synonym(struct plan *p, const struct kb *kb, const struct norm_tokens *t, i
 	long best;
 
 	if ((syn = kb_synonyms(kb, &nsyn)) == NULL || nsyn == 0 ||
-	    !starts_synonym(syn, nsyn, t->tok[i].text))
+	    !kb_may_start_synonym(kb, t->tok[i].text) || !starts_synonym(syn, nsyn, t->tok[i].text))
 		return 0; /* bsearch() is not given a null array, even an empty one */
 	for (len = KB_SYNONYM_WORDS; len >= 1; len--) {
 		if (i + len > t->n)
@@ -454,7 +454,8 @@ plan_phrases(struct plan *p, const struct kb *kb, const struct norm_tokens *t, i
 
 	p->nphrases = 0;
 	for (i = first; i + 1 < t->n && p->nphrases < PHRASES_MAX; i++) {
-		if (norm_token_is_stopword(t, i, p->lang) && norm_token_is_stopword(t, i + 1, p->lang))
+		if (norm_token_is_stopword(t, i, p->lang) &&
+		    norm_token_is_stopword(t, i + 1, p->lang))
 			continue;
 		str_copy(a, sizeof(a), t->tok[i].text);
 		str_copy(b, sizeof(b), t->tok[i + 1].text);
@@ -495,8 +496,7 @@ plan_build(struct plan *p, const struct kb *kb, const struct norm_tokens *t, int
 			continue;
 		}
 		if (norm_counts(t, i, lang) &&
-		    !(both &&
-		      norm_token_is_stopword(t, i, lang == LANG_EN ? LANG_ES : LANG_EN)) &&
+		    !(both && norm_token_is_stopword(t, i, lang == LANG_EN ? LANG_ES : LANG_EN)) &&
 		    plan_word(p, kb, &t->tok[i]) == -1)
 			break;
 		i++;

@@ -279,9 +279,11 @@ norm_stem(char *w, enum lang lang)
 		"ieron", "iendo", "aron", "ando", "ados", "adas", "idos", "idas", "ado", "ada",
 		"ido",	 "ida",	  "ar",	  "er",	  "ir",	  "io",	  "a",	  "e",	  "o",
 	};
-	size_t n = strlen(w), i, k;
+	size_t n, i, k;
 
-	if (lang != LANG_ES || n <= 3 || strpbrk(w, "0123456789"))
+	if (lang != LANG_ES)
+		return;
+	if ((n = strlen(w)) <= 3 || strpbrk(w, "0123456789"))
 		return;
 	if (n > 5 && ends_with(w, n, "ces")) { /* jueces -> juez */
 		w[n - 3] = 'z';
