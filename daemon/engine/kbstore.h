@@ -50,7 +50,7 @@ struct kb_fix {
 
 /* Bits in the filter of the synonym forms' first words: most words of a question start
  * no form, and one look at a bit says so. */
-#define KB_SYN_BITS 4096
+#define KB_SYN_BITS (64 * 64)
 
 /* word_nterms of a word the tokenizer failed on when the KB was opened. */
 #define KB_WORD_UNREAD 255
@@ -96,7 +96,7 @@ struct kb {
 	unsigned char *word_nterms;	   /* how many (KB_WORD_UNREAD: not known) */
 	struct kb_synonym *syn;		   /* sorted synonym forms */
 	size_t nsyn;			   /* forms in syn */
-	uint64_t syn_first[KB_SYN_BITS / 64]; /* bit hash % KB_SYN_BITS: a form's first word */
+	uint64_t syn_first[64];		   /* the forms' first words, a bit each by hash */
 	struct kb_fix *fixes;		   /* sorted misspellings */
 	size_t nfixes;			   /* entries in fixes */
 	long first[LANG_COUNT];		   /* a language's facts are numbered first..last */
