@@ -483,12 +483,14 @@ test_same_as_fts5(void)
 }
 
 /* The vocabulary's words are found by their hash, and read from the terms kept for them
- * as the tokenizer reads them, alone and in phrases; a wrong kept term shows. */
+ * as the tokenizer reads them, alone and in phrases; a wrong kept term shows. Every
+ * synonym form's first word passes the filter of first words. */
 static void
 test_vocabulary_reads_as_tokenizer(void)
 {
 	struct kb *kb;
-	char err[256];
+	char err[256], first[64];
+	size_t i, missed;
 
 	if (kb_open(kb_path, &kb, err, sizeof(err)) == -1) {
 		fprintf(stderr, "  %s: %s\n", kb_path, err);
@@ -499,6 +501,12 @@ test_vocabulary_reads_as_tokenizer(void)
 	CHECK(kb_word_docs(kb, kb->vocab[0].word) == kb->vocab[0].docs);
 	CHECK(kb_word_docs(kb, "qqzzxq") == 0 && kb_word_docs(kb, "") == 0);
 	CHECK(kb_phrase_docs(kb, "qqzzxq judge") == 0);
+	for (i = 0, missed = 0; i < kb->nsyn; i++) {
+		snprintf(first, sizeof(first), "%.*s", (int)strcspn(kb->syn[i].form, " "),
+			 kb->syn[i].form);
+		missed += !kb_may_start_synonym(kb, first);
+	}
+	CHECK(kb->nsyn > 0 && missed == 0);
 	kb->word_terms[kb->word_term_at[1]] ^= 1;
 	CHECK(kb_vocab_check(kb) > 0);
 	kb_close(kb);
