@@ -276,6 +276,17 @@ has_digit(const char *w)
 	return strpbrk(w, "0123456789") != NULL;
 }
 
+/* Returns 1 when more than n bits of x are set; stops counting there (a plain count
+ * would be a libgcc call on a CPU not assumed to have POPCNT). */
+static int
+more_bits_than(uint32_t x, int n)
+{
+	for (; x != 0; x &= x - 1)
+		if (n-- == 0)
+			return 1;
+	return 0;
+}
+
 /* Finds the vocabulary word closest to w, sharing its first letter: within one edit for
  * short words, two for long ones; ties go to the commoner word. Returns its fact count
  * and copies it to out, or returns 0. */
@@ -294,7 +305,7 @@ correct_word(const struct kb *kb, const char *w, char *out, size_t outlen)
 	for (i = vocab_lower_bound(v, n, first); i < n && v[i].word[0] == w[0]; i++) {
 		/* A length further off than max edits is too far: skip it before measuring. */
 		if (v[i].len < 3 || v[i].len + (size_t)max < len || len + (size_t)max < v[i].len ||
-		    __builtin_popcount(letters ^ v[i].letters) > 2 * max)
+		    more_bits_than(letters ^ v[i].letters, 2 * max))
 			continue;
 		d = match_distance(w, v[i].word, max);
 		if (d < best || (d == best && pick && v[i].docs > pick->docs)) {
@@ -449,26 +460,40 @@ plan_synonym(struct plan *p, const struct kb *kb, const struct norm_tokens *t, i
 static void
 plan_phrases(struct plan *p, const struct kb *kb, const struct norm_tokens *t, int first)
 {
-	char a[NORM_TOKEN_MAX], b[NORM_TOKEN_MAX], phrase[2 * NORM_TOKEN_MAX + 1];
-	int i, qt;
+	char word[2][NORM_TOKEN_MAX], phrase[2 * NORM_TOKEN_MAX + 1];
+	long docs[2];
+	size_t la, lb;
+	int i, qt, held = -1, a = 0, b;
 
+	/* word[a] holds word i stemmed when held == i: each word is read once, not twice. */
 	p->nphrases = 0;
 	for (i = first; i + 1 < t->n && p->nphrases < PHRASES_MAX; i++) {
 		if (norm_token_is_stopword(t, i, p->lang) &&
 		    norm_token_is_stopword(t, i + 1, p->lang))
 			continue;
-		str_copy(a, sizeof(a), t->tok[i].text);
-		str_copy(b, sizeof(b), t->tok[i + 1].text);
-		norm_stem(a, p->lang);
-		norm_stem(b, p->lang);
-		if (kb_word_docs(kb, a) == 0 || kb_word_docs(kb, b) == 0)
+		if (held != i) {
+			str_copy(word[a], sizeof(word[a]), t->tok[i].text);
+			norm_stem(word[a], p->lang);
+			docs[a] = kb_word_docs(kb, word[a]);
+		}
+		b = !a;
+		str_copy(word[b], sizeof(word[b]), t->tok[i + 1].text);
+		norm_stem(word[b], p->lang);
+		docs[b] = kb_word_docs(kb, word[b]);
+		held = i + 1;
+		if (docs[a] == 0 || docs[b] == 0) {
+			a = b;
 			continue;
-		str_copy(phrase, sizeof(phrase), a);
-		strcat(phrase, " ");
-		strcat(phrase, b);
+		}
+		la = strlen(word[a]);
+		lb = strlen(word[b]);
+		memcpy(phrase, word[a], la);
+		phrase[la] = ' ';
+		memcpy(phrase + la + 1, word[b], lb + 1);
+		a = b;
 		if ((qt = query_term_begin(&p->q)) == -1)
 			return;
-		query_term_add(&p->q, phrase, strlen(phrase), 0);
+		query_term_add(&p->q, phrase, la + 1 + lb, 0);
 		query_term_end(&p->q);
 		p->phrase_qterm[p->nphrases++] = qt;
 	}
