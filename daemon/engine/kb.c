@@ -454,6 +454,7 @@ kb_open(const char *path, struct kb **out, char *err, size_t errlen)
 		return -1;
 	}
 	link_translations(kb);
+	norm_lexicon_init(&kb->lexicon);
 	filter_synonyms(kb);
 	if (hash_vocab(kb) == -1 || tokenize_vocab(kb) == -1 || read_synonyms(kb) == -1) {
 		snprintf(err, errlen, "out of memory");
@@ -680,6 +681,12 @@ kb_word_docs(const struct kb *kb, const char *word)
 	long k = vocab_find(kb, word, strlen(word));
 
 	return k < 0 ? 0 : kb->vocab[k].docs;
+}
+
+const struct norm_lexicon *
+kb_lexicon(const struct kb *kb)
+{
+	return &kb->lexicon;
 }
 
 const struct kb_synonym *

@@ -12,6 +12,7 @@
 
 #include "engine.h"
 #include "index.h"
+#include "norm.h"
 #include "query.h"
 
 /* Where a search phrase was found in a fact: the best of its columns. */
@@ -127,6 +128,9 @@ long kb_word_docs(const struct kb *kb, const char *word);
  * are not found or read otherwise from what the vocabulary holds than by the tokenizer
  * (0 when all agree). */
 int kb_vocab_check(struct kb *kb);
+
+/* Returns the word lists' table, for norm_tokenize_with(). This function can't fail. */
+const struct norm_lexicon *kb_lexicon(const struct kb *kb);
 
 /* Returns 0 when no synonym form starts with word (1: one may). This function can't
  * fail. */

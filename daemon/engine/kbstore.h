@@ -10,6 +10,7 @@
 
 #include "index.h"
 #include "kb.h"
+#include "norm.h"
 #include "tokens.h"
 
 /* A key of the meta table. */
@@ -104,6 +105,7 @@ struct kb {
 	long max_links;			   /* the most facts pointing to any one fact */
 	struct index *index;		   /* the full-text index */
 	struct tokens *tokens;		   /* FTS5's tokenizer, for reading search phrases */
+	struct norm_lexicon lexicon;	   /* the word lists, for reading questions */
 };
 
 /* Fills kb (zeroed, its arena initialised) from the database at path. Returns 0, or -1

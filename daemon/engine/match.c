@@ -947,7 +947,7 @@ match_question(struct kb *kb, const struct match_options *o, const char *text, s
 		o = &defaults;
 	}
 	has_hint = lang_parse(lang_hint, &hint) == 0;
-	norm_tokenize(text, len, &t);
+	norm_tokenize_with(kb_lexicon(kb), text, len, &t);
 	asked = norm_detect_lang(text, len, &t, hint, &sure);
 	want = has_hint ? hint : asked;
 	if ((chat = smalltalk_match(&t)) != NULL) {

@@ -244,6 +244,13 @@ joins_porque(char *prev, const char *word)
 void
 norm_tokenize(const char *text, size_t n, struct norm_tokens *out)
 {
+	norm_tokenize_with(NULL, text, n, out);
+}
+
+void
+norm_tokenize_with(const struct norm_lexicon *lx, const char *text, size_t n,
+		   struct norm_tokens *out)
+{
 	const char *p = text, *end = text + n;
 	char word[NORM_TOKEN_MAX];
 	int k;
@@ -260,7 +267,8 @@ norm_tokenize(const char *text, size_t n, struct norm_tokens *out)
 		memcpy(out->tok[out->n++].text, word, sizeof(word));
 	}
 	for (k = 0; k < out->n; k++) /* after joins_porque() has had its say */
-		out->tok[k].kind = (unsigned char)norm_kind(out->tok[k].text);
+		out->tok[k].kind = (unsigned char)(lx ? norm_lexicon_kind(lx, out->tok[k].text)
+						      : norm_kind(out->tok[k].text));
 }
 
 static int
@@ -548,6 +556,97 @@ norm_kind(const char *word)
 	if (in_list(word, marks_es, ARRAY_LEN(marks_es)) || spanish_ending(word))
 		kind |= NORM_MARK_ES;
 	return kind;
+}
+
+/* 32-bit FNV-1a of word. */
+static uint32_t
+lexicon_hash(const char *word)
+{
+	uint32_t h = 2166136261u;
+	const char *p;
+
+	for (p = word; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	return h;
+}
+
+/* Returns the place of word in lx: where it is, or the empty place where it would go. */
+static const struct norm_lexicon_slot *
+lexicon_place(const struct norm_lexicon *lx, const char *word, uint32_t h)
+{
+	const struct norm_lexicon_slot *s;
+	size_t i;
+
+	for (i = h % NORM_LEXICON_SLOTS;; i = (i + 1) % NORM_LEXICON_SLOTS) {
+		s = &lx->slot[i];
+		if (s->word == NULL || (s->hash == h && strcmp(s->word, word) == 0))
+			return s;
+	}
+}
+
+static void
+lexicon_add(struct norm_lexicon *lx, const char *const *list, size_t n, unsigned kind)
+{
+	struct norm_lexicon_slot *s;
+	uint32_t h;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h = lexicon_hash(list[i]);
+		s = (struct norm_lexicon_slot *)lexicon_place(lx, list[i], h);
+		s->word = list[i];
+		s->hash = h;
+		s->kind |= (unsigned char)kind;
+	}
+}
+
+/* Every list's words fit in the table at most half full, so that a search ends soon. */
+_Static_assert(2 * (ARRAY_LEN(stop_en) + ARRAY_LEN(stop_es) + ARRAY_LEN(question_words) +
+		    ARRAY_LEN(marks_en) + ARRAY_LEN(marks_es)) <=
+		       NORM_LEXICON_SLOTS,
+	       "the word lists outgrew NORM_LEXICON_SLOTS");
+
+void
+norm_lexicon_init(struct norm_lexicon *lx)
+{
+	memset(lx, 0, sizeof(*lx));
+	lexicon_add(lx, stop_en, ARRAY_LEN(stop_en), NORM_STOP_EN);
+	lexicon_add(lx, stop_es, ARRAY_LEN(stop_es), NORM_STOP_ES);
+	lexicon_add(lx, question_words, ARRAY_LEN(question_words), NORM_QUESTION);
+	lexicon_add(lx, marks_en, ARRAY_LEN(marks_en), NORM_MARK_EN);
+	lexicon_add(lx, marks_es, ARRAY_LEN(marks_es), NORM_MARK_ES);
+}
+
+unsigned
+norm_lexicon_kind(const struct norm_lexicon *lx, const char *word)
+{
+	unsigned kind = lexicon_place(lx, word, lexicon_hash(word))->kind;
+
+	if (!(kind & NORM_MARK_ES) && spanish_ending(word))
+		kind |= NORM_MARK_ES;
+	return kind;
+}
+
+/* Counts the words of list whose kind lx gives otherwise than norm_kind(). */
+static int
+lexicon_differs(const struct norm_lexicon *lx, const char *const *list, size_t n)
+{
+	size_t i;
+	int bad = 0;
+
+	for (i = 0; i < n; i++)
+		bad += norm_lexicon_kind(lx, list[i]) != norm_kind(list[i]);
+	return bad;
+}
+
+int
+norm_lexicon_check(const struct norm_lexicon *lx)
+{
+	return lexicon_differs(lx, stop_en, ARRAY_LEN(stop_en)) +
+	       lexicon_differs(lx, stop_es, ARRAY_LEN(stop_es)) +
+	       lexicon_differs(lx, question_words, ARRAY_LEN(question_words)) +
+	       lexicon_differs(lx, marks_en, ARRAY_LEN(marks_en)) +
+	       lexicon_differs(lx, marks_es, ARRAY_LEN(marks_es));
 }
 
 static int

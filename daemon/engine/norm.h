@@ -53,11 +53,33 @@ size_t norm_next(const char **p, const char *end, char *tok, size_t toksz);
  * are indexed and to words searched among them. This function can't fail. */
 void norm_stem(char *word, enum lang lang);
 
+/* The word lists as a hash table, where a word's kind is found at one look rather than
+ * by searching five lists. Filled once (a struct kb holds one); it holds no pointer to
+ * free. */
+#define NORM_LEXICON_SLOTS 1024
+struct norm_lexicon {
+	struct norm_lexicon_slot {
+		const char *word;   /* a word of the lists, NULL for an empty place */
+		uint32_t hash;	    /* its hash */
+		unsigned char kind; /* what the lists say of it (enum norm_kind) */
+	} slot[NORM_LEXICON_SLOTS];
+};
+
+/* Fills lx from the word lists. This function can't fail. */
+void norm_lexicon_init(struct norm_lexicon *lx);
+
 /* Returns the enum norm_kind bits of a folded word. This function can't fail. */
 unsigned norm_kind(const char *word);
 
+/* Returns norm_kind(word), found in lx. This function can't fail. */
+unsigned norm_lexicon_kind(const struct norm_lexicon *lx, const char *word);
+
 /* Splits n bytes of text into out, each word with its kind. This function can't fail. */
 void norm_tokenize(const char *text, size_t n, struct norm_tokens *out);
+
+/* Does what norm_tokenize() does, finding the words' kinds in lx. */
+void norm_tokenize_with(const struct norm_lexicon *lx, const char *text, size_t n,
+			struct norm_tokens *out);
 
 /* Scores how English and how Spanish the text looks, from accents, ¿ ¡, common words and
  * Spanish word endings. Returns LANG_ES or LANG_EN, or fallback when the text gives no
@@ -95,6 +117,10 @@ int norm_counts(const struct norm_tokens *t, int i, enum lang lang);
  * changes at most two bits, so words whose letters differ in more than 2n bits are more
  * than n edits apart, which is cheaper to see than the distance itself. */
 uint32_t norm_letters(const char *word);
+
+/* For tests: returns how many words of the lists lx gives another kind than
+ * norm_kind() does (0 when it agrees on all). */
+int norm_lexicon_check(const struct norm_lexicon *lx);
 
 /* For tests: returns 1 when the built-in word lists are sorted and free of duplicates. */
 int norm_lists_sorted(void);
