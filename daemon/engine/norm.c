@@ -109,6 +109,17 @@ lang_parse(const char *code, enum lang *out)
 	return 0;
 }
 
+/* utf8_decode(), with ASCII, most of what is typed, decoded in place. */
+static size_t
+decode(const unsigned char *p, const unsigned char *end, unsigned int *cp)
+{
+	if (*p < 0x80) {
+		*cp = *p;
+		return 1;
+	}
+	return utf8_decode(p, end, cp);
+}
+
 static int
 is_combining(unsigned int cp)
 {
@@ -191,13 +202,13 @@ norm_next(const char **pp, const char *endp, char *tok, size_t toksz)
 	char folded[4];
 
 	while (p < end) {
-		k = utf8_decode(p, end, &cp);
+		k = decode(p, end, &cp);
 		if (is_word_char(cp))
 			break;
 		p += k;
 	}
 	while (p < end) {
-		k = utf8_decode(p, end, &cp);
+		k = decode(p, end, &cp);
 		if (is_combining(cp)) {
 			p += k;
 			continue;
@@ -493,6 +504,10 @@ spanish_marks(const char *text, size_t n)
 	int count = 0;
 
 	while (p < end) {
+		if (*p < 0x80) { /* no mark is ASCII */
+			p++;
+			continue;
+		}
 		p += utf8_decode(p, end, &cp);
 		switch (cp) {
 		case 0xe1:
