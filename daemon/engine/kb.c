@@ -114,25 +114,40 @@ hash_vocab(struct kb *kb)
 	return 0;
 }
 
-/* Sets the bit of each synonym form's first word in kb->syn_first. */
+/* Sets the bit of the n bytes of word in a filter of KB_FILTER_BITS bits. */
 static void
-filter_synonyms(struct kb *kb)
+filter_add(uint64_t *filter, const char *word, size_t n)
 {
-	uint32_t h;
+	uint32_t h = word_hash(word, n) % KB_FILTER_BITS;
+
+	filter[h / 64] |= 1ull << (h % 64);
+}
+
+/* Returns 0 when word is not in the filter (1: it may be). */
+static int
+filter_has(const uint64_t *filter, const char *word)
+{
+	uint32_t h = word_hash(word, strlen(word)) % KB_FILTER_BITS;
+
+	return (filter[h / 64] >> (h % 64)) & 1;
+}
+
+/* Fills the filters of the synonym forms' first words and of the misspellings. */
+static void
+fill_filters(struct kb *kb)
+{
 	size_t i;
 
-	for (i = 0; i < kb->nsyn; i++) {
-		h = word_hash(kb->syn[i].form, strcspn(kb->syn[i].form, " ")) % KB_SYN_BITS;
-		kb->syn_first[h / 64] |= 1ull << (h % 64);
-	}
+	for (i = 0; i < kb->nsyn; i++)
+		filter_add(kb->syn_first, kb->syn[i].form, strcspn(kb->syn[i].form, " "));
+	for (i = 0; i < kb->nfixes; i++)
+		filter_add(kb->fix_words, kb->fixes[i].word, strlen(kb->fixes[i].word));
 }
 
 int
 kb_may_start_synonym(const struct kb *kb, const char *word)
 {
-	uint32_t h = word_hash(word, strlen(word)) % KB_SYN_BITS;
-
-	return (kb->syn_first[h / 64] >> (h % 64)) & 1;
+	return filter_has(kb->syn_first, word);
 }
 
 /* Collects the term ids of one vocabulary word's tokens. */
@@ -455,7 +470,7 @@ kb_open(const char *path, struct kb **out, char *err, size_t errlen)
 	}
 	link_translations(kb);
 	norm_lexicon_init(&kb->lexicon);
-	filter_synonyms(kb);
+	fill_filters(kb);
 	if (hash_vocab(kb) == -1 || tokenize_vocab(kb) == -1 || read_synonyms(kb) == -1) {
 		snprintf(err, errlen, "out of memory");
 		kb_close(kb);
@@ -707,7 +722,7 @@ kb_misspelling(const struct kb *kb, const char *word)
 {
 	const struct kb_fix *f;
 
-	if (kb->nfixes == 0)
+	if (kb->nfixes == 0 || !filter_has(kb->fix_words, word))
 		return NULL;
 	f = bsearch(word, kb->fixes, kb->nfixes, sizeof(*kb->fixes), cmp_fix);
 	return f ? f->fix : NULL;

@@ -49,9 +49,10 @@ struct kb_fix {
 	const char *fix;  /* as the facts write it */
 };
 
-/* Bits in the filter of the synonym forms' first words: most words of a question start
- * no form, and one look at a bit says so. */
-#define KB_SYN_BITS (64 * 64)
+/* Bits in the filters of the synonym forms' first words and of the misspellings: most
+ * words of a question start no form and are no known misspelling, and one look at a bit
+ * says so. */
+#define KB_FILTER_BITS (64 * 64)
 
 /* word_nterms of a word the tokenizer failed on when the KB was opened. */
 #define KB_WORD_UNREAD 255
@@ -100,6 +101,7 @@ struct kb {
 	uint64_t syn_first[64];		   /* the forms' first words, a bit each by hash */
 	struct kb_fix *fixes;		   /* sorted misspellings */
 	size_t nfixes;			   /* entries in fixes */
+	uint64_t fix_words[64];		   /* the misspellings, a bit each by hash */
 	long first[LANG_COUNT];		   /* a language's facts are numbered first..last */
 	long last[LANG_COUNT];		   /* (empty when last < first) */
 	long max_links;			   /* the most facts pointing to any one fact */

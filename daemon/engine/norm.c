@@ -424,10 +424,12 @@ int
 norm_near_stopword(const char *word, enum lang lang)
 {
 	const char *const *list = lang == LANG_ES ? stop_es : stop_en;
-	size_t n = lang == LANG_ES ? ARRAY_LEN(stop_es) : ARRAY_LEN(stop_en), i;
+	size_t n = lang == LANG_ES ? ARRAY_LEN(stop_es) : ARRAY_LEN(stop_en), i, len, k;
 
-	for (i = 0; i < n; i++)
-		if (strlen(list[i]) > 1 && one_edit(word, list[i]))
+	/* A stopword whose length is more than one off is more than one edit away. */
+	for (len = strlen(word), i = 0; i < n; i++)
+		if ((k = strlen(list[i])) > 1 && k + 1 >= len && k <= len + 1 &&
+		    one_edit(word, list[i]))
 			return 1;
 	return 0;
 }

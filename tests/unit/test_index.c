@@ -484,7 +484,7 @@ test_same_as_fts5(void)
 
 /* The vocabulary's words are found by their hash, and read from the terms kept for them
  * as the tokenizer reads them, alone and in phrases; a wrong kept term shows. Every
- * synonym form's first word passes the filter of first words. */
+ * synonym form's first word, and every misspelling, passes its filter. */
 static void
 test_vocabulary_reads_as_tokenizer(void)
 {
@@ -507,6 +507,9 @@ test_vocabulary_reads_as_tokenizer(void)
 		missed += !kb_may_start_synonym(kb, first);
 	}
 	CHECK(kb->nsyn > 0 && missed == 0);
+	for (i = 0, missed = 0; i < kb->nfixes; i++)
+		missed += kb_misspelling(kb, kb->fixes[i].word) == NULL;
+	CHECK(kb->nfixes > 0 && missed == 0);
 	kb->word_terms[kb->word_term_at[1]] ^= 1;
 	CHECK(kb_vocab_check(kb) > 0);
 	kb_close(kb);
