@@ -293,11 +293,19 @@ ends_with(const char *w, size_t n, const char *suffix)
 void
 norm_stem(char *w, enum lang lang)
 {
-	/* Verb endings, participles and final vowels, longest first. */
-	static const char *const endings[] = {
-		"ieron", "iendo", "aron", "ando", "ados", "adas", "idos", "idas", "ado", "ada",
-		"ido",	 "ida",	  "ar",	  "er",	  "ir",	  "io",	  "a",	  "e",	  "o",
+	/* Verb endings, participles and final vowels, longest first, with their lengths. */
+#define ENDING(s) s, sizeof(s) - 1
+	static const struct {
+		const char *text;
+		size_t len;
+	} endings[] = {
+		{ ENDING("ieron") }, { ENDING("iendo") }, { ENDING("aron") }, { ENDING("ando") },
+		{ ENDING("ados") },  { ENDING("adas") },  { ENDING("idos") }, { ENDING("idas") },
+		{ ENDING("ado") },   { ENDING("ada") },	  { ENDING("ido") },  { ENDING("ida") },
+		{ ENDING("ar") },    { ENDING("er") },	  { ENDING("ir") },   { ENDING("io") },
+		{ ENDING("a") },     { ENDING("e") },	  { ENDING("o") },
 	};
+#undef ENDING
 	size_t n, i, k;
 
 	if (lang != LANG_ES)
@@ -314,10 +322,11 @@ norm_stem(char *w, enum lang lang)
 	else if (ends_with(w, n, "s"))
 		w[--n] = '\0'; /* fondos -> fondo */
 	for (i = 0; i < ARRAY_LEN(endings); i++) {
-		k = strlen(endings[i]);
+		k = endings[i].len;
 		/* A single vowel may leave three letters (vivo -> viv); a longer ending must
 		 * leave four, or redadas would be read as red. */
-		if (n >= k + (k == 1 ? 3 : 4) && ends_with(w, n, endings[i])) {
+		if (n >= k + (k == 1 ? 3 : 4) && w[n - 1] == endings[i].text[k - 1] &&
+		    memcmp(w + n - k, endings[i].text, k) == 0) {
 			w[n - k] = '\0';
 			return;
 		}
