@@ -132,14 +132,16 @@ filter_has(const uint64_t *filter, const char *word)
 	return (filter[h / 64] >> (h % 64)) & 1;
 }
 
-/* Fills the filters of the synonym forms' first words and of the misspellings. */
+/* Fills the filters of the synonym forms, of their first words and of the misspellings. */
 static void
 fill_filters(struct kb *kb)
 {
 	size_t i;
 
-	for (i = 0; i < kb->nsyn; i++)
+	for (i = 0; i < kb->nsyn; i++) {
 		filter_add(kb->syn_first, kb->syn[i].form, strcspn(kb->syn[i].form, " "));
+		filter_add(kb->syn_forms, kb->syn[i].form, strlen(kb->syn[i].form));
+	}
 	for (i = 0; i < kb->nfixes; i++)
 		filter_add(kb->fix_words, kb->fixes[i].word, strlen(kb->fixes[i].word));
 }
@@ -148,6 +150,12 @@ int
 kb_may_start_synonym(const struct kb *kb, const char *word)
 {
 	return filter_has(kb->syn_first, word);
+}
+
+int
+kb_may_be_synonym(const struct kb *kb, const char *form)
+{
+	return filter_has(kb->syn_forms, form);
 }
 
 /* Collects the term ids of one vocabulary word's tokens. */

@@ -136,6 +136,9 @@ const struct norm_lexicon *kb_lexicon(const struct kb *kb);
  * fail. */
 int kb_may_start_synonym(const struct kb *kb, const char *word);
 
+/* Returns 0 when no synonym form is form (1: one may be). This function can't fail. */
+int kb_may_be_synonym(const struct kb *kb, const char *form);
+
 /* Returns the synonym forms, sorted by form; *n gets their count. This function can't
  * fail. */
 const struct kb_synonym *kb_synonyms(const struct kb *kb, size_t *n);

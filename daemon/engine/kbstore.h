@@ -49,9 +49,9 @@ struct kb_fix {
 	const char *fix;  /* as the facts write it */
 };
 
-/* Bits in the filters of the synonym forms' first words and of the misspellings: most
- * words of a question start no form and are no known misspelling, and one look at a bit
- * says so. */
+/* Bits in the filters of the synonym forms, of their first words and of the
+ * misspellings: most words of a question start no form and are no known misspelling,
+ * and one look at a bit says so. */
 #define KB_FILTER_BITS (64 * 64)
 
 /* word_nterms of a word the tokenizer failed on when the KB was opened. */
@@ -99,6 +99,7 @@ struct kb {
 	struct kb_synonym *syn;		   /* sorted synonym forms */
 	size_t nsyn;			   /* forms in syn */
 	uint64_t syn_first[64];		   /* the forms' first words, a bit each by hash */
+	uint64_t syn_forms[64];		   /* the forms, a bit each by hash */
 	struct kb_fix *fixes;		   /* sorted misspellings */
 	size_t nfixes;			   /* entries in fixes */
 	uint64_t fix_words[64];		   /* the misspellings, a bit each by hash */

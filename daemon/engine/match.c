@@ -429,6 +429,8 @@ plan_synonym(struct plan *p, const struct kb *kb, const struct norm_tokens *t, i
 			if (j + 1 < len)
 				strcat(form, " ");
 		}
+		if (!kb_may_be_synonym(kb, form))
+			continue;
 		hit = bsearch(form, syn, nsyn, sizeof(*syn), cmp_synonym);
 		if (hit == NULL)
 			continue;
