@@ -121,6 +121,12 @@ decode(const unsigned char *p, const unsigned char *end, unsigned int *cp)
 }
 
 static int
+is_ascii_alnum(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
+}
+
+static int
 is_combining(unsigned int cp)
 {
 	return cp >= 0x300 && cp <= 0x36f;
@@ -208,6 +214,13 @@ norm_next(const char **pp, const char *endp, char *tok, size_t toksz)
 		p += k;
 	}
 	while (p < end) {
+		if (is_ascii_alnum(*p)) { /* what the rest of the loop does with one */
+			if (n + 1 < toksz)
+				tok[n++] = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+			segment++;
+			p++;
+			continue;
+		}
 		k = decode(p, end, &cp);
 		if (is_combining(cp)) {
 			p += k;
