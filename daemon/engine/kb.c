@@ -439,6 +439,54 @@ read_synonyms(struct kb *kb)
 	return rc;
 }
 
+/* Orders forms by group, then by their place among the sorted forms. */
+static int
+cmp_group(const void *a, const void *b, void *ctx)
+{
+	const struct kb_synonym *syn = ctx;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	if (syn[x].group != syn[y].group)
+		return syn[x].group < syn[y].group ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/* Links the forms of each group in their sorted order, and gives each form the most facts
+ * any form of its group is in, so that reading a synonym does not go over every form.
+ * Returns 0, or -1 when out of memory. */
+static int
+link_synonym_groups(struct kb *kb)
+{
+	struct kb_synonym *s = kb->syn;
+	size_t *order, i, j, k;
+	enum lang l;
+
+	if (kb->nsyn == 0)
+		return 0;
+	if ((order = malloc(kb->nsyn * sizeof(*order))) == NULL)
+		return -1;
+	for (i = 0; i < kb->nsyn; i++)
+		order[i] = i;
+	qsort_r(order, kb->nsyn, sizeof(*order), cmp_group, s);
+	for (i = 0; i < kb->nsyn; i = j) {
+		for (j = i; j < kb->nsyn && s[order[j]].group == s[order[i]].group; j++)
+			;
+		memset(s[order[i]].group_docs, 0, sizeof(s[order[i]].group_docs));
+		for (k = i; k < j; k++) {
+			s[order[k]].group_first = order[i];
+			s[order[k]].group_next = k + 1 < j ? order[k + 1] : 0;
+			for (l = LANG_EN; l < LANG_COUNT; l++)
+				if (s[order[k]].docs[l] > s[order[i]].group_docs[l])
+					s[order[i]].group_docs[l] = s[order[k]].docs[l];
+		}
+		for (k = i + 1; k < j; k++)
+			memcpy(s[order[k]].group_docs, s[order[i]].group_docs,
+			       sizeof(s[order[i]].group_docs));
+	}
+	free(order);
+	return 0;
+}
+
 /* Links each fact to its version in the other language: the fact it translates, or the
  * first fact that translates it. */
 static void
@@ -479,7 +527,8 @@ kb_open(const char *path, struct kb **out, char *err, size_t errlen)
 	link_translations(kb);
 	norm_lexicon_init(&kb->lexicon);
 	fill_filters(kb);
-	if (hash_vocab(kb) == -1 || tokenize_vocab(kb) == -1 || read_synonyms(kb) == -1) {
+	if (hash_vocab(kb) == -1 || tokenize_vocab(kb) == -1 || read_synonyms(kb) == -1 ||
+	    link_synonym_groups(kb) == -1) {
 		snprintf(err, errlen, "out of memory");
 		kb_close(kb);
 		return -1;

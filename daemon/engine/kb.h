@@ -70,6 +70,9 @@ struct kb_synonym {
 	int words;			 /* words in form */
 	const char *stemmed[LANG_COUNT]; /* its words stemmed for each language */
 	long docs[LANG_COUNT];		 /* the fewest facts one of those is in */
+	long group_docs[LANG_COUNT];	 /* the most docs of any form of its group */
+	size_t group_first;		 /* the group's first form, in the sorted forms */
+	size_t group_next;		 /* the group's next form after this one, or 0 */
 };
 
 /* Reads the phrases of q into an index query: each phrase's text cut by FTS5's tokenizer,

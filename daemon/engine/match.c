@@ -434,9 +434,7 @@ plan_synonym(struct plan *p, const struct kb *kb, const struct norm_tokens *t, i
 		hit = bsearch(form, syn, nsyn, sizeof(*syn), cmp_synonym);
 		if (hit == NULL)
 			continue;
-		for (best = 0, k = 0; k < nsyn; k++)
-			if (syn[k].group == hit->group && syn[k].docs[p->lang] > best)
-				best = syn[k].docs[p->lang];
+		best = hit->group_docs[p->lang];
 		if (best == 0)
 			return 0; /* no form is in any fact: read the words one by one */
 		if (plan_has(p, form))
@@ -445,10 +443,11 @@ plan_synonym(struct plan *p, const struct kb *kb, const struct norm_tokens *t, i
 			return -1;
 		if ((p->terms[p->nterms - 1].qterm = query_term_begin(&p->q)) == -1)
 			return -1;
-		for (k = 0; k < nsyn; k++)
-			if (syn[k].group == hit->group)
-				query_term_add(&p->q, syn[k].stemmed[p->lang],
-					       strlen(syn[k].stemmed[p->lang]), 0);
+		k = hit->group_first;
+		do
+			query_term_add(&p->q, syn[k].stemmed[p->lang],
+				       strlen(syn[k].stemmed[p->lang]), 0);
+		while ((k = syn[k].group_next) != 0);
 		query_term_end(&p->q);
 		return len;
 	}

@@ -482,9 +482,40 @@ test_same_as_fts5(void)
 	kb_close(kb);
 }
 
+/* Returns 1 when synonym form i's group is linked as its group number says: from its
+ * first form, every form of the group in sorted order, and the most facts of any. */
+static int
+group_linked(const struct kb *kb, size_t i)
+{
+	const struct kb_synonym *s = kb->syn;
+	size_t k, at = s[i].group_first, seen = 0;
+	long most;
+	enum lang l;
+
+	for (k = 0; k < kb->nsyn; k++) {
+		if (s[k].group != s[i].group)
+			continue;
+		if (k != at || (seen > 0 && k == 0))
+			return 0;
+		at = s[k].group_next;
+		seen++;
+	}
+	if (at != 0 || seen == 0)
+		return 0;
+	for (l = LANG_EN; l < LANG_COUNT; l++) {
+		for (most = 0, k = 0; k < kb->nsyn; k++)
+			if (s[k].group == s[i].group && s[k].docs[l] > most)
+				most = s[k].docs[l];
+		if (most != s[i].group_docs[l])
+			return 0;
+	}
+	return 1;
+}
+
 /* The vocabulary's words are found by their hash, and read from the terms kept for them
  * as the tokenizer reads them, alone and in phrases; a wrong kept term shows. Every
- * synonym form's first word, and every misspelling, passes its filter. */
+ * synonym form's first word, and every misspelling, passes its filter, and the forms
+ * of a group are linked together. */
 static void
 test_vocabulary_reads_as_tokenizer(void)
 {
@@ -508,6 +539,9 @@ test_vocabulary_reads_as_tokenizer(void)
 			!kb_may_start_synonym(kb, first) || !kb_may_be_synonym(kb, kb->syn[i].form);
 	}
 	CHECK(kb->nsyn > 0 && missed == 0);
+	for (i = 0, missed = 0; i < kb->nsyn; i++)
+		missed += !group_linked(kb, i);
+	CHECK(missed == 0);
 	for (i = 0, missed = 0; i < kb->nfixes; i++)
 		missed += kb_misspelling(kb, kb->fixes[i].word) == NULL;
 	CHECK(kb->nfixes > 0 && missed == 0);
