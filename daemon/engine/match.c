@@ -202,20 +202,29 @@ idf(const struct plan *p, long docs)
 	return pow(log(1.0 + (double)p->nfacts / ((double)docs + 0.5)), p->o->tune.idf_power);
 }
 
+/* The edit distance with swaps (optimal string alignment), by rows of the usual table,
+ * of which only the cells within max of the diagonal are worked out: every other one is
+ * more than max, and counting it as max + 1 changes no cell that is max or less. */
 int
 match_distance(const char *a, const char *b, int max)
 {
-	int la = (int)strlen(a), lb = (int)strlen(b), i, j, best, cost, v;
-	int prev2[NORM_TOKEN_MAX + 1], prev[NORM_TOKEN_MAX + 1], cur[NORM_TOKEN_MAX + 1];
+	int la = (int)strlen(a), lb = (int)strlen(b), i, j, lo, hi, best, cost, v;
+	int rows[3][NORM_TOKEN_MAX + 1], *prev2 = rows[0], *prev = rows[1], *cur = rows[2], *t;
 
 	if (la > NORM_TOKEN_MAX || lb > NORM_TOKEN_MAX || abs(la - lb) > max)
 		return max + 1;
 	for (j = 0; j <= lb; j++)
 		prev[j] = j, prev2[j] = j;
 	for (i = 1; i <= la; i++) {
+		lo = i - max > 1 ? i - max : 1;
+		hi = i + max < lb ? i + max : lb;
 		cur[0] = i;
+		if (lo > 1)
+			cur[lo - 1] = max + 1;
+		if (hi < lb)
+			cur[hi + 1] = max + 1;
 		best = i;
-		for (j = 1; j <= lb; j++) {
+		for (j = lo; j <= hi; j++) {
 			cost = a[i - 1] != b[j - 1];
 			v = prev[j - 1] + cost;
 			if (prev[j] + 1 < v)
@@ -231,8 +240,7 @@ match_distance(const char *a, const char *b, int max)
 		}
 		if (best > max)
 			return max + 1;
-		memcpy(prev2, prev, sizeof(prev));
-		memcpy(prev, cur, sizeof(cur));
+		t = prev2, prev2 = prev, prev = cur, cur = t;
 	}
 	return prev[lb] > max ? max + 1 : prev[lb];
 }
