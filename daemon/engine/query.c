@@ -51,13 +51,14 @@ query_term_begin(struct query *q)
 static int
 append_text(struct buf *b, const char *text, size_t n)
 {
-	size_t i;
+	char *at, *nul;
 
 	if (buf_append(b, text, n) == -1)
 		return -1;
-	for (i = b->len - n; i < b->len; i++)
-		if (b->data[i] == '\0')
-			b->data[i] = ' ';
+	for (at = b->data + b->len - n; (nul = memchr(at, '\0', n)) != NULL; at = nul + 1) {
+		n -= (size_t)(nul + 1 - at);
+		*nul = ' ';
+	}
 	return buf_append(b, "", 1);
 }
 
