@@ -158,6 +158,34 @@ kb_may_be_synonym(const struct kb *kb, const char *form)
 	return filter_has(kb->syn_forms, form);
 }
 
+/* Fills kb->vocab_from: for each byte c, the first vocabulary word that sorts at or after
+ * the string of c alone, as a binary search of the sorted words would find it. */
+static void
+index_vocab_letters(struct kb *kb)
+{
+	char one[2] = { 0, 0 };
+	size_t lo, hi, mid;
+	int c;
+
+	for (c = 0; c < 256; c++) {
+		one[0] = (char)c;
+		for (lo = 0, hi = kb->nvocab; lo < hi;) {
+			mid = lo + (hi - lo) / 2;
+			if (strcmp(kb->vocab[mid].word, one) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		kb->vocab_from[c] = lo;
+	}
+}
+
+size_t
+kb_vocab_from(const struct kb *kb, unsigned char c)
+{
+	return kb->vocab_from[c];
+}
+
 /* Collects the term ids of one vocabulary word's tokens. */
 struct word_reader {
 	const struct index *ix; /* where terms are looked up */
@@ -526,6 +554,7 @@ kb_open(const char *path, struct kb **out, char *err, size_t errlen)
 	}
 	link_translations(kb);
 	norm_lexicon_init(&kb->lexicon);
+	index_vocab_letters(kb);
 	fill_filters(kb);
 	if (hash_vocab(kb) == -1 || tokenize_vocab(kb) == -1 || read_synonyms(kb) == -1 ||
 	    link_synonym_groups(kb) == -1) {

@@ -120,6 +120,10 @@ const char *kb_reply(const struct kb *kb, const char *id, enum lang lang);
 /* Returns the vocabulary, sorted by word; *n gets its length. This function can't fail. */
 const struct kb_word *kb_vocab(const struct kb *kb, size_t *n);
 
+/* Returns the index in kb_vocab() of the first word that sorts at or after the string
+ * of byte c alone (the first word starting with c, if any). This function can't fail. */
+size_t kb_vocab_from(const struct kb *kb, unsigned char c);
+
 /* Returns the fewest facts any word of the normalised text uses (0 when a word is in
  * none): an upper bound on the facts holding the whole phrase. */
 long kb_phrase_docs(const struct kb *kb, const char *text);

@@ -305,12 +305,11 @@ correct_word(const struct kb *kb, const char *w, char *out, size_t outlen)
 	const struct kb_word *v = kb_vocab(kb, &n);
 	int max = len >= 8 ? 2 : 1, best = max + 1, d;
 	const struct kb_word *pick = NULL;
-	char first[2] = { w[0], '\0' };
 	uint32_t letters = norm_letters(w);
 
 	if (len < CORRECT_MIN || has_digit(w))
 		return 0;
-	for (i = vocab_lower_bound(v, n, first); i < n && v[i].word[0] == w[0]; i++) {
+	for (i = kb_vocab_from(kb, (unsigned char)w[0]); i < n && v[i].word[0] == w[0]; i++) {
 		/* A length further off than max edits is too far: skip it before measuring. */
 		if (v[i].len < 3 || v[i].len + (size_t)max < len || len + (size_t)max < v[i].len ||
 		    more_bits_than(letters ^ v[i].letters, 2 * max))

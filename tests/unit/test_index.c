@@ -521,7 +521,8 @@ test_vocabulary_reads_as_tokenizer(void)
 {
 	struct kb *kb;
 	char err[256], first[64];
-	size_t i, missed;
+	size_t i, k, missed;
+	int c;
 
 	if (kb_open(kb_path, &kb, err, sizeof(err)) == -1) {
 		fprintf(stderr, "  %s: %s\n", kb_path, err);
@@ -541,6 +542,12 @@ test_vocabulary_reads_as_tokenizer(void)
 	CHECK(kb->nsyn > 0 && missed == 0);
 	for (i = 0, missed = 0; i < kb->nsyn; i++)
 		missed += !group_linked(kb, i);
+	CHECK(missed == 0);
+	for (c = 1, missed = 0; c < 256; c++) {
+		k = kb_vocab_from(kb, (unsigned char)c);
+		missed += (k > 0 && (unsigned char)kb->vocab[k - 1].word[0] >= c) ||
+			  (k < kb->nvocab && (unsigned char)kb->vocab[k].word[0] < c);
+	}
 	CHECK(missed == 0);
 	for (i = 0, missed = 0; i < kb->nfixes; i++)
 		missed += kb_misspelling(kb, kb->fixes[i].word) == NULL;
