@@ -7,6 +7,11 @@
  * A search phrase is cut into terms by FTS5's own tokenizer (tokens.c), exactly as FTS5
  * would cut it in a MATCH expression, and looked up among the index's terms; a prefix is
  * the range of terms it starts. The index (index.c) ranks facts as FTS5's bm25 would.
+ *
+ * Questions are read against the vocabulary, so the words searched are nearly always
+ * its words: each is cut by the tokenizer and looked up once, when the KB is opened, and
+ * a phrase of such words is then read without calling the tokenizer. That gives the same
+ * terms, as the tokenizer cuts a text at every space and reads each piece on its own.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -35,11 +40,249 @@ kb_close(struct kb *kb)
 		free(kb->starters[l]);
 	free(kb->replies);
 	free(kb->vocab);
+	free(kb->vocab_slots);
+	free(kb->word_terms);
+	free(kb->word_term_at);
+	free(kb->word_nterms);
 	free(kb->syn);
 	free(kb->fixes);
 	arena_free(&kb->strings);
 	free(kb);
 }
+
+/* ---- The vocabulary, by word ---- */
+
+/* 32-bit FNV-1a of the n bytes of word. */
+static uint32_t
+word_hash(const char *word, size_t n)
+{
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)word[i]) * 16777619u;
+	return h;
+}
+
+/* Returns the index in kb->vocab of the n bytes of word, or -1. */
+static long
+vocab_find(const struct kb *kb, const char *word, size_t n)
+{
+	uint32_t h = word_hash(word, n);
+	size_t i;
+	const struct kb_vocab_slot *s;
+	const struct kb_word *w;
+
+	if (kb->vocab_slots == NULL)
+		return -1;
+	for (i = h & kb->vocab_mask;; i = (i + 1) & kb->vocab_mask) {
+		s = &kb->vocab_slots[i];
+		if (s->word == 0)
+			return -1;
+		w = &kb->vocab[s->word - 1];
+		if (s->hash == h && w->len == n && memcmp(w->word, word, n) == 0)
+			return (long)s->word - 1;
+	}
+}
+
+/* Fills the vocabulary's hash table (a word given twice keeps its first place). Returns
+ * 0, or -1 when out of memory. */
+static int
+hash_vocab(struct kb *kb)
+{
+	size_t size = 16, i, k;
+	uint32_t h;
+
+	if (kb->nvocab == 0)
+		return 0;
+	while (size < 2 * kb->nvocab)
+		size *= 2;
+	if (kb->nvocab >= UINT32_MAX ||
+	    (kb->vocab_slots = calloc(size, sizeof(*kb->vocab_slots))) == NULL)
+		return -1;
+	kb->vocab_mask = size - 1;
+	for (i = 0; i < kb->nvocab; i++) {
+		if (vocab_find(kb, kb->vocab[i].word, kb->vocab[i].len) >= 0)
+			continue;
+		h = word_hash(kb->vocab[i].word, kb->vocab[i].len);
+		for (k = h & kb->vocab_mask; kb->vocab_slots[k].word != 0;
+		     k = (k + 1) & kb->vocab_mask)
+			;
+		kb->vocab_slots[k].hash = h;
+		kb->vocab_slots[k].word = (uint32_t)i + 1;
+	}
+	return 0;
+}
+
+/* Sets the bit of the n bytes of word in a filter of KB_FILTER_BITS bits. */
+static void
+filter_add(uint64_t *filter, const char *word, size_t n)
+{
+	uint32_t h = word_hash(word, n) % KB_FILTER_BITS;
+
+	filter[h / 64] |= 1ull << (h % 64);
+}
+
+/* Returns 0 when word is not in the filter (1: it may be). */
+static int
+filter_has(const uint64_t *filter, const char *word)
+{
+	uint32_t h = word_hash(word, strlen(word)) % KB_FILTER_BITS;
+
+	return (filter[h / 64] >> (h % 64)) & 1;
+}
+
+/* Fills the filters of the synonym forms, of their first words and of the misspellings. */
+static void
+fill_filters(struct kb *kb)
+{
+	size_t i;
+
+	for (i = 0; i < kb->nsyn; i++) {
+		filter_add(kb->syn_first, kb->syn[i].form, strcspn(kb->syn[i].form, " "));
+		filter_add(kb->syn_forms, kb->syn[i].form, strlen(kb->syn[i].form));
+	}
+	for (i = 0; i < kb->nfixes; i++)
+		filter_add(kb->fix_words, kb->fixes[i].word, strlen(kb->fixes[i].word));
+}
+
+int
+kb_may_start_synonym(const struct kb *kb, const char *word)
+{
+	return filter_has(kb->syn_first, word);
+}
+
+int
+kb_may_be_synonym(const struct kb *kb, const char *form)
+{
+	return filter_has(kb->syn_forms, form);
+}
+
+/* Fills kb->vocab_from: for each byte c, the first vocabulary word that sorts at or after
+ * the string of c alone, as a binary search of the sorted words would find it. */
+static void
+index_vocab_letters(struct kb *kb)
+{
+	char one[2] = { 0, 0 };
+	size_t lo, hi, mid;
+	int c;
+
+	for (c = 0; c < 256; c++) {
+		one[0] = (char)c;
+		for (lo = 0, hi = kb->nvocab; lo < hi;) {
+			mid = lo + (hi - lo) / 2;
+			if (strcmp(kb->vocab[mid].word, one) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		kb->vocab_from[c] = lo;
+	}
+}
+
+size_t
+kb_vocab_from(const struct kb *kb, unsigned char c)
+{
+	return kb->vocab_from[c];
+}
+
+/* Collects the term ids of one vocabulary word's tokens. */
+struct word_reader {
+	const struct index *ix; /* where terms are looked up */
+	uint32_t *terms;	/* where they go */
+	size_t n;		/* how many came */
+};
+
+static int
+read_word_token(void *ctx, const char *token, size_t n)
+{
+	struct word_reader *r = ctx;
+
+	/* One token more than a phrase holds is enough to make any phrase with it too long. */
+	if (r->n > INDEX_PHRASE_MAX)
+		return 1;
+	r->terms[r->n++] = index_term_id(r->ix, token, n);
+	return 0;
+}
+
+/* Cuts every vocabulary word with the tokenizer and looks its tokens up among the index's
+ * terms, once, for read_known_phrase(). Returns 0, or -1 when out of memory. */
+static int
+tokenize_vocab(struct kb *kb)
+{
+	uint32_t one[INDEX_PHRASE_MAX + 1];
+	struct word_reader r = { kb->index, one, 0 };
+	size_t i, used = 0, cap = kb->nvocab + 16;
+	uint32_t *grown;
+	int rc;
+
+	if (kb->nvocab == 0)
+		return 0;
+	kb->word_terms = malloc(cap * sizeof(*kb->word_terms));
+	kb->word_term_at = malloc(kb->nvocab * sizeof(*kb->word_term_at));
+	kb->word_nterms = malloc(kb->nvocab);
+	if (kb->word_terms == NULL || kb->word_term_at == NULL || kb->word_nterms == NULL)
+		return -1;
+	for (i = 0; i < kb->nvocab; i++) {
+		r.n = 0;
+		rc = tokens_split(kb->tokens, kb->vocab[i].word, kb->vocab[i].len, 0,
+				  read_word_token, &r);
+		kb->word_term_at[i] = (uint32_t)used;
+		kb->word_nterms[i] = rc == -1 ? KB_WORD_UNREAD : (unsigned char)r.n;
+		if (rc == -1)
+			continue;
+		if (used + r.n > cap) {
+			cap = 2 * cap + r.n;
+			if ((grown = realloc(kb->word_terms, cap * sizeof(*grown))) == NULL)
+				return -1;
+			kb->word_terms = grown;
+		}
+		memcpy(kb->word_terms + used, one, r.n * sizeof(*one));
+		used += r.n;
+		if (used >= UINT32_MAX)
+			return -1;
+	}
+	return 0;
+}
+
+/* Reads text into p as read_phrase() does with the tokenizer, from the vocabulary's
+ * tokens, when text is vocabulary words separated by spaces. Returns 1 when it did, 0
+ * when a word is not in the vocabulary (p is then to be read with the tokenizer). */
+static int
+read_known_phrase(const struct kb *kb, const char *text, struct index_phrase *p)
+{
+	const char *w = text, *end;
+	const uint32_t *id;
+	long k;
+	int n = 0, j;
+
+	memset(p, 0, sizeof(*p));
+	for (;;) {
+		while (*w == ' ')
+			w++;
+		if (*w == '\0')
+			break;
+		for (end = w; *end != ' ' && *end != '\0'; end++)
+			;
+		if ((k = vocab_find(kb, w, (size_t)(end - w))) < 0 ||
+		    kb->word_nterms[k] == KB_WORD_UNREAD)
+			return 0;
+		id = kb->word_terms + kb->word_term_at[k];
+		for (j = 0; j < kb->word_nterms[k]; j++, n++) {
+			if (n == INDEX_PHRASE_MAX) {
+				p->n = 0; /* too long to hold: it matches nothing */
+				return 1;
+			}
+			p->lo[n] = id[j] == INDEX_NONE ? 0 : id[j];
+			p->hi[n] = id[j] == INDEX_NONE ? 0 : id[j] + 1;
+		}
+		w = end;
+	}
+	p->n = n;
+	return 1;
+}
+
+/* ---- Reading phrases ---- */
 
 /* Cuts a phrase into tokens, up to INDEX_PHRASE_MAX, each looked up as a term. */
 struct phrase_reader {
@@ -69,10 +312,11 @@ read_token(void *ctx, const char *token, size_t n)
 	return 0;
 }
 
-/* Reads text into p as FTS5 reads a phrase (prefix: its last token as a prefix). A
- * phrase FTS5 could not match, or one too long to hold, matches nothing (n = 0). */
+/* Reads text into p with the tokenizer, as FTS5 reads a phrase (prefix: its last token
+ * as a prefix). A phrase FTS5 could not match, or one too long to hold, matches nothing
+ * (n = 0). */
 static int
-read_phrase(struct kb *kb, const char *text, int prefix, struct index_phrase *p)
+tokenize_phrase(struct kb *kb, const char *text, int prefix, struct index_phrase *p)
 {
 	struct phrase_reader r;
 	int rc;
@@ -98,13 +342,90 @@ read_phrase(struct kb *kb, const char *text, int prefix, struct index_phrase *p)
 	return 0;
 }
 
+/* Reads text into p as FTS5 reads a phrase: from the vocabulary's tokens when it can,
+ * else with the tokenizer. */
+static int
+read_phrase(struct kb *kb, const char *text, int prefix, struct index_phrase *p)
+{
+	if (!prefix && read_known_phrase(kb, text, p))
+		return 0;
+	return tokenize_phrase(kb, text, prefix, p);
+}
+
+/* Returns 1 when text reads to the same phrase with and without the tokenizer. */
+static int
+reads_alike(struct kb *kb, const char *text)
+{
+	struct index_phrase known, cut;
+
+	return !read_known_phrase(kb, text, &known) ||
+	       (tokenize_phrase(kb, text, 0, &cut) == 0 && memcmp(&known, &cut, sizeof(cut)) == 0);
+}
+
+int
+kb_vocab_check(struct kb *kb)
+{
+	char text[4 * NORM_TOKEN_MAX];
+	size_t i, k;
+	int bad = 0;
+
+	for (i = 0; i < kb->nvocab; i++) {
+		if (kb_word_docs(kb, kb->vocab[i].word) != kb->vocab[i].docs ||
+		    !read_known_phrase(kb, kb->vocab[i].word, &(struct index_phrase){ 0 }))
+			bad++;
+		/* The word alone, after the next one, and the two as a phrase with spaces
+		 * around; then as many words as make a phrase too long to hold. */
+		snprintf(text, sizeof(text), " %s  %s ", kb->vocab[i].word,
+			 kb->vocab[(i + 1) % kb->nvocab].word);
+		bad += !reads_alike(kb, kb->vocab[i].word) || !reads_alike(kb, text);
+	}
+	for (i = 0; i + INDEX_PHRASE_MAX < kb->nvocab && i < 64; i++) {
+		text[0] = '\0';
+		for (k = 0; k <= INDEX_PHRASE_MAX; k++)
+			snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s%s",
+				 k ? " " : "", kb->vocab[(i * 37 + k) % kb->nvocab].word);
+		bad += !reads_alike(kb, text);
+	}
+	return bad;
+}
+
+/* Returns kb_phrase_docs() of text made of lowercase ASCII letters and digits only, in
+ * words shorter than NORM_TOKEN_MAX separated by spaces, which norm_next() would give
+ * back as they are; -2 for any other text. */
+static long
+plain_phrase_docs(const struct kb *kb, const char *text)
+{
+	const char *w = text, *end;
+	long docs = -1, d, k;
+
+	for (;;) {
+		while (*w == ' ')
+			w++;
+		if (*w == '\0')
+			return docs < 0 ? 0 : docs;
+		for (end = w; (*end >= 'a' && *end <= 'z') || (*end >= '0' && *end <= '9'); end++)
+			;
+		if ((*end != ' ' && *end != '\0') || end - w >= NORM_TOKEN_MAX)
+			return -2;
+		k = vocab_find(kb, w, (size_t)(end - w));
+		d = k < 0 ? 0 : kb->vocab[k].docs;
+		if (docs < 0 || d < docs)
+			docs = d;
+		w = end;
+	}
+}
+
 long
 kb_phrase_docs(const struct kb *kb, const char *text)
 {
 	char word[NORM_TOKEN_MAX];
-	const char *p = text, *end = text + strlen(text);
-	long docs = -1, d;
+	const char *p = text, *end;
+	long docs, d;
 
+	if ((docs = plain_phrase_docs(kb, text)) != -2)
+		return docs;
+	docs = -1;
+	end = text + strlen(text);
 	while (norm_next(&p, end, word, sizeof(word)) > 0) {
 		d = kb_word_docs(kb, word);
 		if (docs < 0 || d < docs)
@@ -146,6 +467,54 @@ read_synonyms(struct kb *kb)
 	return rc;
 }
 
+/* Orders forms by group, then by their place among the sorted forms. */
+static int
+cmp_group(const void *a, const void *b, void *ctx)
+{
+	const struct kb_synonym *syn = ctx;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	if (syn[x].group != syn[y].group)
+		return syn[x].group < syn[y].group ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/* Links the forms of each group in their sorted order, and gives each form the most facts
+ * any form of its group is in, so that reading a synonym does not go over every form.
+ * Returns 0, or -1 when out of memory. */
+static int
+link_synonym_groups(struct kb *kb)
+{
+	struct kb_synonym *s = kb->syn;
+	size_t *order, i, j, k;
+	enum lang l;
+
+	if (kb->nsyn == 0)
+		return 0;
+	if ((order = malloc(kb->nsyn * sizeof(*order))) == NULL)
+		return -1;
+	for (i = 0; i < kb->nsyn; i++)
+		order[i] = i;
+	qsort_r(order, kb->nsyn, sizeof(*order), cmp_group, s);
+	for (i = 0; i < kb->nsyn; i = j) {
+		for (j = i; j < kb->nsyn && s[order[j]].group == s[order[i]].group; j++)
+			;
+		memset(s[order[i]].group_docs, 0, sizeof(s[order[i]].group_docs));
+		for (k = i; k < j; k++) {
+			s[order[k]].group_first = order[i];
+			s[order[k]].group_next = k + 1 < j ? order[k + 1] : 0;
+			for (l = LANG_EN; l < LANG_COUNT; l++)
+				if (s[order[k]].docs[l] > s[order[i]].group_docs[l])
+					s[order[i]].group_docs[l] = s[order[k]].docs[l];
+		}
+		for (k = i + 1; k < j; k++)
+			memcpy(s[order[k]].group_docs, s[order[i]].group_docs,
+			       sizeof(s[order[i]].group_docs));
+	}
+	free(order);
+	return 0;
+}
+
 /* Links each fact to its version in the other language: the fact it translates, or the
  * first fact that translates it. */
 static void
@@ -184,7 +553,11 @@ kb_open(const char *path, struct kb **out, char *err, size_t errlen)
 		return -1;
 	}
 	link_translations(kb);
-	if (read_synonyms(kb) == -1) {
+	norm_lexicon_init(&kb->lexicon);
+	index_vocab_letters(kb);
+	fill_filters(kb);
+	if (hash_vocab(kb) == -1 || tokenize_vocab(kb) == -1 || read_synonyms(kb) == -1 ||
+	    link_synonym_groups(kb) == -1) {
 		snprintf(err, errlen, "out of memory");
 		kb_close(kb);
 		return -1;
@@ -194,6 +567,9 @@ kb_open(const char *path, struct kb **out, char *err, size_t errlen)
 		    kb->nsources * (sizeof(*kb->sources) + sizeof(*kb->source_ids)) +
 		    kb->ncites * sizeof(*kb->cites) + kb->nrelated * sizeof(*kb->related) +
 		    kb->nreplies * sizeof(*kb->replies) + kb->nvocab * sizeof(*kb->vocab) +
+		    (kb->vocab_mask + 1) * sizeof(*kb->vocab_slots) +
+		    kb->nvocab * (sizeof(*kb->word_term_at) + sizeof(*kb->word_nterms) +
+				  sizeof(*kb->word_terms)) +
 		    kb->nsyn * sizeof(*kb->syn) + kb->nfixes * sizeof(*kb->fixes);
 	*out = kb;
 	return 0;
@@ -400,21 +776,18 @@ kb_vocab(const struct kb *kb, size_t *n)
 	return kb->vocab;
 }
 
-static int
-cmp_word(const void *key, const void *elem)
-{
-	return strcmp(key, ((const struct kb_word *)elem)->word);
-}
-
 long
 kb_word_docs(const struct kb *kb, const char *word)
 {
-	const struct kb_word *w;
+	long k = vocab_find(kb, word, strlen(word));
 
-	if (kb->nvocab == 0)
-		return 0;
-	w = bsearch(word, kb->vocab, kb->nvocab, sizeof(*kb->vocab), cmp_word);
-	return w ? w->docs : 0;
+	return k < 0 ? 0 : kb->vocab[k].docs;
+}
+
+const struct norm_lexicon *
+kb_lexicon(const struct kb *kb)
+{
+	return &kb->lexicon;
 }
 
 const struct kb_synonym *
@@ -435,7 +808,7 @@ kb_misspelling(const struct kb *kb, const char *word)
 {
 	const struct kb_fix *f;
 
-	if (kb->nfixes == 0)
+	if (kb->nfixes == 0 || !filter_has(kb->fix_words, word))
 		return NULL;
 	f = bsearch(word, kb->fixes, kb->nfixes, sizeof(*kb->fixes), cmp_fix);
 	return f ? f->fix : NULL;

@@ -12,6 +12,7 @@
 
 #include "engine.h"
 #include "index.h"
+#include "norm.h"
 #include "query.h"
 
 /* Where a search phrase was found in a fact: the best of its columns. */
@@ -69,6 +70,9 @@ struct kb_synonym {
 	int words;			 /* words in form */
 	const char *stemmed[LANG_COUNT]; /* its words stemmed for each language */
 	long docs[LANG_COUNT];		 /* the fewest facts one of those is in */
+	long group_docs[LANG_COUNT];	 /* the most docs of any form of its group */
+	size_t group_first;		 /* the group's first form, in the sorted forms */
+	size_t group_next;		 /* the group's next form after this one, or 0 */
 };
 
 /* Reads the phrases of q into an index query: each phrase's text cut by FTS5's tokenizer,
@@ -116,12 +120,31 @@ const char *kb_reply(const struct kb *kb, const char *id, enum lang lang);
 /* Returns the vocabulary, sorted by word; *n gets its length. This function can't fail. */
 const struct kb_word *kb_vocab(const struct kb *kb, size_t *n);
 
+/* Returns the index in kb_vocab() of the first word that sorts at or after the string
+ * of byte c alone (the first word starting with c, if any). This function can't fail. */
+size_t kb_vocab_from(const struct kb *kb, unsigned char c);
+
 /* Returns the fewest facts any word of the normalised text uses (0 when a word is in
  * none): an upper bound on the facts holding the whole phrase. */
 long kb_phrase_docs(const struct kb *kb, const char *text);
 
 /* Returns the number of facts using word, 0 when none. This function can't fail. */
 long kb_word_docs(const struct kb *kb, const char *word);
+
+/* For tests: returns how many of the vocabulary's words, and of some phrases of them,
+ * are not found or read otherwise from what the vocabulary holds than by the tokenizer
+ * (0 when all agree). */
+int kb_vocab_check(struct kb *kb);
+
+/* Returns the word lists' table, for norm_tokenize_with(). This function can't fail. */
+const struct norm_lexicon *kb_lexicon(const struct kb *kb);
+
+/* Returns 0 when no synonym form starts with word (1: one may). This function can't
+ * fail. */
+int kb_may_start_synonym(const struct kb *kb, const char *word);
+
+/* Returns 0 when no synonym form is form (1: one may be). This function can't fail. */
+int kb_may_be_synonym(const struct kb *kb, const char *form);
 
 /* Returns the synonym forms, sorted by form; *n gets their count. This function can't
  * fail. */

@@ -10,6 +10,7 @@
 
 #include "index.h"
 #include "kb.h"
+#include "norm.h"
 #include "tokens.h"
 
 /* A key of the meta table. */
@@ -48,6 +49,20 @@ struct kb_fix {
 	const char *fix;  /* as the facts write it */
 };
 
+/* Bits in the filters of the synonym forms, of their first words and of the
+ * misspellings: most words of a question start no form and are no known misspelling,
+ * and one look at a bit says so. */
+#define KB_FILTER_BITS (64 * 64)
+
+/* word_nterms of a word the tokenizer failed on when the KB was opened. */
+#define KB_WORD_UNREAD 255
+
+/* A place in the vocabulary's hash table. */
+struct kb_vocab_slot {
+	uint32_t hash; /* the word's hash */
+	uint32_t word; /* its index in vocab + 1; 0 for an empty place */
+};
+
 /* A fixed reply in one language. */
 struct kb_reply {
 	const char *id;	  /* reply id, e.g. "_greeting" */
@@ -76,15 +91,25 @@ struct kb {
 	size_t nreplies;		   /* entries in replies */
 	struct kb_word *vocab;		   /* sorted vocabulary */
 	size_t nvocab;			   /* words in vocab */
+	struct kb_vocab_slot *vocab_slots; /* vocab by word: an open-addressed hash table */
+	size_t vocab_mask;		   /* its size - 1 (a power of two) */
+	size_t vocab_from[256];		   /* the first word >= each one-byte string */
+	uint32_t *word_terms;		   /* each word's term ids as the tokenizer cuts it */
+	uint32_t *word_term_at;		   /* where word i's terms start in it */
+	unsigned char *word_nterms;	   /* how many (KB_WORD_UNREAD: not known) */
 	struct kb_synonym *syn;		   /* sorted synonym forms */
 	size_t nsyn;			   /* forms in syn */
+	uint64_t syn_first[64];		   /* the forms' first words, a bit each by hash */
+	uint64_t syn_forms[64];		   /* the forms, a bit each by hash */
 	struct kb_fix *fixes;		   /* sorted misspellings */
 	size_t nfixes;			   /* entries in fixes */
+	uint64_t fix_words[64];		   /* the misspellings, a bit each by hash */
 	long first[LANG_COUNT];		   /* a language's facts are numbered first..last */
 	long last[LANG_COUNT];		   /* (empty when last < first) */
 	long max_links;			   /* the most facts pointing to any one fact */
 	struct index *index;		   /* the full-text index */
 	struct tokens *tokens;		   /* FTS5's tokenizer, for reading search phrases */
+	struct norm_lexicon lexicon;	   /* the word lists, for reading questions */
 };
 
 /* Fills kb (zeroed, its arena initialised) from the database at path. Returns 0, or -1

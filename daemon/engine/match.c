@@ -162,7 +162,7 @@ match_feature_name(int i)
 }
 
 static void
-trace_plan(const struct plan *p, enum lang lang)
+trace_plan(struct plan *p, enum lang lang)
 {
 	FILE *trace = p->o->trace;
 	int i;
@@ -203,20 +203,29 @@ idf(const struct plan *p, long docs)
 	return pow(log(1.0 + (double)p->nfacts / ((double)docs + 0.5)), p->o->tune.idf_power);
 }
 
+/* The edit distance with swaps (optimal string alignment), by rows of the usual table,
+ * of which only the cells within max of the diagonal are worked out: every other one is
+ * more than max, and counting it as max + 1 changes no cell that is max or less. */
 int
 match_distance(const char *a, const char *b, int max)
 {
-	int la = (int)strlen(a), lb = (int)strlen(b), i, j, best, cost, v;
-	int prev2[NORM_TOKEN_MAX + 1], prev[NORM_TOKEN_MAX + 1], cur[NORM_TOKEN_MAX + 1];
+	int la = (int)strlen(a), lb = (int)strlen(b), i, j, lo, hi, best, cost, v;
+	int rows[3][NORM_TOKEN_MAX + 1], *prev2 = rows[0], *prev = rows[1], *cur = rows[2], *t;
 
 	if (la > NORM_TOKEN_MAX || lb > NORM_TOKEN_MAX || abs(la - lb) > max)
 		return max + 1;
 	for (j = 0; j <= lb; j++)
 		prev[j] = j, prev2[j] = j;
 	for (i = 1; i <= la; i++) {
+		lo = i - max > 1 ? i - max : 1;
+		hi = i + max < lb ? i + max : lb;
 		cur[0] = i;
+		if (lo > 1)
+			cur[lo - 1] = max + 1;
+		if (hi < lb)
+			cur[hi + 1] = max + 1;
 		best = i;
-		for (j = 1; j <= lb; j++) {
+		for (j = lo; j <= hi; j++) {
 			cost = a[i - 1] != b[j - 1];
 			v = prev[j - 1] + cost;
 			if (prev[j] + 1 < v)
@@ -232,8 +241,7 @@ match_distance(const char *a, const char *b, int max)
 		}
 		if (best > max)
 			return max + 1;
-		memcpy(prev2, prev, sizeof(prev));
-		memcpy(prev, cur, sizeof(cur));
+		t = prev2, prev2 = prev, prev = cur, cur = t;
 	}
 	return prev[lb] > max ? max + 1 : prev[lb];
 }
@@ -277,6 +285,17 @@ has_digit(const char *w)
 	return strpbrk(w, "0123456789") != NULL;
 }
 
+/* Returns 1 when more than n bits of x are set; stops counting there (a plain count
+ * would be a libgcc call on a CPU not assumed to have POPCNT). */
+static int
+more_bits_than(uint32_t x, int n)
+{
+	for (; x != 0; x &= x - 1)
+		if (n-- == 0)
+			return 1;
+	return 0;
+}
+
 /* Finds the vocabulary word closest to w, sharing its first letter: within one edit for
  * short words, two for long ones; ties go to the commoner word. Returns its fact count
  * and copies it to out, or returns 0. */
@@ -287,15 +306,14 @@ correct_word(const struct kb *kb, const char *w, char *out, size_t outlen)
 	const struct kb_word *v = kb_vocab(kb, &n);
 	int max = len >= 8 ? 2 : 1, best = max + 1, d;
 	const struct kb_word *pick = NULL;
-	char first[2] = { w[0], '\0' };
 	uint32_t letters = norm_letters(w);
 
 	if (len < CORRECT_MIN || has_digit(w))
 		return 0;
-	for (i = vocab_lower_bound(v, n, first); i < n && v[i].word[0] == w[0]; i++) {
+	for (i = kb_vocab_from(kb, (unsigned char)w[0]); i < n && v[i].word[0] == w[0]; i++) {
 		/* A length further off than max edits is too far: skip it before measuring. */
 		if (v[i].len < 3 || v[i].len + (size_t)max < len || len + (size_t)max < v[i].len ||
-		    __builtin_popcount(letters ^ v[i].letters) > 2 * max)
+		    more_bits_than(letters ^ v[i].letters, 2 * max))
 			continue;
 		d = match_distance(w, v[i].word, max);
 		if (d < best || (d == best && pick && v[i].docs > pick->docs)) {
@@ -342,10 +360,10 @@ plan_add(struct plan *p, const char *word, const char *alt, int prefix, double w
 
 /* Reads one word that is not part of a synonym. Returns 0, or -1 when the query is full. */
 static int
-plan_word(struct plan *p, const struct kb *kb, const char *w)
+plan_word(struct plan *p, const struct kb *kb, const struct norm_token *tok)
 {
-	const char *fix = kb_misspelling(kb, w);
-	double qw = norm_is_question_word(w) ? p->o->tune.question_word : 1.0;
+	const char *w = tok->text, *fix = kb_misspelling(kb, w);
+	double qw = tok->kind & NORM_QUESTION ? p->o->tune.question_word : 1.0;
 	char word[NORM_TOKEN_MAX], fixed[NORM_TOKEN_MAX];
 	long docs;
 
@@ -408,7 +426,7 @@ plan_synonym(struct plan *p, const struct kb *kb, const struct norm_tokens *t, i
 	long best;
 
 	if ((syn = kb_synonyms(kb, &nsyn)) == NULL || nsyn == 0 ||
-	    !starts_synonym(syn, nsyn, t->tok[i].text))
+	    !kb_may_start_synonym(kb, t->tok[i].text) || !starts_synonym(syn, nsyn, t->tok[i].text))
 		return 0; /* bsearch() is not given a null array, even an empty one */
 	for (len = KB_SYNONYM_WORDS; len >= 1; len--) {
 		if (i + len > t->n)
@@ -419,12 +437,12 @@ plan_synonym(struct plan *p, const struct kb *kb, const struct norm_tokens *t, i
 			if (j + 1 < len)
 				strcat(form, " ");
 		}
+		if (!kb_may_be_synonym(kb, form))
+			continue;
 		hit = bsearch(form, syn, nsyn, sizeof(*syn), cmp_synonym);
 		if (hit == NULL)
 			continue;
-		for (best = 0, k = 0; k < nsyn; k++)
-			if (syn[k].group == hit->group && syn[k].docs[p->lang] > best)
-				best = syn[k].docs[p->lang];
+		best = hit->group_docs[p->lang];
 		if (best == 0)
 			return 0; /* no form is in any fact: read the words one by one */
 		if (plan_has(p, form))
@@ -433,10 +451,11 @@ plan_synonym(struct plan *p, const struct kb *kb, const struct norm_tokens *t, i
 			return -1;
 		if ((p->terms[p->nterms - 1].qterm = query_term_begin(&p->q)) == -1)
 			return -1;
-		for (k = 0; k < nsyn; k++)
-			if (syn[k].group == hit->group)
-				query_term_add(&p->q, syn[k].stemmed[p->lang],
-					       strlen(syn[k].stemmed[p->lang]), 0);
+		k = hit->group_first;
+		do
+			query_term_add(&p->q, syn[k].stemmed[p->lang],
+				       strlen(syn[k].stemmed[p->lang]), 0);
+		while ((k = syn[k].group_next) != 0);
 		query_term_end(&p->q);
 		return len;
 	}
@@ -450,26 +469,40 @@ plan_synonym(struct plan *p, const struct kb *kb, const struct norm_tokens *t, i
 static void
 plan_phrases(struct plan *p, const struct kb *kb, const struct norm_tokens *t, int first)
 {
-	char a[NORM_TOKEN_MAX], b[NORM_TOKEN_MAX], phrase[2 * NORM_TOKEN_MAX + 1];
-	int i, qt;
+	char word[2][NORM_TOKEN_MAX], phrase[2 * NORM_TOKEN_MAX + 1];
+	long docs[2];
+	size_t la, lb;
+	int i, qt, held = -1, a = 0, b;
 
+	/* word[a] holds word i stemmed when held == i: each word is read once, not twice. */
 	p->nphrases = 0;
 	for (i = first; i + 1 < t->n && p->nphrases < PHRASES_MAX; i++) {
-		if (norm_is_stopword(t->tok[i].text, p->lang) &&
-		    norm_is_stopword(t->tok[i + 1].text, p->lang))
+		if (norm_token_is_stopword(t, i, p->lang) &&
+		    norm_token_is_stopword(t, i + 1, p->lang))
 			continue;
-		str_copy(a, sizeof(a), t->tok[i].text);
-		str_copy(b, sizeof(b), t->tok[i + 1].text);
-		norm_stem(a, p->lang);
-		norm_stem(b, p->lang);
-		if (kb_word_docs(kb, a) == 0 || kb_word_docs(kb, b) == 0)
+		if (held != i) {
+			str_copy(word[a], sizeof(word[a]), t->tok[i].text);
+			norm_stem(word[a], p->lang);
+			docs[a] = kb_word_docs(kb, word[a]);
+		}
+		b = !a;
+		str_copy(word[b], sizeof(word[b]), t->tok[i + 1].text);
+		norm_stem(word[b], p->lang);
+		docs[b] = kb_word_docs(kb, word[b]);
+		held = i + 1;
+		if (docs[a] == 0 || docs[b] == 0) {
+			a = b;
 			continue;
-		str_copy(phrase, sizeof(phrase), a);
-		strcat(phrase, " ");
-		strcat(phrase, b);
+		}
+		la = strlen(word[a]);
+		lb = strlen(word[b]);
+		memcpy(phrase, word[a], la);
+		phrase[la] = ' ';
+		memcpy(phrase + la + 1, word[b], lb + 1);
+		a = b;
 		if ((qt = query_term_begin(&p->q)) == -1)
 			return;
-		query_term_add(&p->q, phrase, strlen(phrase), 0);
+		query_term_add(&p->q, phrase, la + 1 + lb, 0);
 		query_term_end(&p->q);
 		p->phrase_qterm[p->nphrases++] = qt;
 	}
@@ -484,7 +517,7 @@ plan_build(struct plan *p, const struct kb *kb, const struct norm_tokens *t, int
 {
 	int i = first, used;
 
-	query_init(&p->q);
+	query_reset(&p->q);
 	p->nterms = 0;
 	p->nfacts = kb_fact_count(kb);
 	p->lang = lang;
@@ -497,9 +530,8 @@ plan_build(struct plan *p, const struct kb *kb, const struct norm_tokens *t, int
 			continue;
 		}
 		if (norm_counts(t, i, lang) &&
-		    !(both &&
-		      norm_is_stopword(t->tok[i].text, lang == LANG_EN ? LANG_ES : LANG_EN)) &&
-		    plan_word(p, kb, t->tok[i].text) == -1)
+		    !(both && norm_token_is_stopword(t, i, lang == LANG_EN ? LANG_ES : LANG_EN)) &&
+		    plan_word(p, kb, &t->tok[i]) == -1)
 			break;
 		i++;
 	}
@@ -947,7 +979,6 @@ search_lang(struct kb *kb, struct plan *p, const struct norm_tokens *t, int firs
 {
 	int n;
 
-	query_free(&p->q);
 	plan_build(p, kb, t, first, lang, retry);
 	if (p->q.oom || kb_prepare(kb, &p->q, &p->iq) == -1) {
 		snprintf(err, errlen, p->q.oom ? "out of memory" : "the tokenizer failed");
@@ -1016,7 +1047,7 @@ match_question(struct kb *kb, const struct match_options *o, const char *text, s
 		o = &defaults;
 	}
 	has_hint = lang_parse(lang_hint, &hint) == 0;
-	norm_tokenize(text, len, &t);
+	norm_tokenize_with(kb_lexicon(kb), text, len, &t);
 	asked = norm_detect_lang(text, len, &t, hint, &sure);
 	want = has_hint ? hint : asked;
 	if ((chat = smalltalk_match(&t)) != NULL) {

@@ -109,6 +109,23 @@ lang_parse(const char *code, enum lang *out)
 	return 0;
 }
 
+/* utf8_decode(), with ASCII, most of what is typed, decoded in place. */
+static size_t
+decode(const unsigned char *p, const unsigned char *end, unsigned int *cp)
+{
+	if (*p < 0x80) {
+		*cp = *p;
+		return 1;
+	}
+	return utf8_decode(p, end, cp);
+}
+
+static int
+is_ascii_alnum(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
+}
+
 static int
 is_combining(unsigned int cp)
 {
@@ -191,13 +208,20 @@ norm_next(const char **pp, const char *endp, char *tok, size_t toksz)
 	char folded[4];
 
 	while (p < end) {
-		k = utf8_decode(p, end, &cp);
+		k = decode(p, end, &cp);
 		if (is_word_char(cp))
 			break;
 		p += k;
 	}
 	while (p < end) {
-		k = utf8_decode(p, end, &cp);
+		if (is_ascii_alnum(*p)) { /* what the rest of the loop does with one */
+			if (n + 1 < toksz)
+				tok[n++] = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+			segment++;
+			p++;
+			continue;
+		}
+		k = decode(p, end, &cp);
 		if (is_combining(cp)) {
 			p += k;
 			continue;
@@ -244,8 +268,16 @@ joins_porque(char *prev, const char *word)
 void
 norm_tokenize(const char *text, size_t n, struct norm_tokens *out)
 {
+	norm_tokenize_with(NULL, text, n, out);
+}
+
+void
+norm_tokenize_with(const struct norm_lexicon *lx, const char *text, size_t n,
+		   struct norm_tokens *out)
+{
 	const char *p = text, *end = text + n;
 	char word[NORM_TOKEN_MAX];
+	int k;
 
 	out->n = 0;
 	out->dropped = 0;
@@ -258,6 +290,9 @@ norm_tokenize(const char *text, size_t n, struct norm_tokens *out)
 		}
 		memcpy(out->tok[out->n++].text, word, sizeof(word));
 	}
+	for (k = 0; k < out->n; k++) /* after joins_porque() has had its say */
+		out->tok[k].kind = (unsigned char)(lx ? norm_lexicon_kind(lx, out->tok[k].text)
+						      : norm_kind(out->tok[k].text));
 }
 
 static int
@@ -271,14 +306,24 @@ ends_with(const char *w, size_t n, const char *suffix)
 void
 norm_stem(char *w, enum lang lang)
 {
-	/* Verb endings, participles and final vowels, longest first. */
-	static const char *const endings[] = {
-		"ieron", "iendo", "aron", "ando", "ados", "adas", "idos", "idas", "ado", "ada",
-		"ido",	 "ida",	  "ar",	  "er",	  "ir",	  "io",	  "a",	  "e",	  "o",
+	/* Verb endings, participles and final vowels, longest first, with their lengths. */
+#define ENDING(s) s, sizeof(s) - 1
+	static const struct {
+		const char *text;
+		size_t len;
+	} endings[] = {
+		{ ENDING("ieron") }, { ENDING("iendo") }, { ENDING("aron") }, { ENDING("ando") },
+		{ ENDING("ados") },  { ENDING("adas") },  { ENDING("idos") }, { ENDING("idas") },
+		{ ENDING("ado") },   { ENDING("ada") },	  { ENDING("ido") },  { ENDING("ida") },
+		{ ENDING("ar") },    { ENDING("er") },	  { ENDING("ir") },   { ENDING("io") },
+		{ ENDING("a") },     { ENDING("e") },	  { ENDING("o") },
 	};
-	size_t n = strlen(w), i, k;
+#undef ENDING
+	size_t n, i, k;
 
-	if (lang != LANG_ES || n <= 3 || strpbrk(w, "0123456789"))
+	if (lang != LANG_ES)
+		return;
+	if ((n = strlen(w)) <= 3 || strpbrk(w, "0123456789"))
 		return;
 	if (n > 5 && ends_with(w, n, "ces")) { /* jueces -> juez */
 		w[n - 3] = 'z';
@@ -290,10 +335,11 @@ norm_stem(char *w, enum lang lang)
 	else if (ends_with(w, n, "s"))
 		w[--n] = '\0'; /* fondos -> fondo */
 	for (i = 0; i < ARRAY_LEN(endings); i++) {
-		k = strlen(endings[i]);
+		k = endings[i].len;
 		/* A single vowel may leave three letters (vivo -> viv); a longer ending must
 		 * leave four, or redadas would be read as red. */
-		if (n >= k + (k == 1 ? 3 : 4) && ends_with(w, n, endings[i])) {
+		if (n >= k + (k == 1 ? 3 : 4) && w[n - 1] == endings[i].text[k - 1] &&
+		    memcmp(w + n - k, endings[i].text, k) == 0) {
 			w[n - k] = '\0';
 			return;
 		}
@@ -350,6 +396,7 @@ norm_question_words(const char *question, size_t n, enum lang lang, struct buf *
 		if (!norm_counts(t, k, lang))
 			continue;
 		norm_stem(t->tok[k].text, lang);
+		t->tok[k].kind = (unsigned char)norm_kind(t->tok[k].text);
 		rc = buf_printf(b, "%s%s", first ? "" : " ", t->tok[k].text);
 		first = 0;
 	}
@@ -357,16 +404,25 @@ norm_question_words(const char *question, size_t n, enum lang lang, struct buf *
 	return rc == 0 ? buf_append(b, "", 0) : -1;
 }
 
-static int
-cmp_word(const void *key, const void *elem)
-{
-	return strcmp(key, *(const char *const *)elem);
-}
-
+/* A binary search of a sorted list that compares first bytes before calling strcmp():
+ * most words of a list differ from the one sought in the first. */
 static int
 in_list(const char *word, const char *const *list, size_t n)
 {
-	return bsearch(word, list, n, sizeof(*list), cmp_word) != NULL;
+	size_t lo = 0, hi = n, mid;
+	int c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = (unsigned char)word[0] - (unsigned char)list[mid][0];
+		if (c == 0 && (c = strcmp(word, list[mid])) == 0)
+			return 1;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return 0;
 }
 
 /* Returns 1 when a and b differ by at most one letter (substituted, added or dropped). */
@@ -390,10 +446,12 @@ int
 norm_near_stopword(const char *word, enum lang lang)
 {
 	const char *const *list = lang == LANG_ES ? stop_es : stop_en;
-	size_t n = lang == LANG_ES ? ARRAY_LEN(stop_es) : ARRAY_LEN(stop_en), i;
+	size_t n = lang == LANG_ES ? ARRAY_LEN(stop_es) : ARRAY_LEN(stop_en), i, len, k;
 
-	for (i = 0; i < n; i++)
-		if (strlen(list[i]) > 1 && one_edit(word, list[i]))
+	/* A stopword whose length is more than one off is more than one edit away. */
+	for (len = strlen(word), i = 0; i < n; i++)
+		if ((k = strlen(list[i])) > 1 && k + 1 >= len && k <= len + 1 &&
+		    one_edit(word, list[i]))
 			return 1;
 	return 0;
 }
@@ -409,12 +467,12 @@ norm_counts(const struct norm_tokens *t, int i, enum lang lang)
 {
 	int k;
 
-	if (norm_is_stopword(t->tok[i].text, lang))
+	if (norm_token_is_stopword(t, i, lang))
 		return 0;
-	if (!norm_is_question_word(t->tok[i].text))
+	if (!(t->tok[i].kind & NORM_QUESTION))
 		return 1;
 	for (k = 0; k < i; k++)
-		if (!norm_is_stopword(t->tok[k].text, lang))
+		if (!norm_token_is_stopword(t, k, lang))
 			return 0;
 	return 1;
 }
@@ -455,7 +513,8 @@ place_name(const char *a, const char *b)
 	size_t i;
 
 	for (i = 0; i < ARRAY_LEN(places); i++)
-		if (strcmp(a, places[i][0]) == 0 && strcmp(b, places[i][1]) == 0)
+		if (a[0] == places[i][0][0] && strcmp(a, places[i][0]) == 0 &&
+		    strcmp(b, places[i][1]) == 0)
 			return 1;
 	return 0;
 }
@@ -469,6 +528,10 @@ spanish_marks(const char *text, size_t n)
 	int count = 0;
 
 	while (p < end) {
+		if (*p < 0x80) { /* no mark is ASCII */
+			p++;
+			continue;
+		}
 		p += utf8_decode(p, end, &cp);
 		switch (cp) {
 		case 0xe1:
@@ -504,9 +567,8 @@ norm_detect_lang(const char *text, size_t n, const struct norm_tokens *t, enum l
 			i++;
 			continue;
 		}
-		en += in_list(t->tok[i].text, marks_en, ARRAY_LEN(marks_en));
-		es += in_list(t->tok[i].text, marks_es, ARRAY_LEN(marks_es)) ||
-		      spanish_ending(t->tok[i].text);
+		en += (t->tok[i].kind & NORM_MARK_EN) != 0;
+		es += (t->tok[i].kind & NORM_MARK_ES) != 0;
 	}
 	if (sure)
 		*sure = es - en >= 2 || en - es >= 2;
@@ -515,6 +577,115 @@ norm_detect_lang(const char *text, size_t n, const struct norm_tokens *t, enum l
 	if (en > es)
 		return LANG_EN;
 	return fallback;
+}
+
+unsigned
+norm_kind(const char *word)
+{
+	unsigned kind = 0;
+
+	if (in_list(word, stop_en, ARRAY_LEN(stop_en)))
+		kind |= NORM_STOP_EN;
+	if (in_list(word, stop_es, ARRAY_LEN(stop_es)))
+		kind |= NORM_STOP_ES;
+	if (in_list(word, question_words, ARRAY_LEN(question_words)))
+		kind |= NORM_QUESTION;
+	if (in_list(word, marks_en, ARRAY_LEN(marks_en)))
+		kind |= NORM_MARK_EN;
+	if (in_list(word, marks_es, ARRAY_LEN(marks_es)) || spanish_ending(word))
+		kind |= NORM_MARK_ES;
+	return kind;
+}
+
+/* 32-bit FNV-1a of word. */
+static uint32_t
+lexicon_hash(const char *word)
+{
+	uint32_t h = 2166136261u;
+	const char *p;
+
+	for (p = word; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	return h;
+}
+
+/* Returns the place of word in lx: where it is, or the empty place where it would go. */
+static const struct norm_lexicon_slot *
+lexicon_place(const struct norm_lexicon *lx, const char *word, uint32_t h)
+{
+	const struct norm_lexicon_slot *s;
+	size_t i;
+
+	for (i = h % NORM_LEXICON_SLOTS;; i = (i + 1) % NORM_LEXICON_SLOTS) {
+		s = &lx->slot[i];
+		if (s->word == NULL || (s->hash == h && strcmp(s->word, word) == 0))
+			return s;
+	}
+}
+
+static void
+lexicon_add(struct norm_lexicon *lx, const char *const *list, size_t n, unsigned kind)
+{
+	struct norm_lexicon_slot *s;
+	uint32_t h;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h = lexicon_hash(list[i]);
+		s = (struct norm_lexicon_slot *)lexicon_place(lx, list[i], h);
+		s->word = list[i];
+		s->hash = h;
+		s->kind |= (unsigned char)kind;
+	}
+}
+
+/* Every list's words fit in the table at most half full, so that a search ends soon. */
+_Static_assert(2 * (ARRAY_LEN(stop_en) + ARRAY_LEN(stop_es) + ARRAY_LEN(question_words) +
+		    ARRAY_LEN(marks_en) + ARRAY_LEN(marks_es)) <=
+		       NORM_LEXICON_SLOTS,
+	       "the word lists outgrew NORM_LEXICON_SLOTS");
+
+void
+norm_lexicon_init(struct norm_lexicon *lx)
+{
+	memset(lx, 0, sizeof(*lx));
+	lexicon_add(lx, stop_en, ARRAY_LEN(stop_en), NORM_STOP_EN);
+	lexicon_add(lx, stop_es, ARRAY_LEN(stop_es), NORM_STOP_ES);
+	lexicon_add(lx, question_words, ARRAY_LEN(question_words), NORM_QUESTION);
+	lexicon_add(lx, marks_en, ARRAY_LEN(marks_en), NORM_MARK_EN);
+	lexicon_add(lx, marks_es, ARRAY_LEN(marks_es), NORM_MARK_ES);
+}
+
+unsigned
+norm_lexicon_kind(const struct norm_lexicon *lx, const char *word)
+{
+	unsigned kind = lexicon_place(lx, word, lexicon_hash(word))->kind;
+
+	if (!(kind & NORM_MARK_ES) && spanish_ending(word))
+		kind |= NORM_MARK_ES;
+	return kind;
+}
+
+/* Counts the words of list whose kind lx gives otherwise than norm_kind(). */
+static int
+lexicon_differs(const struct norm_lexicon *lx, const char *const *list, size_t n)
+{
+	size_t i;
+	int bad = 0;
+
+	for (i = 0; i < n; i++)
+		bad += norm_lexicon_kind(lx, list[i]) != norm_kind(list[i]);
+	return bad;
+}
+
+int
+norm_lexicon_check(const struct norm_lexicon *lx)
+{
+	return lexicon_differs(lx, stop_en, ARRAY_LEN(stop_en)) +
+	       lexicon_differs(lx, stop_es, ARRAY_LEN(stop_es)) +
+	       lexicon_differs(lx, question_words, ARRAY_LEN(question_words)) +
+	       lexicon_differs(lx, marks_en, ARRAY_LEN(marks_en)) +
+	       lexicon_differs(lx, marks_es, ARRAY_LEN(marks_es));
 }
 
 static int

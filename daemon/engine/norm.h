@@ -16,9 +16,20 @@
 #define NORM_TOKEN_MAX	48 /* bytes in one word, NUL included; longer words are cut */
 #define NORM_TOKENS_MAX 64 /* words kept from one question; the rest are dropped */
 
+/* What a word is to the word lists (struct norm_token's kind): set once for each word
+ * of a question, so that the lists are not searched again at every use. */
+enum norm_kind {
+	NORM_STOP_EN = 1 << 0,	/* an English stopword (norm_is_stopword) */
+	NORM_STOP_ES = 1 << 1,	/* a Spanish one */
+	NORM_QUESTION = 1 << 2, /* a question word (norm_is_question_word) */
+	NORM_MARK_EN = 1 << 3,	/* a word that says the question is English */
+	NORM_MARK_ES = 1 << 4,	/* one that says it is Spanish (or a Spanish ending) */
+};
+
 /* One folded word. */
 struct norm_token {
 	char text[NORM_TOKEN_MAX]; /* NUL-terminated, lowercase, no accents */
+	unsigned char kind;	   /* enum norm_kind bits of text, as norm_kind() gives */
 };
 
 /* The words of one question, in order. */
@@ -42,8 +53,33 @@ size_t norm_next(const char **p, const char *end, char *tok, size_t toksz);
  * are indexed and to words searched among them. This function can't fail. */
 void norm_stem(char *word, enum lang lang);
 
-/* Splits n bytes of text into out. This function can't fail. */
+/* The word lists as a hash table, where a word's kind is found at one look rather than
+ * by searching five lists. Filled once (a struct kb holds one); it holds no pointer to
+ * free. */
+#define NORM_LEXICON_SLOTS 1024
+struct norm_lexicon {
+	struct norm_lexicon_slot {
+		const char *word;   /* a word of the lists, NULL for an empty place */
+		uint32_t hash;	    /* its hash */
+		unsigned char kind; /* what the lists say of it (enum norm_kind) */
+	} slot[NORM_LEXICON_SLOTS];
+};
+
+/* Fills lx from the word lists. This function can't fail. */
+void norm_lexicon_init(struct norm_lexicon *lx);
+
+/* Returns the enum norm_kind bits of a folded word. This function can't fail. */
+unsigned norm_kind(const char *word);
+
+/* Returns norm_kind(word), found in lx. This function can't fail. */
+unsigned norm_lexicon_kind(const struct norm_lexicon *lx, const char *word);
+
+/* Splits n bytes of text into out, each word with its kind. This function can't fail. */
 void norm_tokenize(const char *text, size_t n, struct norm_tokens *out);
+
+/* Does what norm_tokenize() does, finding the words' kinds in lx. */
+void norm_tokenize_with(const struct norm_lexicon *lx, const char *text, size_t n,
+			struct norm_tokens *out);
 
 /* Scores how English and how Spanish the text looks, from accents, ¿ ¡, common words and
  * Spanish word endings. Returns LANG_ES or LANG_EN, or fallback when the text gives no
@@ -63,6 +99,14 @@ int norm_near_stopword(const char *word, enum lang lang);
 /* Returns 1 for a folded question word (who, when, why, quien, cuando, porque). */
 int norm_is_question_word(const char *word);
 
+/* Returns 1 when word i of t is a stopword of lang: norm_is_stopword() of its text, read
+ * from its kind. */
+static inline int
+norm_token_is_stopword(const struct norm_tokens *t, int i, enum lang lang)
+{
+	return (t->tok[i].kind & (lang == LANG_ES ? NORM_STOP_ES : NORM_STOP_EN)) != 0;
+}
+
 /* Returns 1 when word i of t counts in a search, for a question in lang: it is not a
  * stopword, and if it is a question word it opens the question (the first word that is
  * not a stopword): in "how old was the judge when he ruled", "when" is no question word.
@@ -73,6 +117,10 @@ int norm_counts(const struct norm_tokens *t, int i, enum lang lang);
  * changes at most two bits, so words whose letters differ in more than 2n bits are more
  * than n edits apart, which is cheaper to see than the distance itself. */
 uint32_t norm_letters(const char *word);
+
+/* For tests: returns how many words of the lists lx gives another kind than
+ * norm_kind() does (0 when it agrees on all). */
+int norm_lexicon_check(const struct norm_lexicon *lx);
 
 /* For tests: returns 1 when the built-in word lists are sorted and free of duplicates. */
 int norm_lists_sorted(void);

@@ -17,6 +17,17 @@ query_init(struct query *q)
 }
 
 void
+query_reset(struct query *q)
+{
+	struct buf match = q->match, texts = q->texts;
+
+	memset(q, 0, sizeof(*q));
+	q->match = match;
+	q->texts = texts;
+	q->match.len = q->texts.len = 0;
+}
+
+void
 query_free(struct query *q)
 {
 	buf_free(&q->match);
@@ -35,16 +46,20 @@ query_term_begin(struct query *q)
 	return q->nterms++;
 }
 
-/* Appends the phrase's text, NUL bytes as spaces, and a NUL. */
+/* Appends the phrase's text, NUL bytes as spaces, and a NUL: one copy, whose NULs are
+ * then turned into spaces in place. */
 static int
 append_text(struct buf *b, const char *text, size_t n)
 {
-	size_t i;
-	int rc = 0;
+	char *at, *nul;
 
-	for (i = 0; i < n && rc == 0; i++)
-		rc = buf_append(b, text[i] == '\0' ? " " : &text[i], 1);
-	return rc == 0 ? buf_append(b, "", 1) : -1;
+	if (buf_append(b, text, n) == -1)
+		return -1;
+	for (at = b->data + b->len - n; (nul = memchr(at, '\0', n)) != NULL; at = nul + 1) {
+		n -= (size_t)(nul + 1 - at);
+		*nul = ' ';
+	}
+	return buf_append(b, "", 1);
 }
 
 /* Appends text as one FTS5 string. */
@@ -81,31 +96,16 @@ blank(const char *text, size_t n)
 int
 query_term_add(struct query *q, const char *text, size_t n, int prefix)
 {
-	const char *sep;
-	int rc;
-
 	if (!q->term_open || q->nphrases >= QUERY_MAX_PHRASES)
 		return -1;
 	if (blank(text, n))
 		return 0;
-	if (q->term_phrases > 0)
-		sep = " OR ";
-	else if (q->nphrases > 0)
-		sep = " OR (";
-	else
-		sep = "(";
 	q->phrase_at[q->nphrases] = q->texts.len;
-	rc = buf_puts(&q->match, sep);
-	if (rc == 0)
-		rc = append_quoted(&q->match, text, n);
-	if (rc == 0 && prefix)
-		rc = buf_puts(&q->match, " *");
-	if (rc == 0)
-		rc = append_text(&q->texts, text, n);
-	if (rc == -1) {
+	if (append_text(&q->texts, text, n) == -1) {
 		q->oom = 1;
 		return -1;
 	}
+	q->phrase_len[q->nphrases] = n;
 	q->phrase_prefix[q->nphrases] = prefix != 0;
 	q->phrase_term[q->nphrases++] = q->nterms - 1;
 	q->term_phrases++;
@@ -119,15 +119,43 @@ query_term_end(struct query *q)
 		q->term_open = 0;
 		if (q->term_phrases == 0)
 			q->nterms--;
-		else if (buf_puts(&q->match, ")") == -1)
-			q->oom = 1;
 	}
 	return q->oom ? -1 : 0;
 }
 
-const char *
-query_text(const struct query *q)
+/* Writes the MATCH expression of q into b: each term's phrases OR-ed in brackets, the
+ * terms OR-ed together; a term still open has no closing bracket yet. */
+static int
+write_expression(const struct query *q, struct buf *b)
 {
+	int i, rc = 0;
+
+	for (i = 0; i < q->nphrases && rc == 0; i++) {
+		if (i > 0 && q->phrase_term[i] == q->phrase_term[i - 1])
+			rc = buf_puts(b, " OR ");
+		else
+			rc = buf_puts(b, i > 0 ? " OR (" : "(");
+		if (rc == 0)
+			rc = append_quoted(b, q->texts.data + q->phrase_at[i], q->phrase_len[i]);
+		if (rc == 0 && q->phrase_prefix[i])
+			rc = buf_puts(b, " *");
+		if (rc == 0 && (i + 1 < q->nphrases ? q->phrase_term[i + 1] != q->phrase_term[i]
+						    : !q->term_open))
+			rc = buf_puts(b, ")");
+	}
+	return rc;
+}
+
+const char *
+query_text(struct query *q)
+{
+	q->match.len = 0;
+	if (q->match.data != NULL)
+		q->match.data[0] = '\0';
+	if (write_expression(q, &q->match) == -1) {
+		q->oom = 1;
+		return "";
+	}
 	return q->match.data ? q->match.data : "";
 }
 

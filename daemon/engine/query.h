@@ -2,8 +2,9 @@
 /*
  * query.h -- a question's search: terms OR-ed together, a term being one or more
  * alternatives (a word, a phrase, a prefix), each alternative a phrase the index looks
- * up. The same search is also written as an FTS5 MATCH expression, for --explain and for
- * the tests that hold the in-memory index to FTS5's own results: every phrase becomes a
+ * up. The same search can also be written as an FTS5 MATCH expression (query_text(),
+ * only when asked: a question's search never reads it), for --explain and for the tests
+ * that hold the in-memory index to FTS5's own results: every phrase becomes a
  * double-quoted FTS5 string with inner quotes doubled, so nothing a user types (", *, ^,
  * :, NEAR(, AND, OR, NOT, brackets) can act as FTS5 syntax.
  */
@@ -20,9 +21,10 @@
 
 /* A search being built. */
 struct query {
-	struct buf match;		     /* the MATCH expression so far */
-	struct buf texts;		     /* each phrase's text, NUL-terminated, end to end */
-	size_t phrase_at[QUERY_MAX_PHRASES]; /* where phrase i's text starts in texts */
+	struct buf match;		      /* the MATCH expression, once query_text() wrote it */
+	struct buf texts;		      /* each phrase's text, NUL-terminated, end to end */
+	size_t phrase_at[QUERY_MAX_PHRASES];  /* where phrase i's text starts in texts */
+	size_t phrase_len[QUERY_MAX_PHRASES]; /* its length */
 	unsigned char phrase_prefix[QUERY_MAX_PHRASES]; /* 1: phrase i is a prefix */
 	int nphrases;					/* phrases in it */
 	int nterms;					/* terms in it, the open one included */
@@ -34,6 +36,10 @@ struct query {
 
 /* Sets q empty. This function can't fail. */
 void query_init(struct query *q);
+
+/* Sets q empty again, keeping the memory it holds for the next search. This function
+ * can't fail. */
+void query_reset(struct query *q);
 
 /* Frees q's expression. This function can't fail. */
 void query_free(struct query *q);
@@ -51,8 +57,9 @@ int query_term_add(struct query *q, const char *text, size_t n, int prefix);
  * when memory ran out at any point. */
 int query_term_end(struct query *q);
 
-/* Returns the expression ("" when there is no phrase). */
-const char *query_text(const struct query *q);
+/* Writes and returns the expression ("" when there is no phrase, or when memory ran out,
+ * which also sets q->oom). The text is q's until the next call or query_free(). */
+const char *query_text(struct query *q);
 
 /* Returns the text of phrase i (NUL bytes turned to spaces) and sets *prefix to 1 when it
  * is a prefix. */

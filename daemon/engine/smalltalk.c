@@ -8,6 +8,7 @@
 #include "smalltalk.h"
 
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 /* Where a rule's phrase must stand in the question. */
@@ -210,26 +211,26 @@ static const struct smalltalk_rule rules[] = {
 	{ REPLY_NOT_A_WRITER, START, writing_phrases, NULL },
 };
 
-/* Returns the number of words of phrase that match t from word i on, or 0. */
+/* Returns the number of words of phrase that match t from word i on, or 0. The words
+ * are compared a byte at a time: most phrases differ from the question at once. */
 static int
 phrase_at(const struct norm_tokens *t, int i, const char *phrase)
 {
-	const char *p = phrase;
-	size_t len;
+	const char *p = phrase, *w;
 	int words = 0;
 
-	if (i >= t->n || t->tok[i].text[0] != phrase[0])
-		return 0; /* most phrases are told apart by their first letter */
-	while (*p != '\0') {
-		len = strcspn(p, " ");
-		if (i + words >= t->n || strlen(t->tok[i + words].text) != len ||
-		    memcmp(t->tok[i + words].text, p, len) != 0)
+	for (;;) {
+		if (i + words >= t->n)
+			return 0;
+		for (w = t->tok[i + words].text; *w != '\0' && *w == *p; w++, p++)
+			;
+		if (*w != '\0' || (*p != ' ' && *p != '\0'))
 			return 0;
 		words++;
-		p += len;
-		p += *p == ' ';
+		if (*p == '\0')
+			return words;
+		p++;
 	}
-	return words;
 }
 
 /* Returns 1 when one of the words appears in t. */
@@ -245,33 +246,57 @@ has_word(const struct norm_tokens *t, const char *const *words)
 	return 0;
 }
 
+/* Returns 1 when phrase appears in t; first is the set of t's words' first bytes. */
 static int
-rule_matches(const struct smalltalk_rule *r, const struct norm_tokens *t, int start)
+phrase_anywhere(const struct norm_tokens *t, const uint32_t *first, const char *phrase)
 {
-	const char *const *ph;
+	unsigned char c = (unsigned char)phrase[0];
 	int i;
 
-	if (r->also != NULL && !has_word(t, r->also))
+	if (!(first[c / 32] & 1u << (c % 32)))
 		return 0;
+	for (i = 0; i < t->n; i++)
+		if (t->tok[i].text[0] == phrase[0] && phrase_at(t, i, phrase) > 0)
+			return 1;
+	return 0;
+}
+
+/* Returns 1 when a phrase of rule r stands where r wants it; first is the set of t's
+ * words' first bytes. */
+static int
+phrase_matches(const struct smalltalk_rule *r, const struct norm_tokens *t, int start,
+	       const uint32_t *first)
+{
+	const char *const *ph;
 
 	for (ph = r->phrases; *ph != NULL; ph++) {
 		switch (r->place) {
 		case WHOLE:
-			if (phrase_at(t, 0, *ph) == t->n && t->dropped == 0)
+			if (t->tok[0].text[0] == (*ph)[0] && t->dropped == 0 &&
+			    phrase_at(t, 0, *ph) == t->n)
 				return 1;
 			break;
 		case START:
-			if (phrase_at(t, start, *ph) > 0)
+			if (start < t->n && t->tok[start].text[0] == (*ph)[0] &&
+			    phrase_at(t, start, *ph) > 0)
 				return 1;
 			break;
 		case ANYWHERE:
-			for (i = 0; i < t->n; i++)
-				if (phrase_at(t, i, *ph) > 0)
-					return 1;
+			if (phrase_anywhere(t, first, *ph))
+				return 1;
 			break;
 		}
 	}
 	return 0;
+}
+
+/* The phrase is looked for first: it rarely matches, and the words it needs beside it
+ * would be looked for among all of the question's. */
+static int
+rule_matches(const struct smalltalk_rule *r, const struct norm_tokens *t, int start,
+	     const uint32_t *first)
+{
+	return phrase_matches(r, t, start, first) && (r->also == NULL || has_word(t, r->also));
 }
 
 /* Returns the entry of reply r. */
@@ -289,14 +314,20 @@ smalltalk_find(enum reply r)
 const struct smalltalk *
 smalltalk_match(const struct norm_tokens *t)
 {
+	uint32_t first[256 / 32] = { 0 };
+	unsigned char c;
 	size_t i;
-	int start;
+	int start, k;
 
 	if (t->n == 0)
 		return NULL;
+	for (k = 0; k < t->n; k++) {
+		c = (unsigned char)t->tok[k].text[0];
+		first[c / 32] |= 1u << (c % 32);
+	}
 	start = smalltalk_skip_greeting(t); /* where a START phrase must stand */
 	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
-		if (rule_matches(&rules[i], t, start))
+		if (rule_matches(&rules[i], t, start, first))
 			return smalltalk_find(rules[i].reply);
 	return NULL;
 }
@@ -307,7 +338,11 @@ smalltalk_skip_greeting(const struct norm_tokens *t)
 	const char *const *ph;
 	int words, best = 0;
 
+	if (t->n == 0)
+		return 0;
 	for (ph = greeting_phrases; *ph != NULL; ph++) {
+		if (t->tok[0].text[0] != (*ph)[0])
+			continue;
 		words = phrase_at(t, 0, *ph);
 		if (words > best)
 			best = words;

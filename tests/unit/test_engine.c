@@ -444,6 +444,58 @@ test_distance(void)
 	CHECK(match_distance("sanctuary", "sanctuaryxxxx", 2) == 3);
 }
 
+/* The edit distance with swaps over the whole table, as match_distance() must find it
+ * within max. */
+static int
+full_distance(const char *a, const char *b)
+{
+	int la = (int)strlen(a), lb = (int)strlen(b), i, j, v, d[16][16];
+
+	for (i = 0; i <= la; i++)
+		for (j = 0; j <= lb; j++) {
+			if (i == 0 || j == 0) {
+				d[i][j] = i + j;
+				continue;
+			}
+			v = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			if (d[i - 1][j] + 1 < v)
+				v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	return d[la][lb];
+}
+
+/* Random words over three letters, so that near words are common: match_distance()
+ * gives the full table's distance when it is within max, and max + 1 otherwise. */
+static void
+test_distance_agrees_with_full_table(void)
+{
+	char a[16], b[16];
+	unsigned seed = 12345;
+	int n, wrong = 0, near = 0, max, d, k, la, lb;
+
+	for (n = 0; n < 20000; n++) {
+		la = (int)((seed = seed * 1103515245u + 12345u) >> 16) % 10;
+		lb = la + (int)((seed = seed * 1103515245u + 12345u) >> 16) % 5 - 2;
+		lb = lb < 0 ? 0 : lb;
+		for (k = 0; k < la; k++)
+			a[k] = (char)('a' + ((seed = seed * 1103515245u + 12345u) >> 16) % 3);
+		for (k = 0; k < lb; k++)
+			b[k] = (char)('a' + ((seed = seed * 1103515245u + 12345u) >> 16) % 3);
+		a[la] = b[lb] = '\0';
+		max = 1 + n % 2;
+		d = full_distance(a, b);
+		near += d <= max;
+		wrong += match_distance(a, b, max) != (d <= max ? d : max + 1);
+	}
+	CHECK(wrong == 0 && near > 1000);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -469,6 +521,7 @@ main(int argc, char **argv)
 	RUN(test_text_rendering);
 	RUN(test_kb_without_replies);
 	RUN(test_distance);
+	RUN(test_distance_agrees_with_full_table);
 	kb_close(kb);
 	HARNESS_END();
 }

@@ -577,6 +577,81 @@ test_same_as_fts5(void)
 	kb_close(kb);
 }
 
+/* Returns 1 when synonym form i's group is linked as its group number says: from its
+ * first form, every form of the group in sorted order, and the most facts of any. */
+static int
+group_linked(const struct kb *kb, size_t i)
+{
+	const struct kb_synonym *s = kb->syn;
+	size_t k, at = s[i].group_first, seen = 0;
+	long most;
+	enum lang l;
+
+	for (k = 0; k < kb->nsyn; k++) {
+		if (s[k].group != s[i].group)
+			continue;
+		if (k != at || (seen > 0 && k == 0))
+			return 0;
+		at = s[k].group_next;
+		seen++;
+	}
+	if (at != 0 || seen == 0)
+		return 0;
+	for (l = LANG_EN; l < LANG_COUNT; l++) {
+		for (most = 0, k = 0; k < kb->nsyn; k++)
+			if (s[k].group == s[i].group && s[k].docs[l] > most)
+				most = s[k].docs[l];
+		if (most != s[i].group_docs[l])
+			return 0;
+	}
+	return 1;
+}
+
+/* The vocabulary's words are found by their hash, and read from the terms kept for them
+ * as the tokenizer reads them, alone and in phrases; a wrong kept term shows. Every
+ * synonym form's first word, and every misspelling, passes its filter, and the forms
+ * of a group are linked together. */
+static void
+test_vocabulary_reads_as_tokenizer(void)
+{
+	struct kb *kb;
+	char err[256], first[64];
+	size_t i, k, missed;
+	int c;
+
+	if (kb_open(kb_path, &kb, err, sizeof(err)) == -1) {
+		fprintf(stderr, "  %s: %s\n", kb_path, err);
+		CHECK(0);
+		return;
+	}
+	CHECK(kb->nvocab > 100 && kb_vocab_check(kb) == 0);
+	CHECK(kb_word_docs(kb, kb->vocab[0].word) == kb->vocab[0].docs);
+	CHECK(kb_word_docs(kb, "qqzzxq") == 0 && kb_word_docs(kb, "") == 0);
+	CHECK(kb_phrase_docs(kb, "qqzzxq judge") == 0);
+	for (i = 0, missed = 0; i < kb->nsyn; i++) {
+		snprintf(first, sizeof(first), "%.*s", (int)strcspn(kb->syn[i].form, " "),
+			 kb->syn[i].form);
+		missed +=
+			!kb_may_start_synonym(kb, first) || !kb_may_be_synonym(kb, kb->syn[i].form);
+	}
+	CHECK(kb->nsyn > 0 && missed == 0);
+	for (i = 0, missed = 0; i < kb->nsyn; i++)
+		missed += !group_linked(kb, i);
+	CHECK(missed == 0);
+	for (c = 1, missed = 0; c < 256; c++) {
+		k = kb_vocab_from(kb, (unsigned char)c);
+		missed += (k > 0 && (unsigned char)kb->vocab[k - 1].word[0] >= c) ||
+			  (k < kb->nvocab && (unsigned char)kb->vocab[k].word[0] < c);
+	}
+	CHECK(missed == 0);
+	for (i = 0, missed = 0; i < kb->nfixes; i++)
+		missed += kb_misspelling(kb, kb->fixes[i].word) == NULL;
+	CHECK(kb->nfixes > 0 && missed == 0);
+	kb->word_terms[kb->word_term_at[1]] ^= 1;
+	CHECK(kb_vocab_check(kb) > 0);
+	kb_close(kb);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -588,5 +663,6 @@ main(int argc, char **argv)
 	RUN(test_question_rows_random);
 	RUN(test_index_that_does_not_add_up_is_refused);
 	RUN(test_same_as_fts5);
+	RUN(test_vocabulary_reads_as_tokenizer);
 	HARNESS_END();
 }

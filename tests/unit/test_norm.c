@@ -179,6 +179,58 @@ test_stopwords(void)
 	CHECK(!norm_is_stopword("the", LANG_ES));
 }
 
+/* A word's kind is what the lists say of it, and each word of a question has its own,
+ * "por que" joined into "porque" too. */
+static void
+test_word_kinds(void)
+{
+	const char *q = "Por qué the judge, who decided el caso?";
+	struct norm_tokens t;
+	int i;
+
+	CHECK(norm_kind("the") == (NORM_STOP_EN | NORM_MARK_EN));
+	CHECK(norm_kind("a") == (NORM_STOP_EN | NORM_STOP_ES));
+	CHECK(norm_kind("cuando") == (NORM_QUESTION | NORM_MARK_ES));
+	CHECK(norm_kind("inmigracion") == NORM_MARK_ES);
+	CHECK(norm_kind("nacionalidades") == NORM_MARK_ES); /* a Spanish ending */
+	CHECK(norm_kind("judge") == NORM_MARK_EN && norm_kind("sanctuary") == 0);
+	CHECK(norm_kind("") == 0 && norm_kind("zzz") == 0 && norm_kind("yours") == 0);
+	norm_tokenize(q, strlen(q), &t);
+	CHECK(t.n == 7 && strcmp(t.tok[0].text, "porque") == 0);
+	for (i = 0; i < t.n; i++)
+		CHECK(t.tok[i].kind == norm_kind(t.tok[i].text));
+	CHECK(t.tok[0].kind == (NORM_QUESTION | NORM_MARK_ES));
+	CHECK(norm_token_is_stopword(&t, 1, LANG_EN) && !norm_token_is_stopword(&t, 1, LANG_ES));
+	CHECK(norm_counts(&t, 0, LANG_ES) && !norm_counts(&t, 3, LANG_EN));
+}
+
+/* The lists' hash table gives every word the kind the lists do, and a question's words
+ * the same kinds as norm_tokenize(); a word it holds wrongly shows. */
+static void
+test_lexicon(void)
+{
+	const char *q = "¿Por qué the judge, who decided el caso de las ciudades santuario "
+			"y la inmigración, blocked sanctuary funding? Cuándo, when, fondos";
+	struct norm_lexicon *lx = malloc(sizeof(*lx));
+	struct norm_tokens a, b;
+	int i;
+
+	norm_lexicon_init(lx);
+	CHECK(norm_lexicon_check(lx) == 0);
+	norm_tokenize(q, strlen(q), &a);
+	norm_tokenize_with(lx, q, strlen(q), &b);
+	CHECK(a.n == b.n && a.n == 20);
+	for (i = 0; i < a.n && i < b.n; i++)
+		CHECK(strcmp(a.tok[i].text, b.tok[i].text) == 0 && a.tok[i].kind == b.tok[i].kind);
+	CHECK(norm_lexicon_kind(lx, "nacionalidades") == NORM_MARK_ES);
+	CHECK(norm_lexicon_kind(lx, "") == 0 && norm_lexicon_kind(lx, "sanctuary") == 0);
+	for (i = 0; i < NORM_LEXICON_SLOTS; i++)
+		if (lx->slot[i].word != NULL && strcmp(lx->slot[i].word, "the") == 0)
+			lx->slot[i].kind = NORM_STOP_ES;
+	CHECK(norm_lexicon_check(lx) > 0);
+	free(lx);
+}
+
 static void
 test_lang_codes(void)
 {
@@ -203,6 +255,8 @@ main(void)
 	RUN(test_words_and_counts_are_bounded);
 	RUN(test_language_detection);
 	RUN(test_stopwords);
+	RUN(test_word_kinds);
+	RUN(test_lexicon);
 	RUN(test_lang_codes);
 	HARNESS_END();
 }

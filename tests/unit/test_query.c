@@ -182,6 +182,26 @@ test_empty_terms_are_dropped(void)
 	query_free(&q);
 }
 
+static void
+test_reset_starts_afresh(void)
+{
+	const char *words[] = { "who", "judge" };
+	struct query q;
+
+	build(&q, words, 2);
+	query_reset(&q);
+	CHECK(q.nphrases == 0 && q.nterms == 0);
+	CHECK_STR(query_text(&q), "");
+	query_term_begin(&q);
+	query_term_add(&q, "ruling", 6, 1);
+	query_term_add(&q, "judge", 5, 0);
+	CHECK_STR(query_text(&q), "(\"ruling\" * OR \"judge\""); /* the term is still open */
+	query_term_end(&q);
+	CHECK_STR(query_text(&q), "(\"ruling\" * OR \"judge\")");
+	CHECK(match_count(query_text(&q)) == 2);
+	query_free(&q);
+}
+
 int
 main(void)
 {
@@ -198,6 +218,7 @@ main(void)
 	}
 	RUN(test_words_are_quoted_and_or_ed);
 	RUN(test_alternatives_and_prefixes);
+	RUN(test_reset_starts_afresh);
 	RUN(test_fts5_syntax_is_only_text);
 	RUN(test_nul_bytes_become_spaces);
 	RUN(test_phrase_budget_is_enforced);
