@@ -178,6 +178,7 @@ test: test-deps $(PROGRAMS) $(TEST_PROGRAMS) $(TEST_KBS)
 	BUILD=$(BUILD) TEXTS=$(TEXTS) $(PYTHON) tests/run
 
 eval: $(BUILD)/rulingeval $(BUILD)/kb.sqlite
+	@echo "Fitted on (the answer model's weights and thresholds were chosen on these):"
 	$(BUILD)/rulingeval --kb $(BUILD)/kb.sqlite tests/eval/questions.tsv
 	@echo
 	@echo "Held out (never used to tune the engine):"

@@ -2,8 +2,10 @@
 /*
  * eval.c -- rulingeval: how well does the engine answer? Runs every question of a TSV file
  * (question, TAB, the fact id it should get or NONE) through the real engine on the real
- * knowledge base and prints in-scope top-1 accuracy and the rate of correct declines on
- * out-of-scope questions, next to the same figures for a naive baseline: plain bm25 over
+ * knowledge base and prints, first, the share of all questions given a confident wrong
+ * answer (a fact that is not the answer, or any fact for a question it cannot answer),
+ * then in-scope top-1 accuracy and the rate of correct declines on out-of-scope
+ * questions, each next to the same figure for a naive baseline: plain bm25 over
  * the answer text with the question's raw words OR-ed, which declines only when no fact
  * shares a word. Then the failures, one per line.
  *
@@ -39,6 +41,7 @@ struct feature_dump {
 /* Counts for one system (the engine or the baseline). */
 struct score {
 	int in_scope, right, out_of_scope, declined;
+	int wrong; /* a fact given that is not the answer: a wrong one, or one for NONE */
 	int in_scope_es, right_es; /* the in-scope questions whose fact is Spanish */
 };
 
@@ -120,6 +123,7 @@ tally(struct score *s, const char *expected, const char *got, int spanish)
 {
 	int right = got != NULL && strcmp(got, expected) == 0;
 
+	s->wrong += got != NULL && !right;
 	if (strcmp(expected, "NONE") == 0) {
 		s->out_of_scope++;
 		s->declined += got == NULL;
@@ -280,6 +284,8 @@ main(int argc, char **argv)
 	printf("answer quality: %d questions, %d in scope, %d out of scope (%s)\n", n,
 	       engine.in_scope, engine.out_of_scope, argv[optind]);
 	printf("                          engine   baseline\n");
+	printf("  confident wrong       %6.1f%%    %6.1f%%   (of all questions; lower is better)\n",
+	       percent(engine.wrong, n), percent(naive.wrong, n));
 	printf("  in-scope top-1        %6.1f%%    %6.1f%%\n",
 	       percent(engine.right, engine.in_scope), percent(naive.right, naive.in_scope));
 	printf("  correct declines      %6.1f%%    %6.1f%%\n",
