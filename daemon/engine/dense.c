@@ -46,7 +46,7 @@ make_dense(struct index *ix, uint32_t t, struct dense *d)
 	}
 	for (w = 0; w < words; w++) {
 		d->rank[w] = rank;
-		rank += (uint32_t)__builtin_popcountll(d->bits[w]);
+		rank += (uint32_t)index_popcount(d->bits[w]);
 	}
 	ix->bytes += words * (sizeof(*d->bits) + sizeof(*d->rank)) + i * sizeof(*d->tf);
 	return 0;

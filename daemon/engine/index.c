@@ -518,7 +518,7 @@ index_question_match(const struct index *ix, const struct index_query *q, uint32
 		}
 	}
 	if (n > 0)
-		*cover = (double)__builtin_popcountll(covered) / (n < 64 ? n : 64);
+		*cover = (double)index_popcount(covered) / (n < 64 ? n : 64);
 }
 
 /* The phrases of a query that can start at each term, by the term's id modulo 64 (bit

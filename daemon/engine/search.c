@@ -408,10 +408,10 @@ open_scorer(struct search *se, struct scorer *s, int i)
 			s->nsrc++;
 		}
 		s->whole = p->n == 1;
-		if (s->whole && !s->src[0].is_merged && ix_has_dense(se->ix, p->lo[0]))
-			s->dense = p->lo[0];
 	}
 	s->simple = s->whole && !s->src[0].is_merged;
+	if (s->simple && p->n == 1 && ix_has_dense(se->ix, p->lo[0]))
+		s->dense = p->lo[0];
 	/* As FTS5 counts: the facts holding the phrase in the columns searched. */
 	if (se->columns != ~0u)
 		nhit = count_phrase(se->ix, se->columns, s);
@@ -719,7 +719,7 @@ scan_scorer(const struct index *ix, unsigned columns, struct scorer *s, struct s
 		scan_dense(ix, columns, s, w);
 		return;
 	}
-	if (s->whole && !s->src[0].is_merged) { /* a term or a pair: its postings */
+	if (s->simple) { /* a term or a pair: its postings */
 		postings_seek(pc, w->lo);
 		for (; pc->doc <= w->hi; postings_next(pc))
 			if ((f = index_weighted(ix, pc->tf, columns)) > 0)
@@ -743,7 +743,7 @@ scan_keep(const struct scan *w, struct index_hit *best, int *n, int k)
 
 	memset(&hit, 0, sizeof(hit));
 	for (j = 0; j <= w->hi - w->lo; j++) {
-		if (w->found[j] == 0 || (*n == k && w->score[j] <= best[k - 1].score))
+		if (w->found[j] == 0)
 			continue;
 		hit.doc = w->lo + j;
 		hit.score = w->score[j];
@@ -845,7 +845,7 @@ top_by(const struct index *ix, const struct index_query *q, uint32_t first, uint
 	if (search_open(&se, ix, q) == -1)
 		return -1;
 	if (way == INDEX_ANY)
-		way = last - first < SCAN_MAX ? INDEX_SCAN : INDEX_MAXSCORE;
+		way = last - first + 1 < SCAN_MAX ? INDEX_SCAN : INDEX_MAXSCORE;
 	if (way == INDEX_SCAN)
 		n = top_by_scan(&se, first, last, k, deadline_ns, out);
 	else

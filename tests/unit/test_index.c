@@ -590,7 +590,7 @@ group_linked(const struct kb *kb, size_t i)
 	for (k = 0; k < kb->nsyn; k++) {
 		if (s[k].group != s[i].group)
 			continue;
-		if (k != at || (seen > 0 && k == 0))
+		if (k != at)
 			return 0;
 		at = s[k].group_next;
 		seen++;
