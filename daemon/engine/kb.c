@@ -52,16 +52,11 @@ kb_close(struct kb *kb)
 
 /* ---- The vocabulary, by word ---- */
 
-/* 32-bit FNV-1a of the n bytes of word. */
+/* The hash of the n bytes of word, for the vocabulary's table and filters. */
 static uint32_t
 word_hash(const char *word, size_t n)
 {
-	uint32_t h = 2166136261u;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		h = (h ^ (unsigned char)word[i]) * 16777619u;
-	return h;
+	return (uint32_t)fnv1a(FNV_OFFSET, word, n);
 }
 
 /* Returns the index in kb->vocab of the n bytes of word, or -1. */
@@ -242,6 +237,7 @@ tokenize_vocab(struct kb *kb)
 		if (used >= UINT32_MAX)
 			return -1;
 	}
+	kb->nword_terms = used;
 	return 0;
 }
 
@@ -568,8 +564,8 @@ kb_open(const char *path, struct kb **out, char *err, size_t errlen)
 		    kb->ncites * sizeof(*kb->cites) + kb->nrelated * sizeof(*kb->related) +
 		    kb->nreplies * sizeof(*kb->replies) + kb->nvocab * sizeof(*kb->vocab) +
 		    (kb->vocab_mask + 1) * sizeof(*kb->vocab_slots) +
-		    kb->nvocab * (sizeof(*kb->word_term_at) + sizeof(*kb->word_nterms) +
-				  sizeof(*kb->word_terms)) +
+		    kb->nvocab * (sizeof(*kb->word_term_at) + sizeof(*kb->word_nterms)) +
+		    kb->nword_terms * sizeof(*kb->word_terms) +
 		    kb->nsyn * sizeof(*kb->syn) + kb->nfixes * sizeof(*kb->fixes);
 	*out = kb;
 	return 0;

@@ -97,6 +97,7 @@ struct kb {
 	uint32_t *word_terms;		   /* each word's term ids as the tokenizer cuts it */
 	uint32_t *word_term_at;		   /* where word i's terms start in it */
 	unsigned char *word_nterms;	   /* how many (KB_WORD_UNREAD: not known) */
+	size_t nword_terms;		   /* entries of word_terms in use */
 	struct kb_synonym *syn;		   /* sorted synonym forms */
 	size_t nsyn;			   /* forms in syn */
 	uint64_t syn_first[64];		   /* the forms' first words, a bit each by hash */

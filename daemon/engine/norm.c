@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
+
 /* Latin-1 letters U+00C0..U+00FF, folded; NULL marks × and ÷, which separate words. */
 static const char *const fold_latin1[64] = {
 	"a", "a", "a", "a", "a", "a", "ae", "c",  "e", "e", "e", "e", "i", "i", "i",  "i",
@@ -597,16 +599,11 @@ norm_kind(const char *word)
 	return kind;
 }
 
-/* 32-bit FNV-1a of word. */
+/* The hash of word, for the lexicon's table. */
 static uint32_t
 lexicon_hash(const char *word)
 {
-	uint32_t h = 2166136261u;
-	const char *p;
-
-	for (p = word; *p != '\0'; p++)
-		h = (h ^ (unsigned char)*p) * 16777619u;
-	return h;
+	return (uint32_t)fnv1a(FNV_OFFSET, word, strlen(word));
 }
 
 /* Returns the place of word in lx: where it is, or the empty place where it would go. */

@@ -200,6 +200,7 @@ test_word_kinds(void)
 	for (i = 0; i < t.n; i++)
 		CHECK(t.tok[i].kind == norm_kind(t.tok[i].text));
 	CHECK(t.tok[0].kind == (NORM_QUESTION | NORM_MARK_ES));
+	CHECK(t.tok[1].kind == (NORM_STOP_EN | NORM_MARK_EN) && t.tok[2].kind == NORM_MARK_EN);
 	CHECK(norm_token_is_stopword(&t, 1, LANG_EN) && !norm_token_is_stopword(&t, 1, LANG_ES));
 	CHECK(norm_counts(&t, 0, LANG_ES) && !norm_counts(&t, 3, LANG_EN));
 }
