@@ -565,8 +565,8 @@ kb_open(const char *path, struct kb **out, char *err, size_t errlen)
 		    kb->nreplies * sizeof(*kb->replies) + kb->nvocab * sizeof(*kb->vocab) +
 		    (kb->vocab_mask + 1) * sizeof(*kb->vocab_slots) +
 		    kb->nvocab * (sizeof(*kb->word_term_at) + sizeof(*kb->word_nterms)) +
-		    kb->nword_terms * sizeof(*kb->word_terms) +
-		    kb->nsyn * sizeof(*kb->syn) + kb->nfixes * sizeof(*kb->fixes);
+		    kb->nword_terms * sizeof(*kb->word_terms) + kb->nsyn * sizeof(*kb->syn) +
+		    kb->nfixes * sizeof(*kb->fixes);
 	*out = kb;
 	return 0;
 }

@@ -19,12 +19,12 @@
  * hundred facts that costs less than MaxScore's bookkeeping (about 60% on the bundled
  * knowledge base).
  *
- * Top k on a larger range is MaxScore (Turtle and Flood, 1995). A phrase can add no more to a fact's score
- * than its idf times the highest frequency part it reaches in any fact: its bound. Sorted
- * by bound, the phrases whose bounds together cannot lift a fact above the k-th best
- * score so far are only looked up in the facts the others ("drivers") bring, best bound
- * first, and not at all once a fact can no longer make it. Rare phrases carry the high
- * bounds, so the postings of common words are read only where a rare word matched.
+ * Top k on a larger range is MaxScore (Turtle and Flood, 1995). A phrase can add no more to a
+ * fact's score than its idf times the highest frequency part it reaches in any fact: its bound.
+ * Sorted by bound, the phrases whose bounds together cannot lift a fact above the k-th best score
+ * so far are only looked up in the facts the others ("drivers") bring, best bound first, and not at
+ * all once a fact can no longer make it. Rare phrases carry the high bounds, so the postings of
+ * common words are read only where a rare word matched.
  *
  * A phrase of two tokens has postings of its own (pairs.c); a longer one is followed
  * through its rarest pair, each fact there read to see whether the rest stands in a row;
