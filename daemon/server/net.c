@@ -37,7 +37,6 @@
 #define ACCEPT_BATCH	64	      /* connections accepted per wake-up */
 #define ACCEPT_PAUSE_NS 100000000LL   /* pause after running out of descriptors */
 #define HEADER_POOL_MAX 65535	      /* libwebsockets counts its header buffers in 16 bits */
-#define WARN_EVERY_NS	5000000000LL  /* least time between two lines of one repeated warning */
 
 static volatile sig_atomic_t got_reload, got_stop;
 
@@ -453,8 +452,8 @@ net_serve(struct service *svc, const struct config *cfg, const int *fds, int nfd
 	srv.idle.secs_since_valid_ping = (uint16_t)cfg->idle_ping;
 	srv.idle.secs_since_valid_hangup = (uint16_t)(cfg->idle_ping + cfg->idle_timeout);
 	linger_init(&srv.linger);
-	log_rate_init(&srv.refusals, "connections refused", WARN_EVERY_NS);
-	log_rate_init(&srv.accept_failed, "cannot accept a connection", WARN_EVERY_NS);
+	log_rate_init(&srv.refusals, "connections refused", LOG_RATE_INTERVAL_NS);
+	log_rate_init(&srv.accept_failed, "cannot accept a connection", LOG_RATE_INTERVAL_NS);
 	lws_set_log_level(LLL_ERR | LLL_WARN | (cfg->verbose > 1 ? LLL_NOTICE | LLL_INFO : 0),
 			  lws_log_line);
 	if (clients_init(&srv.clients, CLIENT_SLOTS) == -1) {
@@ -483,8 +482,8 @@ net_serve(struct service *svc, const struct config *cfg, const int *fds, int nfd
 		log_info("stopped");
 	}
 	lws_context_destroy(srv.ctx);
-	log_rate_flush(&srv.refusals, LLONG_MAX);
-	log_rate_flush(&srv.accept_failed, LLONG_MAX);
+	log_rate_end(&srv.refusals, server_now());
+	log_rate_end(&srv.accept_failed, server_now());
 	linger_free(&srv.linger);
 	clients_free(&srv.clients);
 	set_signals(SIG_DFL);

@@ -18,8 +18,6 @@
 #define RULINGBOT_VERSION "0.0.0"
 #endif
 
-#define WARN_INTERVAL_NS 5000000000LL /* least time between two lines of one warning */
-
 static long long
 monotonic_ns(void)
 {
@@ -69,7 +67,7 @@ service_init(struct service *s, const struct config *cfg, int worker, char *err,
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	log_rate_init(&s->engine_failed, "cannot answer", WARN_INTERVAL_NS);
+	log_rate_init(&s->engine_failed, "cannot answer", LOG_RATE_INTERVAL_NS);
 	if (cfg->unanswered &&
 	    unanswered_open(&s->unanswered, cfg->unanswered, err, errlen) == -1) {
 		cache_free(&s->cache);
@@ -97,7 +95,7 @@ service_free(struct service *s)
 	kb_close(s->kb);
 	cache_free(&s->cache);
 	cache_free(&s->scratch);
-	log_rate_flush(&s->engine_failed, LLONG_MAX);
+	log_rate_end(&s->engine_failed, monotonic_ns());
 	unanswered_close(&s->unanswered);
 	memset(s, 0, sizeof(*s));
 }
@@ -205,24 +203,13 @@ service_refuse(struct service *s, enum proto_error e, int json, frame_sink sink,
 	return send_error(s, e, json, NULL, NULL, 0, sink, ctx);
 }
 
-/* Copies a question for the log, on one line: control characters become spaces. */
-static void
-one_line(char *out, size_t outlen, const char *text, size_t len)
-{
-	size_t i, n = len < outlen - 1 ? len : outlen - 1;
-
-	for (i = 0; i < n; i++)
-		out[i] = (unsigned char)text[i] < 0x20 || text[i] == 0x7f ? ' ' : text[i];
-	out[n] = '\0';
-}
-
 static void
 note_question(struct service *s, const char *text, size_t len, int outcome)
 {
 	char q[1024];
 
 	if (s->cfg->log_questions) {
-		one_line(q, sizeof(q), text, len);
+		str_one_line(q, sizeof(q), text, len);
 		log_info("question (%s): %s",
 			 outcome == OUTCOME_NO_ANSWER ? "no answer" : "answered", q);
 	}

@@ -109,18 +109,13 @@ format_line(const struct unanswered *u, char *out, size_t outlen, time_t when, c
 	    size_t len)
 {
 	struct tm tm;
-	size_t n = 0, i, keep = len < QUESTION_MAX ? len : QUESTION_MAX;
+	size_t n = 0;
 
 	if (u->midline)
 		out[n++] = '\n';
 	gmtime_r(&when, &tm);
 	n += strftime(out + n, outlen - n, "%Y-%m-%dT%H:%M:%SZ\t", &tm);
-	for (i = 0; i < keep; i++)
-		out[n + i] = (unsigned char)q[i] < 0x20 || q[i] == 0x7f ? ' ' : q[i];
-	out[n + keep] = '\0';
-	if (keep < len)
-		utf8_trim(out + n); /* no character cut in two at the end */
-	n += strlen(out + n);
+	n += strlen(str_one_line(out + n, QUESTION_MAX + 1, q, len));
 	out[n++] = '\n';
 	return n;
 }

@@ -162,6 +162,16 @@ log_rate_warnx(struct log_rate *r, long long now, const char *fmt, ...)
 }
 
 unsigned long
+log_rate_end(struct log_rate *r, long long now)
+{
+	unsigned long n = r->count;
+
+	if (n > 0)
+		log_rate_summary(r, now);
+	return n;
+}
+
+unsigned long
 log_rate_flush(struct log_rate *r, long long now)
 {
 	unsigned long n = r->count;

@@ -39,6 +39,8 @@ void fatalx(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn)
  * full disk): the first is logged, the next ones within interval_ns are only counted, and
  * a line sums them up once the interval has passed. Embedded in its owner, zeroed by
  * log_rate_init; no allocation. */
+#define LOG_RATE_INTERVAL_NS 5000000000LL /* least time between two lines of one warning */
+
 struct log_rate {
 	const char *kind;	  /* what the warnings are about: each line starts with it */
 	long long interval_ns;	  /* least time between two lines */
@@ -61,5 +63,9 @@ void log_rate_warnx(struct log_rate *r, long long now, const char *fmt, ...)
  * passed at time now; a timer calls it so that a burst is summed up even when no warning
  * follows it. Returns the number of warnings summed up. */
 unsigned long log_rate_flush(struct log_rate *r, long long now);
+
+/* Logs the line summing up the warnings counted, if any, whether or not the interval has
+ * passed: for the end of r's life, at a stop. Returns the number summed up. */
+unsigned long log_rate_end(struct log_rate *r, long long now);
 
 #endif

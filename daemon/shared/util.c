@@ -75,6 +75,19 @@ buf_puts(struct buf *b, const char *s)
 	return buf_append(b, s, strlen(s));
 }
 
+char *
+str_one_line(char *out, size_t outlen, const char *text, size_t len)
+{
+	size_t i, n = len < outlen - 1 ? len : outlen - 1;
+
+	for (i = 0; i < n; i++)
+		out[i] = (unsigned char)text[i] < 0x20 || text[i] == 0x7f ? ' ' : text[i];
+	out[n] = '\0';
+	if (n < len)
+		utf8_trim(out);
+	return out;
+}
+
 int
 buf_cat(struct buf *b, ...)
 {

@@ -41,6 +41,11 @@ int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf
  * outlen, "%s", s) without the formatting, for the engine's hot paths. Returns out. */
 char *str_copy(char *out, size_t outlen, const char *s);
 
+/* Copies the len bytes of text into out (outlen bytes, at least 1) on one line, for a log:
+ * control characters become spaces; cut to fit, never inside a UTF-8 character. Returns
+ * out. */
+char *str_one_line(char *out, size_t outlen, const char *text, size_t len);
+
 /* A string arena: allocations are freed all at once by arena_free. */
 struct arena {
 	struct arena_block *head; /* most recent block, or NULL */

@@ -204,7 +204,7 @@ def default_limits():
                     "the connections beyond --max-conns-per-ip (100) are refused when "
                     "accepted: rulingd_refused_total{limit=\"max_conns_per_ip\"}",
                     f"{refused} refused")
-            s.check(socks is not None and socks <= 101, "rulingd_sockets counts the 100 "
+            s.check(socks is not None and 100 <= socks <= 101, "rulingd_sockets counts the 100 "
                     "accepted from 127.0.0.1 and the /metrics request", socks)
             crowd_ends(d, crowd, "default limits", 1)
             said = [ln for ln in d.stderr().splitlines() if "connections refused" in ln]

@@ -213,8 +213,15 @@ log_rate_script(char *out, size_t outlen)
 	int fd = mkstemp(path), saved = dup(2);
 	ssize_t n;
 
-	if (fd == -1 || saved == -1 || dup2(fd, 2) == -1)
+	if (fd == -1 || saved == -1 || dup2(fd, 2) == -1) {
+		if (fd != -1) {
+			close(fd);
+			unlink(path);
+		}
+		if (saved != -1)
+			close(saved);
 		return -1;
+	}
 	log_rate_init(&r, "cannot answer", 5 * SEC);
 	log_rate_warnx(&r, 100 * SEC, "first %d", 1); /* logged */
 	log_rate_warnx(&r, 101 * SEC, "second");      /* counted */
@@ -226,6 +233,9 @@ log_rate_script(char *out, size_t outlen)
 	log_rate_warnx(&r, 111 * SEC, "fifth");	      /* "2 more", fifth the last */
 	log_rate_warnx(&r, 200 * SEC, "sixth");	      /* logged, long after */
 	CHECK(log_rate_flush(&r, 300 * SEC) == 0);
+	log_rate_warnx(&r, 201 * SEC, "seventh"); /* counted */
+	CHECK(log_rate_end(&r, 203 * SEC) == 1);  /* at a stop: at once */
+	CHECK(log_rate_end(&r, 204 * SEC) == 0);
 	dup2(saved, 2);
 	close(saved);
 	n = pread(fd, out, outlen - 1, 0);
@@ -246,13 +256,27 @@ test_log_rate_counts_repeats(void)
 		  "test_util: warning: cannot answer: first 1\n"
 		  "test_util: warning: cannot answer: 2 more in the last 4 s, the last: third\n"
 		  "test_util: warning: cannot answer: 2 more in the last 4 s, the last: fifth\n"
-		  "test_util: warning: cannot answer: sixth\n");
+		  "test_util: warning: cannot answer: sixth\n"
+		  "test_util: warning: cannot answer: 1 more in the last 2 s, the last: seventh\n");
+}
+
+static void
+test_one_line_for_a_log(void)
+{
+	char out[8];
+
+	CHECK_STR(str_one_line(out, sizeof(out), "a\tb\nc\x7f", 6), "a b c ");
+	CHECK_STR(str_one_line(out, sizeof(out), "abcdefghij", 10), "abcdefg");
+	/* "ab" and three 2-byte letters: cut after 7 bytes, inside the third */
+	CHECK_STR(str_one_line(out, sizeof(out), "ab\xc3\xa9\xc3\xa9\xc3\xa9", 8),
+		  "ab\xc3\xa9\xc3\xa9");
 }
 
 int
 main(void)
 {
 	RUN(test_buf_grows_and_stays_terminated);
+	RUN(test_one_line_for_a_log);
 	RUN(test_arena_copies_and_frees);
 	RUN(test_utf8_decode_rejects_malformed);
 	RUN(test_utf8_trim_cuts_a_broken_character);
