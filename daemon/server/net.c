@@ -118,18 +118,16 @@ peer_address(const struct sockaddr_storage *sa, char *out, size_t len)
 		snprintf(out, len, "unknown");
 }
 
-/* Returns the client entry of a connection just accepted when the limits let it in, or
- * NULL when it must be refused (why says which limit, for the count). */
+/* Returns the client entry of a connection just accepted from addr when the limits let
+ * it in, or NULL when it must be refused (why says which limit, for the count). */
 static struct client *
-admit(struct server *srv, const struct sockaddr_storage *sa, enum refusal *why)
+admit(struct server *srv, const char *addr, enum refusal *why)
 {
 	struct client *c;
-	char addr[64];
 
 	*why = REFUSED_TOTAL;
 	if (srv->conns >= srv->cfg->max_conns || srv->conns >= srv->header_pool)
 		return NULL;
-	peer_address(sa, addr, sizeof(addr));
 	if ((c = clients_get(&srv->clients, addr, (double)srv->cfg->burst, server_now())) == NULL)
 		return NULL;
 	*why = REFUSED_PER_ADDRESS;
@@ -140,12 +138,9 @@ admit(struct server *srv, const struct sockaddr_storage *sa, enum refusal *why)
  * every few seconds, so that a flood of refusals does not flood the log too; /metrics
  * has the exact count. */
 static void
-refused(struct server *srv, enum refusal why, const struct sockaddr_storage *sa)
+refused(struct server *srv, enum refusal why, const char *addr)
 {
-	char addr[64];
-
 	srv->svc->metrics.refused[why]++;
-	peer_address(sa, addr, sizeof(addr));
 	log_rate_warnx(&srv->refusals, server_now(), "%s (%s)",
 		       why == REFUSED_TOTAL ? "--max-conns reached" : "--max-conns-per-ip reached",
 		       addr);
@@ -189,6 +184,7 @@ accept_clients(struct server *srv, struct lws *listener)
 {
 	int lfd = lws_get_socket_fd(listener), fd, i, on = 1;
 	struct sockaddr_storage sa;
+	char addr[64]; /* its numeric address */
 	socklen_t salen;
 	enum refusal why;
 	struct client *c;
@@ -211,8 +207,9 @@ accept_clients(struct server *srv, struct lws *listener)
 			}
 			return;
 		}
-		if ((c = admit(srv, &sa, &why)) == NULL) {
-			refused(srv, why, &sa);
+		peer_address(&sa, addr, sizeof(addr));
+		if ((c = admit(srv, addr, &why)) == NULL) {
+			refused(srv, why, addr);
 			close(fd);
 			continue;
 		}
