@@ -64,6 +64,12 @@ def body():
         s.check(workers and len(workers) == 2, "--workers 2: rulingd has two worker processes",
                 proc_children(d.pid))
         workers = workers or proc_children(d.pid)
+        # A worker's socket is bound at start but listens only once that worker's
+        # knowledge base has passed its self-test (slow under valgrind); the workers also
+        # inherit each other's sockets, so count the port's listening sockets instead.
+        listening = wait_for(lambda: len(listening_inodes(d.port)) == 2, slow(10))
+        s.check(listening, "once both workers are ready, the port has two listening sockets",
+                sorted(listening_inodes(d.port)))
         s.check(workers and all(holds_listener(w, d.port) for w in workers),
                 "each worker holds a socket listening on the port",
                 {w: sorted(socket_inodes(w)) for w in workers})
