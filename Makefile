@@ -59,7 +59,7 @@ ENGINE = norm query tokens postings index pairs dense search kbload kb smalltalk
 ENGINE_OBJS = $(ENGINE:%=$(OBJ)/daemon/engine/%.o)
 ENGINE_LIB = $(BUILD)/libengine.a
 # The server around it: settings, limits, answers as frames, and the network loop.
-SERVER = config ratelimit metrics cache unanswered service origin www page proto linger
+SERVER = config ratelimit metrics cache members unanswered service origin www page proto linger
 SERVER_OBJS = $(SERVER:%=$(OBJ)/daemon/server/%.o)
 NET = server notify listener net ws http workers cli main
 RULINGD_OBJS = $(SERVER_OBJS) $(NET:%=$(OBJ)/daemon/server/%.o)

@@ -314,6 +314,7 @@ struct answer {
 	const char *fact;				  /* fact or reply id; NULL for none */
 	double score;					  /* confidence in [0, 1] */
 	enum lang lang;					  /* language of text */
+	enum lang wanted; /* the reader's language: the hint, else the question's */
 	const char *status;				  /* fact's status, or NULL */
 	const char *as_of;				  /* date the fact describes, or NULL */
 	struct answer_source sources[ANSWER_SOURCES_MAX]; /* the fact's sources */

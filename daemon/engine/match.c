@@ -1050,6 +1050,7 @@ match_question(struct kb *kb, const struct match_options *o, const char *text, s
 	norm_tokenize_with(kb_lexicon(kb), text, len, &t);
 	asked = norm_detect_lang(text, len, &t, hint, &sure);
 	want = has_hint ? hint : asked;
+	out->wanted = want;
 	if ((chat = smalltalk_match(&t)) != NULL) {
 		rc = fill_chat(kb, o, chat, want, out);
 	} else if ((p = malloc(sizeof(*p))) == NULL) {

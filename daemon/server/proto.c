@@ -74,15 +74,36 @@ add_sources(cJSON *obj, const struct answer *a)
 	return 0;
 }
 
+/* Adds "score": the confidence to two decimals, written as cJSON writes that number
+ * ("%1.15g": 0.92, 0.9, 1, 0) but without the print-and-read-back cJSON does to check a
+ * number's precision, which costs more than the rest of an answer's own members.
+ * Returns 0, or -1 when out of memory. */
 static int
-add_answer_fields(cJSON *root, const struct answer *a)
+add_score(cJSON *obj, double score)
+{
+	long hundredths = lround(score * 100);
+	char text[5] = "0.";
+	cJSON *item;
+
+	if (hundredths <= 0 || hundredths >= 100 || hundredths % 100 == 0) {
+		if (!cJSON_AddNumberToObject(obj, "score", (double)hundredths / 100))
+			return -1;
+		return 0;
+	}
+	text[2] = (char)('0' + hundredths / 10);
+	text[3] = hundredths % 10 ? (char)('0' + hundredths % 10) : '\0';
+	if ((item = cJSON_CreateRaw(text)) == NULL)
+		return -1;
+	return cJSON_AddItemToObjectCS(obj, "score", item) ? 0 : (cJSON_Delete(item), -1);
+}
+
+/* The members no question changes, in the order every answer has them. */
+static int
+add_fact_members(cJSON *root, const struct answer *a, const char *kb_version)
 {
 	cJSON *later;
 
-	if (add_string(root, "fact", a->fact) ||
-	    !cJSON_AddNumberToObject(root, "score", round(a->score * 100) / 100) ||
-	    add_string(root, "lang", lang_code(a->lang)) || add_string(root, "status", a->status) ||
-	    add_string(root, "as_of", a->as_of))
+	if (add_string(root, "status", a->status) || add_string(root, "as_of", a->as_of))
 		return -1;
 	if (a->superseded_by.fact != NULL) {
 		if ((later = cJSON_AddObjectToObject(root, "superseded_by")) == NULL ||
@@ -90,34 +111,101 @@ add_answer_fields(cJSON *root, const struct answer *a)
 		    add_string(later, "question", a->superseded_by.question))
 			return -1;
 	}
-	return add_sources(root, a) || add_links(root, "related", a->related, a->nrelated);
+	return add_sources(root, a) || add_links(root, "related", a->related, a->nrelated) ||
+	       add_string(root, "kb_version", kb_version);
+}
+
+/* Starts an answer object: the id when there is one, then the type. */
+static cJSON *
+answer_object(const char *id, const char *type)
+{
+	cJSON *root;
+
+	if ((root = cJSON_CreateObject()) == NULL)
+		return NULL;
+	if (add_string(root, "id", id) || add_string(root, "type", type)) {
+		cJSON_Delete(root);
+		return NULL;
+	}
+	return root;
+}
+
+/* Prints root and deletes it; NULL when out of memory (root deleted all the same). */
+static char *
+print_object(cJSON *root, int rc)
+{
+	char *out = rc == 0 ? cJSON_PrintUnformatted(root) : NULL;
+
+	cJSON_Delete(root);
+	return out;
+}
+
+char *
+proto_fact_members(const struct answer *a, const char *kb_version)
+{
+	cJSON *root;
+	char *out;
+	size_t len;
+
+	if ((root = cJSON_CreateObject()) == NULL)
+		return NULL;
+	if ((out = print_object(root, add_fact_members(root, a, kb_version))) == NULL)
+		return NULL;
+	len = strlen(out); /* "{...}", or "{}" */
+	memmove(out, out + 1, len - 2);
+	out[len - 2] = '\0';
+	return out;
+}
+
+char *
+proto_fact_json(const struct answer *a, const char *id, const char *members)
+{
+	size_t n, mlen = strlen(members);
+	cJSON *root;
+	char *head, *out;
+	int rc;
+
+	if ((root = answer_object(id, "answer")) == NULL)
+		return NULL;
+	rc = add_string(root, "text", a->text) || add_string(root, "fact", a->fact) ||
+	     add_score(root, a->score) || add_string(root, "lang", lang_code(a->lang));
+	if ((head = print_object(root, rc)) == NULL)
+		return NULL;
+	/* head is "{...}" with at least the type: its closing brace gives way to members. */
+	n = strlen(head) - 1;
+	if ((out = malloc(n + mlen + 3)) != NULL) {
+		memcpy(out, head, n);
+		if (mlen > 0) {
+			out[n++] = ',';
+			memcpy(out + n, members, mlen);
+			n += mlen;
+		}
+		memcpy(out + n, "}", 2);
+	}
+	cJSON_free(head);
+	return out;
 }
 
 char *
 proto_answer_json(const struct answer *a, const char *id, const char *kb_version)
 {
-	int none = a->type == ANSWER_NONE, rc;
 	cJSON *root;
-	char *out = NULL;
+	char *members, *out;
+	int rc;
 
-	if ((root = cJSON_CreateObject()) == NULL)
+	if (a->type != ANSWER_NONE) {
+		if ((members = proto_fact_members(a, kb_version)) == NULL)
+			return NULL;
+		out = proto_fact_json(a, id, members);
+		free(members);
+		return out;
+	}
+	if ((root = answer_object(id, "no_answer")) == NULL)
 		return NULL;
-	rc = add_string(root, "type", none ? "no_answer" : "answer");
-	if (rc == 0)
-		rc = add_string(root, "id", id);
-	if (rc == 0)
-		rc = add_string(root, "text", a->text);
-	if (rc == 0 && none)
-		rc = add_string(root, "lang", lang_code(a->lang)) ||
-		     add_links(root, "suggestions", a->suggestions, a->nsuggestions);
-	else if (rc == 0)
-		rc = add_answer_fields(root, a);
-	if (rc == 0)
-		rc = add_string(root, "kb_version", kb_version);
-	if (rc == 0)
-		out = cJSON_PrintUnformatted(root);
-	cJSON_Delete(root);
-	return out;
+	rc = add_string(root, "text", a->text) || add_string(root, "lang", lang_code(a->lang)) ||
+	     add_links(root, "suggestions", a->suggestions, a->nsuggestions) ||
+	     add_string(root, "kb_version", kb_version);
+	return print_object(root, rc);
 }
 
 static int

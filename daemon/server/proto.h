@@ -92,10 +92,22 @@ char *proto_health_json(const char *status, const char *kb_version, long facts, 
  * json when id is NULL or empty. NULL when out of memory. */
 char *proto_with_id(const char *json, size_t len, const char *id);
 
-/* Renders a as {"type":"answer",...} or {"type":"no_answer",...}, echoing id (NULL: none)
- * and adding kb_version. Fields without a value are left out. Returns a malloc'd string
- * the caller frees, or NULL when out of memory. */
+/* Renders a as {"id":id,"type":"answer",...} or {"id":id,"type":"no_answer",...} (no id
+ * when id is NULL or empty), adding kb_version. Fields without a value are left out.
+ * Returns a malloc'd string the caller frees, or NULL when out of memory. */
 char *proto_answer_json(const struct answer *a, const char *id, const char *kb_version);
+
+/* The members of an answer that depend only on its fact, the reader's language and the
+ * knowledge base ("status" ... "related", "kb_version"): a JSON member list without the
+ * braces, so that it can be rendered once per fact and spliced into every answer that
+ * gives the fact. Returns a malloc'd string (possibly empty), or NULL when out of
+ * memory. */
+char *proto_fact_members(const struct answer *a, const char *kb_version);
+
+/* proto_answer_json for an answer of type fact or chat whose fact members were rendered
+ * by proto_fact_members: the same bytes. Returns a malloc'd string, or NULL when out of
+ * memory. */
+char *proto_fact_json(const struct answer *a, const char *id, const char *members);
 
 /* Appends a as display lines to b, separated by '\n', none of them empty: the answer,
  * one "Source: Title — Publisher, date — URL" line per source, then a line of related

@@ -62,7 +62,7 @@ service_init(struct service *s, const struct config *cfg, int worker, char *err,
 	s->metrics.worker = worker;
 	snprintf(s->server, sizeof(s->server), "rulingd %s", RULINGBOT_VERSION);
 	if (cache_init(&s->cache, (size_t)cfg->cache_entries) == -1 ||
-	    cache_init(&s->scratch, 1) == -1) {
+	    members_init(&s->members, MEMBERS_MAX) == -1) {
 		cache_free(&s->cache);
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -71,7 +71,7 @@ service_init(struct service *s, const struct config *cfg, int worker, char *err,
 	if (cfg->unanswered &&
 	    unanswered_open(&s->unanswered, cfg->unanswered, err, errlen) == -1) {
 		cache_free(&s->cache);
-		cache_free(&s->scratch);
+		members_free(&s->members);
 		return -1;
 	}
 	if ((s->kb = open_kb(s, &seconds, s->unhealthy, sizeof(s->unhealthy))) != NULL) {
@@ -94,7 +94,7 @@ service_free(struct service *s)
 {
 	kb_close(s->kb);
 	cache_free(&s->cache);
-	cache_free(&s->scratch);
+	members_free(&s->members);
 	log_rate_end(&s->engine_failed, monotonic_ns());
 	unanswered_close(&s->unanswered);
 	memset(s, 0, sizeof(*s));
@@ -120,7 +120,7 @@ service_reload(struct service *s)
 	s->kb = kb;
 	s->unhealthy[0] = '\0';
 	cache_clear(&s->cache);
-	cache_clear(&s->scratch);
+	members_clear(&s->members);
 	s->metrics.kb_facts = kb_fact_count(kb);
 	s->metrics.kb_load_seconds = seconds;
 	s->metrics.reloads_ok++;
@@ -217,34 +217,55 @@ note_question(struct service *s, const char *text, size_t len, int outcome)
 		unanswered_write(&s->unanswered, time(NULL), text, len);
 }
 
-/* Renders a as its JSON object (no id) and as text lines, or only the one asked for; the
- * other stays empty. Returns 0, or -1 when out of memory. */
+/* Renders a in the forms asked for: its JSON object (with "id":id first when id is set),
+ * its text lines, or both. A fact's members come from s->members, rendered once.
+ * *jsonp must be NULL on entry. Returns 0, or -1 when out of memory. */
 static int
-render(struct service *s, const struct answer *a, int json, int lines, char **jsonp,
+render(struct service *s, const struct answer *a, const char *id, int json, int lines, char **jsonp,
        struct buf *linesp)
 {
-	if (json && (*jsonp = proto_answer_json(a, NULL, kb_meta(s->kb, "kb_version"))) == NULL)
-		return -1;
+	const char *kb_version = kb_meta(s->kb, "kb_version"), *members;
+
+	if (json) {
+		if (a->type == ANSWER_NONE)
+			*jsonp = proto_answer_json(a, id, kb_version);
+		else if ((members = members_of(&s->members, a, kb_version)) != NULL)
+			*jsonp = proto_fact_json(a, id, members);
+		if (*jsonp == NULL)
+			return -1;
+	}
 	return lines ? proto_answer_lines(a, linesp) : 0;
 }
 
-/* Returns the cached answer to (lang, text), computing and caching it on a miss; NULL
- * when the engine failed or memory ran out. With the cache off, the answer goes through
- * a one-entry scratch cache, emptied first, so both paths send the same bytes; it holds
- * only the form asked for (JSON when json is set, else lines), as no one else reads it. */
-static const struct cache_entry *
-answer(struct service *s, const char *text, size_t len, const char *lang, int json)
+/* Asks the engine; a failure is logged (at most one line every few seconds). Returns 0,
+ * or -1 when the engine failed; a is to be freed either way. */
+static int
+ask_engine(struct service *s, const char *text, size_t len, const char *lang, struct answer *a)
 {
-	struct cache *c = s->cache.max > 0 ? &s->cache : &s->scratch;
-	int both = c == &s->cache;
+	char err[256];
+
+	if (match_question(s->kb, &s->opts, text, len, lang, a, err, sizeof(err)) == 0)
+		return 0;
+	log_rate_warnx(&s->engine_failed, monotonic_ns(), "%s", err);
+	return -1;
+}
+
+static int
+outcome_of(const struct answer *a)
+{
+	return a->type == ANSWER_NONE ? OUTCOME_NO_ANSWER : OUTCOME_ANSWERED;
+}
+
+/* Returns the cached answer to (lang, text) in both forms, computing and caching it on
+ * a miss; NULL when the engine failed or memory ran out. */
+static const struct cache_entry *
+cached_answer(struct service *s, const char *text, size_t len, const char *lang)
+{
 	const struct cache_entry *hit;
 	struct answer a;
 	struct buf key, lines;
-	char err[256], *obj = NULL;
-	int outcome;
+	char *obj = NULL;
 
-	if (c == &s->scratch)
-		cache_clear(c);
 	buf_init(&key);
 	buf_init(&lines);
 	if (buf_puts(&key, lang ? lang : "") || buf_append(&key, "\x1f", 1) ||
@@ -252,18 +273,15 @@ answer(struct service *s, const char *text, size_t len, const char *lang, int js
 		buf_free(&key);
 		return NULL;
 	}
-	if ((hit = cache_get(c, key.data, key.len)) != NULL) {
+	if ((hit = cache_get(&s->cache, key.data, key.len)) != NULL) {
 		buf_free(&key);
 		return hit;
 	}
-	if (match_question(s->kb, &s->opts, text, len, lang, &a, err, sizeof(err)) == -1) {
-		log_rate_warnx(&s->engine_failed, monotonic_ns(), "%s", err);
-	} else if (render(s, &a, both || json, both || !json, &obj, &lines) == 0) {
-		outcome = a.type == ANSWER_NONE ? OUTCOME_NO_ANSWER : OUTCOME_ANSWERED;
-		if (cache_put(c, key.data, key.len, obj ? obj : "", obj ? strlen(obj) : 0,
-			      lines.data ? lines.data : "", lines.len, outcome) == 0)
-			hit = cache_get(c, key.data, key.len);
-	}
+	if (ask_engine(s, text, len, lang, &a) == 0 &&
+	    render(s, &a, NULL, 1, 1, &obj, &lines) == 0 &&
+	    cache_put(&s->cache, key.data, key.len, obj, strlen(obj), lines.data ? lines.data : "",
+		      lines.len, outcome_of(&a)) == 0)
+		hit = cache_get(&s->cache, key.data, key.len);
 	answer_free(&a);
 	free(obj);
 	buf_free(&lines);
@@ -271,33 +289,65 @@ answer(struct service *s, const char *text, size_t len, const char *lang, int js
 	return hit;
 }
 
+/* Sends the answer to req, from the cache when it is on. Returns the outcome
+ * (OUTCOME_...), -1 when the engine failed or memory ran out (nothing sent), or -2 when
+ * sink refused a frame. */
+static int
+send_reply(struct service *s, const struct request *req, frame_sink sink, void *ctx)
+{
+	const char *lang = req->lang[0] ? req->lang : NULL;
+	const struct cache_entry *e;
+	struct answer a;
+	struct buf lines;
+	char *json = NULL;
+	int outcome = -1, sent;
+
+	if (s->cache.max > 0) {
+		if ((e = cached_answer(s, req->text, req->len, lang)) == NULL)
+			return -1;
+		if (!req->json)
+			return send_lines(e->lines, e->lineslen, sink, ctx) == 0 ? e->outcome : -2;
+		if ((json = proto_with_id(e->json, e->jsonlen, req->id)) == NULL)
+			return -1;
+		sent = sink(ctx, json, strlen(json));
+		free(json);
+		return sent == 0 ? e->outcome : -2;
+	}
+	/* No cache: only the form asked for is rendered, with the id in place, so the bytes
+	 * are those proto_with_id() gives a cached answer. */
+	buf_init(&lines);
+	if (ask_engine(s, req->text, req->len, lang, &a) == 0 &&
+	    render(s, &a, req->id, req->json, !req->json, &json, &lines) == 0) {
+		outcome = outcome_of(&a);
+		sent = req->json ? sink(ctx, json, strlen(json))
+				 : send_lines(lines.data ? lines.data : "", lines.len, sink, ctx);
+		if (sent != 0)
+			outcome = -2;
+	}
+	answer_free(&a);
+	free(json);
+	buf_free(&lines);
+	return outcome;
+}
+
 /* Answers a question as JSON (id echoed) or as text lines. */
 static int
 send_answer(struct service *s, const struct request *req, frame_sink sink, void *ctx)
 {
 	long long start = monotonic_ns();
-	const struct cache_entry *e;
-	char *out;
-	int rc;
+	int outcome;
 
 	if (s->kb == NULL)
 		return send_error(s, PROTO_INTERNAL, req->json, req->id,
 				  "No knowledge base is loaded.", 0, sink, ctx);
-	if ((e = answer(s, req->text, req->len, req->lang[0] ? req->lang : NULL, req->json)) ==
-	    NULL)
+	if ((outcome = send_reply(s, req, sink, ctx)) == -1)
 		return send_error(s, PROTO_INTERNAL, req->json, req->id, NULL, 0, sink, ctx);
-	if (req->json) {
-		if ((out = proto_with_id(e->json, e->jsonlen, req->id)) == NULL)
-			return -1;
-		rc = sink(ctx, out, strlen(out));
-		free(out);
-	} else {
-		rc = send_lines(e->lines, e->lineslen, sink, ctx);
-	}
-	s->metrics.questions[e->outcome]++;
+	if (outcome == -2)
+		return -1;
+	s->metrics.questions[outcome]++;
 	metrics_observe(&s->metrics, (double)(monotonic_ns() - start) / 1e9);
-	note_question(s, req->text, req->len, e->outcome);
-	return rc;
+	note_question(s, req->text, req->len, outcome);
+	return 0;
 }
 
 static int

@@ -15,6 +15,7 @@
 #include "config.h"
 #include "engine.h"
 #include "log.h"
+#include "members.h"
 #include "ratelimit.h"
 #include "metrics.h"
 #include "proto.h"
@@ -30,7 +31,7 @@ struct service {
 	struct match_options opts; /* how the engine answers (the deadline) */
 	char unhealthy[256];	   /* why the loaded KB failed its self-test; "" when it passed */
 	struct cache cache;	   /* answers to repeated questions */
-	struct cache scratch;	   /* the answer being sent when cache is off */
+	struct members members;	   /* facts' answer members, rendered once */
 	struct metrics metrics;	   /* counters for /metrics */
 	struct unanswered unanswered;  /* --unanswered file (path NULL when none) */
 	struct log_rate engine_failed; /* "cannot answer" warnings, one line every few seconds */
