@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "figures.h"
 #include "jsonpos.h"
 #include "engine.h"
 
@@ -446,6 +447,75 @@ check_status(struct checker *c, const struct fact *f)
 		check_ref(c, f, "superseded_by", f->superseded_by);
 }
 
+/* Returns 1 when fact f cites source id. */
+static int
+cites(const struct fact *f, const char *id)
+{
+	int i;
+
+	for (i = 0; i < f->ncites; i++)
+		if (strcmp(f->cites[i].id, id) == 0)
+			return 1;
+	return 0;
+}
+
+/* Reports each source that a cites and b does not. */
+static void
+check_cites_of(struct checker *c, const struct fact *f, const struct fact *a, const struct fact *b)
+{
+	int i;
+
+	for (i = 0; i < a->ncites; i++)
+		if (!cites(b, a->cites[i].id))
+			fact_problem(c, f, field_line(f, "sources"),
+				     "source '%s' is cited by '%s' but not by '%s': a translation "
+				     "cites what its original cites",
+				     a->cites[i].id, a->id, b->id);
+}
+
+/* Reports the dates and numbers that one answer of a translated pair states and the
+ * other does not. */
+static void
+check_figures(struct checker *c, const struct fact *f, const struct fact *orig)
+{
+	struct buf mine, theirs, only_mine, only_theirs;
+	enum lang lf = LANG_EN, lo = LANG_EN;
+	int a, b;
+
+	lang_parse(f->lang, &lf);
+	lang_parse(orig->lang, &lo);
+	buf_init(&mine);
+	buf_init(&theirs);
+	buf_init(&only_mine);
+	buf_init(&only_theirs);
+	if (figures_of(f->answer, lf, &mine) == -1 || figures_of(orig->answer, lo, &theirs) == -1 ||
+	    (a = figures_missing(mine.data, theirs.data, &only_mine)) == -1 ||
+	    (b = figures_missing(theirs.data, mine.data, &only_theirs)) == -1) {
+		fact_problem(c, f, 0, "out of memory");
+	} else if (a > 0 || b > 0) {
+		fact_problem(c, f, field_line(f, "answer"),
+			     "states other dates or numbers than '%s', its original (only here: "
+			     "%s; only there: %s)",
+			     orig->id, a > 0 ? only_mine.data : "none",
+			     b > 0 ? only_theirs.data : "none");
+	}
+	buf_free(&mine);
+	buf_free(&theirs);
+	buf_free(&only_mine);
+	buf_free(&only_theirs);
+}
+
+/* A translation says what its original says: the same dates and numbers, from the same
+ * sources. */
+static void
+check_translation(struct checker *c, const struct fact *f, const struct fact *orig)
+{
+	check_cites_of(c, f, f, orig);
+	check_cites_of(c, f, orig, f);
+	if (f->answer && orig->answer)
+		check_figures(c, f, orig);
+}
+
 static void
 check_links(struct checker *c, const struct fact *f)
 {
@@ -459,10 +529,55 @@ check_links(struct checker *c, const struct fact *f)
 					     "related lists '%s' twice", f->related[i]);
 		check_ref(c, f, "related", f->related[i]);
 	}
-	if (f->translation_of && (g = check_ref(c, f, "translation_of", f->translation_of)) &&
-	    f->lang && g->lang && strcmp(f->lang, g->lang) == 0)
+	if (f->translation_of == NULL ||
+	    (g = check_ref(c, f, "translation_of", f->translation_of)) == NULL || f->lang == NULL ||
+	    g->lang == NULL)
+		return;
+	if (strcmp(f->lang, g->lang) == 0)
 		fact_problem(c, f, field_line(f, "translation_of"),
 			     "translation_of names '%s', which is in the same language", g->id);
+	else
+		check_translation(c, f, g);
+}
+
+static int
+cmp_string(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Every English fact should have a Spanish version (a fact whose translation_of names
+ * it): a Spanish question about a fact known only in English gets a neighbour. A gap to
+ * fill, not an error. */
+static void
+check_untranslated(struct checker *c)
+{
+	const char **originals, *id;
+	char what[160];
+	size_t n = 0;
+	int i;
+
+	if ((originals = calloc((size_t)c->set->nfacts + 1, sizeof(*originals))) == NULL) {
+		c->set->problems++;
+		fprintf(c->set->report, "out of memory\n");
+		return;
+	}
+	for (i = 0; i < c->set->nfacts; i++)
+		if (c->set->facts[i].translation_of)
+			originals[n++] = c->set->facts[i].translation_of;
+	qsort(originals, n, sizeof(*originals), cmp_string);
+	for (i = 0; i < c->set->nfacts; i++) {
+		const struct fact *f = &c->set->facts[i];
+
+		id = f->id;
+		if (id && f->lang && strcmp(f->lang, "en") == 0 &&
+		    bsearch(&id, originals, n, sizeof(*originals), cmp_string) == NULL) {
+			snprintf(what, sizeof(what), "fact '%s'", id);
+			kb_warning(c->set, f->file->path, f->span.line, what,
+				   "no Spanish version (no fact has translation_of \"%s\")", id);
+		}
+	}
+	free(originals);
 }
 
 static void
@@ -757,6 +872,7 @@ kb_check(struct kbset *set, const char *texts_dir, long today)
 			check_fact(&c, &set->facts[i]);
 		if (check_questions(&c) == -1)
 			set->problems++;
+		check_untranslated(&c);
 		check_synonyms(&c);
 		check_starters(&c);
 		check_replies(&c);

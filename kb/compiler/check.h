@@ -2,8 +2,9 @@
 /*
  * check.h -- the rules a knowledge base must follow beyond its shape: unique ids, known
  * references, real dates, http(s) addresses, short answers, questions that lead to one
- * fact only, supersession with a successor, quotes that are really in their source, and
- * every reply the engine says, once each.
+ * fact only, supersession with a successor, quotes that are really in their source,
+ * translations that state their original's dates and numbers from the same sources (and
+ * a warning for an English fact without one), and every reply the engine says, once each.
  */
 #ifndef RULINGKB_CHECK_H
 #define RULINGKB_CHECK_H

@@ -53,6 +53,22 @@ kb_problem(struct kbset *set, const char *file, int line, const char *what, cons
 	set->problems++;
 }
 
+void
+kb_warning(struct kbset *set, const char *file, int line, const char *what, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(set->report, "%s:%d: ", file, line);
+	if (what)
+		fprintf(set->report, "%s: ", what);
+	fputs("warning: ", set->report);
+	va_start(ap, fmt);
+	vfprintf(set->report, fmt, ap);
+	va_end(ap);
+	fputc('\n', set->report);
+	set->warnings++;
+}
+
 /* Reports a problem with item it, at the line of field (NULL: the item's first line). */
 static void __attribute__((format(printf, 3, 4)))
 item_problem(const struct item *it, const char *field, const char *fmt, ...)

@@ -108,12 +108,18 @@ struct kbset {
 	struct kb_file *replies_file;  /* replies.json, or NULL when missing (reported) */
 	char version[17];	       /* hash of every file, 16 hex digits */
 	int problems;		       /* problems reported so far */
+	int warnings;		       /* warnings reported so far (not problems) */
 	FILE *report;		       /* where problems are printed */
 };
 
 /* Prints "file:line: what: message" to set->report and counts a problem. what may be
  * NULL ("fact 'judge'" or "source 'pi-opinion'" otherwise). This function can't fail. */
 void kb_problem(struct kbset *set, const char *file, int line, const char *what, const char *fmt,
+		...) __attribute__((format(printf, 5, 6)));
+
+/* Prints "file:line: what: warning: message" to set->report and counts a warning: a gap
+ * to fill, which does not stop a build. This function can't fail. */
+void kb_warning(struct kbset *set, const char *file, int line, const char *what, const char *fmt,
 		...) __attribute__((format(printf, 5, 6)));
 
 /* Frees everything set holds; accepts an empty set. This function can't fail. */

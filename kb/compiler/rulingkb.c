@@ -39,8 +39,11 @@ summary(const struct kbset *set, FILE *f)
 
 	for (i = 0; i < set->nfacts; i++)
 		en += set->facts[i].lang && strcmp(set->facts[i].lang, "en") == 0;
-	fprintf(f, "%d facts (%d en, %d es), %d sources, version %s\n", set->nfacts, en,
-		set->nfacts - en, set->nsources, set->version);
+	fprintf(f, "%d facts (%d en, %d es), %d sources, ", set->nfacts, en, set->nfacts - en,
+		set->nsources);
+	if (set->warnings > 0)
+		fprintf(f, "%d warning%s (above), ", set->warnings, set->warnings == 1 ? "" : "s");
+	fprintf(f, "version %s\n", set->version);
 }
 
 int

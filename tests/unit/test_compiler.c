@@ -175,8 +175,11 @@ check(int with_texts)
 {
 	char texts[128];
 	struct kbset set;
-	FILE *f = fmemopen(report, sizeof(report), "w");
+	FILE *f;
 	int problems;
+
+	report[0] = '\0'; /* fmemopen does not empty it when nothing is written */
+	f = fmemopen(report, sizeof(report), "w");
 
 	snprintf(texts, sizeof(texts), "%s/texts", dir);
 	problems = kb_load(dir, &set, f) == -1 ? 1000
@@ -543,6 +546,76 @@ test_translation_in_same_language(void)
 	CHECK(reported(14, "fact 'f2': translation_of names 'f1', which is in the same language"));
 }
 
+/* f2, the Spanish version of f1, with answer es and f1's answer en. */
+static void
+write_pair(const char *en, const char *es, const char *es_sources)
+{
+	char *a = fact("f1", "The answer about f1.", en);
+	char *b = fact("f2", "    \"lang\": \"en\"",
+		       "    \"lang\": \"es\",\n    \"translation_of\": \"f1\"");
+	char *c = replace(b, "The answer about f2.", es);
+	char *d = replace(c, "[\"s1\"]", es_sources);
+
+	free(b);
+	free(c);
+	write_facts(a, d);
+}
+
+static void
+test_translation_states_the_same_figures(void)
+{
+	static const char en[] = "On September 15, 2017, 400 cities got $3.2 million; in "
+				 "August 2025, Sept. 4 was set.";
+
+	new_kb();
+	write_pair(en,
+		   "El 15 de septiembre de 2017, 400 ciudades recibieron 3.2 millones de "
+		   "dólares; en agosto de 2025 se fijó el 4 de septiembre.",
+		   "[\"s1\"]");
+	CHECK(check(0) == 0);
+	CHECK(strstr(report, "warning") == NULL); /* f1 has its Spanish version */
+
+	new_kb();
+	write_pair(en,
+		   "El 16 de septiembre de 2017, 400 ciudades recibieron 3,2 millones de "
+		   "dólares; en agosto de 2025 se fijó el 4 de septiembre.",
+		   "[\"s1\"]");
+	CHECK(check(0) == 1);
+	CHECK(reported(17, "fact 'f2': states other dates or numbers than 'f1', its original "
+			   "(only here: 2017-09-16, 3,2; only there: 2017-09-15, 3.2)"));
+
+	new_kb();
+	write_pair(en, "El 15 de septiembre de 2017, 400 ciudades recibieron 3.2 millones.",
+		   "[\"s1\"]");
+	CHECK(check(0) == 1);
+	CHECK(reported(17, "fact 'f2': states other dates or numbers than 'f1', its original "
+			   "(only here: none; only there: --09-04, 2025-08)"));
+}
+
+static void
+test_translation_cites_the_same_sources(void)
+{
+	new_kb();
+	write_pair("The answer.", "La respuesta.", "[\"s2\"]");
+	CHECK(check(0) == 2);
+	CHECK(reported(18, "fact 'f2': source 's2' is cited by 'f2' but not by 'f1'"));
+	CHECK(reported(18, "fact 'f2': source 's1' is cited by 'f1' but not by 'f2'"));
+
+	new_kb();
+	write_pair("The answer.", "La respuesta.", "[{\"id\": \"s1\", \"pinpoint\": \"p. 2\"}]");
+	CHECK(check(0) == 0); /* the same source, whatever the pinpoint */
+}
+
+static void
+test_untranslated_fact_is_a_warning(void)
+{
+	new_kb();
+	write_facts(fact("f1", NULL, NULL), NULL);
+	CHECK(check(0) == 0);
+	CHECK(reported(2, "fact 'f1': warning: no Spanish version (no fact has translation_of "
+			  "\"f1\")"));
+}
+
 static void
 test_not_an_array(void)
 {
@@ -866,6 +939,9 @@ main(void)
 	RUN(test_same_source_twice);
 	RUN(test_bad_lang_and_id);
 	RUN(test_translation_in_same_language);
+	RUN(test_translation_states_the_same_figures);
+	RUN(test_translation_cites_the_same_sources);
+	RUN(test_untranslated_fact_is_a_warning);
 	RUN(test_not_an_array);
 	RUN(test_starters_and_synonyms);
 	RUN(test_related_twice);
