@@ -34,6 +34,7 @@ struct item {
 struct feature_dump {
 	FILE *out;	      /* the file, or NULL */
 	const struct kb *kb;  /* for fact number -> id */
+	sqlite3 *db;	      /* for a fact's translations */
 	int question;	      /* the question's line in the TSV file */
 	const char *expected; /* the fact it should get, or NONE */
 };
@@ -42,7 +43,7 @@ struct feature_dump {
 struct score {
 	int in_scope, right, out_of_scope, declined;
 	int wrong; /* a fact given that is not the answer: a wrong one, or one for NONE */
-	int in_scope_es, right_es; /* the in-scope questions whose fact is Spanish */
+	int in_scope_es, right_es; /* the in-scope questions asked in Spanish */
 };
 
 static double
@@ -118,11 +119,42 @@ copied_from(sqlite3 *db, const char *q, char *out, size_t outlen)
 	return found;
 }
 
+/* Copies to out the id of the fact that id translates, or id itself. */
 static void
-tally(struct score *s, const char *expected, const char *got, int spanish)
+original_of(sqlite3 *db, const char *id, char *out, size_t outlen)
 {
-	int right = got != NULL && strcmp(got, expected) == 0;
+	sqlite3_stmt *st;
 
+	snprintf(out, outlen, "%s", id);
+	if (sqlite3_prepare_v2(db, "SELECT translation_of FROM facts WHERE id = ?", -1, &st,
+			       NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != NULL)
+		snprintf(out, outlen, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+}
+
+/* Returns 1 when fact got gives the answer that fact expected does: the same fact, or
+ * one translating the other (a Spanish reader given the Spanish version of the fact
+ * asked for has the answer, in the language asked in). */
+static int
+same_answer(sqlite3 *db, const char *got, const char *expected)
+{
+	char a[128], b[128];
+
+	if (got == NULL || strcmp(expected, "NONE") == 0)
+		return 0;
+	if (strcmp(got, expected) == 0)
+		return 1;
+	original_of(db, got, a, sizeof(a));
+	original_of(db, expected, b, sizeof(b));
+	return strcmp(a, b) == 0;
+}
+
+static void
+tally(struct score *s, const char *expected, const char *got, int right, int spanish)
+{
 	s->wrong += got != NULL && !right;
 	if (strcmp(expected, "NONE") == 0) {
 		s->out_of_scope++;
@@ -143,7 +175,7 @@ dump_features(void *ctx, long fact, const double *f, int n)
 	const char *id = kb_fact_id(d->kb, fact);
 	int i;
 
-	fprintf(d->out, "%d\t%d", d->question, id != NULL && strcmp(id, d->expected) == 0);
+	fprintf(d->out, "%d\t%d", d->question, id != NULL && same_answer(d->db, id, d->expected));
 	for (i = 0; i < n; i++)
 		fprintf(d->out, "\t%.5f", f[i]);
 	fputc('\n', d->out);
@@ -211,7 +243,7 @@ main(int argc, char **argv)
 	struct kb *kb;
 	sqlite3 *db;
 	char err[512], cbuf[128];
-	int c, n, i, bad = 0, copies = 0, rc = 0;
+	int c, n, i, bad = 0, copies = 0, right, spanish, rc = 0;
 	struct buf failures;
 	struct feature_dump dump = { 0 };
 	const char *features = NULL;
@@ -242,6 +274,7 @@ main(int argc, char **argv)
 			return 2;
 		}
 		dump.kb = kb;
+		dump.db = db;
 		fprintf(dump.out, "question\tlabel");
 		for (i = 0; match_feature_name(i); i++)
 			fprintf(dump.out, "\t%s", match_feature_name(i));
@@ -271,11 +304,13 @@ main(int argc, char **argv)
 			return 2;
 		}
 		got = a.type == ANSWER_FACT ? a.fact : NULL;
-		tally(&engine, items[i].expected, got, exists == 2);
+		right = same_answer(db, got, items[i].expected);
+		spanish = a.wanted == LANG_ES; /* the question's language, as the engine reads it */
+		tally(&engine, items[i].expected, got, right, spanish);
 		base = kb_baseline(kb, items[i].question);
-		tally(&naive, items[i].expected, base, exists == 2);
-		if (got == NULL ? strcmp(items[i].expected, "NONE") != 0
-				: strcmp(got, items[i].expected) != 0)
+		tally(&naive, items[i].expected, base, same_answer(db, base, items[i].expected),
+		      spanish);
+		if (got == NULL ? strcmp(items[i].expected, "NONE") != 0 : !right)
 			buf_printf(&failures, "  %-50s want %-28s got %s (%.2f)\n",
 				   items[i].question, items[i].expected, got ? got : "no answer",
 				   a.score);
