@@ -25,10 +25,31 @@
 
 /* One line of the TSV file. */
 struct item {
-	char *question; /* as a reader typed it */
-	char *expected; /* fact id, or "NONE" */
-	int line;	/* its line in the file */
+	char *question;	  /* as a reader typed it */
+	char *expected;	  /* fact id, or "NONE" */
+	const char *file; /* the file it is in */
+	int line;	  /* its line there */
 };
+
+/* The three parts every question falls in, by a hash of its words: the answer model's
+ * weights are fitted on the first, its thresholds chosen on the second, and the third is
+ * only read to report. A question never moves: its words decide. */
+enum split { SPLIT_ALL = -1, SPLIT_FIT, SPLIT_DEV, SPLIT_TEST };
+static const char *const split_names[] = { "fit", "dev", "test", NULL };
+
+/* fit 60%, dev 20%, test 20%. */
+static enum split
+split_of(const char *question)
+{
+	struct buf words;
+	unsigned long long h;
+
+	buf_init(&words);
+	norm_text(question, strlen(question), &words);
+	h = fnv1a(FNV_OFFSET, words.data ? words.data : "", words.len) % 5;
+	buf_free(&words);
+	return h < 3 ? SPLIT_FIT : h == 3 ? SPLIT_DEV : SPLIT_TEST;
+}
 
 /* Where --features writes each candidate of the question being asked. */
 struct feature_dump {
@@ -52,16 +73,16 @@ percent(int a, int b)
 	return b ? 100.0 * a / b : 0.0;
 }
 
-/* Reads the TSV file. Returns the number of items, or -1. */
+/* Appends the questions of the TSV file in split (SPLIT_ALL: every one) to *out, which
+ * holds n. Returns the new count, or -1. */
 static int
-read_items(const char *path, struct item **out)
+read_items(const char *path, enum split split, struct item **out, int n)
 {
 	FILE *f = fopen(path, "r");
 	char *line = NULL, *tab, *nl;
 	size_t cap = 0;
-	int n = 0, lineno = 0;
+	int lineno = 0;
 
-	*out = NULL;
 	if (f == NULL) {
 		perror(path);
 		return -1;
@@ -78,9 +99,12 @@ read_items(const char *path, struct item **out)
 			break;
 		}
 		*tab = '\0';
+		if (split != SPLIT_ALL && split_of(line) != split)
+			continue;
 		*out = realloc(*out, (size_t)(n + 1) * sizeof(**out));
 		(*out)[n].question = strdup(line);
 		(*out)[n].expected = strdup(tab + 1);
+		(*out)[n].file = path;
 		(*out)[n].line = lineno;
 		n++;
 	}
@@ -219,8 +243,21 @@ set_tuning(struct match_options *o, const char *arg)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: rulingeval --kb FILE [--min-accuracy PCT] [--min-decline PCT]"
-			" [--set NAME=VALUE]... [--features FILE] QUESTIONS.tsv\n");
+	fprintf(stderr, "usage: rulingeval --kb FILE [--split fit|dev|test] [--max-wrong PCT]"
+			" [--min-accuracy PCT] [--min-decline PCT] [--set NAME=VALUE]..."
+			" [--features FILE] QUESTIONS.tsv...\n");
+	exit(2);
+}
+
+static enum split
+parse_split(const char *s)
+{
+	int i;
+
+	for (i = 0; split_names[i]; i++)
+		if (strcmp(s, split_names[i]) == 0)
+			return (enum split)i;
+	fprintf(stderr, "rulingeval: --split must be fit, dev or test, not '%s'\n", s);
 	exit(2);
 }
 
@@ -233,11 +270,14 @@ main(int argc, char **argv)
 		{ "min-decline", required_argument, NULL, 'd' },
 		{ "set", required_argument, NULL, 's' },
 		{ "features", required_argument, NULL, 'f' },
+		{ "split", required_argument, NULL, 'p' },
+		{ "max-wrong", required_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct score engine = { 0 }, naive = { 0 };
 	const char *kb_path = NULL, *got, *base;
-	double min_acc = 0, min_dec = 0;
+	double min_acc = 0, min_dec = 0, max_wrong = 100;
+	enum split split = SPLIT_ALL;
 	struct match_options opts;
 	struct item *items;
 	struct kb *kb;
@@ -256,18 +296,25 @@ main(int argc, char **argv)
 		case 'd': min_dec = parse_percent(optarg); break;
 		case 's': set_tuning(&opts, optarg); break;
 		case 'f': features = optarg; break;
+		case 'p': split = parse_split(optarg); break;
+		case 'w': max_wrong = parse_percent(optarg); break;
 		default: usage();
 		}
 	}
-	if (kb_path == NULL || optind != argc - 1)
+	if (kb_path == NULL || optind >= argc)
 		usage();
 	if (kb_open(kb_path, &kb, err, sizeof(err)) == -1 ||
 	    sqlite3_open_v2(kb_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
 		fprintf(stderr, "rulingeval: %s: %s\n", kb_path, err);
 		return 2;
 	}
-	if ((n = read_items(argv[optind], &items)) <= 0)
+	for (n = 0, items = NULL, i = optind; i < argc; i++)
+		if ((n = read_items(argv[i], split, &items, n)) < 0)
+			return 2;
+	if (n == 0) {
+		fprintf(stderr, "rulingeval: no question to ask\n");
 		return 2;
+	}
 	if (features) {
 		if ((dump.out = fopen(features, "w")) == NULL) {
 			perror(features);
@@ -287,16 +334,16 @@ main(int argc, char **argv)
 		struct answer a;
 		int lang = kb_fact_lang(kb, items[i].expected), exists = lang < 0 ? 0 : 1 + lang;
 		if (strcmp(items[i].expected, "NONE") != 0 && !exists) {
-			fprintf(stderr, "%s:%d: no fact '%s' in the KB\n", argv[optind],
+			fprintf(stderr, "%s:%d: no fact '%s' in the KB\n", items[i].file,
 				items[i].line, items[i].expected);
 			bad++;
 		}
 		if (copied_from(db, items[i].question, cbuf, sizeof(cbuf))) {
 			fprintf(stderr, "%s:%d: \"%s\" is a question of fact '%s' word for word\n",
-				argv[optind], items[i].line, items[i].question, cbuf);
+				items[i].file, items[i].line, items[i].question, cbuf);
 			copies++;
 		}
-		dump.question = items[i].line;
+		dump.question = i + 1; /* unique over every file */
 		dump.expected = items[i].expected;
 		if (match_question(kb, &opts, items[i].question, strlen(items[i].question), NULL,
 				   &a, err, sizeof(err)) == -1) {
@@ -316,8 +363,11 @@ main(int argc, char **argv)
 				   a.score);
 		answer_free(&a);
 	}
-	printf("answer quality: %d questions, %d in scope, %d out of scope (%s)\n", n,
-	       engine.in_scope, engine.out_of_scope, argv[optind]);
+	printf("answer quality: %d questions, %d in scope, %d out of scope (%s%s%s", n,
+	       engine.in_scope, engine.out_of_scope, split == SPLIT_ALL ? "" : "split ",
+	       split == SPLIT_ALL ? "" : split_names[split], split == SPLIT_ALL ? "" : " of ");
+	for (i = optind; i < argc; i++)
+		printf("%s%s", argv[i], i + 1 < argc ? ", " : ")\n");
 	printf("                          engine   baseline\n");
 	printf("  confident wrong       %6.1f%%    %6.1f%%   (of all questions; lower is better)\n",
 	       percent(engine.wrong, n), percent(naive.wrong, n));
@@ -336,6 +386,10 @@ main(int argc, char **argv)
 	printf("failures (%d):\n%s",
 	       engine.in_scope - engine.right + engine.out_of_scope - engine.declined,
 	       failures.data ? failures.data : "");
+	if (percent(engine.wrong, n) > max_wrong) {
+		printf("FAIL: confident wrong answers are above %.0f%%\n", max_wrong);
+		rc = 1;
+	}
 	if (min_acc > 0 && percent(engine.right, engine.in_scope) < min_acc) {
 		printf("FAIL: in-scope accuracy is below %.0f%%\n", min_acc);
 		rc = 1;
