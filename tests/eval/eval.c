@@ -26,7 +26,7 @@
 /* One line of the TSV file. */
 struct item {
 	char *question;	  /* as a reader typed it */
-	char *expected;	  /* fact id, or "NONE" */
+	char *expected;	  /* fact id, "a|b" when either answers it, or "NONE" */
 	const char *file; /* the file it is in */
 	int line;	  /* its line there */
 };
@@ -163,17 +163,62 @@ original_of(sqlite3 *db, const char *id, char *out, size_t outlen)
  * one translating the other (a Spanish reader given the Spanish version of the fact
  * asked for has the answer, in the language asked in). */
 static int
-same_answer(sqlite3 *db, const char *got, const char *expected)
+same_fact(sqlite3 *db, const char *got, const char *expected)
 {
 	char a[128], b[128];
 
-	if (got == NULL || strcmp(expected, "NONE") == 0)
-		return 0;
 	if (strcmp(got, expected) == 0)
 		return 1;
 	original_of(db, got, a, sizeof(a));
 	original_of(db, expected, b, sizeof(b));
 	return strcmp(a, b) == 0;
+}
+
+/* Returns 1 when got answers a question labelled expected: one fact id, or several
+ * separated by '|' where the labeller found that each of them answers it. */
+static int
+same_answer(sqlite3 *db, const char *got, const char *expected)
+{
+	char one[128];
+	const char *p = expected, *bar;
+	size_t n;
+
+	if (got == NULL || strcmp(expected, "NONE") == 0)
+		return 0;
+	for (;; p = bar + 1) {
+		bar = strchr(p, '|');
+		n = bar ? (size_t)(bar - p) : strlen(p);
+		snprintf(one, sizeof(one), "%.*s", (int)n, p);
+		if (same_fact(db, got, one))
+			return 1;
+		if (bar == NULL)
+			return 0;
+	}
+}
+
+/* Returns the number of ids in expected ("a|b") that the KB does not hold, each reported
+ * at file:line. */
+static int
+unknown_ids(struct kb *kb, const struct item *it)
+{
+	char one[128];
+	const char *p = it->expected, *bar;
+	int bad = 0;
+	size_t n;
+
+	if (strcmp(p, "NONE") == 0)
+		return 0;
+	for (;; p = bar + 1) {
+		bar = strchr(p, '|');
+		n = bar ? (size_t)(bar - p) : strlen(p);
+		snprintf(one, sizeof(one), "%.*s", (int)n, p);
+		if (kb_fact_lang(kb, one) < 0) {
+			fprintf(stderr, "%s:%d: no fact '%s' in the KB\n", it->file, it->line, one);
+			bad++;
+		}
+		if (bar == NULL)
+			return bad;
+	}
 }
 
 static void
@@ -332,12 +377,7 @@ main(int argc, char **argv)
 	buf_init(&failures);
 	for (i = 0; i < n; i++) {
 		struct answer a;
-		int lang = kb_fact_lang(kb, items[i].expected), exists = lang < 0 ? 0 : 1 + lang;
-		if (strcmp(items[i].expected, "NONE") != 0 && !exists) {
-			fprintf(stderr, "%s:%d: no fact '%s' in the KB\n", items[i].file,
-				items[i].line, items[i].expected);
-			bad++;
-		}
+		bad += unknown_ids(kb, &items[i]);
 		if (copied_from(db, items[i].question, cbuf, sizeof(cbuf))) {
 			fprintf(stderr, "%s:%d: \"%s\" is a question of fact '%s' word for word\n",
 				items[i].file, items[i].line, items[i].question, cbuf);
