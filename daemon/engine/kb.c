@@ -36,8 +36,11 @@ kb_close(struct kb *kb)
 	free(kb->source_ids);
 	free(kb->cites);
 	free(kb->related);
-	for (l = LANG_EN; l < LANG_COUNT; l++)
+	free(kb->related_num);
+	for (l = LANG_EN; l < LANG_COUNT; l++) {
 		free(kb->starters[l]);
+		free(kb->starter_num[l]);
+	}
 	free(kb->replies);
 	free(kb->vocab);
 	free(kb->vocab_slots);
@@ -531,6 +534,35 @@ link_translations(struct kb *kb)
 	}
 }
 
+/* Returns the fact numbers of the n ids (-1 for an id that names no fact), or NULL when
+ * out of memory. */
+static long *
+fact_nums(const struct kb *kb, const char *const *ids, size_t n)
+{
+	long *nums = malloc((n ? n : 1) * sizeof(*nums));
+	size_t i;
+
+	for (i = 0; nums != NULL && i < n; i++)
+		nums[i] = kb_fact_num(kb, ids[i]);
+	return nums;
+}
+
+/* Looks up once the facts that related links and starters name by id, which answers
+ * would otherwise look up at each question. Returns 0, or -1 when out of memory. */
+static int
+resolve_links(struct kb *kb)
+{
+	enum lang l;
+
+	if ((kb->related_num = fact_nums(kb, kb->related, kb->nrelated)) == NULL)
+		return -1;
+	for (l = LANG_EN; l < LANG_COUNT; l++)
+		if ((kb->starter_num[l] = fact_nums(kb, kb->starters[l], kb->nstarters[l])) ==
+		    NULL)
+			return -1;
+	return 0;
+}
+
 int
 kb_open(const char *path, struct kb **out, char *err, size_t errlen)
 {
@@ -553,7 +585,7 @@ kb_open(const char *path, struct kb **out, char *err, size_t errlen)
 	index_vocab_letters(kb);
 	fill_filters(kb);
 	if (hash_vocab(kb) == -1 || tokenize_vocab(kb) == -1 || read_synonyms(kb) == -1 ||
-	    link_synonym_groups(kb) == -1) {
+	    link_synonym_groups(kb) == -1 || resolve_links(kb) == -1) {
 		snprintf(err, errlen, "out of memory");
 		kb_close(kb);
 		return -1;
@@ -669,6 +701,18 @@ kb_fact(struct kb *kb, long num, struct arena *a, struct kb_fact *out)
 }
 
 int
+kb_fact_link(struct kb *kb, long num, struct arena *a, const char **id, const char **question)
+{
+	const struct kb_fact_rec *f = fact_rec(kb, num);
+
+	if (f == NULL)
+		return -1;
+	*id = arena_strdup(a, f->id);
+	*question = arena_strdup(a, f->question);
+	return *id && *question ? 0 : -1;
+}
+
+int
 kb_fact_cites(struct kb *kb, long num, struct arena *a, struct kb_cite *out, int max)
 {
 	const struct kb_fact_rec *f = fact_rec(kb, num);
@@ -710,20 +754,37 @@ copy_ids(const char *const *from, size_t n, struct arena *a, const char **ids, i
 	return i;
 }
 
+/* Copies up to max of the n numbers into nums. Returns how many. */
+static int
+copy_nums(const long *from, size_t n, long *nums, int max)
+{
+	int i;
+
+	for (i = 0; i < max && (size_t)i < n; i++)
+		nums[i] = from[i];
+	return i;
+}
+
 int
-kb_fact_related(struct kb *kb, long num, struct arena *a, const char **ids, int max)
+kb_fact_related(const struct kb *kb, long num, long *nums, int max)
 {
 	const struct kb_fact_rec *f = fact_rec(kb, num);
 
 	if (f == NULL || f->nrelated == 0)
 		return 0;
-	return copy_ids(kb->related + f->related, f->nrelated, a, ids, max);
+	return copy_nums(kb->related_num + f->related, f->nrelated, nums, max);
 }
 
 int
 kb_starters(struct kb *kb, enum lang lang, struct arena *a, const char **ids, int max)
 {
 	return copy_ids(kb->starters[lang], kb->nstarters[lang], a, ids, max);
+}
+
+int
+kb_starter_nums(const struct kb *kb, enum lang lang, long *nums, int max)
+{
+	return copy_nums(kb->starter_num[lang], kb->nstarters[lang], nums, max);
 }
 
 const char *

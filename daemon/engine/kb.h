@@ -108,11 +108,20 @@ long kb_fact_in_lang(const struct kb *kb, long num, enum lang lang);
  * a. Returns how many, or -1 when memory ran out. */
 int kb_fact_cites(struct kb *kb, long num, struct arena *a, struct kb_cite *out, int max);
 
-/* Loads up to max related fact ids of fact num. Returns how many. */
-int kb_fact_related(struct kb *kb, long num, struct arena *a, const char **ids, int max);
+/* Copies fact num's id and first question into a: what a link to it shows. Returns 0,
+ * or -1 when there is no such fact or memory ran out. */
+int kb_fact_link(struct kb *kb, long num, struct arena *a, const char **id, const char **question);
+
+/* Gives up to max of fact num's related facts, by number (-1: a link to no fact).
+ * Returns how many. This function can't fail. */
+int kb_fact_related(const struct kb *kb, long num, long *nums, int max);
 
 /* Loads up to max starter fact ids for lang. Returns how many. */
 int kb_starters(struct kb *kb, enum lang lang, struct arena *a, const char **ids, int max);
+
+/* Gives up to max of the starter facts for lang, by number (-1: a starter that is no
+ * fact). Returns how many. This function can't fail. */
+int kb_starter_nums(const struct kb *kb, enum lang lang, long *nums, int max);
 
 /* Returns the text of the fixed reply id in lang (see the replies table), or NULL. */
 const char *kb_reply(const struct kb *kb, const char *id, enum lang lang);

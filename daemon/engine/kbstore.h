@@ -85,8 +85,10 @@ struct kb {
 	size_t ncites;			   /* entries in cites */
 	const char **related;		   /* every fact's related ids, fact after fact */
 	size_t nrelated;		   /* entries in related */
+	long *related_num;		   /* the fact each names, -1 for none */
 	const char **starters[LANG_COUNT]; /* starter fact ids by language */
 	size_t nstarters[LANG_COUNT];	   /* entries in each */
+	long *starter_num[LANG_COUNT];	   /* the fact each names, -1 for none */
 	struct kb_reply *replies;	   /* the fixed replies, sorted by id then language */
 	size_t nreplies;		   /* entries in replies */
 	struct kb_word *vocab;		   /* sorted vocabulary */

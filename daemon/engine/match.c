@@ -799,13 +799,8 @@ static int
 link_num(struct kb *kb, long num, enum lang lang, struct arena *a, struct answer_link *link)
 {
 	long shown = kb_fact_in_lang(kb, num, lang);
-	struct kb_fact f;
 
-	if (kb_fact(kb, shown >= 0 ? shown : num, a, &f) == -1)
-		return -1;
-	link->fact = f.id;
-	link->question = f.question;
-	return 0;
+	return kb_fact_link(kb, shown >= 0 ? shown : num, a, &link->fact, &link->question);
 }
 
 static int
@@ -820,11 +815,11 @@ link_id(struct kb *kb, const char *id, enum lang lang, struct arena *a, struct a
 static int
 starter_links(struct kb *kb, enum lang lang, struct arena *a, struct answer_link *links)
 {
-	const char *ids[ANSWER_LINKS_MAX];
-	int n = kb_starters(kb, lang, a, ids, ANSWER_LINKS_MAX), i, k = 0;
+	long nums[ANSWER_LINKS_MAX];
+	int n = kb_starter_nums(kb, lang, nums, ANSWER_LINKS_MAX), i, k = 0;
 
 	for (i = 0; i < n; i++)
-		if (link_id(kb, ids[i], lang, a, &links[k]) == 0)
+		if (nums[i] >= 1 && link_num(kb, nums[i], lang, a, &links[k]) == 0)
 			k++;
 	return k;
 }
@@ -870,7 +865,7 @@ static int
 fill_fact(struct kb *kb, long num, double score, enum lang want, struct answer *a)
 {
 	struct kb_cite cites[ANSWER_SOURCES_MAX];
-	const char *related[ANSWER_LINKS_MAX];
+	long related[ANSWER_LINKS_MAX];
 	long shown = kb_fact_in_lang(kb, num, want);
 	struct kb_fact f;
 	int n, i;
@@ -892,10 +887,10 @@ fill_fact(struct kb *kb, long num, double score, enum lang want, struct answer *
 							cites[i].url,	    cites[i].citation,
 							cites[i].pinpoint,  cites[i].quote };
 	a->nsources = n;
-	if ((n = kb_fact_related(kb, f.num, &a->arena, related, ANSWER_LINKS_MAX)) < 0)
-		return -1;
+	n = kb_fact_related(kb, f.num, related, ANSWER_LINKS_MAX);
 	for (i = 0; i < n; i++)
-		if (link_id(kb, related[i], want, &a->arena, &a->related[a->nrelated]) == 0)
+		if (related[i] >= 1 &&
+		    link_num(kb, related[i], want, &a->arena, &a->related[a->nrelated]) == 0)
 			a->nrelated++;
 	if (f.superseded_by != NULL)
 		link_id(kb, f.superseded_by, a->lang, &a->arena, &a->superseded_by);
