@@ -557,8 +557,7 @@ resolve_links(struct kb *kb)
 	if ((kb->related_num = fact_nums(kb, kb->related, kb->nrelated)) == NULL)
 		return -1;
 	for (l = LANG_EN; l < LANG_COUNT; l++)
-		if ((kb->starter_num[l] = fact_nums(kb, kb->starters[l], kb->nstarters[l])) ==
-		    NULL)
+		if ((kb->starter_num[l] = fact_nums(kb, kb->starters[l], kb->nstarters[l])) == NULL)
 			return -1;
 	return 0;
 }
