@@ -59,7 +59,7 @@ kb_close(struct kb *kb)
 static uint32_t
 word_hash(const char *word, size_t n)
 {
-	return (uint32_t)fnv1a(FNV_OFFSET, word, n);
+	return hash_word(word, n);
 }
 
 /* Returns the index in kb->vocab of the n bytes of word, or -1. */

@@ -493,6 +493,32 @@ read_file(const char *path, struct buf *b, char *err, size_t errlen)
 	return 0;
 }
 
+uint32_t
+hash_word(const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, v;
+	uint32_t lo, hi;
+
+	for (; n > 8; s += 8, n -= 8) {
+		memcpy(&v, s, 8);
+		h = (h ^ v) * 0xbf58476d1ce4e5b9ULL;
+		h ^= h >> 31;
+	}
+	/* The last 1 to 8 bytes in one word: two loads of 4 that may overlap, or for fewer
+	 * than 4 the first, middle and last byte; with the length mixed in first, no two
+	 * strings read the same bytes. */
+	if (n >= 4) {
+		memcpy(&lo, s, 4);
+		memcpy(&hi, s + n - 4, 4);
+		v = (uint64_t)hi << 32 | lo;
+	} else {
+		v = n > 0 ? (uint64_t)s[0] << 16 | (uint64_t)s[n / 2] << 8 | s[n - 1] : 0;
+	}
+	h = (h ^ v) * 0x94d049bb133111ebULL;
+	return (uint32_t)(h >> 32 ^ h);
+}
+
 unsigned long long
 fnv1a(unsigned long long h, const void *p, size_t n)
 {
