@@ -21,7 +21,7 @@ struct arena_block {
 
 #define ARENA_BLOCK 4000
 
-static int
+int
 buf_reserve(struct buf *b, size_t extra)
 {
 	size_t need, cap;

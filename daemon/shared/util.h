@@ -25,6 +25,10 @@ void buf_init(struct buf *b);
 /* Frees b's bytes and sets it empty; accepts an empty b. This function can't fail. */
 void buf_free(struct buf *b);
 
+/* Makes room for extra more bytes (and the NUL after them) without moving the data
+ * again. Returns 0, or -1 when out of memory. */
+int buf_reserve(struct buf *b, size_t extra);
+
 /* Appends n bytes from p. Returns 0, or -1 when out of memory (b is unchanged). */
 int buf_append(struct buf *b, const void *p, size_t n);
 
