@@ -44,6 +44,7 @@ kb_close(struct kb *kb)
 	free(kb->replies);
 	free(kb->vocab);
 	free(kb->vocab_slots);
+	free(kb->vocab_by_len);
 	free(kb->word_terms);
 	free(kb->word_term_at);
 	free(kb->word_nterms);
@@ -182,6 +183,44 @@ size_t
 kb_vocab_from(const struct kb *kb, unsigned char c)
 {
 	return kb->vocab_from[c];
+}
+
+/* Orders vocabulary indexes by their word's first byte, then length, then place. */
+static int
+cmp_by_length(const void *a, const void *b, void *ctx)
+{
+	const struct kb_word *v = ctx, *x = &v[*(const uint32_t *)a], *y = &v[*(const uint32_t *)b];
+	unsigned char cx = (unsigned char)x->word[0], cy = (unsigned char)y->word[0];
+
+	if (cx != cy)
+		return cx < cy ? -1 : 1;
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/* Fills kb->vocab_by_len, so that a word's near misses are looked for among the words of
+ * about its length. Returns 0, or -1 when out of memory. */
+static int
+sort_vocab_by_length(struct kb *kb)
+{
+	size_t i;
+
+	if ((kb->vocab_by_len = malloc((kb->nvocab ? kb->nvocab : 1) * sizeof(uint32_t))) == NULL)
+		return -1;
+	for (i = 0; i < kb->nvocab; i++)
+		kb->vocab_by_len[i] = (uint32_t)i;
+	qsort_r(kb->vocab_by_len, kb->nvocab, sizeof(uint32_t), cmp_by_length, kb->vocab);
+	return 0;
+}
+
+const uint32_t *
+kb_vocab_by_length(const struct kb *kb, unsigned char c, size_t *n)
+{
+	size_t from = kb->vocab_from[c], to = c < 255 ? kb->vocab_from[c + 1] : kb->nvocab;
+
+	*n = to - from;
+	return kb->vocab_by_len + from;
 }
 
 /* Collects the term ids of one vocabulary word's tokens. */
@@ -583,8 +622,8 @@ kb_open(const char *path, struct kb **out, char *err, size_t errlen)
 	norm_lexicon_init(&kb->lexicon);
 	index_vocab_letters(kb);
 	fill_filters(kb);
-	if (hash_vocab(kb) == -1 || tokenize_vocab(kb) == -1 || read_synonyms(kb) == -1 ||
-	    link_synonym_groups(kb) == -1 || resolve_links(kb) == -1) {
+	if (hash_vocab(kb) == -1 || sort_vocab_by_length(kb) == -1 || tokenize_vocab(kb) == -1 ||
+	    read_synonyms(kb) == -1 || link_synonym_groups(kb) == -1 || resolve_links(kb) == -1) {
 		snprintf(err, errlen, "out of memory");
 		kb_close(kb);
 		return -1;

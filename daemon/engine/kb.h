@@ -133,6 +133,11 @@ const struct kb_word *kb_vocab(const struct kb *kb, size_t *n);
  * of byte c alone (the first word starting with c, if any). This function can't fail. */
 size_t kb_vocab_from(const struct kb *kb, unsigned char c);
 
+/* Returns the vocabulary's words that start with byte c, as indexes in kb_vocab(), by
+ * length and then in the vocabulary's order; *n gets their count. This function can't
+ * fail. */
+const uint32_t *kb_vocab_by_length(const struct kb *kb, unsigned char c, size_t *n);
+
 /* Returns the fewest facts any word of the normalised text uses (0 when a word is in
  * none): an upper bound on the facts holding the whole phrase. */
 long kb_phrase_docs(const struct kb *kb, const char *text);

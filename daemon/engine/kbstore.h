@@ -96,6 +96,7 @@ struct kb {
 	struct kb_vocab_slot *vocab_slots; /* vocab by word: an open-addressed hash table */
 	size_t vocab_mask;		   /* its size - 1 (a power of two) */
 	size_t vocab_from[256];		   /* the first word >= each one-byte string */
+	uint32_t *vocab_by_len;		   /* vocab indexes by first byte, length, order */
 	uint32_t *word_terms;		   /* each word's term ids as the tokenizer cuts it */
 	uint32_t *word_term_at;		   /* where word i's terms start in it */
 	unsigned char *word_nterms;	   /* how many (KB_WORD_UNREAD: not known) */

@@ -297,28 +297,37 @@ more_bits_than(uint32_t x, int n)
 }
 
 /* Finds the vocabulary word closest to w, sharing its first letter: within one edit for
- * short words, two for long ones; ties go to the commoner word. Returns its fact count
- * and copies it to out, or returns 0. */
+ * short words, two for long ones; ties go to the commoner word, then to the first in the
+ * vocabulary. Returns its fact count and copies it to out, or returns 0. */
 static long
 correct_word(const struct kb *kb, const char *w, char *out, size_t outlen)
 {
-	size_t n, i, len = strlen(w);
-	const struct kb_word *v = kb_vocab(kb, &n);
+	size_t n, m, len = strlen(w), lo, hi, mid, k;
+	const struct kb_word *v = kb_vocab(kb, &n), *c, *pick = NULL;
+	const uint32_t *by = kb_vocab_by_length(kb, (unsigned char)w[0], &m);
 	int max = len >= 8 ? 2 : 1, best = max + 1, d;
-	const struct kb_word *pick = NULL;
 	uint32_t letters = norm_letters(w);
 
 	if (len < CORRECT_MIN || has_digit(w))
 		return 0;
-	for (i = kb_vocab_from(kb, (unsigned char)w[0]); i < n && v[i].word[0] == w[0]; i++) {
-		/* A length further off than max edits is too far: skip it before measuring. */
-		if (v[i].len < 3 || v[i].len + (size_t)max < len || len + (size_t)max < v[i].len ||
-		    more_bits_than(letters ^ v[i].letters, 2 * max))
+	/* A length further off than max edits is too far: the words of w's first letter come
+	 * by length, and only those within max of it are measured. */
+	for (lo = 0, hi = m; lo < hi;) {
+		mid = lo + (hi - lo) / 2;
+		if (v[by[mid]].len + (size_t)max < len)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (k = lo; k < m && v[by[k]].len <= len + (size_t)max; k++) {
+		c = &v[by[k]];
+		if (c->len < 3 || more_bits_than(letters ^ c->letters, 2 * max))
 			continue;
-		d = match_distance(w, v[i].word, max);
-		if (d < best || (d == best && pick && v[i].docs > pick->docs)) {
+		d = match_distance(w, c->word, max);
+		if (d < best || (d == best && pick &&
+				 (c->docs > pick->docs || (c->docs == pick->docs && c < pick)))) {
 			best = d;
-			pick = &v[i];
+			pick = c;
 		}
 	}
 	if (pick == NULL || best > max)
