@@ -936,20 +936,51 @@ centrality(const struct kb *kb, long num)
 	return f && kb->max_links > 0 ? (double)f->links / (double)kb->max_links : 0.0;
 }
 
+/* Returns bit i set when byte i of x has its low bit set (x having no other bits). */
+static unsigned
+gather_bytes(uint64_t x)
+{
+	return (unsigned)((x * 0x0102040810204080ULL) >> 56);
+}
+
+/* Returns the 8 bits of x moved to the even bits of 16. */
+static uint64_t
+spread_bits(uint64_t x)
+{
+	x = (x | x << 4) & 0x0f0f;
+	x = (x | x << 2) & 0x3333;
+	return (x | x << 1) & 0x5555;
+}
+
 /* The best column of each phrase, two bits a phrase (enum kb_column), from the columns
- * the index found each in. */
+ * the index found each in: the questions (bit 0) rank 3, else the keywords (bit 1) 2,
+ * else the answer (bit 2) 1. Eight phrases at a time, a byte each: the high bit of a
+ * field is questions or keywords, the low one questions, or the answer without the
+ * keywords. */
 static unsigned long long
 best_columns(const struct index_query *q, const struct index_hit *h)
 {
-	static const unsigned long long rank[8] = {
-		KB_COL_NONE,   KB_COL_QUESTIONS, KB_COL_KEYWORDS, KB_COL_QUESTIONS,
-		KB_COL_ANSWER, KB_COL_QUESTIONS, KB_COL_KEYWORDS, KB_COL_QUESTIONS,
-	};
+	const uint64_t ones = 0x0101010101010101ULL;
 	unsigned long long cols = 0;
-	int i;
+	uint64_t w, in_q, in_k, in_a;
+	int g, n = q->n < 32 ? q->n : 32;
 
-	for (i = 0; i < q->n && i < 32; i++)
-		cols |= rank[h->columns[i] & 7] << (2 * i);
+	_Static_assert(KB_COL_QUESTIONS == 3 && KB_COL_KEYWORDS == 2 && KB_COL_ANSWER == 1,
+		       "a column ranks as its two bits");
+	_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "byte i of 8 is bits 8i..");
+	for (g = 0; g < n; g += 8) {
+		memcpy(&w, h->columns + g, sizeof(w));
+		if (n - g < 8)
+			w &= (1ULL << (8 * (n - g))) - 1;
+		if (w == 0)
+			continue;
+		in_q = w & ones;
+		in_k = (w >> 1) & ones;
+		in_a = (w >> 2) & ones;
+		cols |= (spread_bits(gather_bytes(in_q | (in_a & ~in_k))) |
+			 spread_bits(gather_bytes(in_q | in_k)) << 1)
+			<< (2 * g);
+	}
 	return cols;
 }
 
