@@ -1014,6 +1014,7 @@ kb_search(struct kb *kb, const struct index_query *q, enum lang lang, struct kb_
 struct candidate {
 	long fact;	  /* its number */
 	uint32_t phrases; /* bit i: phrase i is in its questions column */
+	uint32_t of;	  /* bit i: it is hit i */
 };
 
 /* Sorts the candidates by fact number: an insertion sort, as there are at most
@@ -1060,11 +1061,16 @@ kb_search_questions(struct kb *kb, const struct index_query *q, const struct kb_
 
 	if (nfacts > KB_QUESTION_FACTS)
 		nfacts = KB_QUESTION_FACTS;
+	_Static_assert(KB_QUESTION_FACTS <= 32, "a hit is one bit of a uint32_t");
 	for (i = 0; i < nfacts; i++) {
 		c[i].fact = facts[i].fact;
 		c[i].phrases = questions_phrases(q, facts[i].cols);
+		c[i].of = 1u << i;
 	}
 	sort_candidates(c, nfacts);
+	for (i = nfacts - 1; i > 0; i--) /* a fact found twice: its first entry is both */
+		if (c[i].fact == c[i - 1].fact)
+			c[i - 1].of |= c[i].of;
 	index_starts_init(q, &starts);
 	for (i = 0; i < nfacts && n < max; i++) {
 		if (fact_rec(kb, c[i].fact) == NULL || c[i].phrases == 0 ||
@@ -1077,6 +1083,7 @@ kb_search_questions(struct kb *kb, const struct index_query *q, const struct kb_
 			if (found[r] == 0)
 				continue;
 			hits[n].fact = c[i].fact;
+			hits[n].of = c[i].of;
 			hits[n].phrases = found[r];
 			hits[n].cover = cover[r];
 			n++;

@@ -34,6 +34,7 @@ struct kb_hit {
 /* One of a fact's own questions that a search matched. */
 struct kb_question_hit {
 	long fact;	  /* the fact it belongs to */
+	uint32_t of;	  /* bit i: the fact is facts[i] of the search's hits */
 	uint32_t phrases; /* bit i: phrase i of the search is in the question */
 	double cover;	  /* share of the question's words the search covered, [0, 1] */
 };

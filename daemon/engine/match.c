@@ -696,19 +696,6 @@ sort_ranked(struct ranked *r, int n)
 	}
 }
 
-/* Returns the candidates that are fact (bit i: r[i]). */
-static unsigned
-candidates_of(const struct ranked *r, int n, long fact)
-{
-	unsigned which = 0;
-	int i;
-
-	for (i = 0; i < n; i++)
-		if (r[i].fact == fact)
-			which |= 1u << i;
-	return which;
-}
-
 /* Finds each candidate's best-matching own question: how much of the reader's question it
  * holds (recall) and how much of it the reader's words account for (cover). */
 static void
@@ -717,18 +704,14 @@ score_questions(struct kb *kb, const struct plan *p, const struct phrase_map *m,
 {
 	struct kb_question_hit hits[QUESTION_ROWS];
 	double recall = 0, best[CANDIDATES] = { 0 };
-	unsigned which = 0, left;
+	unsigned which, left;
 	uint32_t recall_of = 0;
 	int k, i, j, known = 0;
 
 	_Static_assert(CANDIDATES <= 32, "a candidate is one bit of an unsigned");
 	k = kb_search_questions(kb, &p->iq, found, n, hits, QUESTION_ROWS);
 	for (j = 0; j < k; j++) {
-		/* The hits come fact by fact. */
-		if (j == 0 || hits[j].fact != hits[j - 1].fact)
-			which = candidates_of(r, n, hits[j].fact);
-		if (which == 0)
-			continue;
+		which = hits[j].of; /* r[i] is found[i] */
 		/* A fact's questions often hold the same phrases: recall depends on them only. */
 		if (!known || hits[j].phrases != recall_of) {
 			recall = question_recall(p, m, hits[j].phrases);
