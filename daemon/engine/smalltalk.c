@@ -262,30 +262,35 @@ phrase_anywhere(const struct norm_tokens *t, const uint32_t *first, const char *
 }
 
 /* Returns 1 when a phrase of rule r stands where r wants it; first is the set of t's
- * words' first bytes. */
+ * words' first bytes. Where a phrase must stand is the rule's, so it is told once, and
+ * each phrase is then passed over on its first byte unless it may start there. */
 static int
 phrase_matches(const struct smalltalk_rule *r, const struct norm_tokens *t, int start,
 	       const uint32_t *first)
 {
-	const char *const *ph;
+	const char *const *ph = r->phrases;
+	char c;
 
-	for (ph = r->phrases; *ph != NULL; ph++) {
-		switch (r->place) {
-		case WHOLE:
-			if (t->tok[0].text[0] == (*ph)[0] && t->dropped == 0 &&
-			    phrase_at(t, 0, *ph) == t->n)
+	switch (r->place) {
+	case WHOLE:
+		if (t->dropped != 0)
+			return 0;
+		for (c = t->tok[0].text[0]; *ph != NULL; ph++)
+			if ((*ph)[0] == c && phrase_at(t, 0, *ph) == t->n)
 				return 1;
-			break;
-		case START:
-			if (start < t->n && t->tok[start].text[0] == (*ph)[0] &&
-			    phrase_at(t, start, *ph) > 0)
+		break;
+	case START:
+		if (start >= t->n)
+			return 0;
+		for (c = t->tok[start].text[0]; *ph != NULL; ph++)
+			if ((*ph)[0] == c && phrase_at(t, start, *ph) > 0)
 				return 1;
-			break;
-		case ANYWHERE:
+		break;
+	case ANYWHERE:
+		for (; *ph != NULL; ph++)
 			if (phrase_anywhere(t, first, *ph))
 				return 1;
-			break;
-		}
+		break;
 	}
 	return 0;
 }
