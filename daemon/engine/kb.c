@@ -49,6 +49,7 @@ kb_close(struct kb *kb)
 	free(kb->word_term_at);
 	free(kb->word_nterms);
 	free(kb->syn);
+	free(kb->known);
 	free(kb->fixes);
 	arena_free(&kb->strings);
 	free(kb);
@@ -380,14 +381,76 @@ tokenize_phrase(struct kb *kb, const char *text, int prefix, struct index_phrase
 	return 0;
 }
 
-/* Reads text into p as FTS5 reads a phrase: from the vocabulary's tokens when it can,
- * else with the tokenizer. */
+/* Returns the phrase of the n bytes of text read when the KB was opened, or NULL. */
+static const struct kb_known_phrase *
+known_find(const struct kb *kb, const char *text, size_t n)
+{
+	const struct kb_known_phrase *k;
+	uint32_t h;
+	size_t i;
+
+	if (kb->known == NULL)
+		return NULL;
+	h = hash_word(text, n);
+	for (i = h & kb->known_mask;; i = (i + 1) & kb->known_mask) {
+		k = &kb->known[i];
+		if (k->text == NULL)
+			return NULL;
+		if (k->hash == h && k->len == n && memcmp(k->text, text, n) == 0)
+			return k;
+	}
+}
+
+/* Reads text into p as FTS5 reads a phrase: from the vocabulary's tokens, as read when
+ * the KB was opened, or else with the tokenizer. */
 static int
 read_phrase(struct kb *kb, const char *text, int prefix, struct index_phrase *p)
 {
+	const struct kb_known_phrase *k;
+
 	if (!prefix && read_known_phrase(kb, text, p))
 		return 0;
+	if (!prefix && (k = known_find(kb, text, strlen(text))) != NULL) {
+		*p = k->ph;
+		return 0;
+	}
 	return tokenize_phrase(kb, text, prefix, p);
+}
+
+/* Reads every synonym form's stemmed words once, into kb->known: a search adds a whole
+ * group's forms, and those no fact uses would go through the tokenizer each time. A form
+ * the tokenizer fails on is left to fail again at the search. Returns 0, or -1 when out
+ * of memory. */
+static int
+read_synonym_phrases(struct kb *kb)
+{
+	struct index_phrase p;
+	size_t size = 16, i, k, n;
+	const char *text;
+	enum lang l;
+	uint32_t h;
+
+	if (kb->nsyn == 0)
+		return 0;
+	while (size < 2 * LANG_COUNT * kb->nsyn)
+		size *= 2;
+	if ((kb->known = calloc(size, sizeof(*kb->known))) == NULL)
+		return -1;
+	kb->known_mask = size - 1;
+	for (i = 0; i < kb->nsyn; i++) {
+		for (l = LANG_EN; l < LANG_COUNT; l++) {
+			text = kb->syn[i].stemmed[l];
+			n = strlen(text);
+			if (known_find(kb, text, n) != NULL || read_phrase(kb, text, 0, &p) == -1)
+				continue;
+			h = hash_word(text, n);
+			for (k = h & kb->known_mask; kb->known[k].text != NULL;
+			     k = (k + 1) & kb->known_mask)
+				;
+			kb->known[k] = (struct kb_known_phrase){ text, n, h, p };
+		}
+	}
+	return 0;
 }
 
 /* Returns 1 when text reads to the same phrase with and without the tokenizer. */
@@ -398,6 +461,16 @@ reads_alike(struct kb *kb, const char *text)
 
 	return !read_known_phrase(kb, text, &known) ||
 	       (tokenize_phrase(kb, text, 0, &cut) == 0 && memcmp(&known, &cut, sizeof(cut)) == 0);
+}
+
+/* Returns 1 when a phrase kept from when the KB was opened is what its text reads to. */
+static int
+reads_as_kept(struct kb *kb, const struct kb_known_phrase *k)
+{
+	struct index_phrase p;
+
+	return (read_known_phrase(kb, k->text, &p) || tokenize_phrase(kb, k->text, 0, &p) == 0) &&
+	       memcmp(&p, &k->ph, sizeof(p)) == 0;
 }
 
 int
@@ -417,6 +490,8 @@ kb_vocab_check(struct kb *kb)
 			 kb->vocab[(i + 1) % kb->nvocab].word);
 		bad += !reads_alike(kb, kb->vocab[i].word) || !reads_alike(kb, text);
 	}
+	for (i = 0; kb->known != NULL && i <= kb->known_mask; i++)
+		bad += kb->known[i].text != NULL && !reads_as_kept(kb, &kb->known[i]);
 	for (i = 0; i + INDEX_PHRASE_MAX < kb->nvocab && i < 64; i++) {
 		text[0] = '\0';
 		for (k = 0; k <= INDEX_PHRASE_MAX; k++)
@@ -623,7 +698,8 @@ kb_open(const char *path, struct kb **out, char *err, size_t errlen)
 	index_vocab_letters(kb);
 	fill_filters(kb);
 	if (hash_vocab(kb) == -1 || sort_vocab_by_length(kb) == -1 || tokenize_vocab(kb) == -1 ||
-	    read_synonyms(kb) == -1 || link_synonym_groups(kb) == -1 || resolve_links(kb) == -1) {
+	    read_synonyms(kb) == -1 || link_synonym_groups(kb) == -1 ||
+	    read_synonym_phrases(kb) == -1 || resolve_links(kb) == -1) {
 		snprintf(err, errlen, "out of memory");
 		kb_close(kb);
 		return -1;
@@ -636,7 +712,8 @@ kb_open(const char *path, struct kb **out, char *err, size_t errlen)
 		    (kb->vocab_mask + 1) * sizeof(*kb->vocab_slots) +
 		    kb->nvocab * (sizeof(*kb->word_term_at) + sizeof(*kb->word_nterms)) +
 		    kb->nword_terms * sizeof(*kb->word_terms) + kb->nsyn * sizeof(*kb->syn) +
-		    kb->nfixes * sizeof(*kb->fixes);
+		    kb->nfixes * sizeof(*kb->fixes) +
+		    (kb->known ? kb->known_mask + 1 : 0) * sizeof(*kb->known);
 	*out = kb;
 	return 0;
 }

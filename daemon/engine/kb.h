@@ -146,9 +146,9 @@ long kb_phrase_docs(const struct kb *kb, const char *text);
 /* Returns the number of facts using word, 0 when none. This function can't fail. */
 long kb_word_docs(const struct kb *kb, const char *word);
 
-/* For tests: returns how many of the vocabulary's words, and of some phrases of them,
- * are not found or read otherwise from what the vocabulary holds than by the tokenizer
- * (0 when all agree). */
+/* For tests: returns how many of the vocabulary's words, of some phrases of them, and of
+ * the synonym forms read when the KB was opened, are not found or read otherwise from
+ * what was kept than by the tokenizer (0 when all agree). */
 int kb_vocab_check(struct kb *kb);
 
 /* Returns the word lists' table, for norm_tokenize_with(). This function can't fail. */

@@ -63,6 +63,15 @@ struct kb_vocab_slot {
 	uint32_t word; /* its index in vocab + 1; 0 for an empty place */
 };
 
+/* A phrase read when the KB was opened: a synonym form's words stemmed for a language,
+ * which the vocabulary often does not hold and the tokenizer would read at each search. */
+struct kb_known_phrase {
+	const char *text;	/* its text; NULL for an empty place of the table */
+	size_t len;		/* its length */
+	uint32_t hash;		/* hash_word() of it */
+	struct index_phrase ph; /* as read_phrase() reads it */
+};
+
 /* A fixed reply in one language. */
 struct kb_reply {
 	const char *id;	  /* reply id, e.g. "_greeting" */
@@ -103,6 +112,8 @@ struct kb {
 	size_t nword_terms;		   /* entries of word_terms in use */
 	struct kb_synonym *syn;		   /* sorted synonym forms */
 	size_t nsyn;			   /* forms in syn */
+	struct kb_known_phrase *known;	   /* the forms read, an open-addressed table */
+	size_t known_mask;		   /* its size - 1 (a power of two) */
 	uint64_t syn_first[64];		   /* the forms' first words, a bit each by hash */
 	uint64_t syn_forms[64];		   /* the forms, a bit each by hash */
 	struct kb_fix *fixes;		   /* sorted misspellings */

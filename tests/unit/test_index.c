@@ -672,6 +672,15 @@ test_vocabulary_reads_as_tokenizer(void)
 	for (i = 0, missed = 0; i < kb->nfixes; i++)
 		missed += kb_misspelling(kb, kb->fixes[i].word) == NULL;
 	CHECK(kb->nfixes > 0 && missed == 0);
+	for (i = 0, k = 0; kb->known != NULL && i <= kb->known_mask; i++)
+		k += kb->known[i].text != NULL;
+	CHECK(k > 0);
+	for (i = 0; kb->known[i].text == NULL || kb->known[i].ph.n == 0; i++)
+		;
+	kb->known[i].ph.lo[0] ^= 1;
+	CHECK(kb_vocab_check(kb) > 0);
+	kb->known[i].ph.lo[0] ^= 1;
+	CHECK(kb_vocab_check(kb) == 0);
 	kb->word_terms[kb->word_term_at[1]] ^= 1;
 	CHECK(kb_vocab_check(kb) > 0);
 	kb_close(kb);
