@@ -120,6 +120,9 @@ struct plan {
 	enum lang lang;			    /* the facts searched: how words are stemmed */
 	int phrase_qterm[PHRASES_MAX];	    /* query terms of the two-word phrases */
 	int nphrases;			    /* entries in phrase_qterm */
+	uint64_t stemmed;		    /* bit i: word i's stem and facts are below */
+	char stem[NORM_TOKENS_MAX][NORM_TOKEN_MAX]; /* word i stemmed, once read */
+	long stem_docs[NORM_TOKENS_MAX];	    /* the facts that use it */
 };
 
 /* A fact found by a search, with how well it matches the question. */
@@ -367,10 +370,33 @@ plan_add(struct plan *p, const char *word, const char *alt, int prefix, double w
 	return 0;
 }
 
-/* Reads one word that is not part of a synonym. Returns 0, or -1 when the query is full. */
+/* Returns 1 when w is lowercase ASCII letters and digits only: a word whose facts
+ * kb_phrase_docs() and kb_word_docs() count alike. */
 static int
-plan_word(struct plan *p, const struct kb *kb, const struct norm_token *tok)
+plain_word(const char *w)
 {
+	for (; *w != '\0'; w++)
+		if (!((*w >= 'a' && *w <= 'z') || (*w >= '0' && *w <= '9')))
+			return 0;
+	return 1;
+}
+
+/* Keeps word i's stem and the facts that use it, for plan_phrases() to read again. */
+static void
+plan_keep_stem(struct plan *p, int i, const char *stem, long docs)
+{
+	_Static_assert(NORM_TOKENS_MAX <= 64, "a word is one bit of a uint64_t");
+	str_copy(p->stem[i], sizeof(p->stem[i]), stem);
+	p->stem_docs[i] = docs;
+	p->stemmed |= 1ULL << i;
+}
+
+/* Reads word i, which is not part of a synonym. Returns 0, or -1 when the query is
+ * full. */
+static int
+plan_word(struct plan *p, const struct kb *kb, const struct norm_tokens *t, int i)
+{
+	const struct norm_token *tok = &t->tok[i];
 	const char *w = tok->text, *fix = kb_misspelling(kb, w);
 	double qw = tok->kind & NORM_QUESTION ? p->o->tune.question_word : 1.0;
 	char word[NORM_TOKEN_MAX], fixed[NORM_TOKEN_MAX];
@@ -381,7 +407,10 @@ plan_word(struct plan *p, const struct kb *kb, const struct norm_token *tok)
 	w = word;
 	if (plan_has(p, w))
 		return 0;
-	if ((docs = kb_phrase_docs(kb, w)) > 0)
+	docs = kb_phrase_docs(kb, w);
+	if (fix == NULL && plain_word(w))
+		plan_keep_stem(p, i, w, docs);
+	if (docs > 0)
 		return plan_add(p, w, w, 0, qw * idf(p, docs));
 	if (strlen(w) >= PREFIX_MIN && !has_digit(w) && (docs = prefix_docs(kb, w)) > 0)
 		return plan_add(p, w, w, 1, qw * p->o->tune.trust_prefix * idf(p, docs));
@@ -471,6 +500,22 @@ plan_synonym(struct plan *p, const struct kb *kb, const struct norm_tokens *t, i
 	return 0;
 }
 
+/* Points *word at word i stemmed, kept by plan_word() or else stemmed into buf, and
+ * returns the facts that use it. */
+static long
+plan_stem(const struct plan *p, const struct kb *kb, const struct norm_tokens *t, int i,
+	  char *buf, const char **word)
+{
+	if ((p->stemmed >> i) & 1) {
+		*word = p->stem[i];
+		return p->stem_docs[i];
+	}
+	str_copy(buf, NORM_TOKEN_MAX, t->tok[i].text);
+	norm_stem(buf, p->lang);
+	*word = buf;
+	return kb_word_docs(kb, buf);
+}
+
 /* Adds, while the query has room, the question's two-word phrases whose words the facts
  * use and one of which carries meaning ("sword of", "of federal", "federal funding"), as
  * phrases a fact may hold word for word. They do not count as terms: they only tell which
@@ -478,7 +523,8 @@ plan_synonym(struct plan *p, const struct kb *kb, const struct norm_tokens *t, i
 static void
 plan_phrases(struct plan *p, const struct kb *kb, const struct norm_tokens *t, int first)
 {
-	char word[2][NORM_TOKEN_MAX], phrase[2 * NORM_TOKEN_MAX + 1];
+	char buf[2][NORM_TOKEN_MAX], phrase[2 * NORM_TOKEN_MAX + 1];
+	const char *word[2];
 	long docs[2];
 	size_t la, lb;
 	int i, qt, held = -1, a = 0, b;
@@ -489,15 +535,10 @@ plan_phrases(struct plan *p, const struct kb *kb, const struct norm_tokens *t, i
 		if (norm_token_is_stopword(t, i, p->lang) &&
 		    norm_token_is_stopword(t, i + 1, p->lang))
 			continue;
-		if (held != i) {
-			str_copy(word[a], sizeof(word[a]), t->tok[i].text);
-			norm_stem(word[a], p->lang);
-			docs[a] = kb_word_docs(kb, word[a]);
-		}
+		if (held != i)
+			docs[a] = plan_stem(p, kb, t, i, buf[a], &word[a]);
 		b = !a;
-		str_copy(word[b], sizeof(word[b]), t->tok[i + 1].text);
-		norm_stem(word[b], p->lang);
-		docs[b] = kb_word_docs(kb, word[b]);
+		docs[b] = plan_stem(p, kb, t, i + 1, buf[b], &word[b]);
 		held = i + 1;
 		if (docs[a] == 0 || docs[b] == 0) {
 			a = b;
@@ -528,6 +569,7 @@ plan_build(struct plan *p, const struct kb *kb, const struct norm_tokens *t, int
 
 	query_reset(&p->q);
 	p->nterms = 0;
+	p->stemmed = 0;
 	p->nfacts = kb_fact_count(kb);
 	p->lang = lang;
 	while (i < t->n && p->nterms < NORM_TOKENS_MAX) {
@@ -540,7 +582,7 @@ plan_build(struct plan *p, const struct kb *kb, const struct norm_tokens *t, int
 		}
 		if (norm_counts(t, i, lang) &&
 		    !(both && norm_token_is_stopword(t, i, lang == LANG_EN ? LANG_ES : LANG_EN)) &&
-		    plan_word(p, kb, &t->tok[i]) == -1)
+		    plan_word(p, kb, t, i) == -1)
 			break;
 		i++;
 	}
