@@ -108,6 +108,13 @@ struct term {
 	int qterm; /* its term in the FTS5 query, -1 when absent */
 };
 
+/* The question's words stemmed, kept for a second look. */
+struct stems {
+	uint64_t known;				    /* bit i: word i is below */
+	char word[NORM_TOKENS_MAX][NORM_TOKEN_MAX]; /* word i stemmed */
+	long docs[NORM_TOKENS_MAX];		    /* the facts that use it */
+};
+
 /* A question turned into terms and a search. */
 struct plan {
 	const struct match_options *o;	    /* how to answer */
@@ -120,9 +127,7 @@ struct plan {
 	enum lang lang;			    /* the facts searched: how words are stemmed */
 	int phrase_qterm[PHRASES_MAX];	    /* query terms of the two-word phrases */
 	int nphrases;			    /* entries in phrase_qterm */
-	uint64_t stemmed;		    /* bit i: word i's stem and facts are below */
-	char stem[NORM_TOKENS_MAX][NORM_TOKEN_MAX]; /* word i stemmed, once read */
-	long stem_docs[NORM_TOKENS_MAX];	    /* the facts that use it */
+	struct stems stems;		    /* the words plan_word() stemmed */
 };
 
 /* A fact found by a search, with how well it matches the question. */
@@ -386,9 +391,9 @@ static void
 plan_keep_stem(struct plan *p, int i, const char *stem, long docs)
 {
 	_Static_assert(NORM_TOKENS_MAX <= 64, "a word is one bit of a uint64_t");
-	str_copy(p->stem[i], sizeof(p->stem[i]), stem);
-	p->stem_docs[i] = docs;
-	p->stemmed |= 1ULL << i;
+	str_copy(p->stems.word[i], sizeof(p->stems.word[i]), stem);
+	p->stems.docs[i] = docs;
+	p->stems.known |= 1ULL << i;
 }
 
 /* Reads word i, which is not part of a synonym. Returns 0, or -1 when the query is
@@ -503,12 +508,12 @@ plan_synonym(struct plan *p, const struct kb *kb, const struct norm_tokens *t, i
 /* Points *word at word i stemmed, kept by plan_word() or else stemmed into buf, and
  * returns the facts that use it. */
 static long
-plan_stem(const struct plan *p, const struct kb *kb, const struct norm_tokens *t, int i,
-	  char *buf, const char **word)
+plan_stem(const struct plan *p, const struct kb *kb, const struct norm_tokens *t, int i, char *buf,
+	  const char **word)
 {
-	if ((p->stemmed >> i) & 1) {
-		*word = p->stem[i];
-		return p->stem_docs[i];
+	if ((p->stems.known >> i) & 1) {
+		*word = p->stems.word[i];
+		return p->stems.docs[i];
 	}
 	str_copy(buf, NORM_TOKEN_MAX, t->tok[i].text);
 	norm_stem(buf, p->lang);
@@ -569,7 +574,7 @@ plan_build(struct plan *p, const struct kb *kb, const struct norm_tokens *t, int
 
 	query_reset(&p->q);
 	p->nterms = 0;
-	p->stemmed = 0;
+	p->stems.known = 0;
 	p->nfacts = kb_fact_count(kb);
 	p->lang = lang;
 	while (i < t->n && p->nterms < NORM_TOKENS_MAX) {
