@@ -743,6 +743,10 @@ sort_ranked(struct ranked *r, int n)
 	}
 }
 
+/* The recalls score_questions() remembers, by their phrases' hash. */
+#define RECALL_MEMO_BITS 4
+#define RECALL_MEMO	 (1 << RECALL_MEMO_BITS)
+
 /* Finds each candidate's best-matching own question: how much of the reader's question it
  * holds (recall) and how much of it the reader's words account for (cover). */
 static void
@@ -750,21 +754,23 @@ score_questions(struct kb *kb, const struct plan *p, const struct phrase_map *m,
 		const struct kb_hit *found, struct ranked *r, int n)
 {
 	struct kb_question_hit hits[QUESTION_ROWS];
-	double recall = 0, best[CANDIDATES] = { 0 };
+	double recall = 0, best[CANDIDATES] = { 0 }, memo[RECALL_MEMO];
+	uint32_t memo_of[RECALL_MEMO] = { 0 }, slot;
 	unsigned which, left;
-	uint32_t recall_of = 0;
-	int k, i, j, known = 0;
+	int k, i, j;
 
 	_Static_assert(CANDIDATES <= 32, "a candidate is one bit of an unsigned");
 	k = kb_search_questions(kb, &p->iq, found, n, hits, QUESTION_ROWS);
 	for (j = 0; j < k; j++) {
 		which = hits[j].of; /* r[i] is found[i] */
-		/* A fact's questions often hold the same phrases: recall depends on them only. */
-		if (!known || hits[j].phrases != recall_of) {
-			recall = question_recall(p, m, hits[j].phrases);
-			recall_of = hits[j].phrases;
-			known = 1;
+		/* Questions, of a fact and of the facts, often hold the same phrases: recall
+		 * depends on them only, and is remembered by them (a question hit holds one). */
+		slot = (hits[j].phrases * 0x9e3779b1u) >> (32 - RECALL_MEMO_BITS);
+		if (memo_of[slot] != hits[j].phrases) {
+			memo_of[slot] = hits[j].phrases;
+			memo[slot] = question_recall(p, m, hits[j].phrases);
 		}
+		recall = memo[slot];
 		for (left = which; left != 0; left &= left - 1) {
 			i = __builtin_ctz(left);
 			if (recall * (1 + hits[j].cover) <= best[i])
