@@ -902,7 +902,7 @@ compose_text(struct answer *a, const struct kb_fact *f, enum lang want)
 		a->text = f->answer;
 		return 0;
 	}
-	a->text = arena_printf(&a->arena, "%s%s%s", lead, f->answer, note);
+	a->text = arena_strcat3(&a->arena, lead, f->answer, note);
 	return a->text ? 0 : -1;
 }
 

@@ -197,6 +197,20 @@ arena_strdup(struct arena *a, const char *s)
 }
 
 char *
+arena_strcat3(struct arena *a, const char *x, const char *y, const char *z)
+{
+	size_t nx = strlen(x), ny = strlen(y), nz = strlen(z);
+	char *p;
+
+	if (nx + ny > SIZE_MAX - nz - 1 || (p = arena_alloc(a, nx + ny + nz + 1)) == NULL)
+		return NULL;
+	memcpy(p, x, nx);
+	memcpy(p + nx, y, ny);
+	memcpy(p + nx + ny, z, nz + 1);
+	return p;
+}
+
+char *
 arena_printf(struct arena *a, const char *fmt, ...)
 {
 	va_list ap;

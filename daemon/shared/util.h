@@ -73,6 +73,11 @@ char *arena_strdup(struct arena *a, const char *s);
 /* Returns the bytes the arena holds. This function can't fail. */
 size_t arena_bytes(const struct arena *a);
 
+/* Copies the strings x, y and z one after the other into the arena: what
+ * arena_printf(a, "%s%s%s", x, y, z) gives, without formatting. Returns the copy, or NULL
+ * when out of memory. */
+char *arena_strcat3(struct arena *a, const char *x, const char *y, const char *z);
+
 /* Formats into the arena. Returns the string, or NULL when out of memory. */
 char *arena_printf(struct arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

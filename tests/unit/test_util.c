@@ -202,6 +202,20 @@ test_fnv1a_matches_reference(void)
 }
 
 static void
+test_arena_strcat3_joins(void)
+{
+	struct arena a;
+	char *p;
+
+	arena_init(&a);
+	p = arena_strcat3(&a, "(lead) ", "the answer", " (note)");
+	CHECK(p != NULL && strcmp(p, "(lead) the answer (note)") == 0);
+	p = arena_strcat3(&a, "", "only", "");
+	CHECK(p != NULL && strcmp(p, "only") == 0);
+	arena_free(&a);
+}
+
+static void
 test_hash_word_reads_every_byte_and_no_more(void)
 {
 	char a[32], b[32];
@@ -311,6 +325,7 @@ main(void)
 	RUN(test_parse_long_checks_everything);
 	RUN(test_fnv1a_matches_reference);
 	RUN(test_hash_word_reads_every_byte_and_no_more);
+	RUN(test_arena_strcat3_joins);
 	RUN(test_log_rate_counts_repeats);
 	HARNESS_END();
 }
