@@ -25,4 +25,8 @@ const struct smalltalk *smalltalk_match(const struct norm_tokens *t);
  * -> the index of "who"); 0 when there is none. */
 int smalltalk_skip_greeting(const struct norm_tokens *t);
 
+/* For tests: returns how many whole-question phrases are longer than the matcher
+ * assumes (0 when none is). */
+int smalltalk_check(void);
+
 #endif
