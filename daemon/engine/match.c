@@ -1075,7 +1075,7 @@ match_question(struct kb *kb, const struct match_options *o, const char *text, s
 	const struct smalltalk *chat;
 	struct norm_tokens t;
 	enum lang hint = LANG_EN, asked, want;
-	int has_hint, sure, rc;
+	int has_hint, sure, rc, first;
 	struct plan *p;
 
 	memset(out, 0, sizeof(*out));
@@ -1090,7 +1090,7 @@ match_question(struct kb *kb, const struct match_options *o, const char *text, s
 	norm_tokenize_with(kb_lexicon(kb), text, len, &t);
 	asked = norm_detect_lang(text, len, &t, hint, &sure);
 	want = has_hint ? hint : asked;
-	if ((chat = smalltalk_match(&t)) != NULL) {
+	if ((chat = smalltalk_match(&t, &first)) != NULL) {
 		rc = fill_chat(kb, o, chat, want, out);
 	} else if ((p = malloc(sizeof(*p))) == NULL) {
 		rc = -1;
@@ -1099,8 +1099,7 @@ match_question(struct kb *kb, const struct match_options *o, const char *text, s
 		p->o = o;
 		p->deadline_ns =
 			o->deadline_ms > 0 ? now_ns() + (long long)(o->deadline_ms * 1e6) : 0;
-		rc = answer_question(kb, p, &t, smalltalk_skip_greeting(&t), asked, sure, want, out,
-				     err, errlen);
+		rc = answer_question(kb, p, &t, first, asked, sure, want, out, err, errlen);
 		query_free(&p->q);
 		free(p);
 	}

@@ -328,14 +328,15 @@ smalltalk_find(enum reply r)
 }
 
 const struct smalltalk *
-smalltalk_match(const struct norm_tokens *t)
+smalltalk_match(const struct norm_tokens *t, int *start)
 {
 	struct first_bytes f;
 	unsigned char c;
 	size_t i;
-	int start, k;
+	int k;
 
 	_Static_assert(NORM_TOKENS_MAX <= 64, "a word is one bit of a uint64_t");
+	*start = 0;
 	if (t->n == 0)
 		return NULL;
 	memset(f.has, 0, sizeof(f.has));
@@ -346,9 +347,9 @@ smalltalk_match(const struct norm_tokens *t)
 		f.has[c / 32] |= 1u << (c % 32);
 		f.at[c] |= 1ULL << k;
 	}
-	start = smalltalk_skip_greeting(t); /* where a START phrase must stand */
+	*start = smalltalk_skip_greeting(t); /* where a START phrase must stand */
 	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
-		if (rule_matches(&rules[i], t, start, &f))
+		if (rule_matches(&rules[i], t, *start, &f))
 			return smalltalk_find(rules[i].reply);
 	return NULL;
 }
