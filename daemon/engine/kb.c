@@ -180,6 +180,20 @@ index_vocab_letters(struct kb *kb)
 	}
 }
 
+uint32_t
+kb_letters_twice(const char *word)
+{
+	const unsigned char *p;
+	uint32_t seen = 0, twice = 0, bit;
+
+	for (p = (const unsigned char *)word; *p != '\0'; p++) {
+		bit = 1u << (*p >= 'a' && *p <= 'z' ? *p - 'a' : 26 + *p % 6);
+		twice |= seen & bit;
+		seen |= bit;
+	}
+	return twice;
+}
+
 size_t
 kb_vocab_from(const struct kb *kb, unsigned char c)
 {

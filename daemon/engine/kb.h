@@ -61,6 +61,7 @@ struct kb_word {
 	const char *word; /* folded word */
 	size_t len;	  /* its length in bytes */
 	uint32_t letters; /* norm_letters() of it */
+	uint32_t twice;	  /* kb_letters_twice() of it */
 	long docs;	  /* facts containing it */
 };
 
@@ -138,6 +139,11 @@ size_t kb_vocab_from(const struct kb *kb, unsigned char c);
  * length and then in the vocabulary's order; *n gets their count. This function can't
  * fail. */
 const uint32_t *kb_vocab_by_length(const struct kb *kb, unsigned char c, size_t *n);
+
+/* Returns a bit for each letter word has twice or more, numbered as norm_letters() does
+ * (other bytes share six more bits): with the letters it has, an edit changes at most two
+ * bits, one with the length. This function can't fail. */
+uint32_t kb_letters_twice(const char *word);
 
 /* Returns the fewest facts any word of the normalised text uses (0 when a word is in
  * none): an upper bound on the facts holding the whole phrase. */

@@ -296,7 +296,7 @@ has_digit(const char *w)
 /* Returns 1 when more than n bits of x are set; stops counting there (a plain count
  * would be a libgcc call on a CPU not assumed to have POPCNT). */
 static int
-more_bits_than(uint32_t x, int n)
+more_bits_than(uint64_t x, int n)
 {
 	for (; x != 0; x &= x - 1)
 		if (n-- == 0)
@@ -314,7 +314,8 @@ correct_word(const struct kb *kb, const char *w, char *out, size_t outlen)
 	const struct kb_word *v = kb_vocab(kb, &n), *c, *pick = NULL;
 	const uint32_t *by = kb_vocab_by_length(kb, (unsigned char)w[0], &m);
 	int max = len >= 8 ? 2 : 1, best = max + 1, d;
-	uint32_t letters = norm_letters(w);
+	uint32_t letters = norm_letters(w), twice = kb_letters_twice(w);
+	uint64_t differ;
 
 	if (len < CORRECT_MIN || has_digit(w))
 		return 0;
@@ -329,7 +330,12 @@ correct_word(const struct kb *kb, const char *w, char *out, size_t outlen)
 	}
 	for (k = lo; k < m && v[by[k]].len <= len + (size_t)max; k++) {
 		c = &v[by[k]];
-		if (c->len < 3 || more_bits_than(letters ^ c->letters, 2 * max))
+		/* An edit changes at most two of the bits of the letters the words have, and
+		 * have twice, or one of them and the length by one: more is too far. */
+		differ = (uint64_t)(letters ^ c->letters) << 32 | (twice ^ c->twice);
+		if (c->len < 3 ||
+		    more_bits_than(differ,
+				   2 * max - (int)(c->len > len ? c->len - len : len - c->len)))
 			continue;
 		d = match_distance(w, c->word, max);
 		if (d < best || (d == best && pick &&

@@ -669,6 +669,14 @@ test_vocabulary_reads_as_tokenizer(void)
 	}
 	CHECK(missed == 0);
 	CHECK(by_length_ok(kb));
+	/* The letters a word has twice: "banana" has a and n; "ab" none; "e.." the six
+	 * shared bits of '.'. */
+	CHECK(kb_letters_twice("banana") == ((1u << ('a' - 'a')) | (1u << ('n' - 'a'))));
+	CHECK(kb_letters_twice("ab") == 0 && kb_letters_twice("") == 0);
+	CHECK(kb_letters_twice("e..") == 1u << (26 + '.' % 6));
+	for (i = 0, missed = 0; i < kb->nvocab; i++)
+		missed += kb->vocab[i].twice != kb_letters_twice(kb->vocab[i].word);
+	CHECK(missed == 0);
 	for (i = 0, missed = 0; i < kb->nfixes; i++)
 		missed += kb_misspelling(kb, kb->fixes[i].word) == NULL;
 	CHECK(kb->nfixes > 0 && missed == 0);
