@@ -355,8 +355,8 @@ plan_has(const struct plan *p, const char *word)
 {
 	int i;
 
-	for (i = 0; i < p->nterms; i++)
-		if (strcmp(p->terms[i].word, word) == 0)
+	for (i = 0; i < p->nterms; i++) /* the first byte tells most apart, without a call */
+		if (p->terms[i].word[0] == word[0] && strcmp(p->terms[i].word, word) == 0)
 			return 1;
 	return 0;
 }
@@ -632,8 +632,9 @@ phrase_map_init(const struct plan *p, struct phrase_map *m)
 	}
 	for (k = 0; k < p->nphrases; k++)
 		m->pair_cols[k] = cols_of_qterm[p->phrase_qterm[k]];
-	for (ph = 0; ph < QUERY_MAX_PHRASES; ph++)
-		m->terms_of[ph] = ph < p->q.nphrases ? terms_of_qterm[p->q.phrase_term[ph]] : 0;
+	for (ph = 0; ph < p->q.nphrases; ph++)
+		m->terms_of[ph] = terms_of_qterm[p->q.phrase_term[ph]];
+	memset(m->terms_of + ph, 0, (size_t)(QUERY_MAX_PHRASES - ph) * sizeof(*m->terms_of));
 }
 
 /* Returns the best column (enum kb_column) among the two-bit fields of cols: a field with
