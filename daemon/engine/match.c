@@ -743,6 +743,8 @@ sort_ranked(struct ranked *r, int n)
 	int i, j;
 
 	for (i = 1; i < n; i++) {
+		if (!ranks_before(&r[i], &r[i - 1]))
+			continue; /* in place already: the candidate is not copied out and back */
 		t = r[i];
 		for (j = i; j > 0 && ranks_before(&t, &r[j - 1]); j--)
 			r[j] = r[j - 1];
