@@ -55,6 +55,9 @@ kb_close(struct kb *kb)
 	free(kb);
 }
 
+/* The most strings copy_strings() copies at once. */
+#define KB_COPY_MAX 9
+
 /* ---- The vocabulary, by word ---- */
 
 /* The hash of the n bytes of word, for the vocabulary's table and filters. */
@@ -805,26 +808,50 @@ kb_fact_in_lang(const struct kb *kb, long num, enum lang lang)
 	return f->lang == lang ? num : f->other;
 }
 
+/* Copies the n strings of from into to (a NULL stays NULL), all in one allocation from
+ * a: a fact or a citation is some ten strings. Returns 0, or -1 when out of memory. */
+static int
+copy_strings(struct arena *a, const char *const *from, const char **to, int n)
+{
+	size_t len[KB_COPY_MAX], total = 1;
+	char *p;
+	int i;
+
+	for (i = 0; i < n; i++)
+		total += len[i] = from[i] ? strlen(from[i]) + 1 : 0;
+	if ((p = arena_alloc(a, total)) == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		to[i] = from[i] ? memcpy(p, from[i], len[i]) : NULL;
+		p += len[i];
+	}
+	return 0;
+}
+
 int
 kb_fact(struct kb *kb, long num, struct arena *a, struct kb_fact *out)
 {
 	const struct kb_fact_rec *f = fact_rec(kb, num);
+	const char *to[8];
 
-	if (f == NULL)
+	if (f == NULL ||
+	    copy_strings(a,
+			 (const char *const[]){ f->id, f->answer, f->question, f->as_of, f->status,
+						f->superseded_by, f->translation_of, f->reviewed },
+			 to, 8) == -1)
 		return -1;
 	out->num = num;
-	out->id = arena_strdup(a, f->id);
+	out->id = to[0];
 	out->lang = lang_code(f->lang);
-	out->answer = arena_strdup(a, f->answer);
-	out->question = arena_strdup(a, f->question);
-	out->as_of = arena_strdup(a, f->as_of);
-	out->status = arena_strdup(a, f->status);
-	out->superseded_by = arena_strdup(a, f->superseded_by);
-	out->translation_of = arena_strdup(a, f->translation_of);
-	out->reviewed = arena_strdup(a, f->reviewed);
+	out->answer = to[1];
+	out->question = to[2];
+	out->as_of = to[3];
+	out->status = to[4];
+	out->superseded_by = to[5];
+	out->translation_of = to[6];
+	out->reviewed = to[7];
 	if (!out->id || !out->answer || !out->question || !out->as_of || !out->status ||
-	    !out->reviewed || (f->superseded_by && !out->superseded_by) ||
-	    (f->translation_of && !out->translation_of))
+	    !out->reviewed)
 		return -1;
 	return 0;
 }
@@ -833,11 +860,12 @@ int
 kb_fact_link(struct kb *kb, long num, struct arena *a, const char **id, const char **question)
 {
 	const struct kb_fact_rec *f = fact_rec(kb, num);
+	const char *to[2];
 
-	if (f == NULL)
+	if (f == NULL || copy_strings(a, (const char *const[]){ f->id, f->question }, to, 2) == -1)
 		return -1;
-	*id = arena_strdup(a, f->id);
-	*question = arena_strdup(a, f->question);
+	*id = to[0];
+	*question = to[1];
 	return *id && *question ? 0 : -1;
 }
 
@@ -845,27 +873,29 @@ int
 kb_fact_cites(struct kb *kb, long num, struct arena *a, struct kb_cite *out, int max)
 {
 	const struct kb_fact_rec *f = fact_rec(kb, num);
+	const char *to[9];
 	int n;
 
 	for (n = 0; f != NULL && n < max && (uint32_t)n < f->ncites; n++) {
 		const struct kb_cite_rec *c = &kb->cites[f->cite + (uint32_t)n];
 		const struct kb_cite *s = &kb->sources[c->source];
 
-		out[n] = (struct kb_cite){
-			.id = arena_strdup(a, s->id),
-			.title = arena_strdup(a, s->title),
-			.publisher = arena_strdup(a, s->publisher),
-			.date = arena_strdup(a, s->date),
-			.url = arena_strdup(a, s->url),
-			.citation = arena_strdup(a, s->citation),
-			.kind = arena_strdup(a, s->kind),
-			.pinpoint = arena_strdup(a, c->pinpoint),
-			.quote = arena_strdup(a, c->quote),
-		};
-		if (!out[n].id || !out[n].title || !out[n].publisher || !out[n].kind ||
-		    (s->date && !out[n].date) || (s->url && !out[n].url) ||
-		    (s->citation && !out[n].citation) || (c->pinpoint && !out[n].pinpoint) ||
-		    (c->quote && !out[n].quote))
+		if (copy_strings(a,
+				 (const char *const[]){ s->id, s->title, s->publisher, s->date,
+							s->url, s->citation, s->kind, c->pinpoint,
+							c->quote },
+				 to, 9) == -1)
+			return -1;
+		out[n] = (struct kb_cite){ .id = to[0],
+					   .title = to[1],
+					   .publisher = to[2],
+					   .date = to[3],
+					   .url = to[4],
+					   .citation = to[5],
+					   .kind = to[6],
+					   .pinpoint = to[7],
+					   .quote = to[8] };
+		if (!out[n].id || !out[n].title || !out[n].publisher || !out[n].kind)
 			return -1;
 	}
 	return n;

@@ -159,7 +159,7 @@ arena_bytes(const struct arena *a)
 	return n;
 }
 
-static char *
+char *
 arena_alloc(struct arena *a, size_t n)
 {
 	struct arena_block *blk = a->head;

@@ -62,6 +62,10 @@ void arena_init(struct arena *a);
 /* Frees every string allocated from a. This function can't fail. */
 void arena_free(struct arena *a);
 
+/* Allocates n bytes from the arena, not aligned (for strings). Returns them, or NULL
+ * when out of memory. */
+char *arena_alloc(struct arena *a, size_t n);
+
 /* Copies n bytes of s into the arena and adds a NUL. Returns the copy, or NULL when out
  * of memory. */
 char *arena_strndup(struct arena *a, const char *s, size_t n);
