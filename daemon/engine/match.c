@@ -799,7 +799,14 @@ model(const struct match_tuning *tune, const double *f)
 	double z = tune->bias;
 	int i;
 
-	for (i = 0; i < NFEATURES; i++)
+	/* Four at a time, in order: the same sum, to the bit, with a quarter of the loop. */
+	for (i = 0; i + 4 <= NFEATURES; i += 4) {
+		z += tune->weight[i] * f[i];
+		z += tune->weight[i + 1] * f[i + 1];
+		z += tune->weight[i + 2] * f[i + 2];
+		z += tune->weight[i + 3] * f[i + 3];
+	}
+	for (; i < NFEATURES; i++)
 		z += tune->weight[i] * f[i];
 	return 1.0 / (1.0 + exp(-z));
 }
