@@ -1203,9 +1203,11 @@ kb_search_questions(struct kb *kb, const struct index_query *q, const struct kb_
 		rows = index_question_rows_scan(kb->index, q, &starts, c[i].phrases,
 						(uint32_t)c[i].fact, found, cover,
 						KB_QUESTION_ROWS);
-		for (r = 0; r < rows && n < max; r++) {
+		for (r = 0; r < rows; r++) {
 			if (found[r] == 0)
 				continue;
+			if (n == max)
+				break;
 			hits[n].fact = c[i].fact;
 			hits[n].of = c[i].of;
 			hits[n].phrases = found[r];
