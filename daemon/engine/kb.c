@@ -1161,16 +1161,18 @@ sort_candidates(struct candidate *c, int n)
 static uint32_t
 questions_phrases(const struct index_query *q, unsigned long long cols)
 {
-	/* Both bits of a phrase's field set: KB_COL_QUESTIONS; the low one marks it. */
-	unsigned long long both = cols & (cols >> 1) & 0x5555555555555555ULL;
-	uint32_t phrases = 0;
-	int ph;
+	/* Both bits of a phrase's field set: KB_COL_QUESTIONS; the low one marks it. The
+	 * marks, at the even bits, are then gathered into the low 32 (the inverse of
+	 * spread_bits(), on all 64 at once). */
+	uint64_t x = cols & (cols >> 1) & 0x5555555555555555ULL;
 
 	_Static_assert(KB_COL_QUESTIONS == 3, "the questions column is both bits");
-	for (; both != 0; both &= both - 1)
-		if ((ph = __builtin_ctzll(both) / 2) < q->n)
-			phrases |= 1u << ph;
-	return phrases;
+	x = (x | x >> 1) & 0x3333333333333333ULL;
+	x = (x | x >> 2) & 0x0f0f0f0f0f0f0f0fULL;
+	x = (x | x >> 4) & 0x00ff00ff00ff00ffULL;
+	x = (x | x >> 8) & 0x0000ffff0000ffffULL;
+	x = (x | x >> 16) & 0x00000000ffffffffULL;
+	return (uint32_t)x & (q->n < 32 ? (1u << q->n) - 1 : ~0u);
 }
 
 int
