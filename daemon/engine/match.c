@@ -607,13 +607,15 @@ struct phrase_map {
 	unsigned long long term_cols[NORM_TOKENS_MAX]; /* the bits of term i's phrases */
 	unsigned long long pair_cols[PHRASES_MAX];     /* of two-word phrase k's */
 	uint64_t terms_of[QUERY_MAX_PHRASES];	       /* bit i: phrase ph is one of term i's */
-	double total; /* the terms' weights, summed in their order */
+	double total;	     /* the terms' weights, summed in their order */
+	uint64_t pair_marks; /* the low bit of each two-word phrase's field, when pairs_apart */
+	int pairs_apart;     /* 1: each two-word phrase is one field of its own, or none */
 };
 
 static void
 phrase_map_init(const struct plan *p, struct phrase_map *m)
 {
-	unsigned long long cols_of_qterm[QUERY_MAX_PHRASES + 1] = { 0 };
+	unsigned long long cols_of_qterm[QUERY_MAX_PHRASES + 1] = { 0 }, c;
 	uint64_t terms_of_qterm[QUERY_MAX_PHRASES + 1] = { 0 };
 	int i, k, ph, qt;
 
@@ -630,8 +632,14 @@ phrase_map_init(const struct plan *p, struct phrase_map *m)
 		if (qt >= 0)
 			terms_of_qterm[qt] |= 1ULL << i;
 	}
-	for (k = 0; k < p->nphrases; k++)
-		m->pair_cols[k] = cols_of_qterm[p->phrase_qterm[k]];
+	m->pair_marks = 0;
+	m->pairs_apart = 1;
+	for (k = 0; k < p->nphrases; k++) {
+		c = m->pair_cols[k] = cols_of_qterm[p->phrase_qterm[k]];
+		if (c != 0 && (c != 3ULL << __builtin_ctzll(c) || (m->pair_marks & c) != 0))
+			m->pairs_apart = 0;
+		m->pair_marks |= c & 0x5555555555555555ULL;
+	}
 	for (ph = 0; ph < p->q.nphrases; ph++)
 		m->terms_of[ph] = terms_of_qterm[p->q.phrase_term[ph]];
 	memset(m->terms_of + ph, 0, (size_t)(QUERY_MAX_PHRASES - ph) * sizeof(*m->terms_of));
@@ -698,12 +706,17 @@ question_recall(const struct plan *p, const struct phrase_map *m, uint32_t phras
 static double
 phrase_share(const struct plan *p, const struct phrase_map *m, unsigned long long cols)
 {
+	unsigned long long has;
 	int k, found = 0;
 
 	if (p->nphrases == 0)
 		return 0;
-	for (k = 0; k < p->nphrases; k++)
-		found += (cols & m->pair_cols[k]) != 0;
+	if (m->pairs_apart) /* a field with either bit set: count the marks */
+		for (has = (cols | cols >> 1) & m->pair_marks; has != 0; has &= has - 1)
+			found++;
+	else
+		for (k = 0; k < p->nphrases; k++)
+			found += (cols & m->pair_cols[k]) != 0;
 	return (double)found / p->nphrases;
 }
 
