@@ -521,26 +521,15 @@ index_question_match(const struct index *ix, const struct index_query *q, uint32
 		*cover = (double)index_popcount(covered) / (n < 64 ? n : 64);
 }
 
-/* The phrases of a query that can start at each term, by the term's id modulo 64 (bit
- * ph: phrase ph), so that a row's token is tried against the few phrases that may start
- * there, most tokens against none. */
-struct phrase_starts {
-	uint32_t at[64];
-};
-
-/* Fills s with the phrases of q that bit ph of phrases selects. */
-static void
-phrase_starts_init(struct phrase_starts *s, const struct index_query *q, uint32_t phrases)
+void
+index_starts_init(const struct index_query *q, struct index_starts *s)
 {
 	const struct index_phrase *p;
 	uint32_t id;
 	int ph;
 
 	memset(s, 0, sizeof(*s));
-	if (q->n < 32)
-		phrases &= (1u << q->n) - 1;
-	for (; phrases != 0; phrases &= phrases - 1) {
-		ph = __builtin_ctz(phrases);
+	for (ph = 0; ph < q->n && ph < INDEX_QUERY_MAX; ph++) {
 		p = &q->ph[ph];
 		for (id = p->lo[0]; p->n > 0 && id < p->hi[0] && id - p->lo[0] < 64; id++)
 			s->at[id & 63] |= 1u << ph;
@@ -593,10 +582,10 @@ row_cover_share(const struct row_cover *rc)
 }
 
 int
-index_question_rows_match(const struct index *ix, const struct index_query *q, uint32_t phrases,
-			  uint32_t doc, uint32_t *found, double *cover, int max)
+index_question_rows_scan(const struct index *ix, const struct index_query *q,
+			 const struct index_starts *s, uint32_t phrases, uint32_t doc,
+			 uint32_t *found, double *cover, int max)
 {
-	struct phrase_starts s;
 	struct row_cover rc = { 0 };
 	const struct index_phrase *p;
 	uint32_t first, nrows, pos, stop, t, may;
@@ -613,7 +602,8 @@ index_question_rows_match(const struct index *ix, const struct index_query *q, u
 	memset(found, 0, nrows * sizeof(*found));
 	for (rc.r = 0; rc.r < nrows; rc.r++)
 		cover[rc.r] = 0;
-	phrase_starts_init(&s, q, phrases);
+	if (q->n < 32)
+		phrases &= (1u << q->n) - 1;
 	/* The rows cut the questions column in order: read it once, and give each match to
 	 * the row it starts in (one that runs into the next row is none). A row's share is
 	 * worked out once it is left; a row without a match keeps 0. */
@@ -623,7 +613,7 @@ index_question_rows_match(const struct index *ix, const struct index_query *q, u
 	stop = ix->qrow_end[first + nrows - 1];
 	for (pos = rc.start; pos < stop; pos++) {
 		t = ix->fwd[pos];
-		if ((may = s.at[t & 63]) == 0)
+		if ((may = s->at[t & 63] & phrases) == 0)
 			continue;
 		if (pos >= rc.end) {
 			if (rc.covered > 0)
@@ -643,6 +633,16 @@ index_question_rows_match(const struct index *ix, const struct index_query *q, u
 	if (rc.covered > 0)
 		cover[rc.r] = row_cover_share(&rc);
 	return (int)nrows;
+}
+
+int
+index_question_rows_match(const struct index *ix, const struct index_query *q, uint32_t phrases,
+			  uint32_t doc, uint32_t *found, double *cover, int max)
+{
+	struct index_starts s;
+
+	index_starts_init(q, &s);
+	return index_question_rows_scan(ix, q, &s, phrases, doc, found, cover, max);
 }
 
 /* ---- How many facts hold a phrase ---- */

@@ -36,19 +36,27 @@ kb_close(struct kb *kb)
 	free(kb->source_ids);
 	free(kb->cites);
 	free(kb->related);
-	for (l = LANG_EN; l < LANG_COUNT; l++)
+	free(kb->related_num);
+	for (l = LANG_EN; l < LANG_COUNT; l++) {
 		free(kb->starters[l]);
+		free(kb->starter_num[l]);
+	}
 	free(kb->replies);
 	free(kb->vocab);
 	free(kb->vocab_slots);
+	free(kb->vocab_by_len);
 	free(kb->word_terms);
 	free(kb->word_term_at);
 	free(kb->word_nterms);
 	free(kb->syn);
+	free(kb->known);
 	free(kb->fixes);
 	arena_free(&kb->strings);
 	free(kb);
 }
+
+/* The most strings copy_strings() copies at once. */
+#define KB_COPY_MAX 9
 
 /* ---- The vocabulary, by word ---- */
 
@@ -56,7 +64,7 @@ kb_close(struct kb *kb)
 static uint32_t
 word_hash(const char *word, size_t n)
 {
-	return (uint32_t)fnv1a(FNV_OFFSET, word, n);
+	return hash_word(word, n);
 }
 
 /* Returns the index in kb->vocab of the n bytes of word, or -1. */
@@ -175,10 +183,62 @@ index_vocab_letters(struct kb *kb)
 	}
 }
 
+uint32_t
+kb_letters_twice(const char *word)
+{
+	const unsigned char *p;
+	uint32_t seen = 0, twice = 0, bit;
+
+	for (p = (const unsigned char *)word; *p != '\0'; p++) {
+		bit = 1u << (*p >= 'a' && *p <= 'z' ? *p - 'a' : 26 + *p % 6);
+		twice |= seen & bit;
+		seen |= bit;
+	}
+	return twice;
+}
+
 size_t
 kb_vocab_from(const struct kb *kb, unsigned char c)
 {
 	return kb->vocab_from[c];
+}
+
+/* Orders vocabulary indexes by their word's first byte, then length, then place. */
+static int
+cmp_by_length(const void *a, const void *b, void *ctx)
+{
+	const struct kb_word *v = ctx, *x = &v[*(const uint32_t *)a], *y = &v[*(const uint32_t *)b];
+	unsigned char cx = (unsigned char)x->word[0], cy = (unsigned char)y->word[0];
+
+	if (cx != cy)
+		return cx < cy ? -1 : 1;
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/* Fills kb->vocab_by_len, so that a word's near misses are looked for among the words of
+ * about its length. Returns 0, or -1 when out of memory. */
+static int
+sort_vocab_by_length(struct kb *kb)
+{
+	size_t i;
+
+	if ((kb->vocab_by_len = malloc((kb->nvocab ? kb->nvocab : 1) * sizeof(uint32_t))) == NULL)
+		return -1;
+	for (i = 0; i < kb->nvocab; i++)
+		kb->vocab_by_len[i] = (uint32_t)i;
+	qsort_r(kb->vocab_by_len, kb->nvocab, sizeof(uint32_t), cmp_by_length, kb->vocab);
+	return 0;
+}
+
+const uint32_t *
+kb_vocab_by_length(const struct kb *kb, unsigned char c, size_t *n)
+{
+	size_t from = kb->vocab_from[c], to = c < 255 ? kb->vocab_from[c + 1] : kb->nvocab;
+
+	*n = to - from;
+	return kb->vocab_by_len + from;
 }
 
 /* Collects the term ids of one vocabulary word's tokens. */
@@ -338,14 +398,76 @@ tokenize_phrase(struct kb *kb, const char *text, int prefix, struct index_phrase
 	return 0;
 }
 
-/* Reads text into p as FTS5 reads a phrase: from the vocabulary's tokens when it can,
- * else with the tokenizer. */
+/* Returns the phrase of the n bytes of text read when the KB was opened, or NULL. */
+static const struct kb_known_phrase *
+known_find(const struct kb *kb, const char *text, size_t n)
+{
+	const struct kb_known_phrase *k;
+	uint32_t h;
+	size_t i;
+
+	if (kb->known == NULL)
+		return NULL;
+	h = hash_word(text, n);
+	for (i = h & kb->known_mask;; i = (i + 1) & kb->known_mask) {
+		k = &kb->known[i];
+		if (k->text == NULL)
+			return NULL;
+		if (k->hash == h && k->len == n && memcmp(k->text, text, n) == 0)
+			return k;
+	}
+}
+
+/* Reads text into p as FTS5 reads a phrase: from the vocabulary's tokens, as read when
+ * the KB was opened, or else with the tokenizer. */
 static int
 read_phrase(struct kb *kb, const char *text, int prefix, struct index_phrase *p)
 {
+	const struct kb_known_phrase *k;
+
 	if (!prefix && read_known_phrase(kb, text, p))
 		return 0;
+	if (!prefix && (k = known_find(kb, text, strlen(text))) != NULL) {
+		*p = k->ph;
+		return 0;
+	}
 	return tokenize_phrase(kb, text, prefix, p);
+}
+
+/* Reads every synonym form's stemmed words once, into kb->known: a search adds a whole
+ * group's forms, and those no fact uses would go through the tokenizer each time. A form
+ * the tokenizer fails on is left to fail again at the search. Returns 0, or -1 when out
+ * of memory. */
+static int
+read_synonym_phrases(struct kb *kb)
+{
+	struct index_phrase p;
+	size_t size = 16, i, k, n;
+	const char *text;
+	enum lang l;
+	uint32_t h;
+
+	if (kb->nsyn == 0)
+		return 0;
+	while (size < 2 * LANG_COUNT * kb->nsyn)
+		size *= 2;
+	if ((kb->known = calloc(size, sizeof(*kb->known))) == NULL)
+		return -1;
+	kb->known_mask = size - 1;
+	for (i = 0; i < kb->nsyn; i++) {
+		for (l = LANG_EN; l < LANG_COUNT; l++) {
+			text = kb->syn[i].stemmed[l];
+			n = strlen(text);
+			if (known_find(kb, text, n) != NULL || read_phrase(kb, text, 0, &p) == -1)
+				continue;
+			h = hash_word(text, n);
+			for (k = h & kb->known_mask; kb->known[k].text != NULL;
+			     k = (k + 1) & kb->known_mask)
+				;
+			kb->known[k] = (struct kb_known_phrase){ text, n, h, p };
+		}
+	}
+	return 0;
 }
 
 /* Returns 1 when text reads to the same phrase with and without the tokenizer. */
@@ -356,6 +478,16 @@ reads_alike(struct kb *kb, const char *text)
 
 	return !read_known_phrase(kb, text, &known) ||
 	       (tokenize_phrase(kb, text, 0, &cut) == 0 && memcmp(&known, &cut, sizeof(cut)) == 0);
+}
+
+/* Returns 1 when a phrase kept from when the KB was opened is what its text reads to. */
+static int
+reads_as_kept(struct kb *kb, const struct kb_known_phrase *k)
+{
+	struct index_phrase p;
+
+	return (read_known_phrase(kb, k->text, &p) || tokenize_phrase(kb, k->text, 0, &p) == 0) &&
+	       memcmp(&p, &k->ph, sizeof(p)) == 0;
 }
 
 int
@@ -375,6 +507,8 @@ kb_vocab_check(struct kb *kb)
 			 kb->vocab[(i + 1) % kb->nvocab].word);
 		bad += !reads_alike(kb, kb->vocab[i].word) || !reads_alike(kb, text);
 	}
+	for (i = 0; kb->known != NULL && i <= kb->known_mask; i++)
+		bad += kb->known[i].text != NULL && !reads_as_kept(kb, &kb->known[i]);
 	for (i = 0; i + INDEX_PHRASE_MAX < kb->nvocab && i < 64; i++) {
 		text[0] = '\0';
 		for (k = 0; k <= INDEX_PHRASE_MAX; k++)
@@ -531,6 +665,34 @@ link_translations(struct kb *kb)
 	}
 }
 
+/* Returns the fact numbers of the n ids (-1 for an id that names no fact), or NULL when
+ * out of memory. */
+static long *
+fact_nums(const struct kb *kb, const char *const *ids, size_t n)
+{
+	long *nums = malloc((n ? n : 1) * sizeof(*nums));
+	size_t i;
+
+	for (i = 0; nums != NULL && i < n; i++)
+		nums[i] = kb_fact_num(kb, ids[i]);
+	return nums;
+}
+
+/* Looks up once the facts that related links and starters name by id, which answers
+ * would otherwise look up at each question. Returns 0, or -1 when out of memory. */
+static int
+resolve_links(struct kb *kb)
+{
+	enum lang l;
+
+	if ((kb->related_num = fact_nums(kb, kb->related, kb->nrelated)) == NULL)
+		return -1;
+	for (l = LANG_EN; l < LANG_COUNT; l++)
+		if ((kb->starter_num[l] = fact_nums(kb, kb->starters[l], kb->nstarters[l])) == NULL)
+			return -1;
+	return 0;
+}
+
 int
 kb_open(const char *path, struct kb **out, char *err, size_t errlen)
 {
@@ -552,8 +714,9 @@ kb_open(const char *path, struct kb **out, char *err, size_t errlen)
 	norm_lexicon_init(&kb->lexicon);
 	index_vocab_letters(kb);
 	fill_filters(kb);
-	if (hash_vocab(kb) == -1 || tokenize_vocab(kb) == -1 || read_synonyms(kb) == -1 ||
-	    link_synonym_groups(kb) == -1) {
+	if (hash_vocab(kb) == -1 || sort_vocab_by_length(kb) == -1 || tokenize_vocab(kb) == -1 ||
+	    read_synonyms(kb) == -1 || link_synonym_groups(kb) == -1 ||
+	    read_synonym_phrases(kb) == -1 || resolve_links(kb) == -1) {
 		snprintf(err, errlen, "out of memory");
 		kb_close(kb);
 		return -1;
@@ -566,7 +729,8 @@ kb_open(const char *path, struct kb **out, char *err, size_t errlen)
 		    (kb->vocab_mask + 1) * sizeof(*kb->vocab_slots) +
 		    kb->nvocab * (sizeof(*kb->word_term_at) + sizeof(*kb->word_nterms)) +
 		    kb->nword_terms * sizeof(*kb->word_terms) + kb->nsyn * sizeof(*kb->syn) +
-		    kb->nfixes * sizeof(*kb->fixes);
+		    kb->nfixes * sizeof(*kb->fixes) +
+		    (kb->known ? kb->known_mask + 1 : 0) * sizeof(*kb->known);
 	*out = kb;
 	return 0;
 }
@@ -644,55 +808,94 @@ kb_fact_in_lang(const struct kb *kb, long num, enum lang lang)
 	return f->lang == lang ? num : f->other;
 }
 
+/* Copies the n strings of from into to (a NULL stays NULL), all in one allocation from
+ * a: a fact or a citation is some ten strings. Returns 0, or -1 when out of memory. */
+static int
+copy_strings(struct arena *a, const char *const *from, const char **to, int n)
+{
+	size_t len[KB_COPY_MAX], total = 1;
+	char *p;
+	int i;
+
+	for (i = 0; i < n; i++)
+		total += len[i] = from[i] ? strlen(from[i]) + 1 : 0;
+	if ((p = arena_alloc(a, total)) == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		to[i] = from[i] ? memcpy(p, from[i], len[i]) : NULL;
+		p += len[i];
+	}
+	return 0;
+}
+
 int
 kb_fact(struct kb *kb, long num, struct arena *a, struct kb_fact *out)
 {
 	const struct kb_fact_rec *f = fact_rec(kb, num);
+	const char *to[8];
 
-	if (f == NULL)
+	if (f == NULL ||
+	    copy_strings(a,
+			 (const char *const[]){ f->id, f->answer, f->question, f->as_of, f->status,
+						f->superseded_by, f->translation_of, f->reviewed },
+			 to, 8) == -1)
 		return -1;
 	out->num = num;
-	out->id = arena_strdup(a, f->id);
+	out->id = to[0];
 	out->lang = lang_code(f->lang);
-	out->answer = arena_strdup(a, f->answer);
-	out->question = arena_strdup(a, f->question);
-	out->as_of = arena_strdup(a, f->as_of);
-	out->status = arena_strdup(a, f->status);
-	out->superseded_by = arena_strdup(a, f->superseded_by);
-	out->translation_of = arena_strdup(a, f->translation_of);
-	out->reviewed = arena_strdup(a, f->reviewed);
+	out->answer = to[1];
+	out->question = to[2];
+	out->as_of = to[3];
+	out->status = to[4];
+	out->superseded_by = to[5];
+	out->translation_of = to[6];
+	out->reviewed = to[7];
 	if (!out->id || !out->answer || !out->question || !out->as_of || !out->status ||
-	    !out->reviewed || (f->superseded_by && !out->superseded_by) ||
-	    (f->translation_of && !out->translation_of))
+	    !out->reviewed)
 		return -1;
 	return 0;
+}
+
+int
+kb_fact_link(struct kb *kb, long num, struct arena *a, const char **id, const char **question)
+{
+	const struct kb_fact_rec *f = fact_rec(kb, num);
+	const char *to[2];
+
+	if (f == NULL || copy_strings(a, (const char *const[]){ f->id, f->question }, to, 2) == -1)
+		return -1;
+	*id = to[0];
+	*question = to[1];
+	return *id && *question ? 0 : -1;
 }
 
 int
 kb_fact_cites(struct kb *kb, long num, struct arena *a, struct kb_cite *out, int max)
 {
 	const struct kb_fact_rec *f = fact_rec(kb, num);
+	const char *to[9];
 	int n;
 
 	for (n = 0; f != NULL && n < max && (uint32_t)n < f->ncites; n++) {
 		const struct kb_cite_rec *c = &kb->cites[f->cite + (uint32_t)n];
 		const struct kb_cite *s = &kb->sources[c->source];
 
-		out[n] = (struct kb_cite){
-			.id = arena_strdup(a, s->id),
-			.title = arena_strdup(a, s->title),
-			.publisher = arena_strdup(a, s->publisher),
-			.date = arena_strdup(a, s->date),
-			.url = arena_strdup(a, s->url),
-			.citation = arena_strdup(a, s->citation),
-			.kind = arena_strdup(a, s->kind),
-			.pinpoint = arena_strdup(a, c->pinpoint),
-			.quote = arena_strdup(a, c->quote),
-		};
-		if (!out[n].id || !out[n].title || !out[n].publisher || !out[n].kind ||
-		    (s->date && !out[n].date) || (s->url && !out[n].url) ||
-		    (s->citation && !out[n].citation) || (c->pinpoint && !out[n].pinpoint) ||
-		    (c->quote && !out[n].quote))
+		if (copy_strings(a,
+				 (const char *const[]){ s->id, s->title, s->publisher, s->date,
+							s->url, s->citation, s->kind, c->pinpoint,
+							c->quote },
+				 to, 9) == -1)
+			return -1;
+		out[n] = (struct kb_cite){ .id = to[0],
+					   .title = to[1],
+					   .publisher = to[2],
+					   .date = to[3],
+					   .url = to[4],
+					   .citation = to[5],
+					   .kind = to[6],
+					   .pinpoint = to[7],
+					   .quote = to[8] };
+		if (!out[n].id || !out[n].title || !out[n].publisher || !out[n].kind)
 			return -1;
 	}
 	return n;
@@ -710,20 +913,37 @@ copy_ids(const char *const *from, size_t n, struct arena *a, const char **ids, i
 	return i;
 }
 
+/* Copies up to max of the n numbers into nums. Returns how many. */
+static int
+copy_nums(const long *from, size_t n, long *nums, int max)
+{
+	int i;
+
+	for (i = 0; i < max && (size_t)i < n; i++)
+		nums[i] = from[i];
+	return i;
+}
+
 int
-kb_fact_related(struct kb *kb, long num, struct arena *a, const char **ids, int max)
+kb_fact_related(const struct kb *kb, long num, long *nums, int max)
 {
 	const struct kb_fact_rec *f = fact_rec(kb, num);
 
 	if (f == NULL || f->nrelated == 0)
 		return 0;
-	return copy_ids(kb->related + f->related, f->nrelated, a, ids, max);
+	return copy_nums(kb->related_num + f->related, f->nrelated, nums, max);
 }
 
 int
 kb_starters(struct kb *kb, enum lang lang, struct arena *a, const char **ids, int max)
 {
 	return copy_ids(kb->starters[lang], kb->nstarters[lang], a, ids, max);
+}
+
+int
+kb_starter_nums(const struct kb *kb, enum lang lang, long *nums, int max)
+{
+	return copy_nums(kb->starter_num[lang], kb->nstarters[lang], nums, max);
 }
 
 const char *
@@ -818,7 +1038,10 @@ kb_prepare(struct kb *kb, const struct query *q, struct index_query *out)
 	const char *text;
 	int i, prefix;
 
-	memset(out, 0, sizeof(*out));
+	/* The phrases past out->n are not read: they are left as they are, rather than
+	 * cleared, 2 KB a search. */
+	out->n = 0;
+	out->columns = 0;
 	for (i = 0; i < q->nphrases && i < INDEX_QUERY_MAX; i++) {
 		text = query_phrase(q, i, &prefix);
 		if (read_phrase(kb, text, prefix, &out->ph[i]) == -1)
@@ -837,20 +1060,51 @@ centrality(const struct kb *kb, long num)
 	return f && kb->max_links > 0 ? (double)f->links / (double)kb->max_links : 0.0;
 }
 
+/* Returns bit i set when byte i of x has its low bit set (x having no other bits). */
+static unsigned
+gather_bytes(uint64_t x)
+{
+	return (unsigned)((x * 0x0102040810204080ULL) >> 56);
+}
+
+/* Returns the 8 bits of x moved to the even bits of 16. */
+static uint64_t
+spread_bits(uint64_t x)
+{
+	x = (x | x << 4) & 0x0f0f;
+	x = (x | x << 2) & 0x3333;
+	return (x | x << 1) & 0x5555;
+}
+
 /* The best column of each phrase, two bits a phrase (enum kb_column), from the columns
- * the index found each in. */
+ * the index found each in: the questions (bit 0) rank 3, else the keywords (bit 1) 2,
+ * else the answer (bit 2) 1. Eight phrases at a time, a byte each: the high bit of a
+ * field is questions or keywords, the low one questions, or the answer without the
+ * keywords. */
 static unsigned long long
 best_columns(const struct index_query *q, const struct index_hit *h)
 {
-	static const unsigned long long rank[8] = {
-		KB_COL_NONE,   KB_COL_QUESTIONS, KB_COL_KEYWORDS, KB_COL_QUESTIONS,
-		KB_COL_ANSWER, KB_COL_QUESTIONS, KB_COL_KEYWORDS, KB_COL_QUESTIONS,
-	};
+	const uint64_t ones = 0x0101010101010101ULL;
 	unsigned long long cols = 0;
-	int i;
+	uint64_t w, in_q, in_k, in_a;
+	int g, n = q->n < 32 ? q->n : 32;
 
-	for (i = 0; i < q->n && i < 32; i++)
-		cols |= rank[h->columns[i] & 7] << (2 * i);
+	_Static_assert(KB_COL_QUESTIONS == 3 && KB_COL_KEYWORDS == 2 && KB_COL_ANSWER == 1,
+		       "a column ranks as its two bits");
+	_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "byte i of 8 is bits 8i..");
+	for (g = 0; g < n; g += 8) {
+		memcpy(&w, h->columns + g, sizeof(w));
+		if (n - g < 8)
+			w &= (1ULL << (8 * (n - g))) - 1;
+		if (w == 0)
+			continue;
+		in_q = w & ones;
+		in_k = (w >> 1) & ones;
+		in_a = (w >> 2) & ones;
+		cols |= (spread_bits(gather_bytes(in_q | (in_a & ~in_k))) |
+			 spread_bits(gather_bytes(in_q | in_k)) << 1)
+			<< (2 * g);
+	}
 	return cols;
 }
 
@@ -884,6 +1138,7 @@ kb_search(struct kb *kb, const struct index_query *q, enum lang lang, struct kb_
 struct candidate {
 	long fact;	  /* its number */
 	uint32_t phrases; /* bit i: phrase i is in its questions column */
+	uint32_t of;	  /* bit i: it is hit i */
 };
 
 /* Sorts the candidates by fact number: an insertion sort, as there are at most
@@ -906,16 +1161,18 @@ sort_candidates(struct candidate *c, int n)
 static uint32_t
 questions_phrases(const struct index_query *q, unsigned long long cols)
 {
-	/* Both bits of a phrase's field set: KB_COL_QUESTIONS; the low one marks it. */
-	unsigned long long both = cols & (cols >> 1) & 0x5555555555555555ULL;
-	uint32_t phrases = 0;
-	int ph;
+	/* Both bits of a phrase's field set: KB_COL_QUESTIONS; the low one marks it. The
+	 * marks, at the even bits, are then gathered into the low 32 (the inverse of
+	 * spread_bits(), on all 64 at once). */
+	uint64_t x = cols & (cols >> 1) & 0x5555555555555555ULL;
 
 	_Static_assert(KB_COL_QUESTIONS == 3, "the questions column is both bits");
-	for (; both != 0; both &= both - 1)
-		if ((ph = __builtin_ctzll(both) / 2) < q->n)
-			phrases |= 1u << ph;
-	return phrases;
+	x = (x | x >> 1) & 0x3333333333333333ULL;
+	x = (x | x >> 2) & 0x0f0f0f0f0f0f0f0fULL;
+	x = (x | x >> 4) & 0x00ff00ff00ff00ffULL;
+	x = (x | x >> 8) & 0x0000ffff0000ffffULL;
+	x = (x | x >> 16) & 0x00000000ffffffffULL;
+	return (uint32_t)x & (q->n < 32 ? (1u << q->n) - 1 : ~0u);
 }
 
 int
@@ -923,27 +1180,38 @@ kb_search_questions(struct kb *kb, const struct index_query *q, const struct kb_
 		    int nfacts, struct kb_question_hit *hits, int max)
 {
 	struct candidate c[KB_QUESTION_FACTS];
+	struct index_starts starts;
 	uint32_t found[KB_QUESTION_ROWS];
 	double cover[KB_QUESTION_ROWS];
 	int n = 0, i, r, rows;
 
 	if (nfacts > KB_QUESTION_FACTS)
 		nfacts = KB_QUESTION_FACTS;
+	_Static_assert(KB_QUESTION_FACTS <= 32, "a hit is one bit of a uint32_t");
 	for (i = 0; i < nfacts; i++) {
 		c[i].fact = facts[i].fact;
 		c[i].phrases = questions_phrases(q, facts[i].cols);
+		c[i].of = 1u << i;
 	}
 	sort_candidates(c, nfacts);
+	for (i = nfacts - 1; i > 0; i--) /* a fact found twice: its first entry is both */
+		if (c[i].fact == c[i - 1].fact)
+			c[i - 1].of |= c[i].of;
+	index_starts_init(q, &starts);
 	for (i = 0; i < nfacts && n < max; i++) {
 		if (fact_rec(kb, c[i].fact) == NULL || c[i].phrases == 0 ||
 		    (i > 0 && c[i].fact == c[i - 1].fact))
 			continue;
-		rows = index_question_rows_match(kb->index, q, c[i].phrases, (uint32_t)c[i].fact,
-						 found, cover, KB_QUESTION_ROWS);
-		for (r = 0; r < rows && n < max; r++) {
+		rows = index_question_rows_scan(kb->index, q, &starts, c[i].phrases,
+						(uint32_t)c[i].fact, found, cover,
+						KB_QUESTION_ROWS);
+		for (r = 0; r < rows; r++) {
 			if (found[r] == 0)
 				continue;
+			if (n == max)
+				break;
 			hits[n].fact = c[i].fact;
+			hits[n].of = c[i].of;
 			hits[n].phrases = found[r];
 			hits[n].cover = cover[r];
 			n++;

@@ -34,6 +34,7 @@ struct kb_hit {
 /* One of a fact's own questions that a search matched. */
 struct kb_question_hit {
 	long fact;	  /* the fact it belongs to */
+	uint32_t of;	  /* bit i: the fact is facts[i] of the search's hits */
 	uint32_t phrases; /* bit i: phrase i of the search is in the question */
 	double cover;	  /* share of the question's words the search covered, [0, 1] */
 };
@@ -60,6 +61,7 @@ struct kb_word {
 	const char *word; /* folded word */
 	size_t len;	  /* its length in bytes */
 	uint32_t letters; /* norm_letters() of it */
+	uint32_t twice;	  /* kb_letters_twice() of it */
 	long docs;	  /* facts containing it */
 };
 
@@ -108,11 +110,20 @@ long kb_fact_in_lang(const struct kb *kb, long num, enum lang lang);
  * a. Returns how many, or -1 when memory ran out. */
 int kb_fact_cites(struct kb *kb, long num, struct arena *a, struct kb_cite *out, int max);
 
-/* Loads up to max related fact ids of fact num. Returns how many. */
-int kb_fact_related(struct kb *kb, long num, struct arena *a, const char **ids, int max);
+/* Copies fact num's id and first question into a: what a link to it shows. Returns 0,
+ * or -1 when there is no such fact or memory ran out. */
+int kb_fact_link(struct kb *kb, long num, struct arena *a, const char **id, const char **question);
+
+/* Gives up to max of fact num's related facts, by number (-1: a link to no fact).
+ * Returns how many. This function can't fail. */
+int kb_fact_related(const struct kb *kb, long num, long *nums, int max);
 
 /* Loads up to max starter fact ids for lang. Returns how many. */
 int kb_starters(struct kb *kb, enum lang lang, struct arena *a, const char **ids, int max);
+
+/* Gives up to max of the starter facts for lang, by number (-1: a starter that is no
+ * fact). Returns how many. This function can't fail. */
+int kb_starter_nums(const struct kb *kb, enum lang lang, long *nums, int max);
 
 /* Returns the text of the fixed reply id in lang (see the replies table), or NULL. */
 const char *kb_reply(const struct kb *kb, const char *id, enum lang lang);
@@ -124,6 +135,16 @@ const struct kb_word *kb_vocab(const struct kb *kb, size_t *n);
  * of byte c alone (the first word starting with c, if any). This function can't fail. */
 size_t kb_vocab_from(const struct kb *kb, unsigned char c);
 
+/* Returns the vocabulary's words that start with byte c, as indexes in kb_vocab(), by
+ * length and then in the vocabulary's order; *n gets their count. This function can't
+ * fail. */
+const uint32_t *kb_vocab_by_length(const struct kb *kb, unsigned char c, size_t *n);
+
+/* Returns a bit for each letter word has twice or more, numbered as norm_letters() does
+ * (other bytes share six more bits): with the letters it has, an edit changes at most two
+ * bits, one with the length. This function can't fail. */
+uint32_t kb_letters_twice(const char *word);
+
 /* Returns the fewest facts any word of the normalised text uses (0 when a word is in
  * none): an upper bound on the facts holding the whole phrase. */
 long kb_phrase_docs(const struct kb *kb, const char *text);
@@ -131,9 +152,9 @@ long kb_phrase_docs(const struct kb *kb, const char *text);
 /* Returns the number of facts using word, 0 when none. This function can't fail. */
 long kb_word_docs(const struct kb *kb, const char *word);
 
-/* For tests: returns how many of the vocabulary's words, and of some phrases of them,
- * are not found or read otherwise from what the vocabulary holds than by the tokenizer
- * (0 when all agree). */
+/* For tests: returns how many of the vocabulary's words, of some phrases of them, and of
+ * the synonym forms read when the KB was opened, are not found or read otherwise from
+ * what was kept than by the tokenizer (0 when all agree). */
 int kb_vocab_check(struct kb *kb);
 
 /* Returns the word lists' table, for norm_tokenize_with(). This function can't fail. */

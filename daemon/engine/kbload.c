@@ -418,6 +418,7 @@ vocab_row(struct loader *l, sqlite3_stmt *st)
 	w->word = text(l, st, 0, 1);
 	w->len = w->word ? strlen(w->word) : 0;
 	w->letters = w->word ? norm_letters(w->word) : 0;
+	w->twice = w->word ? kb_letters_twice(w->word) : 0;
 	w->docs = number(l, st, 1, 0, l->kb->nfacts);
 	return l->bad ? -1 : 0;
 }

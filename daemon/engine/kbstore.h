@@ -63,6 +63,15 @@ struct kb_vocab_slot {
 	uint32_t word; /* its index in vocab + 1; 0 for an empty place */
 };
 
+/* A phrase read when the KB was opened: a synonym form's words stemmed for a language,
+ * which the vocabulary often does not hold and the tokenizer would read at each search. */
+struct kb_known_phrase {
+	const char *text;	/* its text; NULL for an empty place of the table */
+	size_t len;		/* its length */
+	uint32_t hash;		/* hash_word() of it */
+	struct index_phrase ph; /* as read_phrase() reads it */
+};
+
 /* A fixed reply in one language. */
 struct kb_reply {
 	const char *id;	  /* reply id, e.g. "_greeting" */
@@ -85,8 +94,10 @@ struct kb {
 	size_t ncites;			   /* entries in cites */
 	const char **related;		   /* every fact's related ids, fact after fact */
 	size_t nrelated;		   /* entries in related */
+	long *related_num;		   /* the fact each names, -1 for none */
 	const char **starters[LANG_COUNT]; /* starter fact ids by language */
 	size_t nstarters[LANG_COUNT];	   /* entries in each */
+	long *starter_num[LANG_COUNT];	   /* the fact each names, -1 for none */
 	struct kb_reply *replies;	   /* the fixed replies, sorted by id then language */
 	size_t nreplies;		   /* entries in replies */
 	struct kb_word *vocab;		   /* sorted vocabulary */
@@ -94,12 +105,15 @@ struct kb {
 	struct kb_vocab_slot *vocab_slots; /* vocab by word: an open-addressed hash table */
 	size_t vocab_mask;		   /* its size - 1 (a power of two) */
 	size_t vocab_from[256];		   /* the first word >= each one-byte string */
+	uint32_t *vocab_by_len;		   /* vocab indexes by first byte, length, order */
 	uint32_t *word_terms;		   /* each word's term ids as the tokenizer cuts it */
 	uint32_t *word_term_at;		   /* where word i's terms start in it */
 	unsigned char *word_nterms;	   /* how many (KB_WORD_UNREAD: not known) */
 	size_t nword_terms;		   /* entries of word_terms in use */
 	struct kb_synonym *syn;		   /* sorted synonym forms */
 	size_t nsyn;			   /* forms in syn */
+	struct kb_known_phrase *known;	   /* the forms read, an open-addressed table */
+	size_t known_mask;		   /* its size - 1 (a power of two) */
 	uint64_t syn_first[64];		   /* the forms' first words, a bit each by hash */
 	uint64_t syn_forms[64];		   /* the forms, a bit each by hash */
 	struct kb_fix *fixes;		   /* sorted misspellings */

@@ -108,6 +108,13 @@ struct term {
 	int qterm; /* its term in the FTS5 query, -1 when absent */
 };
 
+/* The question's words stemmed, kept for a second look. */
+struct stems {
+	uint64_t known;				    /* bit i: word i is below */
+	char word[NORM_TOKENS_MAX][NORM_TOKEN_MAX]; /* word i stemmed */
+	long docs[NORM_TOKENS_MAX];		    /* the facts that use it */
+};
+
 /* A question turned into terms and a search. */
 struct plan {
 	const struct match_options *o;	    /* how to answer */
@@ -120,6 +127,7 @@ struct plan {
 	enum lang lang;			    /* the facts searched: how words are stemmed */
 	int phrase_qterm[PHRASES_MAX];	    /* query terms of the two-word phrases */
 	int nphrases;			    /* entries in phrase_qterm */
+	struct stems stems;		    /* the words plan_word() stemmed */
 };
 
 /* A fact found by a search, with how well it matches the question. */
@@ -288,7 +296,7 @@ has_digit(const char *w)
 /* Returns 1 when more than n bits of x are set; stops counting there (a plain count
  * would be a libgcc call on a CPU not assumed to have POPCNT). */
 static int
-more_bits_than(uint32_t x, int n)
+more_bits_than(uint64_t x, int n)
 {
 	for (; x != 0; x &= x - 1)
 		if (n-- == 0)
@@ -297,28 +305,43 @@ more_bits_than(uint32_t x, int n)
 }
 
 /* Finds the vocabulary word closest to w, sharing its first letter: within one edit for
- * short words, two for long ones; ties go to the commoner word. Returns its fact count
- * and copies it to out, or returns 0. */
+ * short words, two for long ones; ties go to the commoner word, then to the first in the
+ * vocabulary. Returns its fact count and copies it to out, or returns 0. */
 static long
 correct_word(const struct kb *kb, const char *w, char *out, size_t outlen)
 {
-	size_t n, i, len = strlen(w);
-	const struct kb_word *v = kb_vocab(kb, &n);
+	size_t n, m, len = strlen(w), lo, hi, mid, k;
+	const struct kb_word *v = kb_vocab(kb, &n), *c, *pick = NULL;
+	const uint32_t *by = kb_vocab_by_length(kb, (unsigned char)w[0], &m);
 	int max = len >= 8 ? 2 : 1, best = max + 1, d;
-	const struct kb_word *pick = NULL;
-	uint32_t letters = norm_letters(w);
+	uint32_t letters = norm_letters(w), twice = kb_letters_twice(w);
+	uint64_t differ;
 
 	if (len < CORRECT_MIN || has_digit(w))
 		return 0;
-	for (i = kb_vocab_from(kb, (unsigned char)w[0]); i < n && v[i].word[0] == w[0]; i++) {
-		/* A length further off than max edits is too far: skip it before measuring. */
-		if (v[i].len < 3 || v[i].len + (size_t)max < len || len + (size_t)max < v[i].len ||
-		    more_bits_than(letters ^ v[i].letters, 2 * max))
+	/* A length further off than max edits is too far: the words of w's first letter come
+	 * by length, and only those within max of it are measured. */
+	for (lo = 0, hi = m; lo < hi;) {
+		mid = lo + (hi - lo) / 2;
+		if (v[by[mid]].len + (size_t)max < len)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (k = lo; k < m && v[by[k]].len <= len + (size_t)max; k++) {
+		c = &v[by[k]];
+		/* An edit changes at most two of the bits of the letters the words have, and
+		 * have twice, or one of them and the length by one: more is too far. */
+		differ = (uint64_t)(letters ^ c->letters) << 32 | (twice ^ c->twice);
+		if (c->len < 3 ||
+		    more_bits_than(differ,
+				   2 * max - (int)(c->len > len ? c->len - len : len - c->len)))
 			continue;
-		d = match_distance(w, v[i].word, max);
-		if (d < best || (d == best && pick && v[i].docs > pick->docs)) {
+		d = match_distance(w, c->word, max);
+		if (d < best || (d == best && pick &&
+				 (c->docs > pick->docs || (c->docs == pick->docs && c < pick)))) {
 			best = d;
-			pick = &v[i];
+			pick = c;
 		}
 	}
 	if (pick == NULL || best > max)
@@ -332,8 +355,8 @@ plan_has(const struct plan *p, const char *word)
 {
 	int i;
 
-	for (i = 0; i < p->nterms; i++)
-		if (strcmp(p->terms[i].word, word) == 0)
+	for (i = 0; i < p->nterms; i++) /* the first byte tells most apart, without a call */
+		if (p->terms[i].word[0] == word[0] && strcmp(p->terms[i].word, word) == 0)
 			return 1;
 	return 0;
 }
@@ -358,10 +381,33 @@ plan_add(struct plan *p, const char *word, const char *alt, int prefix, double w
 	return 0;
 }
 
-/* Reads one word that is not part of a synonym. Returns 0, or -1 when the query is full. */
+/* Returns 1 when w is lowercase ASCII letters and digits only: a word whose facts
+ * kb_phrase_docs() and kb_word_docs() count alike. */
 static int
-plan_word(struct plan *p, const struct kb *kb, const struct norm_token *tok)
+plain_word(const char *w)
 {
+	for (; *w != '\0'; w++)
+		if (!((*w >= 'a' && *w <= 'z') || (*w >= '0' && *w <= '9')))
+			return 0;
+	return 1;
+}
+
+/* Keeps word i's stem and the facts that use it, for plan_phrases() to read again. */
+static void
+plan_keep_stem(struct plan *p, int i, const char *stem, long docs)
+{
+	_Static_assert(NORM_TOKENS_MAX <= 64, "a word is one bit of a uint64_t");
+	str_copy(p->stems.word[i], sizeof(p->stems.word[i]), stem);
+	p->stems.docs[i] = docs;
+	p->stems.known |= 1ULL << i;
+}
+
+/* Reads word i, which is not part of a synonym. Returns 0, or -1 when the query is
+ * full. */
+static int
+plan_word(struct plan *p, const struct kb *kb, const struct norm_tokens *t, int i)
+{
+	const struct norm_token *tok = &t->tok[i];
 	const char *w = tok->text, *fix = kb_misspelling(kb, w);
 	double qw = tok->kind & NORM_QUESTION ? p->o->tune.question_word : 1.0;
 	char word[NORM_TOKEN_MAX], fixed[NORM_TOKEN_MAX];
@@ -372,7 +418,10 @@ plan_word(struct plan *p, const struct kb *kb, const struct norm_token *tok)
 	w = word;
 	if (plan_has(p, w))
 		return 0;
-	if ((docs = kb_phrase_docs(kb, w)) > 0)
+	docs = kb_phrase_docs(kb, w);
+	if (fix == NULL && plain_word(w))
+		plan_keep_stem(p, i, w, docs);
+	if (docs > 0)
 		return plan_add(p, w, w, 0, qw * idf(p, docs));
 	if (strlen(w) >= PREFIX_MIN && !has_digit(w) && (docs = prefix_docs(kb, w)) > 0)
 		return plan_add(p, w, w, 1, qw * p->o->tune.trust_prefix * idf(p, docs));
@@ -462,6 +511,22 @@ plan_synonym(struct plan *p, const struct kb *kb, const struct norm_tokens *t, i
 	return 0;
 }
 
+/* Points *word at word i stemmed, kept by plan_word() or else stemmed into buf, and
+ * returns the facts that use it. */
+static long
+plan_stem(const struct plan *p, const struct kb *kb, const struct norm_tokens *t, int i, char *buf,
+	  const char **word)
+{
+	if ((p->stems.known >> i) & 1) {
+		*word = p->stems.word[i];
+		return p->stems.docs[i];
+	}
+	str_copy(buf, NORM_TOKEN_MAX, t->tok[i].text);
+	norm_stem(buf, p->lang);
+	*word = buf;
+	return kb_word_docs(kb, buf);
+}
+
 /* Adds, while the query has room, the question's two-word phrases whose words the facts
  * use and one of which carries meaning ("sword of", "of federal", "federal funding"), as
  * phrases a fact may hold word for word. They do not count as terms: they only tell which
@@ -469,7 +534,8 @@ plan_synonym(struct plan *p, const struct kb *kb, const struct norm_tokens *t, i
 static void
 plan_phrases(struct plan *p, const struct kb *kb, const struct norm_tokens *t, int first)
 {
-	char word[2][NORM_TOKEN_MAX], phrase[2 * NORM_TOKEN_MAX + 1];
+	char buf[2][NORM_TOKEN_MAX], phrase[2 * NORM_TOKEN_MAX + 1];
+	const char *word[2];
 	long docs[2];
 	size_t la, lb;
 	int i, qt, held = -1, a = 0, b;
@@ -480,15 +546,10 @@ plan_phrases(struct plan *p, const struct kb *kb, const struct norm_tokens *t, i
 		if (norm_token_is_stopword(t, i, p->lang) &&
 		    norm_token_is_stopword(t, i + 1, p->lang))
 			continue;
-		if (held != i) {
-			str_copy(word[a], sizeof(word[a]), t->tok[i].text);
-			norm_stem(word[a], p->lang);
-			docs[a] = kb_word_docs(kb, word[a]);
-		}
+		if (held != i)
+			docs[a] = plan_stem(p, kb, t, i, buf[a], &word[a]);
 		b = !a;
-		str_copy(word[b], sizeof(word[b]), t->tok[i + 1].text);
-		norm_stem(word[b], p->lang);
-		docs[b] = kb_word_docs(kb, word[b]);
+		docs[b] = plan_stem(p, kb, t, i + 1, buf[b], &word[b]);
 		held = i + 1;
 		if (docs[a] == 0 || docs[b] == 0) {
 			a = b;
@@ -519,6 +580,7 @@ plan_build(struct plan *p, const struct kb *kb, const struct norm_tokens *t, int
 
 	query_reset(&p->q);
 	p->nterms = 0;
+	p->stems.known = 0;
 	p->nfacts = kb_fact_count(kb);
 	p->lang = lang;
 	while (i < t->n && p->nterms < NORM_TOKENS_MAX) {
@@ -531,7 +593,7 @@ plan_build(struct plan *p, const struct kb *kb, const struct norm_tokens *t, int
 		}
 		if (norm_counts(t, i, lang) &&
 		    !(both && norm_token_is_stopword(t, i, lang == LANG_EN ? LANG_ES : LANG_EN)) &&
-		    plan_word(p, kb, &t->tok[i]) == -1)
+		    plan_word(p, kb, t, i) == -1)
 			break;
 		i++;
 	}
@@ -545,13 +607,15 @@ struct phrase_map {
 	unsigned long long term_cols[NORM_TOKENS_MAX]; /* the bits of term i's phrases */
 	unsigned long long pair_cols[PHRASES_MAX];     /* of two-word phrase k's */
 	uint64_t terms_of[QUERY_MAX_PHRASES];	       /* bit i: phrase ph is one of term i's */
-	double total; /* the terms' weights, summed in their order */
+	double total;	     /* the terms' weights, summed in their order */
+	uint64_t pair_marks; /* the low bit of each two-word phrase's field, when pairs_apart */
+	int pairs_apart;     /* 1: each two-word phrase is one field of its own, or none */
 };
 
 static void
 phrase_map_init(const struct plan *p, struct phrase_map *m)
 {
-	unsigned long long cols_of_qterm[QUERY_MAX_PHRASES + 1] = { 0 };
+	unsigned long long cols_of_qterm[QUERY_MAX_PHRASES + 1] = { 0 }, c;
 	uint64_t terms_of_qterm[QUERY_MAX_PHRASES + 1] = { 0 };
 	int i, k, ph, qt;
 
@@ -568,10 +632,17 @@ phrase_map_init(const struct plan *p, struct phrase_map *m)
 		if (qt >= 0)
 			terms_of_qterm[qt] |= 1ULL << i;
 	}
-	for (k = 0; k < p->nphrases; k++)
-		m->pair_cols[k] = cols_of_qterm[p->phrase_qterm[k]];
-	for (ph = 0; ph < QUERY_MAX_PHRASES; ph++)
-		m->terms_of[ph] = ph < p->q.nphrases ? terms_of_qterm[p->q.phrase_term[ph]] : 0;
+	m->pair_marks = 0;
+	m->pairs_apart = 1;
+	for (k = 0; k < p->nphrases; k++) {
+		c = m->pair_cols[k] = cols_of_qterm[p->phrase_qterm[k]];
+		if (c != 0 && (c != 3ULL << __builtin_ctzll(c) || (m->pair_marks & c) != 0))
+			m->pairs_apart = 0;
+		m->pair_marks |= c & 0x5555555555555555ULL;
+	}
+	for (ph = 0; ph < p->q.nphrases; ph++)
+		m->terms_of[ph] = terms_of_qterm[p->q.phrase_term[ph]];
+	memset(m->terms_of + ph, 0, (size_t)(QUERY_MAX_PHRASES - ph) * sizeof(*m->terms_of));
 }
 
 /* Returns the best column (enum kb_column) among the two-bit fields of cols: a field with
@@ -635,12 +706,17 @@ question_recall(const struct plan *p, const struct phrase_map *m, uint32_t phras
 static double
 phrase_share(const struct plan *p, const struct phrase_map *m, unsigned long long cols)
 {
+	unsigned long long has;
 	int k, found = 0;
 
 	if (p->nphrases == 0)
 		return 0;
-	for (k = 0; k < p->nphrases; k++)
-		found += (cols & m->pair_cols[k]) != 0;
+	if (m->pairs_apart) /* a field with either bit set: count the marks */
+		for (has = (cols | cols >> 1) & m->pair_marks; has != 0; has &= has - 1)
+			found++;
+	else
+		for (k = 0; k < p->nphrases; k++)
+			found += (cols & m->pair_cols[k]) != 0;
 	return (double)found / p->nphrases;
 }
 
@@ -680,6 +756,8 @@ sort_ranked(struct ranked *r, int n)
 	int i, j;
 
 	for (i = 1; i < n; i++) {
+		if (!ranks_before(&r[i], &r[i - 1]))
+			continue; /* in place already: the candidate is not copied out and back */
 		t = r[i];
 		for (j = i; j > 0 && ranks_before(&t, &r[j - 1]); j--)
 			r[j] = r[j - 1];
@@ -687,18 +765,9 @@ sort_ranked(struct ranked *r, int n)
 	}
 }
 
-/* Returns the candidates that are fact (bit i: r[i]). */
-static unsigned
-candidates_of(const struct ranked *r, int n, long fact)
-{
-	unsigned which = 0;
-	int i;
-
-	for (i = 0; i < n; i++)
-		if (r[i].fact == fact)
-			which |= 1u << i;
-	return which;
-}
+/* The recalls score_questions() remembers, by their phrases' hash. */
+#define RECALL_MEMO_BITS 4
+#define RECALL_MEMO	 (1 << RECALL_MEMO_BITS)
 
 /* Finds each candidate's best-matching own question: how much of the reader's question it
  * holds (recall) and how much of it the reader's words account for (cover). */
@@ -707,25 +776,23 @@ score_questions(struct kb *kb, const struct plan *p, const struct phrase_map *m,
 		const struct kb_hit *found, struct ranked *r, int n)
 {
 	struct kb_question_hit hits[QUESTION_ROWS];
-	double recall = 0, best[CANDIDATES] = { 0 };
-	unsigned which = 0, left;
-	uint32_t recall_of = 0;
-	int k, i, j, known = 0;
+	double recall = 0, best[CANDIDATES] = { 0 }, memo[RECALL_MEMO];
+	uint32_t memo_of[RECALL_MEMO] = { 0 }, slot;
+	unsigned which, left;
+	int k, i, j;
 
 	_Static_assert(CANDIDATES <= 32, "a candidate is one bit of an unsigned");
 	k = kb_search_questions(kb, &p->iq, found, n, hits, QUESTION_ROWS);
 	for (j = 0; j < k; j++) {
-		/* The hits come fact by fact. */
-		if (j == 0 || hits[j].fact != hits[j - 1].fact)
-			which = candidates_of(r, n, hits[j].fact);
-		if (which == 0)
-			continue;
-		/* A fact's questions often hold the same phrases: recall depends on them only. */
-		if (!known || hits[j].phrases != recall_of) {
-			recall = question_recall(p, m, hits[j].phrases);
-			recall_of = hits[j].phrases;
-			known = 1;
+		which = hits[j].of; /* r[i] is found[i] */
+		/* Questions, of a fact and of the facts, often hold the same phrases: recall
+		 * depends on them only, and is remembered by them (a question hit holds one). */
+		slot = (hits[j].phrases * 0x9e3779b1u) >> (32 - RECALL_MEMO_BITS);
+		if (memo_of[slot] != hits[j].phrases) {
+			memo_of[slot] = hits[j].phrases;
+			memo[slot] = question_recall(p, m, hits[j].phrases);
 		}
+		recall = memo[slot];
 		for (left = which; left != 0; left &= left - 1) {
 			i = __builtin_ctz(left);
 			if (recall * (1 + hits[j].cover) <= best[i])
@@ -745,7 +812,14 @@ model(const struct match_tuning *tune, const double *f)
 	double z = tune->bias;
 	int i;
 
-	for (i = 0; i < NFEATURES; i++)
+	/* Four at a time, in order: the same sum, to the bit, with a quarter of the loop. */
+	for (i = 0; i + 4 <= NFEATURES; i += 4) {
+		z += tune->weight[i] * f[i];
+		z += tune->weight[i + 1] * f[i + 1];
+		z += tune->weight[i + 2] * f[i + 2];
+		z += tune->weight[i + 3] * f[i + 3];
+	}
+	for (; i < NFEATURES; i++)
 		z += tune->weight[i] * f[i];
 	return 1.0 / (1.0 + exp(-z));
 }
@@ -799,13 +873,8 @@ static int
 link_num(struct kb *kb, long num, enum lang lang, struct arena *a, struct answer_link *link)
 {
 	long shown = kb_fact_in_lang(kb, num, lang);
-	struct kb_fact f;
 
-	if (kb_fact(kb, shown >= 0 ? shown : num, a, &f) == -1)
-		return -1;
-	link->fact = f.id;
-	link->question = f.question;
-	return 0;
+	return kb_fact_link(kb, shown >= 0 ? shown : num, a, &link->fact, &link->question);
 }
 
 static int
@@ -820,11 +889,11 @@ link_id(struct kb *kb, const char *id, enum lang lang, struct arena *a, struct a
 static int
 starter_links(struct kb *kb, enum lang lang, struct arena *a, struct answer_link *links)
 {
-	const char *ids[ANSWER_LINKS_MAX];
-	int n = kb_starters(kb, lang, a, ids, ANSWER_LINKS_MAX), i, k = 0;
+	long nums[ANSWER_LINKS_MAX];
+	int n = kb_starter_nums(kb, lang, nums, ANSWER_LINKS_MAX), i, k = 0;
 
 	for (i = 0; i < n; i++)
-		if (link_id(kb, ids[i], lang, a, &links[k]) == 0)
+		if (nums[i] >= 1 && link_num(kb, nums[i], lang, a, &links[k]) == 0)
 			k++;
 	return k;
 }
@@ -862,7 +931,7 @@ compose_text(struct answer *a, const struct kb_fact *f, enum lang want)
 		a->text = f->answer;
 		return 0;
 	}
-	a->text = arena_printf(&a->arena, "%s%s%s", lead, f->answer, note);
+	a->text = arena_strcat3(&a->arena, lead, f->answer, note);
 	return a->text ? 0 : -1;
 }
 
@@ -870,7 +939,7 @@ static int
 fill_fact(struct kb *kb, long num, double score, enum lang want, struct answer *a)
 {
 	struct kb_cite cites[ANSWER_SOURCES_MAX];
-	const char *related[ANSWER_LINKS_MAX];
+	long related[ANSWER_LINKS_MAX];
 	long shown = kb_fact_in_lang(kb, num, want);
 	struct kb_fact f;
 	int n, i;
@@ -892,10 +961,10 @@ fill_fact(struct kb *kb, long num, double score, enum lang want, struct answer *
 							cites[i].url,	    cites[i].citation,
 							cites[i].pinpoint,  cites[i].quote };
 	a->nsources = n;
-	if ((n = kb_fact_related(kb, f.num, &a->arena, related, ANSWER_LINKS_MAX)) < 0)
-		return -1;
+	n = kb_fact_related(kb, f.num, related, ANSWER_LINKS_MAX);
 	for (i = 0; i < n; i++)
-		if (link_id(kb, related[i], want, &a->arena, &a->related[a->nrelated]) == 0)
+		if (related[i] >= 1 &&
+		    link_num(kb, related[i], want, &a->arena, &a->related[a->nrelated]) == 0)
 			a->nrelated++;
 	if (f.superseded_by != NULL)
 		link_id(kb, f.superseded_by, a->lang, &a->arena, &a->superseded_by);
@@ -1035,7 +1104,7 @@ match_question(struct kb *kb, const struct match_options *o, const char *text, s
 	const struct smalltalk *chat;
 	struct norm_tokens t;
 	enum lang hint = LANG_EN, asked, want;
-	int has_hint, sure, rc;
+	int has_hint, sure, rc, first;
 	struct plan *p;
 
 	memset(out, 0, sizeof(*out));
@@ -1051,7 +1120,7 @@ match_question(struct kb *kb, const struct match_options *o, const char *text, s
 	asked = norm_detect_lang(text, len, &t, hint, &sure);
 	want = has_hint ? hint : asked;
 	out->wanted = want;
-	if ((chat = smalltalk_match(&t)) != NULL) {
+	if ((chat = smalltalk_match(&t, &first)) != NULL) {
 		rc = fill_chat(kb, o, chat, want, out);
 	} else if ((p = malloc(sizeof(*p))) == NULL) {
 		rc = -1;
@@ -1060,8 +1129,7 @@ match_question(struct kb *kb, const struct match_options *o, const char *text, s
 		p->o = o;
 		p->deadline_ns =
 			o->deadline_ms > 0 ? now_ns() + (long long)(o->deadline_ms * 1e6) : 0;
-		rc = answer_question(kb, p, &t, smalltalk_skip_greeting(&t), asked, sure, want, out,
-				     err, errlen);
+		rc = answer_question(kb, p, &t, first, asked, sure, want, out, err, errlen);
 		query_free(&p->q);
 		free(p);
 	}

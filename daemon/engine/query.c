@@ -46,20 +46,28 @@ query_term_begin(struct query *q)
 	return q->nterms++;
 }
 
+/* Bytes the phrases' texts are given room for at first: a question's, most of the time,
+ * rather than a few doublings from a small buffer. */
+#define TEXTS_ROOM 512
+
 /* Appends the phrase's text, NUL bytes as spaces, and a NUL: one copy, whose NULs are
  * then turned into spaces in place. */
 static int
 append_text(struct buf *b, const char *text, size_t n)
 {
-	char *at, *nul;
+	char *at, *end, *nul;
 
-	if (buf_append(b, text, n) == -1)
+	if (buf_reserve(b, (b->cap == 0 ? TEXTS_ROOM : 0) + n + 1) == -1)
 		return -1;
-	for (at = b->data + b->len - n; (nul = memchr(at, '\0', n)) != NULL; at = nul + 1) {
-		n -= (size_t)(nul + 1 - at);
+	at = b->data + b->len;
+	end = at + n;
+	memcpy(at, text, n);
+	for (; (nul = memchr(at, '\0', (size_t)(end - at))) != NULL; at = nul + 1)
 		*nul = ' ';
-	}
-	return buf_append(b, "", 1);
+	*end = '\0';
+	b->len += n + 1;
+	b->data[b->len] = '\0';
+	return 0;
 }
 
 /* Appends text as one FTS5 string. */

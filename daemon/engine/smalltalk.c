@@ -11,6 +11,10 @@
 #include <stdint.h>
 #include <string.h>
 
+/* The most words of a phrase that must be the whole question: a longer question is none
+ * of them (smalltalk_check() makes sure). */
+#define WHOLE_WORDS_MAX 5
+
 /* Where a rule's phrase must stand in the question. */
 enum rule_place {
 	WHOLE,	  /* the phrase is the whole question */
@@ -246,46 +250,58 @@ has_word(const struct norm_tokens *t, const char *const *words)
 	return 0;
 }
 
-/* Returns 1 when phrase appears in t; first is the set of t's words' first bytes. */
+/* The words of a question by their first byte, so that a phrase is compared only where
+ * it may start. */
+struct first_bytes {
+	uint32_t has[256 / 32]; /* bit c: a word starts with byte c */
+	uint64_t at[256];	/* bit i: word i does (set only for the bytes in has) */
+};
+
+/* Returns 1 when phrase appears in t, whose words' first bytes are in f. */
 static int
-phrase_anywhere(const struct norm_tokens *t, const uint32_t *first, const char *phrase)
+phrase_anywhere(const struct norm_tokens *t, const struct first_bytes *f, const char *phrase)
 {
 	unsigned char c = (unsigned char)phrase[0];
-	int i;
+	uint64_t at;
 
-	if (!(first[c / 32] & 1u << (c % 32)))
+	if (!(f->has[c / 32] & 1u << (c % 32)))
 		return 0;
-	for (i = 0; i < t->n; i++)
-		if (t->tok[i].text[0] == phrase[0] && phrase_at(t, i, phrase) > 0)
+	for (at = f->at[c]; at != 0; at &= at - 1)
+		if (phrase_at(t, __builtin_ctzll(at), phrase) > 0)
 			return 1;
 	return 0;
 }
 
-/* Returns 1 when a phrase of rule r stands where r wants it; first is the set of t's
- * words' first bytes. */
+/* Returns 1 when a phrase of rule r stands where r wants it; f has t's words by their
+ * first bytes. Where a phrase must stand is the rule's, so it is told once, and each
+ * phrase is then passed over on its first byte unless it may start there. */
 static int
 phrase_matches(const struct smalltalk_rule *r, const struct norm_tokens *t, int start,
-	       const uint32_t *first)
+	       const struct first_bytes *f)
 {
-	const char *const *ph;
+	const char *const *ph = r->phrases;
+	char c;
 
-	for (ph = r->phrases; *ph != NULL; ph++) {
-		switch (r->place) {
-		case WHOLE:
-			if (t->tok[0].text[0] == (*ph)[0] && t->dropped == 0 &&
-			    phrase_at(t, 0, *ph) == t->n)
+	switch (r->place) {
+	case WHOLE:
+		if (t->dropped != 0 || t->n > WHOLE_WORDS_MAX)
+			return 0;
+		for (c = t->tok[0].text[0]; *ph != NULL; ph++)
+			if ((*ph)[0] == c && phrase_at(t, 0, *ph) == t->n)
 				return 1;
-			break;
-		case START:
-			if (start < t->n && t->tok[start].text[0] == (*ph)[0] &&
-			    phrase_at(t, start, *ph) > 0)
+		break;
+	case START:
+		if (start >= t->n)
+			return 0;
+		for (c = t->tok[start].text[0]; *ph != NULL; ph++)
+			if ((*ph)[0] == c && phrase_at(t, start, *ph) > 0)
 				return 1;
-			break;
-		case ANYWHERE:
-			if (phrase_anywhere(t, first, *ph))
+		break;
+	case ANYWHERE:
+		for (; *ph != NULL; ph++)
+			if (phrase_anywhere(t, f, *ph))
 				return 1;
-			break;
-		}
+		break;
 	}
 	return 0;
 }
@@ -294,9 +310,9 @@ phrase_matches(const struct smalltalk_rule *r, const struct norm_tokens *t, int 
  * would be looked for among all of the question's. */
 static int
 rule_matches(const struct smalltalk_rule *r, const struct norm_tokens *t, int start,
-	     const uint32_t *first)
+	     const struct first_bytes *f)
 {
-	return phrase_matches(r, t, start, first) && (r->also == NULL || has_word(t, r->also));
+	return phrase_matches(r, t, start, f) && (r->also == NULL || has_word(t, r->also));
 }
 
 /* Returns the entry of reply r. */
@@ -312,22 +328,28 @@ smalltalk_find(enum reply r)
 }
 
 const struct smalltalk *
-smalltalk_match(const struct norm_tokens *t)
+smalltalk_match(const struct norm_tokens *t, int *start)
 {
-	uint32_t first[256 / 32] = { 0 };
+	struct first_bytes f;
 	unsigned char c;
 	size_t i;
-	int start, k;
+	int k;
 
+	_Static_assert(NORM_TOKENS_MAX <= 64, "a word is one bit of a uint64_t");
+	*start = 0;
 	if (t->n == 0)
 		return NULL;
+	memset(f.has, 0, sizeof(f.has));
 	for (k = 0; k < t->n; k++) {
 		c = (unsigned char)t->tok[k].text[0];
-		first[c / 32] |= 1u << (c % 32);
+		if (!(f.has[c / 32] & 1u << (c % 32)))
+			f.at[c] = 0;
+		f.has[c / 32] |= 1u << (c % 32);
+		f.at[c] |= 1ULL << k;
 	}
-	start = smalltalk_skip_greeting(t); /* where a START phrase must stand */
+	*start = smalltalk_skip_greeting(t); /* where a START phrase must stand */
 	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
-		if (rule_matches(&rules[i], t, start, first))
+		if (rule_matches(&rules[i], t, *start, &f))
 			return smalltalk_find(rules[i].reply);
 	return NULL;
 }
@@ -348,4 +370,21 @@ smalltalk_skip_greeting(const struct norm_tokens *t)
 			best = words;
 	}
 	return best;
+}
+
+int
+smalltalk_check(void)
+{
+	const char *const *ph;
+	const char *c;
+	size_t i;
+	int bad = 0, words;
+
+	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
+		for (ph = rules[i].phrases; rules[i].place == WHOLE && *ph != NULL; ph++) {
+			for (c = *ph, words = 1; *c != '\0'; c++)
+				words += *c == ' ';
+			bad += words > WHOLE_WORDS_MAX;
+		}
+	return bad;
 }

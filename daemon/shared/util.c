@@ -21,7 +21,7 @@ struct arena_block {
 
 #define ARENA_BLOCK 4000
 
-static int
+int
 buf_reserve(struct buf *b, size_t extra)
 {
 	size_t need, cap;
@@ -159,7 +159,7 @@ arena_bytes(const struct arena *a)
 	return n;
 }
 
-static char *
+char *
 arena_alloc(struct arena *a, size_t n)
 {
 	struct arena_block *blk = a->head;
@@ -194,6 +194,20 @@ char *
 arena_strdup(struct arena *a, const char *s)
 {
 	return s ? arena_strndup(a, s, strlen(s)) : NULL;
+}
+
+char *
+arena_strcat3(struct arena *a, const char *x, const char *y, const char *z)
+{
+	size_t nx = strlen(x), ny = strlen(y), nz = strlen(z);
+	char *p;
+
+	if (nx + ny > SIZE_MAX - nz - 1 || (p = arena_alloc(a, nx + ny + nz + 1)) == NULL)
+		return NULL;
+	memcpy(p, x, nx);
+	memcpy(p + nx, y, ny);
+	memcpy(p + nx + ny, z, nz + 1);
+	return p;
 }
 
 char *
@@ -491,6 +505,32 @@ read_file(const char *path, struct buf *b, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
+}
+
+uint32_t
+hash_word(const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, v;
+	uint32_t lo, hi;
+
+	for (; n > 8; s += 8, n -= 8) {
+		memcpy(&v, s, 8);
+		h = (h ^ v) * 0xbf58476d1ce4e5b9ULL;
+		h ^= h >> 31;
+	}
+	/* The last 1 to 8 bytes in one word: two loads of 4 that may overlap, or for fewer
+	 * than 4 the first, middle and last byte; with the length mixed in first, no two
+	 * strings read the same bytes. */
+	if (n >= 4) {
+		memcpy(&lo, s, 4);
+		memcpy(&hi, s + n - 4, 4);
+		v = (uint64_t)hi << 32 | lo;
+	} else {
+		v = n > 0 ? (uint64_t)s[0] << 16 | (uint64_t)s[n / 2] << 8 | s[n - 1] : 0;
+	}
+	h = (h ^ v) * 0x94d049bb133111ebULL;
+	return (uint32_t)(h >> 32 ^ h);
 }
 
 unsigned long long

@@ -8,6 +8,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -23,6 +24,10 @@ void buf_init(struct buf *b);
 
 /* Frees b's bytes and sets it empty; accepts an empty b. This function can't fail. */
 void buf_free(struct buf *b);
+
+/* Makes room for extra more bytes (and the NUL after them) without moving the data
+ * again. Returns 0, or -1 when out of memory. */
+int buf_reserve(struct buf *b, size_t extra);
 
 /* Appends n bytes from p. Returns 0, or -1 when out of memory (b is unchanged). */
 int buf_append(struct buf *b, const void *p, size_t n);
@@ -57,6 +62,10 @@ void arena_init(struct arena *a);
 /* Frees every string allocated from a. This function can't fail. */
 void arena_free(struct arena *a);
 
+/* Allocates n bytes from the arena, not aligned (for strings). Returns them, or NULL
+ * when out of memory. */
+char *arena_alloc(struct arena *a, size_t n);
+
 /* Copies n bytes of s into the arena and adds a NUL. Returns the copy, or NULL when out
  * of memory. */
 char *arena_strndup(struct arena *a, const char *s, size_t n);
@@ -67,6 +76,11 @@ char *arena_strdup(struct arena *a, const char *s);
 
 /* Returns the bytes the arena holds. This function can't fail. */
 size_t arena_bytes(const struct arena *a);
+
+/* Copies the strings x, y and z one after the other into the arena: what
+ * arena_printf(a, "%s%s%s", x, y, z) gives, without formatting. Returns the copy, or NULL
+ * when out of memory. */
+char *arena_strcat3(struct arena *a, const char *x, const char *y, const char *z);
 
 /* Formats into the arena. Returns the string, or NULL when out of memory. */
 char *arena_printf(struct arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -123,6 +137,10 @@ int parse_long(const char *s, long min, long max, long *out);
 
 /* Reads the file at path into b (appending). Returns 0, or -1 with a reason in err. */
 int read_file(const char *path, struct buf *b, char *err, size_t errlen);
+
+/* A quick hash of n bytes, for tables and filters of short strings (words): a few loads
+ * and multiplies where FNV-1a takes two operations a byte. This function can't fail. */
+uint32_t hash_word(const void *p, size_t n);
 
 /* 64-bit FNV-1a over n bytes, continuing from h (start with FNV_OFFSET). Used for the
  * KB version, where only change detection matters. This function can't fail. */

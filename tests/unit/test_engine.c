@@ -16,6 +16,7 @@
 #include "harness.h"
 #include "match.h"
 #include "proto.h"
+#include "smalltalk.h"
 
 static struct kb *kb;
 static const char *fixture_path; /* where kb was read from */
@@ -164,6 +165,12 @@ static void
 test_small_talk(void)
 {
 	struct answer a;
+
+	CHECK(smalltalk_check() == 0);
+	/* A five-word whole-question phrase, the longest there is. */
+	a = ask("what questions can I ask?", NULL);
+	CHECK(a.type == ANSWER_CHAT && strcmp(a.fact, "_help") == 0);
+	answer_free(&a);
 
 	/* Each reply in the fixture's words: the engine has none of its own. */
 	a = ask("Hello!", NULL);

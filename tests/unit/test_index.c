@@ -607,6 +607,30 @@ group_linked(const struct kb *kb, size_t i)
 	return 1;
 }
 
+/* Returns 1 when kb_vocab_by_length() gives, for every first byte, each word that starts
+ * with it once, by length and then in the vocabulary's order. */
+static int
+by_length_ok(const struct kb *kb)
+{
+	const uint32_t *by;
+	size_t n, i, total = 0;
+	int c;
+
+	for (c = 1; c < 256; c++) {
+		by = kb_vocab_by_length(kb, (unsigned char)c, &n);
+		for (i = 0; i < n; i++) {
+			if ((unsigned char)kb->vocab[by[i]].word[0] != c)
+				return 0;
+			if (i > 0 && (kb->vocab[by[i - 1]].len > kb->vocab[by[i]].len ||
+				      (kb->vocab[by[i - 1]].len == kb->vocab[by[i]].len &&
+				       by[i - 1] >= by[i])))
+				return 0;
+		}
+		total += n;
+	}
+	return total == kb->nvocab;
+}
+
 /* The vocabulary's words are found by their hash, and read from the terms kept for them
  * as the tokenizer reads them, alone and in phrases; a wrong kept term shows. Every
  * synonym form's first word, and every misspelling, passes its filter, and the forms
@@ -644,9 +668,27 @@ test_vocabulary_reads_as_tokenizer(void)
 			  (k < kb->nvocab && (unsigned char)kb->vocab[k].word[0] < c);
 	}
 	CHECK(missed == 0);
+	CHECK(by_length_ok(kb));
+	/* The letters a word has twice: "banana" has a and n; "ab" none; "e.." the six
+	 * shared bits of '.'. */
+	CHECK(kb_letters_twice("banana") == ((1u << ('a' - 'a')) | (1u << ('n' - 'a'))));
+	CHECK(kb_letters_twice("ab") == 0 && kb_letters_twice("") == 0);
+	CHECK(kb_letters_twice("e..") == 1u << (26 + '.' % 6));
+	for (i = 0, missed = 0; i < kb->nvocab; i++)
+		missed += kb->vocab[i].twice != kb_letters_twice(kb->vocab[i].word);
+	CHECK(missed == 0);
 	for (i = 0, missed = 0; i < kb->nfixes; i++)
 		missed += kb_misspelling(kb, kb->fixes[i].word) == NULL;
 	CHECK(kb->nfixes > 0 && missed == 0);
+	for (i = 0, k = 0; kb->known != NULL && i <= kb->known_mask; i++)
+		k += kb->known[i].text != NULL;
+	CHECK(k > 0);
+	for (i = 0; kb->known[i].text == NULL || kb->known[i].ph.n == 0; i++)
+		;
+	kb->known[i].ph.lo[0] ^= 1;
+	CHECK(kb_vocab_check(kb) > 0);
+	kb->known[i].ph.lo[0] ^= 1;
+	CHECK(kb_vocab_check(kb) == 0);
 	kb->word_terms[kb->word_term_at[1]] ^= 1;
 	CHECK(kb_vocab_check(kb) > 0);
 	kb_close(kb);

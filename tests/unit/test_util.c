@@ -201,6 +201,45 @@ test_fnv1a_matches_reference(void)
 	CHECK(fnv1a(FNV_OFFSET, "foobar", 6) == 0x85944171f73967e8ULL);
 }
 
+static void
+test_arena_strcat3_joins(void)
+{
+	struct arena a;
+	char *p;
+
+	arena_init(&a);
+	p = arena_strcat3(&a, "(lead) ", "the answer", " (note)");
+	CHECK(p != NULL && strcmp(p, "(lead) the answer (note)") == 0);
+	p = arena_strcat3(&a, "", "only", "");
+	CHECK(p != NULL && strcmp(p, "only") == 0);
+	arena_free(&a);
+}
+
+static void
+test_hash_word_reads_every_byte_and_no_more(void)
+{
+	char a[32], b[32];
+	size_t n, i;
+
+	for (n = 0; n <= 24; n++) {
+		memset(a, 'x', sizeof(a));
+		memset(b, 'y', sizeof(b));
+		for (i = 0; i < n; i++)
+			a[i] = b[i] = (char)('a' + i);
+		/* The bytes past n are not read; the length counts. */
+		CHECK(hash_word(a, n) == hash_word(b, n));
+		CHECK(hash_word(a, n) != hash_word(a, n + 1));
+		/* Every byte of the n counts. */
+		for (i = 0; i < n; i++) {
+			b[i] = 'Z';
+			CHECK(hash_word(a, n) != hash_word(b, n));
+			b[i] = a[i];
+		}
+	}
+	CHECK(hash_word("daca", 4) != hash_word("adca", 4));
+	CHECK(hash_word("abc", 3) != hash_word("acb", 3));
+}
+
 #define SEC 1000000000LL
 
 /* Runs the warnings of test_log_rate_counts_repeats with stderr going to a temporary
@@ -285,6 +324,8 @@ main(void)
 	RUN(test_date_words_in_both_languages);
 	RUN(test_parse_long_checks_everything);
 	RUN(test_fnv1a_matches_reference);
+	RUN(test_hash_word_reads_every_byte_and_no_more);
+	RUN(test_arena_strcat3_joins);
 	RUN(test_log_rate_counts_repeats);
 	HARNESS_END();
 }
