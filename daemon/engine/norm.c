@@ -427,7 +427,8 @@ in_list(const char *word, const char *const *list, size_t n)
 	return 0;
 }
 
-/* Returns 1 when a and b differ by at most one letter (substituted, added or dropped). */
+/* Returns 1 when a and b differ by at most one letter (substituted, added or dropped) or
+ * by two neighbours swapped ("teh" for "the", the commonest slip of all). */
 static int
 one_edit(const char *a, const char *b)
 {
@@ -439,6 +440,9 @@ one_edit(const char *a, const char *b)
 		return 0;
 	while (*a && *a == *b)
 		a++, b++;
+	if (la == lb && a[0] && a[1] && a[0] == b[1] && a[1] == b[0] &&
+	    strcmp(a + 2, b + 2) == 0)
+		return 1;
 	if (la == lb)
 		return strcmp(a + (*a != 0), b + (*b != 0)) == 0;
 	return strcmp(a, b + 1) == 0;

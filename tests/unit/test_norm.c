@@ -177,6 +177,13 @@ test_stopwords(void)
 	CHECK(norm_is_stopword("el", LANG_ES));
 	CHECK(!norm_is_stopword("quien", LANG_ES));
 	CHECK(!norm_is_stopword("the", LANG_ES));
+	/* A slip of a stopword: one letter off, or two neighbours swapped. */
+	CHECK(norm_near_stopword("teh", LANG_EN));
+	CHECK(norm_near_stopword("hte", LANG_EN));
+	CHECK(norm_near_stopword("tha", LANG_EN));
+	CHECK(!norm_near_stopword("eth", LANG_EN)); /* two swaps apart */
+	CHECK(!norm_near_stopword("zqx", LANG_EN));
+	CHECK(norm_near_stopword("lso", LANG_ES)); /* "los" */
 }
 
 /* A word's kind is what the lists say of it, and each word of a question has its own,
