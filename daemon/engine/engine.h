@@ -222,6 +222,7 @@ enum reply {
 	REPLY_DECLINE,	    /* no answer: said before the questions it suggests */
 	REPLY_HELP_COMMAND, /* the first line of rulingd's /help command */
 	REPLY_PROMPT,	    /* the line rulingd --prompt opens with on a terminal */
+	REPLY_CLARIFY,	    /* no answer, but close ones: said before the questions it suggests */
 	REPLY_COUNT	    /* how many there are */
 };
 

@@ -969,6 +969,7 @@ static const char *const reply_ids[REPLY_COUNT] = {
 	[REPLY_DECLINE] = "_decline",
 	[REPLY_HELP_COMMAND] = "_help_command",
 	[REPLY_PROMPT] = "_prompt",
+	[REPLY_CLARIFY] = "_clarify",
 };
 
 const char *

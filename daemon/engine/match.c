@@ -1002,11 +1002,13 @@ fill_none(struct kb *kb, const struct match_options *o, const struct ranked *r, 
 		if (k == a->nsuggestions)
 			a->nsuggestions++;
 	}
-	if (a->nsuggestions == 0)
-		a->nsuggestions = starter_links(kb, want, &a->arena, s);
-	/* The knowledge base's decline says what it knows and leads to the suggestions;
+	/* Facts that came close are offered as a question back ("did you mean ...?"): not
+	 * sure enough to answer, the bot lets the reader pick rather than guess. Without
+	 * them, the knowledge base's decline says what it knows and leads to the starters;
 	 * without suggestions, or without that reply, the bot only says it does not know. */
 	if (a->nsuggestions > 0)
+		rc = reply_text(kb, REPLY_CLARIFY, want, a);
+	else if ((a->nsuggestions = starter_links(kb, want, &a->arena, s)) > 0)
 		rc = reply_text(kb, REPLY_DECLINE, want, a);
 	if (rc == 1)
 		a->text = want == LANG_ES ? "No sé la respuesta a eso."
@@ -1062,11 +1064,14 @@ search_lang(struct kb *kb, struct plan *p, const struct norm_tokens *t, int firs
 /* Searches the question's own language first. A Spanish question that nothing Spanish
  * answers is tried on the English facts (not every fact is translated), and so is any
  * question whose language was a guess; the answer is then given in the language asked
- * for when a translation exists. Returns 0 and fills *out, or -1. */
+ * for when a translation exists. A guess that the other language's facts answer better,
+ * and well enough to be offered, was wrong ("cuantas veces le dispararon a byrne", without
+ * accents, reads as English): unless the reader named a language (hinted), the reply is
+ * in the other one. Returns 0 and fills *out, or -1. */
 static int
 answer_question(struct kb *kb, struct plan *p, const struct norm_tokens *t, int first,
-		enum lang asked, int sure, enum lang want, struct answer *out, char *err,
-		size_t errlen)
+		enum lang asked, int sure, int hinted, enum lang want, struct answer *out,
+		char *err, size_t errlen)
 {
 	struct ranked r[CANDIDATES], r2[CANDIDATES];
 	enum lang other = asked == LANG_ES ? LANG_EN : LANG_ES;
@@ -1079,6 +1084,9 @@ answer_question(struct kb *kb, struct plan *p, const struct norm_tokens *t, int 
 	if (asked == LANG_ES || !sure || p->o->features) {
 		if ((n2 = search_lang(kb, p, t, first, other, 1, r2, err, errlen)) < 0)
 			return -1;
+		if (!sure && !hinted && n2 > 0 && r2[0].confidence >= p->o->tune.suggest &&
+		    (n == 0 || r2[0].confidence > r[0].confidence))
+			want = out->wanted = other;
 		if (confident(p->o, r2, n2))
 			return fill_fact(kb, r2[0].fact, r2[0].confidence, want, out);
 		if (n == 0 || (n2 > 0 && r2[0].confidence > r[0].confidence))
@@ -1129,7 +1137,8 @@ match_question(struct kb *kb, const struct match_options *o, const char *text, s
 		p->o = o;
 		p->deadline_ns =
 			o->deadline_ms > 0 ? now_ns() + (long long)(o->deadline_ms * 1e6) : 0;
-		rc = answer_question(kb, p, &t, first, asked, sure, want, out, err, errlen);
+		rc = answer_question(kb, p, &t, first, asked, sure, has_hint, want, out, err,
+				     errlen);
 		query_free(&p->q);
 		free(p);
 	}

@@ -161,6 +161,24 @@ test_out_of_scope_declines_with_suggestions(void)
 	answer_free(&a);
 }
 
+/* A question close to a fact but not enough to answer it is asked back: "did you mean",
+ * with the facts that came close, not the starters. */
+static void
+test_near_miss_is_asked_back(void)
+{
+	struct answer a = ask("sanctuary", NULL);
+
+	CHECK(a.type == ANSWER_NONE);
+	CHECK_STR(a.text, "Clarify of the fixture. Did you mean:");
+	CHECK(a.nsuggestions == 1 && strcmp(a.suggestions[0].fact, "sanctuary-meaning") == 0);
+	answer_free(&a);
+	a = ask("who ruled", "es");
+	CHECK(a.type == ANSWER_NONE && a.lang == LANG_ES);
+	CHECK_STR(a.text, "Aclaración de prueba. ¿Quiso decir:");
+	CHECK(a.nsuggestions > 0 && strcmp(a.suggestions[0].fact, "ruling-date-es") == 0);
+	answer_free(&a);
+}
+
 static void
 test_small_talk(void)
 {
@@ -236,6 +254,12 @@ test_spanish(void)
 	/* And the other way round. */
 	a = ask("¿Quién fue el juez?", "en");
 	CHECK(a.type == ANSWER_FACT && strcmp(a.fact, "judge") == 0 && a.lang == LANG_EN);
+	answer_free(&a);
+	/* Read as English by a guess, but answered by the Spanish facts: the reply is Spanish,
+	 * not their English version. */
+	a = ask("what fallo", NULL);
+	CHECK(a.type == ANSWER_FACT && strcmp(a.fact, "ruling-date-es") == 0);
+	CHECK(a.lang == LANG_ES && a.wanted == LANG_ES);
 	answer_free(&a);
 }
 
@@ -519,6 +543,7 @@ main(int argc, char **argv)
 	RUN(test_fts5_syntax_is_harmless);
 	RUN(test_garbage_is_harmless);
 	RUN(test_out_of_scope_declines_with_suggestions);
+	RUN(test_near_miss_is_asked_back);
 	RUN(test_small_talk);
 	RUN(test_spanish);
 	RUN(test_sources_are_resolved);
