@@ -179,8 +179,7 @@ test: test-deps $(PROGRAMS) $(TEST_PROGRAMS) $(TEST_KBS)
 
 # Every evaluation question falls in one split by a hash of its words: the answer model
 # is fitted on fit, its thresholds chosen on dev; test is only read to report.
-EVAL_SETS = tests/eval/questions.tsv tests/eval/holdout.tsv tests/eval/readers-en.tsv \
-	tests/eval/readers-es.tsv
+EVAL_SETS = $(sort $(wildcard tests/eval/*.tsv))
 eval: $(BUILD)/rulingeval $(BUILD)/kb.sqlite
 	@for split in fit dev test; do \
 		echo "== $$split"; \
