@@ -38,18 +38,27 @@ static const char *const group_fields[] = { "words", "note", NULL };
 static const char *const starter_fields[] = { "en", "es", "note", NULL };
 static const char *const reply_fields[] = { "id", "en", "es", "note", NULL };
 
+/* Prints "file:line: what: label message" to set->report. */
+static void
+report(struct kbset *set, const char *file, int line, const char *what, const char *label,
+       const char *fmt, va_list ap)
+{
+	fprintf(set->report, "%s:%d: ", file, line);
+	if (what)
+		fprintf(set->report, "%s: ", what);
+	fputs(label, set->report);
+	vfprintf(set->report, fmt, ap);
+	fputc('\n', set->report);
+}
+
 void
 kb_problem(struct kbset *set, const char *file, int line, const char *what, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(set->report, "%s:%d: ", file, line);
-	if (what)
-		fprintf(set->report, "%s: ", what);
 	va_start(ap, fmt);
-	vfprintf(set->report, fmt, ap);
+	report(set, file, line, what, "", fmt, ap);
 	va_end(ap);
-	fputc('\n', set->report);
 	set->problems++;
 }
 
@@ -58,14 +67,9 @@ kb_warning(struct kbset *set, const char *file, int line, const char *what, cons
 {
 	va_list ap;
 
-	fprintf(set->report, "%s:%d: ", file, line);
-	if (what)
-		fprintf(set->report, "%s: ", what);
-	fputs("warning: ", set->report);
 	va_start(ap, fmt);
-	vfprintf(set->report, fmt, ap);
+	report(set, file, line, what, "warning: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', set->report);
 	set->warnings++;
 }
 
