@@ -24,7 +24,9 @@
  * Sorted by bound, the phrases whose bounds together cannot lift a fact above the k-th best score
  * so far are only looked up in the facts the others ("drivers") bring, best bound first, and not at
  * all once a fact can no longer make it. Rare phrases carry the high bounds, so the postings of
- * common words are read only where a rare word matched.
+ * common words are read only where a rare word matched. The drivers' postings are read a window
+ * of facts at a time, each driver's in one go into an array of parts as the scan does, and the
+ * window's facts then judged in order: no merging of the drivers fact by fact.
  *
  * A phrase of two tokens has postings of its own (pairs.c); a longer one is followed
  * through its rarest pair, each fact there read to see whether the rest stands in a row;
@@ -602,32 +604,67 @@ query_order_sum(const double *part, int n)
 	return score;
 }
 
-/* Scores fact d: the drivers at d (the first ndrivers of at, which has room for every
- * scorer), then the checked scorers while d can still beat theta.
- * Fills hit and returns 1 when d was scored in full, 0 when it cannot make the k best.
- * No driver's bound alone is short of theta with every checked scorer's (search_roles()
- * made them drivers for that), so d is judged on its drivers' actual parts; and most
- * facts fail at once, so the parts are laid out in query order only for those that pass. */
+/* Facts MaxScore gathers its drivers' parts for at once (a multiple of 64). */
+#define MAXSCORE_WINDOW 128
+
+/* The drivers' parts in a window of facts lo..hi, at most MAXSCORE_WINDOW of them. */
+struct window {
+	uint32_t lo, hi;
+	uint64_t hit[MAXSCORE_WINDOW / 64]; /* bit j: a driver is in fact lo + j */
+	uint32_t found[MAXSCORE_WINDOW];    /* bit i: phrase i's part is below (where hit) */
+	double part[INDEX_QUERY_MAX][MAXSCORE_WINDOW]; /* [i][j]: phrase i's part in fact lo + j */
+	uint8_t columns[INDEX_QUERY_MAX][MAXSCORE_WINDOW]; /* [i][j]: the columns it is in there */
+};
+
+/* Notes driver s's part in fact d of the window, where its weighted frequency is f. */
+static inline void
+window_add(struct window *w, const struct index *ix, const struct scorer *s, uint32_t d, double f,
+	   uint8_t columns)
+{
+	uint32_t j = d - w->lo;
+	uint64_t bit = 1ULL << (j & 63);
+
+	if (!(w->hit[j >> 6] & bit)) {
+		w->hit[j >> 6] |= bit;
+		w->found[j] = 0;
+	}
+	w->found[j] |= 1u << s->phrase;
+	w->part[s->phrase][j] = s->idf * index_freq_part_k(f, ix->length_part[d]);
+	w->columns[s->phrase][j] = columns;
+}
+
+/* Reads driver s's facts in the window into it, leaving s on its first fact after. */
+static void
+window_collect(struct search *se, struct scorer *s, struct window *w)
+{
+	if (s->simple && se->columns == ~0u) {
+		for (; s->doc <= w->hi; scorer_next(se->ix, s))
+			window_add(w, se->ix, s, s->doc, s->f, s->columns);
+		return;
+	}
+	for (; s->doc <= w->hi; scorer_seek(se->ix, se->columns, s, s->doc + 1))
+		window_add(w, se->ix, s, s->doc, s->f, s->columns);
+}
+
+/* Scores fact lo + j of the window: its drivers' parts, then the checked scorers while
+ * it can still beat theta. Fills hit and returns 1 when it was scored in full, 0 when it
+ * cannot make the k best. No driver's bound alone is short of theta with every checked
+ * scorer's (search_roles() made them drivers for that), so the fact is judged on its
+ * drivers' actual parts; and most facts fail at once, so the parts are laid out in query
+ * order only for those that pass. */
 static int
-score_fact(struct search *se, uint32_t d, struct scorer **at, int ndrivers, double theta,
-	   struct index_hit *hit)
+window_score(struct search *se, const struct window *w, uint32_t j, double theta,
+	     struct index_hit *hit)
 {
 	double part[INDEX_QUERY_MAX], got[INDEX_QUERY_MAX], partial = 0;
+	uint32_t d = w->lo + j, found = w->found[j], m;
 	double K = se->ix->length_part[d], slack = slack_at(theta);
+	struct scorer *at[INDEX_QUERY_MAX];
 	uint8_t columns[INDEX_QUERY_MAX];
 	int i, nat = 0;
 
-	for (i = 0; i < ndrivers; i++) {
-		struct scorer *s = at[i];
-
-		got[nat] = s->idf * index_freq_part_k(s->f, K);
-		partial += got[nat];
-		columns[nat++] = s->columns;
-		if (s->simple && se->columns == ~0u)
-			scorer_next(se->ix, s);
-		else
-			scorer_seek(se->ix, se->columns, s, d + 1);
-	}
+	for (m = found; m != 0; m &= m - 1)
+		partial += w->part[__builtin_ctz(m)][j];
 	for (i = 0; i < se->nchecked; i++) {
 		struct scorer *s = se->sc[se->checked[i]];
 
@@ -642,6 +679,11 @@ score_fact(struct search *se, uint32_t d, struct scorer **at, int ndrivers, doub
 	}
 	memset(part, 0, (size_t)se->q->n * sizeof(*part));
 	memset(hit->columns, 0, sizeof(hit->columns));
+	for (m = found; m != 0; m &= m - 1) {
+		i = __builtin_ctz(m);
+		part[i] = w->part[i][j];
+		hit->columns[i] = w->columns[i][j];
+	}
 	for (i = 0; i < nat; i++) {
 		part[at[i]->phrase] = got[i];
 		hit->columns[at[i]->phrase] = columns[i];
@@ -790,44 +832,58 @@ top_by_scan(struct search *se, uint32_t first, uint32_t last, int k, long long d
 
 /* ---- Any range: MaxScore ---- */
 
-/* index_top() by MaxScore. */
+/* index_top() by MaxScore, a window of facts at a time: the drivers' postings in the
+ * window are read into it one driver after another, then its facts are scored in order.
+ * The roles are decided again between windows only: roles decided for a lower theta
+ * stay right for a higher one, they only check less than they could. */
 static int
 top_by_maxscore(struct search *se, uint32_t first, uint32_t last, int k, long long deadline_ns,
 		struct index_hit *out)
 {
 	const struct index *ix = se->ix;
 	double theta = -HUGE_VAL;
-	struct scorer *at[INDEX_QUERY_MAX];
 	struct index_hit hit;
-	int n = 0, i, nat, scored = 0;
-	uint32_t d, x;
+	struct window w;
+	int n = 0, i, word;
+	long scored = 0, next_look = DEADLINE_EVERY;
+	uint64_t bits;
+	uint32_t j;
 
 	search_order(se);
 	search_roles(se, theta, first);
 	for (i = 0; i < se->ndrivers; i++)
 		scorer_seek(ix, se->columns, se->drivers[i], first);
 	for (;;) {
-		/* The next fact a driver holds, and the drivers that hold it. */
-		d = POSTINGS_END;
-		for (i = 0, nat = 0; i < se->ndrivers; i++) {
-			if ((x = se->drivers[i]->doc) < d)
-				d = x, nat = 0;
-			if (x == d)
-				at[nat++] = se->drivers[i];
-		}
-		if (d == POSTINGS_END || d > last)
+		/* The next window starts at the next fact a driver holds. */
+		w.lo = POSTINGS_END;
+		for (i = 0; i < se->ndrivers; i++)
+			if (se->drivers[i]->doc < w.lo)
+				w.lo = se->drivers[i]->doc;
+		if (w.lo == POSTINGS_END || w.lo > last)
 			break;
-		if (score_fact(se, d, at, nat, theta, &hit)) {
-			keep_best(out, &n, k, &hit);
-			if (n == k && out[k - 1].score > theta) {
-				theta = out[k - 1].score;
-				/* The roles stand until one of them would change. */
-				if (se->flip + slack_at(theta) < theta)
-					search_roles(se, theta, d + 1);
+		w.hi = last - w.lo >= MAXSCORE_WINDOW - 1 ? w.lo + MAXSCORE_WINDOW - 1 : last;
+		memset(w.hit, 0, sizeof(w.hit));
+		for (i = 0; i < se->ndrivers; i++)
+			window_collect(se, se->drivers[i], &w);
+		for (word = 0; word < MAXSCORE_WINDOW / 64; word++) {
+			for (bits = w.hit[word]; bits != 0; bits &= bits - 1) {
+				j = (uint32_t)word * 64 + (uint32_t)__builtin_ctzll(bits);
+				scored++;
+				if (!window_score(se, &w, j, theta, &hit))
+					continue;
+				keep_best(out, &n, k, &hit);
+				if (n == k && out[k - 1].score > theta)
+					theta = out[k - 1].score;
 			}
 		}
-		if (deadline_ns != 0 && ++scored % DEADLINE_EVERY == 0 && now_ns() > deadline_ns)
-			return -2;
+		/* The roles stand until one of them would change. */
+		if (se->flip + slack_at(theta) < theta)
+			search_roles(se, theta, w.hi + 1);
+		if (deadline_ns != 0 && scored >= next_look) {
+			next_look = scored + DEADLINE_EVERY;
+			if (now_ns() > deadline_ns)
+				return -2;
+		}
 	}
 	return n;
 }
