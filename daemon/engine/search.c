@@ -31,8 +31,9 @@
  * A phrase of two tokens has postings of its own (pairs.c); a longer one is followed
  * through its rarest pair, each fact there read to see whether the rest stands in a row;
  * one with a prefix through its tokens' postings. Every fact holding a phrase holds each
- * of its tokens, so while one of those tokens is itself a driver of the search, the
- * phrase is never followed, only checked: the facts it could add are brought anyway.
+ * of its tokens and each pair of them in a row, so while one of those is itself a driver of
+ * the search, the phrase is never followed, only checked: the facts it could add are
+ * brought anyway.
  */
 #include <stddef.h>
 #include <stdlib.h>
@@ -298,6 +299,7 @@ struct search {
 	int n;					 /* entries in both */
 	struct scorer *drivers[INDEX_QUERY_MAX]; /* the scorers that bring facts */
 	int ndrivers;				 /* entries in drivers */
+	int saving[INDEX_QUERY_MAX];		 /* sc's places, most postings per bound first */
 	int checked[INDEX_QUERY_MAX];		 /* scorers only checked, highest bound first */
 	double rest[INDEX_QUERY_MAX + 1];	 /* rest[i]: bounds of checked[i..] summed */
 	int nchecked;				 /* entries in checked */
@@ -436,16 +438,20 @@ cmp_bound(const void *a, const void *b)
 	return x->phrase - y->phrase;
 }
 
-/* Returns 1 when every fact holding phrase p holds a term of the one-token phrase t: a
- * token of p is one of t's terms. */
+/* Returns 1 when every fact holding phrase p holds the shorter phrase t: t's tokens are
+ * tokens of p in a row, each of p's terms one of t's. */
 static int
 holds_all(const struct index_phrase *t, const struct index_phrase *p)
 {
-	int j;
+	int o, m;
 
-	for (j = 0; j < p->n; j++)
-		if (t->lo[0] <= p->lo[j] && p->hi[j] <= t->hi[0])
+	for (o = 0; o + t->n <= p->n; o++) {
+		for (m = 0; m < t->n; m++)
+			if (p->lo[o + m] < t->lo[m] || t->hi[m] < p->hi[o + m])
+				break;
+		if (m == t->n)
 			return 1;
+	}
 	return 0;
 }
 
@@ -483,19 +489,57 @@ search_open(struct search *se, const struct index *ix, const struct index_query 
 	return 0;
 }
 
+/* The postings a scorer reads while it drives: those of its rarest source. */
+static uint32_t
+scorer_postings(const struct scorer *s)
+{
+	uint32_t df = s->src[0].df;
+	int j;
+
+	for (j = 1; j < s->nsrc; j++)
+		if (s->src[j].df < df)
+			df = s->src[j].df;
+	return df;
+}
+
+/* Orders places in sc by the postings a scorer saves per unit of bound when it is only
+ * checked, most first; ties by place. */
+static void
+order_by_saving(struct search *se)
+{
+	int i, j, t;
+
+	for (i = 0; i < se->n; i++)
+		se->saving[i] = i;
+	for (i = 1; i < se->n; i++) { /* an insertion sort: a few dozen scorers at most */
+		t = se->saving[i];
+		for (j = i; j > 0; j--) {
+			const struct scorer *a = se->sc[se->saving[j - 1]], *b = se->sc[t];
+			double x = scorer_postings(a) * b->bound, y = scorer_postings(b) * a->bound;
+
+			if (x > y || (x == y && se->saving[j - 1] < t))
+				break;
+			se->saving[j] = se->saving[j - 1];
+		}
+		se->saving[j] = t;
+	}
+}
+
 /* Orders the scorers for MaxScore: by bound, lowest first, every one a driver, and notes
- * which one-token scorers hold all of each phrase's facts. */
+ * which shorter phrases (a token, a pair) hold all of each phrase's facts. */
 static void
 search_order(struct search *se)
 {
 	int i, k;
 
 	qsort(se->sc, (size_t)se->n, sizeof(se->sc[0]), cmp_bound);
+	order_by_saving(se);
 	for (i = 0; i < se->n; i++) {
 		se->sc[i]->driver = 1;
 		/* Only whole-fact searches: a token found in another column brings the fact. */
 		for (k = 0; se->columns == ~0u && se->sc[i]->p->n > 1 && k < se->n; k++)
-			if (se->sc[k]->p->n == 1 && holds_all(se->sc[k]->p, se->sc[i]->p))
+			if (se->sc[k]->p->n < se->sc[i]->p->n &&
+			    holds_all(se->sc[k]->p, se->sc[i]->p))
 				se->sc[i]->covered_by |= 1u << k;
 	}
 }
@@ -507,55 +551,64 @@ slack_at(double theta)
 	return 1e-9 * (theta > 1 ? theta : 1);
 }
 
+/* The bounds of the checked scorers in mask that no driver but the one at place i holds:
+ * what turning that driver to checked would add to what a fact without drivers may get. */
+static double
+held_only_by(const struct search *se, int i, uint32_t drivers, uint32_t mask)
+{
+	double sum = 0;
+	int c;
+
+	for (; mask != 0; mask &= mask - 1) {
+		c = __builtin_ctz(mask);
+		if ((se->sc[c]->covered_by & drivers) == 1u << i)
+			sum += se->sc[c]->bound;
+	}
+	return sum;
+}
+
 /* Decides, for a k-th best score of theta, which scorers bring facts ("drivers") and
  * which are only checked in the facts the drivers bring; next is the first fact not yet
- * read, where a scorer that drives again resumes. One-token scorers, lowest bound first,
- * are only checked while together they cannot lift a fact above theta; then a phrase is
- * only checked while a driver holds all its facts (a token of it: a fact holding the
- * phrase is brought anyway), or while its bound still fits under theta with the rest.
- * A scorer only checked stays so as theta rises; a driver turns once theta passes the
- * sum its test compared, and the least of those sums is kept in flip: until theta is past
- * it, the roles would come out the same. (Keeping them longer would be safe anyway: the
- * checked scorers' bounds only fall further short of a higher theta.) */
+ * read, where a scorer that drives again resumes. A fact that no driver holds can get at
+ * most the bounds of the checked scorers (missed), but those whose facts a driver holds
+ * all of (a token or a pair of a phrase); so scorers are made checked while missed stays
+ * short of theta, those that save the most postings per unit of bound first. Each test
+ * would come out otherwise once theta passes the sum it compared; the least of those sums
+ * of the failed ones is kept in flip: until theta is past it, the roles would come out
+ * the same. (Keeping them longer would be safe anyway: the checked scorers' bounds only
+ * fall further short of a higher theta.) */
 static void
 search_roles(struct search *se, double theta, uint32_t next)
 {
-	double missed = 0, slack = slack_at(theta);
+	double missed = 0, slack = slack_at(theta), extra;
 	int was[INDEX_QUERY_MAX], i, j, k;
-	uint32_t drivers = 0;
+	uint32_t drivers = 0, held = 0; /* held: checked scorers a driver holds */
 
 	se->flip = HUGE_VAL;
-
 	for (i = 0; i < se->n; i++) {
 		was[i] = se->sc[i]->driver;
 		se->sc[i]->driver = 1;
+		drivers |= 1u << i;
 	}
-	for (i = 0; i < se->n; i++) {
-		struct scorer *s = se->sc[i];
+	for (k = 0; k < se->n; k++) {
+		struct scorer *s = se->sc[i = se->saving[k]];
 
-		if (s->p->n > 1)
+		if (s->covered_by & drivers & ~(1u << i)) {
+			s->driver = 0;
+			drivers &= ~(1u << i);
+			held |= 1u << i;
 			continue;
-		if (missed + s->bound + slack >= theta) {
-			se->flip = missed + s->bound;
-			break;
 		}
-		missed += s->bound;
-		s->driver = 0;
-	}
-	for (i = 0; i < se->n; i++)
-		drivers |= (uint32_t)(se->sc[i]->p->n == 1 && se->sc[i]->driver) << i;
-	for (i = 0; i < se->n; i++) {
-		struct scorer *s = se->sc[i];
-
-		if (s->p->n == 1)
-			continue;
-		if (s->covered_by & drivers) {
+		extra = held_only_by(se, i, drivers, held);
+		if (missed + s->bound + extra + slack < theta) {
+			missed += s->bound + extra;
 			s->driver = 0;
-		} else if (missed + s->bound + slack < theta) {
-			missed += s->bound;
-			s->driver = 0;
-		} else if (missed + s->bound < se->flip) {
-			se->flip = missed + s->bound;
+			drivers &= ~(1u << i);
+			for (j = 0; j < se->n; j++) /* no longer held: they count now */
+				if (((held >> j) & 1) && !(se->sc[j]->covered_by & drivers))
+					held &= ~(1u << j);
+		} else if (missed + s->bound + extra < se->flip) {
+			se->flip = missed + s->bound + extra;
 		}
 	}
 	se->ndrivers = 0;
