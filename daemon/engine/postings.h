@@ -99,8 +99,8 @@ void postings_open(const struct postings *p, const struct postings_list *l,
  * function can't fail: the lists are written by postings_add(). */
 void postings_seek(struct postings_cursor *c, uint32_t target);
 
-/* Reads the entry at c->p, which follows fact prev. Single-byte varints, by far the
- * commonest, are read inline: this is the inner loop of every search. */
+/* Reads the entry at c->p, which follows fact prev. Varints of one and two bytes, by far
+ * the commonest, are read inline: this is the inner loop of every search. */
 static inline void
 postings_decode(struct postings_cursor *c, uint32_t prev)
 {
@@ -111,9 +111,12 @@ postings_decode(struct postings_cursor *c, uint32_t prev)
 		c->doc = POSTINGS_END;
 		return;
 	}
-	if (*c->p < 0x80)
+	if (*c->p < 0x80) {
 		v = *c->p++;
-	else if (varint_get(&c->p, c->end, &v) == -1) {
+	} else if (c->end - c->p >= 2 && c->p[1] < 0x80) { /* a gap of 16 facts or more */
+		v = (uint32_t)(c->p[0] & 0x7f) | (uint32_t)c->p[1] << 7;
+		c->p += 2;
+	} else if (varint_get(&c->p, c->end, &v) == -1) {
 		c->doc = POSTINGS_END;
 		return;
 	}

@@ -24,13 +24,16 @@
  * Sorted by bound, the phrases whose bounds together cannot lift a fact above the k-th best score
  * so far are only looked up in the facts the others ("drivers") bring, best bound first, and not at
  * all once a fact can no longer make it. Rare phrases carry the high bounds, so the postings of
- * common words are read only where a rare word matched.
+ * common words are read only where a rare word matched. The drivers' postings are read a window
+ * of facts at a time, each driver's in one go into an array of parts as the scan does, and the
+ * window's facts then judged in order: no merging of the drivers fact by fact.
  *
  * A phrase of two tokens has postings of its own (pairs.c); a longer one is followed
  * through its rarest pair, each fact there read to see whether the rest stands in a row;
  * one with a prefix through its tokens' postings. Every fact holding a phrase holds each
- * of its tokens, so while one of those tokens is itself a driver of the search, the
- * phrase is never followed, only checked: the facts it could add are brought anyway.
+ * of its tokens and each pair of them in a row, so while one of those is itself a driver of
+ * the search, the phrase is never followed, only checked: the facts it could add are
+ * brought anyway.
  */
 #include <stddef.h>
 #include <stdlib.h>
@@ -296,6 +299,7 @@ struct search {
 	int n;					 /* entries in both */
 	struct scorer *drivers[INDEX_QUERY_MAX]; /* the scorers that bring facts */
 	int ndrivers;				 /* entries in drivers */
+	int saving[INDEX_QUERY_MAX];		 /* sc's places, most postings per bound first */
 	int checked[INDEX_QUERY_MAX];		 /* scorers only checked, highest bound first */
 	double rest[INDEX_QUERY_MAX + 1];	 /* rest[i]: bounds of checked[i..] summed */
 	int nchecked;				 /* entries in checked */
@@ -434,16 +438,20 @@ cmp_bound(const void *a, const void *b)
 	return x->phrase - y->phrase;
 }
 
-/* Returns 1 when every fact holding phrase p holds a term of the one-token phrase t: a
- * token of p is one of t's terms. */
+/* Returns 1 when every fact holding phrase p holds the shorter phrase t: t's tokens are
+ * tokens of p in a row, each of p's terms one of t's. */
 static int
 holds_all(const struct index_phrase *t, const struct index_phrase *p)
 {
-	int j;
+	int o, m;
 
-	for (j = 0; j < p->n; j++)
-		if (t->lo[0] <= p->lo[j] && p->hi[j] <= t->hi[0])
+	for (o = 0; o + t->n <= p->n; o++) {
+		for (m = 0; m < t->n; m++)
+			if (p->lo[o + m] < t->lo[m] || t->hi[m] < p->hi[o + m])
+				break;
+		if (m == t->n)
 			return 1;
+	}
 	return 0;
 }
 
@@ -481,19 +489,57 @@ search_open(struct search *se, const struct index *ix, const struct index_query 
 	return 0;
 }
 
+/* The postings a scorer reads while it drives: those of its rarest source. */
+static uint32_t
+scorer_postings(const struct scorer *s)
+{
+	uint32_t df = s->src[0].df;
+	int j;
+
+	for (j = 1; j < s->nsrc; j++)
+		if (s->src[j].df < df)
+			df = s->src[j].df;
+	return df;
+}
+
+/* Orders places in sc by the postings a scorer saves per unit of bound when it is only
+ * checked, most first; ties by place. */
+static void
+order_by_saving(struct search *se)
+{
+	int i, j, t;
+
+	for (i = 0; i < se->n; i++)
+		se->saving[i] = i;
+	for (i = 1; i < se->n; i++) { /* an insertion sort: a few dozen scorers at most */
+		t = se->saving[i];
+		for (j = i; j > 0; j--) {
+			const struct scorer *a = se->sc[se->saving[j - 1]], *b = se->sc[t];
+			double x = scorer_postings(a) * b->bound, y = scorer_postings(b) * a->bound;
+
+			if (x > y || (x == y && se->saving[j - 1] < t))
+				break;
+			se->saving[j] = se->saving[j - 1];
+		}
+		se->saving[j] = t;
+	}
+}
+
 /* Orders the scorers for MaxScore: by bound, lowest first, every one a driver, and notes
- * which one-token scorers hold all of each phrase's facts. */
+ * which shorter phrases (a token, a pair) hold all of each phrase's facts. */
 static void
 search_order(struct search *se)
 {
 	int i, k;
 
 	qsort(se->sc, (size_t)se->n, sizeof(se->sc[0]), cmp_bound);
+	order_by_saving(se);
 	for (i = 0; i < se->n; i++) {
 		se->sc[i]->driver = 1;
 		/* Only whole-fact searches: a token found in another column brings the fact. */
 		for (k = 0; se->columns == ~0u && se->sc[i]->p->n > 1 && k < se->n; k++)
-			if (se->sc[k]->p->n == 1 && holds_all(se->sc[k]->p, se->sc[i]->p))
+			if (se->sc[k]->p->n < se->sc[i]->p->n &&
+			    holds_all(se->sc[k]->p, se->sc[i]->p))
 				se->sc[i]->covered_by |= 1u << k;
 	}
 }
@@ -505,55 +551,64 @@ slack_at(double theta)
 	return 1e-9 * (theta > 1 ? theta : 1);
 }
 
+/* The bounds of the checked scorers in mask that no driver but the one at place i holds:
+ * what turning that driver to checked would add to what a fact without drivers may get. */
+static double
+held_only_by(const struct search *se, int i, uint32_t drivers, uint32_t mask)
+{
+	double sum = 0;
+	int c;
+
+	for (; mask != 0; mask &= mask - 1) {
+		c = __builtin_ctz(mask);
+		if ((se->sc[c]->covered_by & drivers) == 1u << i)
+			sum += se->sc[c]->bound;
+	}
+	return sum;
+}
+
 /* Decides, for a k-th best score of theta, which scorers bring facts ("drivers") and
  * which are only checked in the facts the drivers bring; next is the first fact not yet
- * read, where a scorer that drives again resumes. One-token scorers, lowest bound first,
- * are only checked while together they cannot lift a fact above theta; then a phrase is
- * only checked while a driver holds all its facts (a token of it: a fact holding the
- * phrase is brought anyway), or while its bound still fits under theta with the rest.
- * A scorer only checked stays so as theta rises; a driver turns once theta passes the
- * sum its test compared, and the least of those sums is kept in flip: until theta is past
- * it, the roles would come out the same. (Keeping them longer would be safe anyway: the
- * checked scorers' bounds only fall further short of a higher theta.) */
+ * read, where a scorer that drives again resumes. A fact that no driver holds can get at
+ * most the bounds of the checked scorers (missed), but those whose facts a driver holds
+ * all of (a token or a pair of a phrase); so scorers are made checked while missed stays
+ * short of theta, those that save the most postings per unit of bound first. Each test
+ * would come out otherwise once theta passes the sum it compared; the least of those sums
+ * of the failed ones is kept in flip: until theta is past it, the roles would come out
+ * the same. (Keeping them longer would be safe anyway: the checked scorers' bounds only
+ * fall further short of a higher theta.) */
 static void
 search_roles(struct search *se, double theta, uint32_t next)
 {
-	double missed = 0, slack = slack_at(theta);
+	double missed = 0, slack = slack_at(theta), extra;
 	int was[INDEX_QUERY_MAX], i, j, k;
-	uint32_t drivers = 0;
+	uint32_t drivers = 0, held = 0; /* held: checked scorers a driver holds */
 
 	se->flip = HUGE_VAL;
-
 	for (i = 0; i < se->n; i++) {
 		was[i] = se->sc[i]->driver;
 		se->sc[i]->driver = 1;
+		drivers |= 1u << i;
 	}
-	for (i = 0; i < se->n; i++) {
-		struct scorer *s = se->sc[i];
+	for (k = 0; k < se->n; k++) {
+		struct scorer *s = se->sc[i = se->saving[k]];
 
-		if (s->p->n > 1)
+		if (s->covered_by & drivers & ~(1u << i)) {
+			s->driver = 0;
+			drivers &= ~(1u << i);
+			held |= 1u << i;
 			continue;
-		if (missed + s->bound + slack >= theta) {
-			se->flip = missed + s->bound;
-			break;
 		}
-		missed += s->bound;
-		s->driver = 0;
-	}
-	for (i = 0; i < se->n; i++)
-		drivers |= (uint32_t)(se->sc[i]->p->n == 1 && se->sc[i]->driver) << i;
-	for (i = 0; i < se->n; i++) {
-		struct scorer *s = se->sc[i];
-
-		if (s->p->n == 1)
-			continue;
-		if (s->covered_by & drivers) {
+		extra = held_only_by(se, i, drivers, held);
+		if (missed + s->bound + extra + slack < theta) {
+			missed += s->bound + extra;
 			s->driver = 0;
-		} else if (missed + s->bound + slack < theta) {
-			missed += s->bound;
-			s->driver = 0;
-		} else if (missed + s->bound < se->flip) {
-			se->flip = missed + s->bound;
+			drivers &= ~(1u << i);
+			for (j = 0; j < se->n; j++) /* no longer held: they count now */
+				if (((held >> j) & 1) && !(se->sc[j]->covered_by & drivers))
+					held &= ~(1u << j);
+		} else if (missed + s->bound + extra < se->flip) {
+			se->flip = missed + s->bound + extra;
 		}
 	}
 	se->ndrivers = 0;
@@ -602,32 +657,67 @@ query_order_sum(const double *part, int n)
 	return score;
 }
 
-/* Scores fact d: the drivers at d (the first ndrivers of at, which has room for every
- * scorer), then the checked scorers while d can still beat theta.
- * Fills hit and returns 1 when d was scored in full, 0 when it cannot make the k best.
- * No driver's bound alone is short of theta with every checked scorer's (search_roles()
- * made them drivers for that), so d is judged on its drivers' actual parts; and most
- * facts fail at once, so the parts are laid out in query order only for those that pass. */
+/* Facts MaxScore gathers its drivers' parts for at once (a multiple of 64). */
+#define MAXSCORE_WINDOW 128
+
+/* The drivers' parts in a window of facts lo..hi, at most MAXSCORE_WINDOW of them. */
+struct window {
+	uint32_t lo, hi;
+	uint64_t hit[MAXSCORE_WINDOW / 64]; /* bit j: a driver is in fact lo + j */
+	uint32_t found[MAXSCORE_WINDOW];    /* bit i: phrase i's part is below (where hit) */
+	double part[INDEX_QUERY_MAX][MAXSCORE_WINDOW]; /* [i][j]: phrase i's part in fact lo + j */
+	uint8_t columns[INDEX_QUERY_MAX][MAXSCORE_WINDOW]; /* [i][j]: the columns it is in there */
+};
+
+/* Notes driver s's part in fact d of the window, where its weighted frequency is f. */
+static inline void
+window_add(struct window *w, const struct index *ix, const struct scorer *s, uint32_t d, double f,
+	   uint8_t columns)
+{
+	uint32_t j = d - w->lo;
+	uint64_t bit = 1ULL << (j & 63);
+
+	if (!(w->hit[j >> 6] & bit)) {
+		w->hit[j >> 6] |= bit;
+		w->found[j] = 0;
+	}
+	w->found[j] |= 1u << s->phrase;
+	w->part[s->phrase][j] = s->idf * index_freq_part_k(f, ix->length_part[d]);
+	w->columns[s->phrase][j] = columns;
+}
+
+/* Reads driver s's facts in the window into it, leaving s on its first fact after. */
+static void
+window_collect(struct search *se, struct scorer *s, struct window *w)
+{
+	if (s->simple && se->columns == ~0u) {
+		for (; s->doc <= w->hi; scorer_next(se->ix, s))
+			window_add(w, se->ix, s, s->doc, s->f, s->columns);
+		return;
+	}
+	for (; s->doc <= w->hi; scorer_seek(se->ix, se->columns, s, s->doc + 1))
+		window_add(w, se->ix, s, s->doc, s->f, s->columns);
+}
+
+/* Scores fact lo + j of the window: its drivers' parts, then the checked scorers while
+ * it can still beat theta. Fills hit and returns 1 when it was scored in full, 0 when it
+ * cannot make the k best. No driver's bound alone is short of theta with every checked
+ * scorer's (search_roles() made them drivers for that), so the fact is judged on its
+ * drivers' actual parts; and most facts fail at once, so the parts are laid out in query
+ * order only for those that pass. */
 static int
-score_fact(struct search *se, uint32_t d, struct scorer **at, int ndrivers, double theta,
-	   struct index_hit *hit)
+window_score(struct search *se, const struct window *w, uint32_t j, double theta,
+	     struct index_hit *hit)
 {
 	double part[INDEX_QUERY_MAX], got[INDEX_QUERY_MAX], partial = 0;
+	uint32_t d = w->lo + j, found = w->found[j], m;
 	double K = se->ix->length_part[d], slack = slack_at(theta);
+	struct scorer *at[INDEX_QUERY_MAX];
 	uint8_t columns[INDEX_QUERY_MAX];
 	int i, nat = 0;
 
-	for (i = 0; i < ndrivers; i++) {
-		struct scorer *s = at[i];
-
-		got[nat] = s->idf * index_freq_part_k(s->f, K);
-		partial += got[nat];
-		columns[nat++] = s->columns;
-		if (s->simple && se->columns == ~0u)
-			scorer_next(se->ix, s);
-		else
-			scorer_seek(se->ix, se->columns, s, d + 1);
-	}
+	for (m = found; m != 0; m &= m - 1)
+		partial += w->part[__builtin_ctz(m)][j];
 	for (i = 0; i < se->nchecked; i++) {
 		struct scorer *s = se->sc[se->checked[i]];
 
@@ -642,6 +732,11 @@ score_fact(struct search *se, uint32_t d, struct scorer **at, int ndrivers, doub
 	}
 	memset(part, 0, (size_t)se->q->n * sizeof(*part));
 	memset(hit->columns, 0, sizeof(hit->columns));
+	for (m = found; m != 0; m &= m - 1) {
+		i = __builtin_ctz(m);
+		part[i] = w->part[i][j];
+		hit->columns[i] = w->columns[i][j];
+	}
 	for (i = 0; i < nat; i++) {
 		part[at[i]->phrase] = got[i];
 		hit->columns[at[i]->phrase] = columns[i];
@@ -790,44 +885,58 @@ top_by_scan(struct search *se, uint32_t first, uint32_t last, int k, long long d
 
 /* ---- Any range: MaxScore ---- */
 
-/* index_top() by MaxScore. */
+/* index_top() by MaxScore, a window of facts at a time: the drivers' postings in the
+ * window are read into it one driver after another, then its facts are scored in order.
+ * The roles are decided again between windows only: roles decided for a lower theta
+ * stay right for a higher one, they only check less than they could. */
 static int
 top_by_maxscore(struct search *se, uint32_t first, uint32_t last, int k, long long deadline_ns,
 		struct index_hit *out)
 {
 	const struct index *ix = se->ix;
 	double theta = -HUGE_VAL;
-	struct scorer *at[INDEX_QUERY_MAX];
 	struct index_hit hit;
-	int n = 0, i, nat, scored = 0;
-	uint32_t d, x;
+	struct window w;
+	int n = 0, i, word;
+	long scored = 0, next_look = DEADLINE_EVERY;
+	uint64_t bits;
+	uint32_t j;
 
 	search_order(se);
 	search_roles(se, theta, first);
 	for (i = 0; i < se->ndrivers; i++)
 		scorer_seek(ix, se->columns, se->drivers[i], first);
 	for (;;) {
-		/* The next fact a driver holds, and the drivers that hold it. */
-		d = POSTINGS_END;
-		for (i = 0, nat = 0; i < se->ndrivers; i++) {
-			if ((x = se->drivers[i]->doc) < d)
-				d = x, nat = 0;
-			if (x == d)
-				at[nat++] = se->drivers[i];
-		}
-		if (d == POSTINGS_END || d > last)
+		/* The next window starts at the next fact a driver holds. */
+		w.lo = POSTINGS_END;
+		for (i = 0; i < se->ndrivers; i++)
+			if (se->drivers[i]->doc < w.lo)
+				w.lo = se->drivers[i]->doc;
+		if (w.lo == POSTINGS_END || w.lo > last)
 			break;
-		if (score_fact(se, d, at, nat, theta, &hit)) {
-			keep_best(out, &n, k, &hit);
-			if (n == k && out[k - 1].score > theta) {
-				theta = out[k - 1].score;
-				/* The roles stand until one of them would change. */
-				if (se->flip + slack_at(theta) < theta)
-					search_roles(se, theta, d + 1);
+		w.hi = last - w.lo >= MAXSCORE_WINDOW - 1 ? w.lo + MAXSCORE_WINDOW - 1 : last;
+		memset(w.hit, 0, sizeof(w.hit));
+		for (i = 0; i < se->ndrivers; i++)
+			window_collect(se, se->drivers[i], &w);
+		for (word = 0; word < MAXSCORE_WINDOW / 64; word++) {
+			for (bits = w.hit[word]; bits != 0; bits &= bits - 1) {
+				j = (uint32_t)word * 64 + (uint32_t)__builtin_ctzll(bits);
+				scored++;
+				if (!window_score(se, &w, j, theta, &hit))
+					continue;
+				keep_best(out, &n, k, &hit);
+				if (n == k && out[k - 1].score > theta)
+					theta = out[k - 1].score;
 			}
 		}
-		if (deadline_ns != 0 && ++scored % DEADLINE_EVERY == 0 && now_ns() > deadline_ns)
-			return -2;
+		/* The roles stand until one of them would change. */
+		if (se->flip + slack_at(theta) < theta)
+			search_roles(se, theta, w.hi + 1);
+		if (deadline_ns != 0 && scored >= next_look) {
+			next_look = scored + DEADLINE_EVERY;
+			if (now_ns() > deadline_ns)
+				return -2;
+		}
 	}
 	return n;
 }
