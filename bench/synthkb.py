@@ -151,9 +151,10 @@ class Generator:
         related = [self.synth_id(i, r) for r in t.get("related", []) if self.related]
         if any(related):
             f["related"] = [r for r in related if r]
-        for key in ("translation_of", "superseded_by"):
-            if t.get(key) and self.synth_id(i, t[key]):
-                f[key] = self.synth_id(i, t[key])
+        # A rewritten copy is no translation of another rewritten copy: their dates and
+        # numbers no longer agree, which rulingkb check holds a translation to.
+        if t.get("superseded_by") and self.synth_id(i, t["superseded_by"]):
+            f["superseded_by"] = self.synth_id(i, t["superseded_by"])
         if f["status"] != "current" and "superseded_by" not in f:
             f["status"] = "current"
         return f

@@ -546,6 +546,9 @@ cmp_string(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* The English facts without a Spanish version printed one by one; past that, a count. */
+#define UNTRANSLATED_SHOWN 20
+
 /* Every English fact should have a Spanish version (a fact whose translation_of names
  * it): a Spanish question about a fact known only in English gets a neighbour. A gap to
  * fill, not an error. */
@@ -555,7 +558,7 @@ check_untranslated(struct checker *c)
 	const char **originals, *id;
 	char what[160];
 	size_t n = 0;
-	int i;
+	int i, missing = 0;
 
 	if ((originals = calloc((size_t)c->set->nfacts + 1, sizeof(*originals))) == NULL) {
 		c->set->problems++;
@@ -570,13 +573,21 @@ check_untranslated(struct checker *c)
 		const struct fact *f = &c->set->facts[i];
 
 		id = f->id;
-		if (id && f->lang && strcmp(f->lang, "en") == 0 &&
-		    bsearch(&id, originals, n, sizeof(*originals), cmp_string) == NULL) {
-			snprintf(what, sizeof(what), "fact '%s'", id);
-			kb_warning(c->set, f->file->path, f->span.line, what,
-				   "no Spanish version (no fact has translation_of \"%s\")", id);
+		if (id == NULL || f->lang == NULL || strcmp(f->lang, "en") != 0 ||
+		    bsearch(&id, originals, n, sizeof(*originals), cmp_string) != NULL)
+			continue;
+		if (++missing > UNTRANSLATED_SHOWN) {
+			c->set->warnings++;
+			continue;
 		}
+		snprintf(what, sizeof(what), "fact '%s'", id);
+		kb_warning(c->set, f->file->path, f->span.line, what,
+			   "no Spanish version (no fact has translation_of \"%s\")", id);
 	}
+	if (missing > UNTRANSLATED_SHOWN)
+		fprintf(c->set->report,
+			"warning: and %d more English facts without a Spanish version\n",
+			missing - UNTRANSLATED_SHOWN);
 	free(originals);
 }
 

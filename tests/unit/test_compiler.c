@@ -616,6 +616,32 @@ test_untranslated_fact_is_a_warning(void)
 			  "\"f1\")"));
 }
 
+/* Past twenty, the untranslated facts are counted, not listed. */
+static void
+test_untranslated_facts_are_counted_past_twenty(void)
+{
+	struct buf b;
+	char id[16], *f;
+	int i;
+
+	new_kb();
+	buf_init(&b);
+	buf_puts(&b, "[\n");
+	for (i = 0; i < 25; i++) {
+		snprintf(id, sizeof(id), "f%d", i);
+		f = fact(id, NULL, NULL);
+		buf_printf(&b, "%s%s", i ? ",\n" : "", f);
+		free(f);
+	}
+	buf_puts(&b, "\n]\n");
+	write_text("facts/a.json", b.data);
+	buf_free(&b);
+	CHECK(check(0) == 0);
+	CHECK(strstr(report, "fact 'f19': warning: no Spanish version") != NULL);
+	CHECK(strstr(report, "fact 'f20': warning") == NULL);
+	CHECK(strstr(report, "warning: and 5 more English facts without a Spanish version") != NULL);
+}
+
 static void
 test_not_an_array(void)
 {
@@ -942,6 +968,7 @@ main(void)
 	RUN(test_translation_states_the_same_figures);
 	RUN(test_translation_cites_the_same_sources);
 	RUN(test_untranslated_fact_is_a_warning);
+	RUN(test_untranslated_facts_are_counted_past_twenty);
 	RUN(test_not_an_array);
 	RUN(test_starters_and_synonyms);
 	RUN(test_related_twice);
