@@ -178,12 +178,15 @@ test: test-deps $(PROGRAMS) $(TEST_PROGRAMS) $(TEST_KBS)
 	BUILD=$(BUILD) TEXTS=$(TEXTS) $(PYTHON) tests/run
 
 # Every evaluation question falls in one split by a hash of its words: the answer model
-# is fitted on fit, its thresholds chosen on dev; test is only read to report.
+# is fitted on fit, its thresholds chosen on dev; test is only read to report, so it comes
+# first and is the figure to quote.
 EVAL_SETS = $(sort $(wildcard tests/eval/*.tsv))
 eval: $(BUILD)/rulingeval $(BUILD)/kb.sqlite
-	@for split in fit dev test; do \
-		echo "== $$split"; \
-		$(BUILD)/rulingeval --kb $(BUILD)/kb.sqlite --split $$split $(EVAL_SETS) || exit 1; \
+	@for split in "test:never tuned on; the figures to report" \
+		      "dev:the thresholds were chosen on it" \
+		      "fit:the model's weights were fitted on it"; do \
+		echo "== $${split%%:*} ($${split#*:})"; \
+		$(BUILD)/rulingeval --kb $(BUILD)/kb.sqlite --split $${split%%:*} $(EVAL_SETS) || exit 1; \
 		echo; \
 	done
 
