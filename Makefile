@@ -63,7 +63,7 @@ SERVER = config ratelimit metrics cache members unanswered service origin www pa
 SERVER_OBJS = $(SERVER:%=$(OBJ)/daemon/server/%.o)
 NET = server notify listener net ws http workers cli main
 RULINGD_OBJS = $(SERVER_OBJS) $(NET:%=$(OBJ)/daemon/server/%.o)
-COMPILER = jsonpos load figures check build
+COMPILER = jsonpos load figures quote check build
 COMPILER_OBJS = $(COMPILER:%=$(OBJ)/kb/compiler/%.o)
 # What both chat bridges share: the rulingd client, HTTPS calls, secrets, dedupe.
 COMMON = backoff secret dedupe webcall wsc rclient monocond cmdline

@@ -15,6 +15,7 @@
 
 #include "figures.h"
 #include "jsonpos.h"
+#include "quote.h"
 #include "engine.h"
 
 /* A question and the fact it belongs to, for finding duplicates. */
@@ -295,28 +296,7 @@ check_source(struct checker *c, const struct src *s)
 		source_problem(c, s, "title", "title and publisher must be one line each");
 }
 
-/* Collapses every run of whitespace in s into one space. */
-static int
-collapse_space(const char *s, size_t n, struct buf *out)
-{
-	size_t i;
-	int space = 0, rc = 0;
-
-	for (i = 0; i < n && rc == 0; i++) {
-		if (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n') {
-			space = 1;
-			continue;
-		}
-		if (space && out->len > 0)
-			rc = buf_append(out, " ", 1);
-		space = 0;
-		if (rc == 0)
-			rc = buf_append(out, &s[i], 1);
-	}
-	return rc == 0 ? buf_append(out, "", 0) : -1;
-}
-
-/* Returns the stored text of source s, whitespace collapsed, or NULL when it is missing
+/* Returns the stored text of source s, as quote_find() reads it, or NULL when it is missing
  * (reported once). */
 static const char *
 source_text(struct checker *c, const struct src *s)
@@ -331,7 +311,7 @@ source_text(struct checker *c, const struct src *s)
 		t->state = -1;
 		if (read_file(path, &raw, err, sizeof(err)) == -1)
 			source_problem(c, s, "text", "source text not found: %s", err);
-		else if (collapse_space(raw.data, raw.len, &t->text) == 0)
+		else if (quote_text(raw.data, raw.len, &t->text) == 0)
 			t->state = 1;
 		buf_free(&raw);
 	}
@@ -341,8 +321,8 @@ source_text(struct checker *c, const struct src *s)
 static void
 check_quote(struct checker *c, const struct fact *f, const struct cite *ct, const struct src *s)
 {
-	struct buf q;
 	const char *text;
+	int line;
 
 	if (s->text == NULL) {
 		if (ct->pinpoint == NULL)
@@ -350,6 +330,11 @@ check_quote(struct checker *c, const struct fact *f, const struct cite *ct, cons
 				     "a quote from '%s' needs a pinpoint (no stored text to check "
 				     "it against)",
 				     ct->id);
+		else if (quote_starts_unmarked_cut(ct->quote))
+			fact_problem(c, f, value_line(f, "sources", ct->quote),
+				     "quote from '%s' begins mid-sentence: mark the cut with "
+				     "\"…\": \"%s\"",
+				     ct->id, ct->quote);
 		return;
 	}
 	if (c->texts_dir == NULL) {
@@ -358,12 +343,23 @@ check_quote(struct checker *c, const struct fact *f, const struct cite *ct, cons
 	}
 	if ((text = source_text(c, s)) == NULL)
 		return;
-	buf_init(&q);
-	if (collapse_space(ct->quote, strlen(ct->quote), &q) == 0 && strstr(text, q.data) == NULL)
-		fact_problem(c, f, value_line(f, "sources", ct->quote),
-			     "quote not found word for word in the text of '%s': \"%s\"", ct->id,
-			     ct->quote);
-	buf_free(&q);
+	line = value_line(f, "sources", ct->quote);
+	switch (quote_find(text, ct->quote)) {
+	case QUOTE_FITS:
+		break;
+	case QUOTE_CUT_START:
+		fact_problem(c, f, line, "quote begins mid-sentence in the text of '%s': mark the "
+			     "cut with \"…\": \"%s\"", ct->id, ct->quote);
+		break;
+	case QUOTE_CUT_END:
+		fact_problem(c, f, line, "quote ends mid-sentence in the text of '%s': mark the "
+			     "cut with \"…\": \"%s\"", ct->id, ct->quote);
+		break;
+	case QUOTE_NOT_FOUND:
+		fact_problem(c, f, line, "quote not found word for word in the text of '%s': "
+			     "\"%s\"", ct->id, ct->quote);
+		break;
+	}
 }
 
 static int

@@ -16,6 +16,7 @@
 #include "harness.h"
 #include "kb.h"
 #include "load.h"
+#include "quote.h"
 
 #define TODAY 20261124L
 
@@ -478,10 +479,77 @@ test_quote_checked_against_text(void)
 	new_kb();
 	write_text("texts/s2.txt", "The judge said the city\nwould suffer irreparable harm.\n");
 	write_facts(
-		fact("f1", "[\"s1\"]", "[{\"id\": \"s2\", \"quote\": \"the city would suffer\"}]"),
-		fact("f2", "[\"s1\"]", "[{\"id\": \"s2\", \"quote\": \"the city will suffer\"}]"));
+		fact("f1", "[\"s1\"]",
+		     "[{\"id\": \"s2\", \"quote\": \"… the city would suffer …\"}]"),
+		fact("f2", "[\"s1\"]", "[{\"id\": \"s2\", \"quote\": \"… the city will suffer …\"}]"));
 	CHECK(check(1) == 1);
 	CHECK(reported(17, "fact 'f2': quote not found word for word in the text of 's2'"));
+}
+
+static void
+test_quote_cut_unmarked(void)
+{
+	new_kb();
+	write_text("texts/s2.txt", "The judge said the city\nwould suffer irreparable harm.\n");
+	write_facts(fact("f1", "[\"s1\"]",
+			 "[{\"id\": \"s2\", \"quote\": \"the city would suffer irreparable harm.\"}]"),
+		    fact("f2", "[\"s1\"]",
+			 "[{\"id\": \"s2\", \"quote\": \"The judge said the city would\"}]"));
+	CHECK(check(1) == 2);
+	CHECK(reported(7, "fact 'f1': quote begins mid-sentence in the text of 's2': mark the cut "
+			  "with \"…\""));
+	CHECK(reported(17, "fact 'f2': quote ends mid-sentence in the text of 's2': mark the cut "
+			   "with \"…\""));
+}
+
+static void
+test_quote_cut_without_text(void)
+{
+	new_kb();
+	write_facts(fact("f1", "[\"s1\"]",
+			 "[{\"id\": \"s1\", \"quote\": \"words cut\", \"pinpoint\": \"p. 3\"}]"),
+		    fact("f2", "[\"s1\"]",
+			 "[{\"id\": \"s1\", \"quote\": \"… words cut\", \"pinpoint\": \"p. 3\"}]"));
+	CHECK(check(0) == 1);
+	CHECK(reported(7, "fact 'f1': quote from 's1' begins mid-sentence: mark the cut with"));
+}
+
+/* A text with a heading, a list and a quoted speaker, as news pages have. */
+static const char quote_source[] =
+	"Judge blocks order\n\n  \xe2\x80\xa2 The term applies to cities\n"
+	"\"The court finds that the city would suffer harm,\" the judge said. It is a "
+	"fresh blow to the president, who promised to end it.";
+
+static int
+quote_fit(const char *quote)
+{
+	struct buf text;
+	enum quote_fit fit;
+
+	buf_init(&text);
+	if (quote_text(quote_source, strlen(quote_source), &text) == -1)
+		return -1;
+	fit = quote_find(text.data, quote);
+	buf_free(&text);
+	return (int)fit;
+}
+
+static void
+test_quote_passages_and_boundaries(void)
+{
+	CHECK(quote_fit("Judge blocks order") == QUOTE_FITS);	    /* a heading's line */
+	CHECK(quote_fit("The term applies to cities") == QUOTE_FITS); /* a list item */
+	CHECK(quote_fit("The court finds that the city would suffer harm") == QUOTE_FITS);
+	CHECK(quote_fit("It is a fresh blow \xe2\x80\xa6 promised to end it.") == QUOTE_FITS);
+	CHECK(quote_fit("\xe2\x80\xa6 a fresh blow to the president \xe2\x80\xa6") == QUOTE_FITS);
+	CHECK(quote_fit("  It  is\ta fresh blow \xe2\x80\xa6 ") == QUOTE_FITS);
+	CHECK(quote_fit("a fresh blow to the president \xe2\x80\xa6") == QUOTE_CUT_START);
+	CHECK(quote_fit("\xe2\x80\xa6 a fresh blow to the president") == QUOTE_CUT_END);
+	CHECK(quote_fit("blocks order") == QUOTE_CUT_START);
+	CHECK(quote_fit("promised to end it. \xe2\x80\xa6 It is") == QUOTE_NOT_FOUND); /* order */
+	CHECK(quote_fit("Judge blocks the order") == QUOTE_NOT_FOUND);
+	CHECK(quote_fit("\xe2\x80\xa6") == QUOTE_NOT_FOUND);
+	CHECK(quote_fit("") == QUOTE_NOT_FOUND);
 }
 
 static void
@@ -490,7 +558,7 @@ test_quote_without_text_needs_pinpoint(void)
 	new_kb();
 	write_facts(fact("f1", "[\"s1\"]", "[{\"id\": \"s1\", \"quote\": \"exact words\"}]"),
 		    fact("f2", "[\"s1\"]",
-			 "[{\"id\": \"s1\", \"quote\": \"other words\", \"pinpoint\": \"p. 3\"}]"));
+			 "[{\"id\": \"s1\", \"quote\": \"Other words.\", \"pinpoint\": \"p. 3\"}]"));
 	CHECK(check(0) == 1);
 	CHECK(reported(7, "fact 'f1': a quote from 's1' needs a pinpoint"));
 }
@@ -959,6 +1027,9 @@ main(void)
 	RUN(test_same_question_twice_in_one_fact);
 	RUN(test_same_question_in_two_languages_is_fine);
 	RUN(test_quote_checked_against_text);
+	RUN(test_quote_cut_unmarked);
+	RUN(test_quote_cut_without_text);
+	RUN(test_quote_passages_and_boundaries);
 	RUN(test_quote_without_text_needs_pinpoint);
 	RUN(test_quote_unchecked_without_texts_folder);
 	RUN(test_missing_source_text);
