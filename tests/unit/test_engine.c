@@ -290,7 +290,7 @@ test_sources_are_resolved(void)
 	a = ask("how many cities does the injunction cover", NULL);
 	CHECK(a.nsources == 1 && a.sources[0].date && strcmp(a.sources[0].date, "2017-09") == 0);
 	CHECK(a.nsources == 1 && a.sources[0].quote &&
-	      strcmp(a.sources[0].quote, "applies to more than 400 cities nationwide") == 0);
+	      strcmp(a.sources[0].quote, "… applies to more than 400 cities nationwide") == 0);
 	answer_free(&a);
 }
 
