@@ -324,6 +324,7 @@ struct answer {
 	int nrelated;					  /* entries in related */
 	struct answer_link suggestions[ANSWER_LINKS_MAX]; /* for ANSWER_NONE: what it knows */
 	int nsuggestions;				  /* entries in suggestions */
+	int asked_back; /* 1: the suggestions came close ("did you mean"), 0: starters */
 	struct answer_link superseded_by;		  /* later fact, .fact NULL if none */
 	int other_language;				  /* 1: text is not in the asked language */
 	struct arena arena;				  /* owns every string above */

@@ -16,6 +16,7 @@
  * a fact's questions; everything else goes through the engine.
  */
 #include <getopt.h>
+#include <stddef.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,11 +61,22 @@ struct feature_dump {
 	const char *expected; /* the fact it should get, or NONE */
 };
 
-/* Counts for one system (the engine or the baseline). */
+/* What one system (the engine or the baseline) did with the questions of one language. */
+struct tally {
+	int questions;	  /* asked */
+	int wrong;	  /* a fact given that is not the answer: a wrong one, or one for NONE */
+	int in_scope;	  /* questions the KB can answer */
+	int right;	  /* of those, answered with their fact */
+	int clarified;	  /* of those, asked back ("did you mean ...?") */
+	int offered;	  /* of those asked back, with their fact among the choices */
+	int unanswered;	  /* of those, neither answered nor asked back */
+	int out_of_scope; /* questions it cannot answer */
+	int declined;	  /* of those, given no fact */
+};
+
+/* A system's tallies, by the language the engine read the question in. */
 struct score {
-	int in_scope, right, out_of_scope, declined;
-	int wrong; /* a fact given that is not the answer: a wrong one, or one for NONE */
-	int in_scope_es, right_es; /* the in-scope questions asked in Spanish */
+	struct tally lang[LANG_COUNT];
 };
 
 static double
@@ -221,19 +233,103 @@ unknown_ids(struct kb *kb, const struct item *it)
 	}
 }
 
+/* Counts one question: its label, the fact given (NULL: none), whether that fact is
+ * the answer, whether the system asked back and offered the answer among its choices. */
 static void
-tally(struct score *s, const char *expected, const char *got, int right, int spanish)
+tally(struct tally *t, const char *expected, const char *got, int right, int asked_back,
+      int offered)
 {
-	s->wrong += got != NULL && !right;
+	t->questions++;
+	t->wrong += got != NULL && !right;
 	if (strcmp(expected, "NONE") == 0) {
-		s->out_of_scope++;
-		s->declined += got == NULL;
+		t->out_of_scope++;
+		t->declined += got == NULL;
 	} else {
-		s->in_scope++;
-		s->right += right;
-		s->in_scope_es += spanish;
-		s->right_es += spanish && right;
+		t->in_scope++;
+		t->right += right;
+		t->clarified += asked_back;
+		t->offered += offered;
+		t->unanswered += got == NULL && !asked_back;
 	}
+}
+
+/* The sum of a score's languages. */
+static struct tally
+total(const struct score *s)
+{
+	struct tally t = { 0 };
+	int l;
+
+	for (l = 0; l < LANG_COUNT; l++) {
+		t.questions += s->lang[l].questions;
+		t.wrong += s->lang[l].wrong;
+		t.in_scope += s->lang[l].in_scope;
+		t.right += s->lang[l].right;
+		t.clarified += s->lang[l].clarified;
+		t.offered += s->lang[l].offered;
+		t.unanswered += s->lang[l].unanswered;
+		t.out_of_scope += s->lang[l].out_of_scope;
+		t.declined += s->lang[l].declined;
+	}
+	return t;
+}
+
+/* Returns 1 when one of the facts the engine asked back with answers the question. */
+static int
+answer_offered(sqlite3 *db, const struct answer *a, const char *expected)
+{
+	int i;
+
+	for (i = 0; a->asked_back && i < a->nsuggestions; i++)
+		if (same_answer(db, a->suggestions[i].fact, expected))
+			return 1;
+	return 0;
+}
+
+/* What a row of the figures shows: a count and the count it is a share of. */
+struct row {
+	const char *name; /* as printed */
+	size_t part;	  /* offset of the count in struct tally */
+	size_t whole;	  /* offset of the count it is a share of */
+	const char *note; /* printed after it, or NULL */
+};
+
+#define TALLY(m) offsetof(struct tally, m)
+
+static const struct row rows[] = {
+	{ "confident wrong", TALLY(wrong), TALLY(questions), "of all questions; lower is better" },
+	{ "in-scope right", TALLY(right), TALLY(in_scope), NULL },
+	{ "in-scope asked back", TALLY(clarified), TALLY(in_scope), "\"did you mean ...?\"" },
+	{ "in-scope declined", TALLY(unanswered), TALLY(in_scope), NULL },
+	{ "out of scope declined", TALLY(declined), TALLY(out_of_scope), NULL },
+};
+
+static double
+share(const struct tally *t, const struct row *r)
+{
+	const char *base = (const char *)t;
+
+	return percent(*(const int *)(base + r->part), *(const int *)(base + r->whole));
+}
+
+/* Prints the figures: each row for all questions, each language, and the baseline. */
+static void
+print_figures(const struct score *engine, const struct score *naive)
+{
+	struct tally e = total(engine), b = total(naive);
+	const struct tally *en = &engine->lang[LANG_EN], *es = &engine->lang[LANG_ES];
+	size_t i;
+
+	printf("                          engine  English  Spanish  baseline\n");
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		printf("  %-22s %6.1f%%  %6.1f%%  %6.1f%%   %6.1f%%%s%s\n", rows[i].name,
+		       share(&e, &rows[i]), share(en, &rows[i]), share(es, &rows[i]),
+		       share(&b, &rows[i]), rows[i].note ? "   " : "",
+		       rows[i].note ? rows[i].note : "");
+	printf("  %-22s %7d  %7d  %7d\n", "questions", e.questions, en->questions, es->questions);
+	printf("  %-22s %7d  %7d  %7d\n", "in scope", e.in_scope, en->in_scope, es->in_scope);
+	printf("  asked back with the answer among the choices: %d of %d\n", e.offered,
+	       e.clarified);
 }
 
 /* The engine's feature sink: one line per candidate, labelled 1 when it is the right fact. */
@@ -328,7 +424,8 @@ main(int argc, char **argv)
 	struct kb *kb;
 	sqlite3 *db;
 	char err[512], cbuf[128];
-	int c, n, i, bad = 0, copies = 0, right, spanish, rc = 0;
+	int c, n, i, bad = 0, copies = 0, right, offered, rc = 0;
+	struct tally all;
 	struct buf failures;
 	struct feature_dump dump = { 0 };
 	const char *features = NULL;
@@ -392,49 +489,41 @@ main(int argc, char **argv)
 		}
 		got = a.type == ANSWER_FACT ? a.fact : NULL;
 		right = same_answer(db, got, items[i].expected);
-		spanish = a.wanted == LANG_ES; /* the question's language, as the engine reads it */
-		tally(&engine, items[i].expected, got, right, spanish);
+		offered = answer_offered(db, &a, items[i].expected);
+		/* by the question's language, as the engine reads it */
+		tally(&engine.lang[a.wanted], items[i].expected, got, right, a.asked_back, offered);
 		base = kb_baseline(kb, items[i].question);
-		tally(&naive, items[i].expected, base, same_answer(db, base, items[i].expected),
-		      spanish);
+		tally(&naive.lang[a.wanted], items[i].expected, base,
+		      same_answer(db, base, items[i].expected), 0, 0);
 		if (got == NULL ? strcmp(items[i].expected, "NONE") != 0 : !right)
 			buf_printf(&failures, "  %-50s want %-28s got %s (%.2f)\n",
-				   items[i].question, items[i].expected, got ? got : "no answer",
+				   items[i].question, items[i].expected,
+				   got                ? got
+				   : !a.asked_back    ? "no answer"
+				   : offered	      ? "asked back, answer offered"
+						      : "asked back",
 				   a.score);
 		answer_free(&a);
 	}
+	all = total(&engine);
 	printf("answer quality: %d questions, %d in scope, %d out of scope (%s%s%s", n,
-	       engine.in_scope, engine.out_of_scope, split == SPLIT_ALL ? "" : "split ",
+	       all.in_scope, all.out_of_scope, split == SPLIT_ALL ? "" : "split ",
 	       split == SPLIT_ALL ? "" : split_names[split], split == SPLIT_ALL ? "" : " of ");
 	for (i = optind; i < argc; i++)
 		printf("%s%s", argv[i], i + 1 < argc ? ", " : ")\n");
-	printf("                          engine   baseline\n");
-	printf("  confident wrong       %6.1f%%    %6.1f%%   (of all questions; lower is better)\n",
-	       percent(engine.wrong, n), percent(naive.wrong, n));
-	printf("  in-scope top-1        %6.1f%%    %6.1f%%\n",
-	       percent(engine.right, engine.in_scope), percent(naive.right, naive.in_scope));
-	printf("  correct declines      %6.1f%%    %6.1f%%\n",
-	       percent(engine.declined, engine.out_of_scope),
-	       percent(naive.declined, naive.out_of_scope));
-	printf("  in-scope, English     %6.1f%%    %6.1f%%   (%d questions)\n",
-	       percent(engine.right - engine.right_es, engine.in_scope - engine.in_scope_es),
-	       percent(naive.right - naive.right_es, naive.in_scope - naive.in_scope_es),
-	       engine.in_scope - engine.in_scope_es);
-	printf("  in-scope, Spanish     %6.1f%%    %6.1f%%   (%d questions)\n",
-	       percent(engine.right_es, engine.in_scope_es),
-	       percent(naive.right_es, naive.in_scope_es), engine.in_scope_es);
-	printf("failures (%d):\n%s",
-	       engine.in_scope - engine.right + engine.out_of_scope - engine.declined,
+	print_figures(&engine, &naive);
+	all = total(&engine);
+	printf("failures (%d):\n%s", all.in_scope - all.right + all.out_of_scope - all.declined,
 	       failures.data ? failures.data : "");
-	if (percent(engine.wrong, n) > max_wrong) {
+	if (percent(all.wrong, n) > max_wrong) {
 		printf("FAIL: confident wrong answers are above %.0f%%\n", max_wrong);
 		rc = 1;
 	}
-	if (min_acc > 0 && percent(engine.right, engine.in_scope) < min_acc) {
+	if (min_acc > 0 && percent(all.right, all.in_scope) < min_acc) {
 		printf("FAIL: in-scope accuracy is below %.0f%%\n", min_acc);
 		rc = 1;
 	}
-	if (min_dec > 0 && percent(engine.declined, engine.out_of_scope) < min_dec) {
+	if (min_dec > 0 && percent(all.declined, all.out_of_scope) < min_dec) {
 		printf("FAIL: correct-decline rate is below %.0f%%\n", min_dec);
 		rc = 1;
 	}
