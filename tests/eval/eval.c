@@ -4,10 +4,11 @@
  * (question, TAB, the fact id it should get or NONE) through the real engine on the real
  * knowledge base and prints, first, the share of all questions given a confident wrong
  * answer (a fact that is not the answer, or any fact for a question it cannot answer),
- * then in-scope top-1 accuracy and the rate of correct declines on out-of-scope
- * questions, each next to the same figure for a naive baseline: plain bm25 over
- * the answer text with the question's raw words OR-ed, which declines only when no fact
- * shares a word. Then the failures, one per line.
+ * then the in-scope questions answered right, asked back ("did you mean ...?") and
+ * declined, and the out-of-scope ones declined: for all questions, by the language the
+ * engine read each in, and for a naive baseline (plain bm25 over the answer text with the
+ * question's raw words OR-ed, which declines only when no fact shares a word). Then the
+ * failures, one per line.
  *
  * With --min-accuracy and --min-decline it exits 1 when a figure falls short, which is how
  * `make test` holds the line. It also refuses an evaluation that copies the knowledge
