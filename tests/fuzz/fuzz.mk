@@ -29,7 +29,7 @@ FUZZ_KB = $(BUILD)/kb.sqlite
 FUZZ_SRC_fuzz_proto = daemon/server/proto.c $(SHARED:%=daemon/shared/%.c)
 FUZZ_SRC_fuzz_norm = $(SHARED:%=daemon/shared/%.c)
 FUZZ_SRC_fuzz_engine = daemon/server/proto.c $(SHARED:%=daemon/shared/%.c)
-FUZZ_SRC_fuzz_kbfact = kb/compiler/jsonpos.c kb/compiler/load.c kb/compiler/figures.c kb/compiler/check.c \
+FUZZ_SRC_fuzz_kbfact = kb/compiler/jsonpos.c kb/compiler/load.c kb/compiler/figures.c kb/compiler/quote.c kb/compiler/check.c \
 		       $(SHARED:%=daemon/shared/%.c)
 # The knowledge-base file itself, read by kbload.c (in the engine library).
 FUZZ_SRC_fuzz_kbfile = $(SHARED:%=daemon/shared/%.c)
