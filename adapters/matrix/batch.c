@@ -248,6 +248,22 @@ handle_event(struct syncer *s, const char *room, const cJSON *ev, long long now_
 	return rc;
 }
 
+/* Keeps the room's member count current. A membership change makes the count unknown
+ * at once (a direct chat that someone joins must not be answered as one), and so does a
+ * gap, which may hide one; the summary, when sent, is the count after the batch. */
+static void
+update_room(struct syncer *s, const struct mx_room_update *u)
+{
+	if (u->members_changed || u->limited) {
+		log_debug("%s: %s; its member count is %s", u->room_id,
+			  u->members_changed ? "someone joined or left" : "a gap in the timeline",
+			  u->joined >= 0 ? "updated" : "asked for again");
+		rooms_forget(s->rooms, u->room_id);
+	}
+	if (u->joined >= 0)
+		rooms_set(s->rooms, u->room_id, u->joined, mono_ms());
+}
+
 /* Acts on a batch. Returns 0 when all of it is done, -1 when it must be done again. */
 int
 batch_handle(struct syncer *s, const struct mx_batch *b, int first)
@@ -256,8 +272,8 @@ batch_handle(struct syncer *s, const struct mx_batch *b, int first)
 	int rc = 0;
 	size_t i;
 
-	for (i = 0; i < b->ncounts; i++)
-		rooms_set(s->rooms, b->counts[i].room_id, b->counts[i].joined, mono_ms());
+	for (i = 0; i < b->nrooms; i++)
+		update_room(s, &b->rooms[i]);
 	for (i = 0; i < b->ninvites && rc == 0; i++)
 		rc = handle_invite(s, &b->invites[i]);
 	if (first) {

@@ -69,7 +69,8 @@ def test_first_start(hs):
             syncs)
     f = hs.filters[0] if hs.filters else {}
     s.check(f.get("room", {}).get("timeline", {}).get("types") ==
-            ["m.room.message", "m.room.encrypted"], "the filter keeps timeline messages", f)
+            ["m.room.message", "m.room.encrypted", "m.room.member"],
+            "the filter keeps timeline messages, and members joining and leaving", f)
     s.check(all(f.get(k, {}).get("not_types") == ["*"] for k in ("presence", "account_data"))
             and all(f.get("room", {}).get(k, {}).get("not_types") == ["*"]
                     for k in ("state", "ephemeral", "account_data")),
