@@ -102,6 +102,9 @@ read_update(const cJSON *room, struct mx_room_update *u)
 	u->members_changed = has_member_event(path(timeline, "events", NULL)) ||
 			     has_member_event(path(path(room, "state", NULL), "events", NULL));
 	u->limited = cJSON_IsTrue(path(timeline, "limited", NULL));
+	u->prev_batch = string_of(timeline, "prev_batch");
+	if (u->prev_batch != NULL && u->prev_batch[0] == '\0')
+		u->prev_batch = NULL;
 }
 
 /* Reads the joined rooms: what changed in each, and their timeline events. */

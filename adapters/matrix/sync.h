@@ -28,6 +28,7 @@ struct mx_room_update {
 	long joined;		/* summary's m.joined_member_count, or -1 when not sent */
 	int members_changed;	/* an m.room.member event in its timeline or state */
 	int limited;		/* timeline.limited: earlier events were left out (a gap) */
+	const char *prev_batch; /* where the timeline starts, for /messages, or NULL */
 };
 
 /* A /sync reply. Every pointer points into root. */

@@ -2,7 +2,11 @@
 # SPDX-License-Identifier: MIT
 """rulingbot-matrix where a homeserver tells it less than everything (fakematrix.py
 behaves as Synapse's sync handler here): a direct chat that a third person joins (the
-member event is the only sign of it, and no new member count comes without it)."""
+member event is the only sign of it, and no new member count comes without it), and
+questions behind a gap (after an outage, the first sync of a busy room is limited: the
+bridge pages back through /messages, answers what it finds oldest first, stops at
+--max-age, and warns when a gap is longer than it reads back)."""
+import json
 import time
 
 from daemon import NO_RATE, Daemon, cli_json, main, need_daemon, slow
@@ -17,6 +21,7 @@ need_bridge(s)
 ALICE, BOB, CAROL = "@alice:fake.test", "@bob:fake.test", "@carol:fake.test"
 JUDGE = "Who was the judge?"
 RULED = "When did the judge rule?"
+GAP_READ_BACK = 1000  # events: what the bridge reads back of one room's gap at most
 
 
 def settle(seconds=1.0):
@@ -93,8 +98,71 @@ def membership():
             join_without_summary(hs)
 
 
+def chatter(hs, room, n, ts=None):
+    for i in range(n):
+        hs.message(room, BOB, f"chatter {i}", ts=ts)
+
+
+def outage(hs):
+    """What is said while the bridge is down. Returns the questions asked in !busy."""
+    q1 = mention(hs, "!busy:fake.test", ALICE, JUDGE)
+    chatter(hs, "!busy:fake.test", 10)
+    q2 = mention(hs, "!busy:fake.test", BOB, RULED)
+    chatter(hs, "!busy:fake.test", 60)  # more than the sync's timeline limit (50)
+    two_hours_ago = int(time.time() * 1000) - 2 * 3600 * 1000
+    mention(hs, "!old:fake.test", ALICE, JUDGE)
+    chatter(hs, "!old:fake.test", GAP_READ_BACK + 100, ts=two_hours_ago)
+    chatter(hs, "!old:fake.test", 60)
+    mention(hs, "!flood:fake.test", ALICE, JUDGE)
+    chatter(hs, "!flood:fake.test", GAP_READ_BACK + 100)
+    return q1, q2
+
+
+def check_gap_reads(hs, since):
+    pages = {room: [p for p in hs.pages if p["room_id"] == room]
+             for room in ("!busy:fake.test", "!old:fake.test", "!flood:fake.test")}
+    busy = pages["!busy:fake.test"]
+    s.check(busy and all(p["query"].get("dir") == "b" for p in busy) and
+            busy[0]["query"].get("from", "").startswith("t") and
+            all(p["query"].get("to") == since for p in busy),
+            "paged back from the timeline's prev_batch to the saved sync position", busy)
+    s.check(len(pages["!old:fake.test"]) == 1, "a gap is read back no further than --max-age",
+            pages["!old:fake.test"])
+    s.check(len(pages["!flood:fake.test"]) == GAP_READ_BACK // 100,
+            "a longer gap is read back up to a bound", len(pages["!flood:fake.test"]))
+
+
+def gaps():
+    with FakeMatrix() as hs, Daemon(s, NO_RATE) as d:
+        for room in ("!busy", "!old", "!flood"):
+            hs.add_room(room + ":fake.test", [ALICE, BOB])
+        with Bridge(s, hs, d.port) as b:
+            hs.wait_syncs(2, slow(10))
+            b.stop()
+            with open(b.state_path) as f:
+                since = json.load(f).get("next_batch")
+            q1, q2 = outage(hs)
+            b.start()
+            sends = sends_after(hs, "!busy:fake.test", 2, "questions behind a gap", timeout=20)
+            if len(sends) == 2:
+                check_reply(sends[0], JUDGE, q1, "the older question behind the gap, first")
+                check_reply(sends[1], RULED, q2, "then the newer one")
+            check_gap_reads(hs, since)
+            s.check(not hs.sends_to("!old:fake.test"), "a question older than --max-age "
+                    "behind a gap is not answered")
+            s.check(not hs.sends_to("!flood:fake.test"), "nor one further back than the "
+                    "bridge reads")
+            log = [line for line in b.stderr().splitlines() if "warning" in line]
+            s.check(any("!flood:fake.test" in line and "gap" in line for line in log),
+                    "a gap longer than what is read back: a warning names the room", log)
+            s.check(not any("!old:fake.test" in line or "!busy:fake.test" in line
+                            for line in log),
+                    "no warning for gaps read back to --max-age or to the last sync", log)
+
+
 def body():
     membership()
+    gaps()
 
 
 main(s, body)

@@ -201,7 +201,8 @@ test_sync_replies_are_read(void)
 	CHECK_STR(b.next_batch, "s9");
 	CHECK(b.nevents == 3 && b.nrooms == 2 && b.ninvites == 1);
 	CHECK(b.nrooms == 2 && b.rooms[0].joined == 2 && b.rooms[1].joined == -1);
-	CHECK(b.nrooms == 2 && !b.rooms[0].limited && !b.rooms[0].members_changed);
+	CHECK(b.nrooms == 2 && !b.rooms[0].limited && !b.rooms[0].members_changed &&
+	      b.rooms[0].prev_batch == NULL);
 	CHECK(b.ninvites == 1 && b.invites[0].encrypted);
 	CHECK(b.ninvites == 1 && b.invites[0].inviter &&
 	      strcmp(b.invites[0].inviter, "@alice:x") == 0);
@@ -229,19 +230,20 @@ test_hostile_sync_replies_are_refused_or_ignored(void)
 	CHECK(b.nevents == 0 && b.nrooms == 2 && b.ninvites == 0);
 	CHECK(b.nrooms == 2 && b.rooms[0].joined == -1 && b.rooms[1].joined == -1);
 	mx_batch_free(&b);
-	/* Nor are a limited flag or a member event of the wrong type. */
+	/* Nor are a limited flag, a prev_batch or a member event of the wrong type. */
 	CHECK(batch_of("{\"next_batch\":\"s1\",\"rooms\":{\"join\":{\"!a\":{\"timeline\":{"
 		       "\"events\":[{\"type\":7}],\"limited\":\"true\",\"prev_batch\":5},"
 		       "\"state\":{\"events\":{\"type\":\"m.room.member\"}}},\"!b\":{"
 		       "\"timeline\":{\"limited\":true,\"prev_batch\":\"\"}}}}}",
 		       &b) == 0);
-	CHECK(b.nrooms == 2 && !b.rooms[0].limited && !b.rooms[0].members_changed);
-	CHECK(b.nrooms == 2 && b.rooms[1].limited);
+	CHECK(b.nrooms == 2 && !b.rooms[0].limited && b.rooms[0].prev_batch == NULL &&
+	      !b.rooms[0].members_changed);
+	CHECK(b.nrooms == 2 && b.rooms[1].limited && b.rooms[1].prev_batch == NULL);
 	mx_batch_free(&b);
 }
 
-/* A member event in the timeline or the state, and a limited timeline (which may hide
- * one): what makes the bot count the members again. */
+/* A member event in the timeline or the state, and a limited timeline with where it
+ * starts: what makes the bot count the members again and page back through a gap. */
 static void
 test_membership_changes_and_gaps_are_read(void)
 {
@@ -260,9 +262,12 @@ test_membership_changes_and_gaps_are_read(void)
 	CHECK(b.nrooms == 3 && b.nevents == 3);
 	CHECK(b.nrooms == 3 && b.rooms[0].members_changed && !b.rooms[0].limited &&
 	      b.rooms[0].joined == -1);
+	CHECK(b.nrooms == 3 && b.rooms[0].prev_batch && strcmp(b.rooms[0].prev_batch, "t1") == 0);
 	CHECK(b.nrooms == 3 && b.rooms[1].members_changed && b.rooms[1].limited &&
 	      b.rooms[1].joined == 3);
-	CHECK(b.nrooms == 3 && !b.rooms[2].members_changed && !b.rooms[2].limited);
+	CHECK(b.nrooms == 3 && b.rooms[1].prev_batch && strcmp(b.rooms[1].prev_batch, "t2") == 0);
+	CHECK(b.nrooms == 3 && !b.rooms[2].members_changed && !b.rooms[2].limited &&
+	      b.rooms[2].prev_batch == NULL);
 	mx_batch_free(&b);
 }
 
