@@ -74,7 +74,7 @@ SLACK_OBJS = $(SLACK:%=$(OBJ)/adapters/slack/%.o)
 # The Matrix bridge's pure parts (reading events and /sync, writing notices) are tested
 # and fuzzed on their own; the rest talks to the homeserver and to the loop.
 MATRIX_PURE = events sync notice rooms state mxapi
-MATRIX = options account syncer batch main $(MATRIX_PURE)
+MATRIX = options account syncer batch gap main $(MATRIX_PURE)
 MATRIX_OBJS = $(MATRIX:%=$(OBJ)/adapters/matrix/%.o) $(OBJ)/daemon/shared/html.o
 UNIT_TESTS = test_util test_norm test_query test_index test_compiler test_engine test_server test_page \
 	     test_common test_slack test_matrix

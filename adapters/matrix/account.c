@@ -19,14 +19,17 @@
 #define MAX_BODY (1 << 20)
 #define MAX_WAIT 60 /* seconds: the longest wait between two tries */
 
-/* Timeline messages (and encrypted ones, to notice unreadable rooms), and nothing else
- * at all: no presence, no typing, no receipts, no state. Lazy-loading members (of which
- * none are sent) is what makes a homeserver send each room's summary, with the member
- * count that tells a direct chat from a group. */
+/* Timeline messages (and encrypted ones, to notice unreadable rooms) and member events,
+ * and nothing else at all: no presence, no typing, no receipts, no state. Lazy-loading
+ * members (of which none are sent) is what makes a homeserver send each room's summary,
+ * with the member count that tells a direct chat from a group; but Synapse recomputes a
+ * summary only for an initial sync, a room just joined, or a member event in the
+ * filtered timeline: without m.room.member there, a third person joining a direct chat
+ * would go unnoticed. */
 const char account_filter[] =
 	"{\"event_format\":\"client\",\"presence\":{\"not_types\":[\"*\"]},"
 	"\"account_data\":{\"not_types\":[\"*\"]},"
-	"\"room\":{\"timeline\":{\"types\":[\"m.room.message\",\"m.room.encrypted\"],"
+	"\"room\":{\"timeline\":{\"types\":" ACCOUNT_TIMELINE_TYPES ","
 	"\"limit\":50},\"state\":{\"not_types\":[\"*\"],\"lazy_load_members\":true},"
 	"\"ephemeral\":{\"not_types\":[\"*\"]},\"account_data\":{\"not_types\":[\"*\"]}}}";
 

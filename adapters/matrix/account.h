@@ -16,6 +16,11 @@ struct account {
 	char filter_id[256];
 };
 
+/* The event types the bot reads from a room's timeline (a JSON array), in /sync and
+ * when it pages back through a gap: messages, encrypted ones (to notice unreadable
+ * rooms), and members joining and leaving (to tell a direct chat from a group). */
+#define ACCOUNT_TIMELINE_TYPES "[\"m.room.message\",\"m.room.encrypted\",\"m.room.member\"]"
+
 /* The filter the bot syncs with (JSON). */
 extern const char account_filter[];
 

@@ -22,9 +22,9 @@
 /* Makes a call until it is done, refused, or failed for good: waiting out 429s and
  * backing off after network errors and 5xx. Returns the outcome (r filled; free it), or
  * -1 when told to quit first (r empty). */
-static int
-call_until_done(struct syncer *s, const char *method, const char *url, const char *body,
-		struct mx_result *r, const char *what)
+int
+batch_call(struct syncer *s, const char *method, const char *url, const char *body,
+	   struct mx_result *r, const char *what)
 {
 	struct backoff b;
 	long wait;
@@ -66,7 +66,7 @@ batch_send(struct syncer *s, const char *room, const char *key, const char *cont
 		buf_free(&url);
 		return 0;
 	}
-	outcome = call_until_done(s, "PUT", url.data, content, &r, "sending a reply");
+	outcome = batch_call(s, "PUT", url.data, content, &r, "sending a reply");
 	if (outcome == MX_OK) {
 		log_debug("sent a reply in %s", room);
 		rc = 0;
@@ -93,7 +93,7 @@ members(struct syncer *s, const char *room)
 		return n;
 	buf_init(&url);
 	if (mx_url(&url, s->cfg.homeserver, "rooms/%e/joined_members", room) == 0 &&
-	    call_until_done(s, "GET", url.data, NULL, &r, "counting a room's members") != -1) {
+	    batch_call(s, "GET", url.data, NULL, &r, "counting a room's members") != -1) {
 		joined = cJSON_GetObjectItemCaseSensitive(r.reply, "joined");
 		if (r.outcome == MX_OK && cJSON_IsObject(joined)) {
 			n = cJSON_GetArraySize(joined);
@@ -176,7 +176,7 @@ handle_invite(struct syncer *s, const struct mx_invite *inv)
 		buf_free(&key);
 		return 0;
 	}
-	outcome = call_until_done(s, "POST", url.data, "{}", &r, ok ? "joining" : "declining");
+	outcome = batch_call(s, "POST", url.data, "{}", &r, ok ? "joining" : "declining");
 	buf_free(&url);
 	if (outcome == -1 || outcome == MX_AUTH) {
 		buf_free(&key);
@@ -224,9 +224,9 @@ why_not(struct syncer *s, const char *room, const struct mx_message *m, long lon
 	return NULL;
 }
 
-/* Acts on one timeline event. Returns 0, or -1 when a reply could not be sent. */
-static int
-handle_event(struct syncer *s, const char *room, const cJSON *ev, long long now_ms)
+/* Acts on one event. Returns 0, or -1 when a reply could not be sent. */
+int
+batch_event(struct syncer *s, const char *room, const cJSON *ev, long long now_ms)
 {
 	struct mx_message m;
 	const char *why;
@@ -248,6 +248,22 @@ handle_event(struct syncer *s, const char *room, const cJSON *ev, long long now_
 	return rc;
 }
 
+/* Keeps the room's member count current. A membership change makes the count unknown
+ * at once (a direct chat that someone joins must not be answered as one), and so does a
+ * gap, which may hide one; the summary, when sent, is the count after the batch. */
+static void
+update_room(struct syncer *s, const struct mx_room_update *u)
+{
+	if (u->members_changed || u->limited) {
+		log_debug("%s: %s; its member count is %s", u->room_id,
+			  u->members_changed ? "someone joined or left" : "a gap in the timeline",
+			  u->joined >= 0 ? "updated" : "asked for again");
+		rooms_forget(s->rooms, u->room_id);
+	}
+	if (u->joined >= 0)
+		rooms_set(s->rooms, u->room_id, u->joined, mono_ms());
+}
+
 /* Acts on a batch. Returns 0 when all of it is done, -1 when it must be done again. */
 int
 batch_handle(struct syncer *s, const struct mx_batch *b, int first)
@@ -256,16 +272,20 @@ batch_handle(struct syncer *s, const struct mx_batch *b, int first)
 	int rc = 0;
 	size_t i;
 
-	for (i = 0; i < b->ncounts; i++)
-		rooms_set(s->rooms, b->counts[i].room_id, b->counts[i].joined, mono_ms());
+	for (i = 0; i < b->nrooms; i++)
+		update_room(s, &b->rooms[i]);
 	for (i = 0; i < b->ninvites && rc == 0; i++)
 		rc = handle_invite(s, &b->invites[i]);
 	if (first) {
 		log_info("first start: %zu earlier messages are left unanswered", b->nevents);
 		return rc;
 	}
+	/* What a gap hid comes first: it was said before the timeline's events. */
+	for (i = 0; i < b->nrooms && rc == 0; i++)
+		if (b->rooms[i].limited && b->rooms[i].prev_batch != NULL)
+			rc = gap_handle(s, b->rooms[i].room_id, b->rooms[i].prev_batch, now_ms);
 	for (i = 0; i < b->nevents && rc == 0; i++)
-		rc = handle_event(s, b->events[i].room_id, b->events[i].event, now_ms);
+		rc = batch_event(s, b->events[i].room_id, b->events[i].event, now_ms);
 	/* The replies already asked for are sent even when this batch is to be redone. */
 	return syncer_deliver(s) == 0 ? rc : -1;
 }

@@ -14,8 +14,8 @@
 
 struct room {
 	struct room *next;
-	long joined;
-	long long heard_ms;
+	long joined;	    /* members, or -1 once forgotten */
+	long long heard_ms; /* when joined was set */
 	char id[];
 };
 
@@ -77,6 +77,15 @@ rooms_set(struct rooms *r, const char *room, long joined, long long now_ms)
 	e->joined = joined;
 	e->heard_ms = now_ms;
 	return 0;
+}
+
+void
+rooms_forget(struct rooms *r, const char *room)
+{
+	struct room *e = *slot(r, room);
+
+	if (e != NULL)
+		e->joined = -1;
 }
 
 long

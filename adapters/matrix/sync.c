@@ -71,21 +71,53 @@ count_events(const cJSON *join)
 	return n;
 }
 
-/* Reads the joined rooms: member counts and timeline events. */
+/* Returns 1 when the list of events holds an m.room.member event. */
+static int
+has_member_event(const cJSON *events)
+{
+	const cJSON *list = cJSON_IsArray(events) ? events : NULL, *ev;
+	const char *type;
+
+	cJSON_ArrayForEach(ev, list)
+	{
+		if ((type = string_of(ev, "type")) != NULL && strcmp(type, "m.room.member") == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Reads what changed in one joined room besides its events: a homeserver sends the
+ * member count only when it has recomputed it, a member event when someone joined or
+ * left, and a limited timeline when the events before it were left out. */
+static void
+read_update(const cJSON *room, struct mx_room_update *u)
+{
+	const cJSON *count = path(path(room, "summary", NULL), "m.joined_member_count", NULL);
+	const cJSON *timeline = path(room, "timeline", NULL);
+
+	u->room_id = room->string;
+	u->joined = cJSON_IsNumber(count) && count->valuedouble >= 0 && count->valuedouble < 1e9
+			    ? (long)count->valuedouble
+			    : -1;
+	u->members_changed = has_member_event(path(timeline, "events", NULL)) ||
+			     has_member_event(path(path(room, "state", NULL), "events", NULL));
+	u->limited = cJSON_IsTrue(path(timeline, "limited", NULL));
+	u->prev_batch = string_of(timeline, "prev_batch");
+	if (u->prev_batch != NULL && u->prev_batch[0] == '\0')
+		u->prev_batch = NULL;
+}
+
+/* Reads the joined rooms: what changed in each, and their timeline events. */
 static void
 read_joined(const cJSON *join, struct mx_batch *b)
 {
-	const cJSON *room, *ev, *count;
+	const cJSON *room, *ev;
 
 	cJSON_ArrayForEach(room, join)
 	{
 		if (room->string == NULL || !cJSON_IsObject(room))
 			continue;
-		count = path(path(room, "summary", NULL), "m.joined_member_count", NULL);
-		if (cJSON_IsNumber(count) && count->valuedouble >= 0 && count->valuedouble < 1e9) {
-			b->counts[b->ncounts].room_id = room->string;
-			b->counts[b->ncounts++].joined = (long)count->valuedouble;
-		}
+		read_update(room, &b->rooms[b->nrooms++]);
 		cJSON_ArrayForEach(ev, timeline_of(room))
 		{
 			if (!cJSON_IsObject(ev))
@@ -120,10 +152,10 @@ mx_batch_take(cJSON *root, const char *me, struct mx_batch *b, char *err, size_t
 		invite = NULL;
 	nrooms = join != NULL ? (size_t)cJSON_GetArraySize(join) : 0;
 	ninvites = invite != NULL ? (size_t)cJSON_GetArraySize(invite) : 0;
-	b->counts = calloc(nrooms + 1, sizeof(*b->counts));
+	b->rooms = calloc(nrooms + 1, sizeof(*b->rooms));
 	b->events = calloc(count_events(join) + 1, sizeof(*b->events));
 	b->invites = calloc(ninvites + 1, sizeof(*b->invites));
-	if (b->counts == NULL || b->events == NULL || b->invites == NULL) {
+	if (b->rooms == NULL || b->events == NULL || b->invites == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -145,6 +177,6 @@ mx_batch_free(struct mx_batch *b)
 	cJSON_Delete(b->root);
 	free(b->invites);
 	free(b->events);
-	free(b->counts);
+	free(b->rooms);
 	memset(b, 0, sizeof(*b));
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * sync.h -- reading a /sync reply into what the bot acts on: the next_batch token, the
- * invitations (who invited, and whether the room is encrypted), the joined rooms' member
- * counts, and their timeline events in order.
+ * invitations (who invited, and whether the room is encrypted), what changed in each
+ * joined room (its member count, a membership change, a gap before its timeline), and
+ * the timeline events in order.
  */
 #ifndef RULINGBOT_MATRIX_SYNC_H
 #define RULINGBOT_MATRIX_SYNC_H
@@ -21,9 +22,13 @@ struct mx_timeline_event {
 	const cJSON *event;
 };
 
-struct mx_member_count {
+/* A joined room in the reply. */
+struct mx_room_update {
 	const char *room_id;
-	long joined; /* summary's m.joined_member_count */
+	long joined;		/* summary's m.joined_member_count, or -1 when not sent */
+	int members_changed;	/* an m.room.member event in its timeline or state */
+	int limited;		/* timeline.limited: earlier events were left out (a gap) */
+	const char *prev_batch; /* where the timeline starts, for /messages, or NULL */
 };
 
 /* A /sync reply. Every pointer points into root. */
@@ -34,8 +39,8 @@ struct mx_batch {
 	size_t ninvites;
 	struct mx_timeline_event *events;
 	size_t nevents;
-	struct mx_member_count *counts;
-	size_t ncounts;
+	struct mx_room_update *rooms;
+	size_t nrooms;
 };
 
 /* Reads the parsed /sync reply root, for the user me, into b, which takes root over

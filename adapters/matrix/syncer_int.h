@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * syncer_int.h -- inside the Matrix thread, shared by its two files: syncer.c (the
- * thread, its queues and waits, the /sync loop) and batch.c (what is done with a batch).
+ * syncer_int.h -- inside the Matrix thread, shared by its files: syncer.c (the thread,
+ * its queues and waits, the /sync loop), batch.c (what is done with a batch) and gap.c
+ * (the events a limited timeline left out).
  * Nothing outside the syncer includes this.
  */
 #ifndef RULINGBOT_MATRIX_SYNCER_INT_H
@@ -11,6 +12,7 @@
 
 #include "backoff.h"
 #include "dedupe.h"
+#include "mxapi.h"
 #include "rooms.h"
 #include "sync.h"
 #include "syncer.h"
@@ -60,8 +62,26 @@ int syncer_deliver(struct syncer *s);
  * Returns 0 when all of it is done, -1 when it must be done again after a restart. */
 int batch_handle(struct syncer *s, const struct mx_batch *b, int first);
 
+/* Makes a call until it is done, refused, or failed for good: waiting out 429s and
+ * backing off after network errors and 5xx. Returns the outcome (r filled; free it), or
+ * -1 when told to quit first (r empty). what names the call in the log. */
+int batch_call(struct syncer *s, const char *method, const char *url, const char *body,
+	       struct mx_result *r, const char *what);
+
+/* Acts on one event said in room (answers it when it is a question for the bot), now_ms
+ * being the time the batch is handled. Returns 0, or -1 when a reply could not be sent. */
+int batch_event(struct syncer *s, const char *room, const cJSON *ev, long long now_ms);
+
 /* Sends content in room under a transaction id made from key. Returns 0 when it was sent
  * or refused for good (and dropped), -1 when it must be sent again later. */
 int batch_send(struct syncer *s, const char *room, const char *key, const char *content);
+
+/* gap.c */
+
+/* Fetches the events of room that a limited timeline left out, paging back from
+ * prev_batch until the previous sync's position, a message already handled, or one older
+ * than --max-age, and acts on them oldest first (a warning says when it had to stop before
+ * any of those). Returns 0, or -1 when the batch must be done again. */
+int gap_handle(struct syncer *s, const char *room, const char *prev_batch, long long now_ms);
 
 #endif

@@ -26,8 +26,9 @@ touch_batch(const struct mx_batch *b)
 	for (i = 0; i < b->ninvites; i++)
 		n += strlen(b->invites[i].room_id) +
 		     (b->invites[i].inviter ? strlen(b->invites[i].inviter) : 0);
-	for (i = 0; i < b->ncounts; i++)
-		n += strlen(b->counts[i].room_id) + (size_t)b->counts[i].joined;
+	for (i = 0; i < b->nrooms; i++)
+		n += strlen(b->rooms[i].room_id) + (size_t)b->rooms[i].joined +
+		     (b->rooms[i].prev_batch ? strlen(b->rooms[i].prev_batch) : 0);
 	for (i = 0; i < b->nevents; i++)
 		n += strlen(b->events[i].room_id);
 	return n;

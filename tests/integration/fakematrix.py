@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: MIT
 """A fake Matrix homeserver on 127.0.0.1 for rulingbot-matrix's tests: the Client-Server
 API v3 calls the bot makes (whoami, displayname, filter, a long-polling /sync, join,
-leave, joined_members, send), with the JSON shapes of the spec. It records every request,
-sync, join and send, and can be told to refuse the token, to answer 429 with either or
-both hints, to be slow to sync, or to hold a send while the test kills the bot.
+leave, joined_members, messages, send), with the JSON shapes of the spec. It records every
+request, sync, join and send, and can be told to refuse the token, to answer 429 with
+either or both hints, to be slow to sync, or to hold a send while the test kills the bot.
 
     with FakeMatrix() as hs:
         ...start rulingbot-matrix --homeserver hs.url, TOKEN in --access-token-file...
@@ -14,7 +14,16 @@ both hints, to be slow to sync, or to hold a send while the test kills the bot.
 
 Syncs see one global, ordered list of queued items (timeline events and invites); the
 sync token "s<N>" is the number of items queued so far, so a restarted bot that stored
-its token resumes exactly where it stopped.
+its token resumes exactly where it stopped. Pagination tokens ("t<N>", prev_batch and
+/messages' end) are positions in the same list, and /messages accepts either kind.
+
+As Synapse's sync handler does, the sync applies the filter the bot uploaded: timeline
+types and limit (a room with more new events than the limit gets the last ones, with
+"limited": true and a prev_batch before them), state types (the member events in such a
+gap), and the room summary only with lazy-loaded members and only when Synapse computes
+one: on an initial sync, for a room just joined, for a member event in the filtered
+timeline, or for a limited timeline with a member event in its state. So a member change
+that the filter hides brings no new member count.
 """
 import base64
 import itertools
@@ -38,6 +47,7 @@ MEGOLM = {"algorithm": "m.megolm.v1.aes-sha2", "device_id": "RJYKSTBOIE",
           "sender_key": "IlRMeOPX2e0MurIyfWEucYBRVOEEUMrOHqn/8mLqMjA",
           "session_id": "X3lUlvLELLYxeTx4yOVu6UDpasGEVO0Jbu+QFnm0cKQ"}
 MAX_WAIT = 60  # seconds: no wait in here (long-poll, held send) lasts longer
+DEFAULT_TIMELINE_LIMIT = 10  # Synapse's, for a filter that sets none
 _ids = itertools.count(1)
 
 
@@ -57,6 +67,29 @@ def timeline_event(room_id, kind, content, sender, ts=None, **more):
                  "unsigned": {"age": 100}}, **more)
 
 
+def member_event(room_id, user, membership):
+    """user's own m.room.member event (a join, or a leave)."""
+    return timeline_event(room_id, "m.room.member", {"membership": membership}, user,
+                          state_key=user)
+
+
+def without_room(ev):
+    """ev as /sync sends it: without its room_id."""
+    return {k: v for k, v in ev.items() if k != "room_id"}
+
+
+def type_matches(pattern, kind):
+    """Synapse's filter match: a trailing "*" matches any rest, else equality."""
+    return kind.startswith(pattern[:-1]) if pattern.endswith("*") else kind == pattern
+
+
+def type_allowed(flt, kind):
+    """Whether an EventFilter's types and not_types (which wins) let kind through."""
+    if any(type_matches(p, kind) for p in flt.get("not_types") or []):
+        return False
+    return "types" not in flt or any(type_matches(p, kind) for p in flt["types"])
+
+
 def error(status, errcode, text):
     """A Matrix error reply: (status, {"errcode", "error"}, headers)."""
     return status, {"errcode": errcode, "error": text}, []
@@ -73,6 +106,7 @@ class FakeMatrix:
         ("POST", ("rooms", None, "join"), "_join"),
         ("POST", ("rooms", None, "leave"), "_leave"),
         ("GET", ("rooms", None, "joined_members"), "_joined_members"),
+        ("GET", ("rooms", None, "messages"), "_messages"),
         ("PUT", ("rooms", None, "send", None, None), "_send"),
     ]
 
@@ -93,7 +127,8 @@ class FakeMatrix:
         self.limit = None        # [count, retry_after_s, retry_after_ms]: 429 count sends
         self.sync_delay = 0      # seconds to sleep before answering each sync
         self.hold_sends = None   # a threading.Event: new sends wait for it before replying
-        self.summaries = True    # False: syncs carry no room summary (no member counts)
+        self.summaries = True    # False: syncs never carry a room summary (member counts)
+        self.pages = []          # dict(room_id, query, served): each /messages call
         self._items = []         # ("event" | "invite", room_id, event or invite_state)
         self._rooms = {}         # room_id -> dict(members=[others], joined, invited)
         self._txns = {}          # (room_id, txn_id) -> event_id
@@ -227,7 +262,8 @@ class FakeMatrix:
         deadline = time.monotonic() + min(timeout / 1000, MAX_WAIT)
         with self.cond:
             while True:
-                out = self._window(start)
+                out = self._window(start, since is not None,
+                                   self._filter_of(query.get("filter")))
                 left = deadline - time.monotonic()
                 if out["rooms"]["join"] or out["rooms"]["invite"] or left <= 0 \
                         or self._closing:
@@ -237,34 +273,69 @@ class FakeMatrix:
                     return 200, out, []
                 self.cond.wait(left)
 
-    def _window(self, start):
-        """The sync response for the items from index start on (under the lock). Timeline
-        events show only in rooms the bot is in now; an invite only while still pending.
-        Events lose their room_id, as in a real /sync (ClientEventWithoutRoomID)."""
+    def _window(self, start, incremental, flt):
+        """The sync response for the items from index start on (under the lock), with the
+        filter flt. Timeline events show only in rooms the bot is in now; an invite only
+        while still pending. Events lose their room_id, as in a real /sync
+        (ClientEventWithoutRoomID)."""
         timelines, invites = {}, {}
-        for kind, room_id, data in self._items[start:]:
+        for i, (kind, room_id, data) in enumerate(self._items[start:], start):
             room = self._rooms.get(room_id)
             if kind == "event" and room and room["joined"]:
-                ev = {k: v for k, v in data.items() if k != "room_id"}
-                timelines.setdefault(room_id, []).append(ev)
+                timelines.setdefault(room_id, []).append((i, data))
             elif kind == "invite" and room and room["invited"] and not room["joined"]:
                 invites[room_id] = {"invite_state": {"events": list(data)}}
-        join = {room_id: {
-            "timeline": {"events": events, "limited": False, "prev_batch": f"p{start}"},
-            "summary": {"m.joined_member_count": len(self._members(room_id)),
-                        "m.invited_member_count": 0} if self.summaries else {},
-            "state": {"events": []}, "ephemeral": {"events": []},
-            "account_data": {"events": []}} for room_id, events in timelines.items()}
+        join = {}
+        for room_id, room in self._rooms.items():
+            if room["joined"]:
+                update = self._room_update(room_id, room, start, incremental, flt,
+                                           timelines.get(room_id, []))
+                if update is not None:
+                    join[room_id] = update
         return {"next_batch": f"s{len(self._items)}",
                 "rooms": {"join": join, "invite": invites, "leave": {}},
                 "presence": {"events": []}, "account_data": {"events": []}}
+
+    def _room_update(self, room_id, room, start, incremental, flt, items):
+        """One joined room of a sync (under the lock): items are its (index, event) since
+        start. None when a room has nothing the filter lets through."""
+        room_filter = flt.get("room") or {}
+        tl_filter, st_filter = room_filter.get("timeline") or {}, room_filter.get("state") or {}
+        kept = [(i, ev) for i, ev in items if type_allowed(tl_filter, ev["type"])]
+        limit = tl_filter.get("limit", DEFAULT_TIMELINE_LIMIT)
+        limited = len(kept) > limit
+        kept = kept[-limit:] if limit > 0 else []
+        first = kept[0][0] if kept else len(self._items)
+        state = [without_room(ev) for i, ev in items
+                 if limited and i < first and ev["type"] == "m.room.member"
+                 and type_allowed(st_filter, ev["type"])]
+        newly_joined = room.get("joined_at", -1) >= start
+        if incremental and not kept and not state and not newly_joined:
+            return None
+        members_seen = any(ev["type"] == "m.room.member" for _, ev in kept) or state
+        summary = {}
+        if self.summaries and st_filter.get("lazy_load_members") and (
+                not incremental or newly_joined or members_seen):
+            summary = {"m.joined_member_count": len(self._members(room_id)),
+                       "m.invited_member_count": 0}
+        return {"timeline": {"events": [without_room(ev) for _, ev in kept],
+                             "limited": limited, "prev_batch": f"t{first}"},
+                "summary": summary, "state": {"events": state}, "ephemeral": {"events": []},
+                "account_data": {"events": []}}
+
+    def _filter_of(self, filter_id):
+        """The uploaded filter named filter_id (under the lock), or {} (no filter)."""
+        m = re.fullmatch(r"filter([0-9]+)", filter_id or "")
+        n = int(m.group(1)) if m else 0
+        return self.filters[n - 1] if 0 < n <= len(self.filters) else {}
 
     def _join(self, room_id, body, query):
         with self.cond:
             room = self._rooms.get(room_id)
             if not room or not (room["invited"] or room["joined"]):
                 return error(403, "M_FORBIDDEN", "You are not invited to this room.")
-            room.update(joined=True, invited=False)
+            room.update(joined=True, invited=False, joined_at=len(self._items))
+            self._items.append(("event", room_id, member_event(room_id, self.user_id, "join")))
             self.joins.append(room_id)
             self.cond.notify_all()
         return 200, {"room_id": room_id}, []
@@ -285,6 +356,48 @@ class FakeMatrix:
                 return error(403, "M_FORBIDDEN", "You aren't a member of the room.")
             return 200, {"joined": {uid: {"display_name": None, "avatar_url": None}
                                     for uid in self._members(room_id)}}, []
+
+    def _messages(self, room_id, body, query):
+        """GET /rooms/{roomId}/messages as Synapse answers it: the room's events from the
+        position "from" towards "to" (dir b: newest first), matching the filter, at most
+        limit of them; "end" is the position after the last one, and is left out when
+        there was none (nothing further, or "to" reached)."""
+        direction = query.get("dir")
+        if direction not in ("b", "f"):
+            return error(400, "M_INVALID_PARAM", "Unknown dir")
+        tokens = [query.get(k) for k in ("from", "to")]
+        if any(x is not None and not re.fullmatch(r"[st][0-9]+", x) for x in tokens):
+            return error(400, "M_INVALID_PARAM", "Invalid token")
+        try:
+            limit = int(query.get("limit") or 10)
+            flt = json.loads(query.get("filter") or "{}")
+        except ValueError:
+            return error(400, "M_INVALID_PARAM", "Bad limit or filter")
+        with self.cond:
+            room = self._rooms.get(room_id)
+            if not room or not room["joined"]:
+                return error(403, "M_FORBIDDEN", "You aren't a member of the room.")
+            n = len(self._items)
+            pos = [None if x is None else min(int(x[1:]), n) for x in tokens]
+            if direction == "b":
+                frm = n if pos[0] is None else pos[0]
+                order = range(frm - 1, (pos[1] or 0) - 1, -1)
+            else:
+                frm = 0 if pos[0] is None else pos[0]
+                order = range(frm, n if pos[1] is None else pos[1])
+            found = []
+            for i in order:
+                kind, rid, ev = self._items[i]
+                if len(found) < limit and kind == "event" and rid == room_id \
+                        and type_allowed(flt, ev["type"]):
+                    found.append((i, ev))
+            self.pages.append(dict(room_id=room_id, query=query, served=len(found)))
+            self.cond.notify_all()
+            reply = {"chunk": [dict(ev) for _, ev in found], "start": query.get("from") or f"t{frm}"}
+            if found:
+                last = found[-1][0]
+                reply["end"] = f"t{last if direction == 'b' else last + 1}"
+            return 200, reply, []
 
     def _send(self, room_id, event_type, txn_id, body, query):
         """Order: 429 knob, membership, idempotent repeat, new event (then the hold)."""
@@ -377,6 +490,17 @@ class FakeMatrix:
         content.update(extra or {})
         ev = timeline_event(room_id, "m.room.message", content, sender, ts)
         return self.raw_event(room_id, ev)
+
+    def member(self, room_id, user, membership):
+        """Queues user's m.room.member event (join or leave) in room_id and changes the
+        room's members to match; returns its event id."""
+        with self.cond:
+            members = self._rooms[room_id]["members"]
+            if membership == "join" and user not in members:
+                members.append(user)
+            elif membership != "join" and user in members:
+                members.remove(user)
+            return self.raw_event(room_id, member_event(room_id, user, membership))
 
     def encrypted(self, room_id, sender):
         """Queues an m.room.encrypted (Megolm) event the bot cannot read; returns its id."""

@@ -199,8 +199,10 @@ test_sync_replies_are_read(void)
 		       "\"state_key\":\"@rulingbot:example.org\",\"sender\":\"@alice:x\"}]}}}}}",
 		       &b) == 0);
 	CHECK_STR(b.next_batch, "s9");
-	CHECK(b.nevents == 3 && b.ncounts == 1 && b.ninvites == 1);
-	CHECK(b.ncounts == 1 && b.counts[0].joined == 2);
+	CHECK(b.nevents == 3 && b.nrooms == 2 && b.ninvites == 1);
+	CHECK(b.nrooms == 2 && b.rooms[0].joined == 2 && b.rooms[1].joined == -1);
+	CHECK(b.nrooms == 2 && !b.rooms[0].limited && !b.rooms[0].members_changed &&
+	      b.rooms[0].prev_batch == NULL);
 	CHECK(b.ninvites == 1 && b.invites[0].encrypted);
 	CHECK(b.ninvites == 1 && b.invites[0].inviter &&
 	      strcmp(b.invites[0].inviter, "@alice:x") == 0);
@@ -225,7 +227,47 @@ test_hostile_sync_replies_are_refused_or_ignored(void)
 		       "\"timeline\":{\"events\":[1,\"x\",null]},\"summary\":{"
 		       "\"m.joined_member_count\":-5}}},\"invite\":[{\"!d\":{}}]}}",
 		       &b) == 0);
-	CHECK(b.nevents == 0 && b.ncounts == 0 && b.ninvites == 0);
+	CHECK(b.nevents == 0 && b.nrooms == 2 && b.ninvites == 0);
+	CHECK(b.nrooms == 2 && b.rooms[0].joined == -1 && b.rooms[1].joined == -1);
+	mx_batch_free(&b);
+	/* Nor are a limited flag, a prev_batch or a member event of the wrong type. */
+	CHECK(batch_of("{\"next_batch\":\"s1\",\"rooms\":{\"join\":{\"!a\":{\"timeline\":{"
+		       "\"events\":[{\"type\":7}],\"limited\":\"true\",\"prev_batch\":5},"
+		       "\"state\":{\"events\":{\"type\":\"m.room.member\"}}},\"!b\":{"
+		       "\"timeline\":{\"limited\":true,\"prev_batch\":\"\"}}}}}",
+		       &b) == 0);
+	CHECK(b.nrooms == 2 && !b.rooms[0].limited && b.rooms[0].prev_batch == NULL &&
+	      !b.rooms[0].members_changed);
+	CHECK(b.nrooms == 2 && b.rooms[1].limited && b.rooms[1].prev_batch == NULL);
+	mx_batch_free(&b);
+}
+
+/* A member event in the timeline or the state, and a limited timeline with where it
+ * starts: what makes the bot count the members again and page back through a gap. */
+static void
+test_membership_changes_and_gaps_are_read(void)
+{
+	struct mx_batch b;
+
+	CHECK(batch_of("{\"next_batch\":\"s9\",\"rooms\":{\"join\":{"
+		       "\"!a:x\":{\"timeline\":{\"events\":[{\"type\":\"m.room.message\"},"
+		       "{\"type\":\"m.room.member\",\"state_key\":\"@carol:x\"}],"
+		       "\"limited\":false,\"prev_batch\":\"t1\"}},"
+		       "\"!b:x\":{\"state\":{\"events\":[{\"type\":\"m.room.member\"}]},"
+		       "\"timeline\":{\"events\":[],\"limited\":true,\"prev_batch\":\"t2\"},"
+		       "\"summary\":{\"m.joined_member_count\":3}},"
+		       "\"!c:x\":{\"timeline\":{\"events\":[{\"type\":\"m.room.message\"}]}}"
+		       "}}}",
+		       &b) == 0);
+	CHECK(b.nrooms == 3 && b.nevents == 3);
+	CHECK(b.nrooms == 3 && b.rooms[0].members_changed && !b.rooms[0].limited &&
+	      b.rooms[0].joined == -1);
+	CHECK(b.nrooms == 3 && b.rooms[0].prev_batch && strcmp(b.rooms[0].prev_batch, "t1") == 0);
+	CHECK(b.nrooms == 3 && b.rooms[1].members_changed && b.rooms[1].limited &&
+	      b.rooms[1].joined == 3);
+	CHECK(b.nrooms == 3 && b.rooms[1].prev_batch && strcmp(b.rooms[1].prev_batch, "t2") == 0);
+	CHECK(b.nrooms == 3 && !b.rooms[2].members_changed && !b.rooms[2].limited &&
+	      b.rooms[2].prev_batch == NULL);
 	mx_batch_free(&b);
 }
 
@@ -373,6 +415,13 @@ test_member_counts_expire(void)
 	CHECK(rooms_get(r, "!a:x", 1100) == 3);
 	CHECK(rooms_get(r, "!a:x", 1200) == -1);
 	CHECK(rooms_count(r) == 1);
+	/* Someone joined or left: unknown at once, until a new count is heard. */
+	CHECK(rooms_set(r, "!a:x", 2, 1300) == 0);
+	rooms_forget(r, "!a:x");
+	rooms_forget(r, "!never:x");
+	CHECK(rooms_get(r, "!a:x", 1301) == -1);
+	CHECK(rooms_set(r, "!a:x", 3, 1400) == 0 && rooms_get(r, "!a:x", 1401) == 3);
+	CHECK(rooms_count(r) == 1);
 	rooms_free(r);
 }
 
@@ -400,6 +449,7 @@ main(void)
 	RUN(test_question_text_is_cleaned);
 	RUN(test_sync_replies_are_read);
 	RUN(test_hostile_sync_replies_are_refused_or_ignored);
+	RUN(test_membership_changes_and_gaps_are_read);
 	RUN(test_answers_are_escaped_notices);
 	RUN(test_replies_stay_in_threads);
 	RUN(test_declines_help_and_encryption_notices);
