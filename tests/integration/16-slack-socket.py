@@ -2,13 +2,14 @@
 # SPDX-License-Identifier: MIT
 """rulingbot-slack in Socket Mode, against a fake Slack (fakeslack.py) and a real rulingd:
 mentions and direct messages answered in their thread with sources, the help text, retries
-and double deliveries answered once, bots, edits and joins ignored, every disconnect
-reason, a silent link, 429s and pacing, rulingd restarts and timeouts, refused tokens, and
-escaping. Every expected answer comes from rulingd itself."""
+and double deliveries answered once, questions sent with a file answered, bots, edits and
+joins ignored, every disconnect reason, a silent link, 429s and pacing, rulingd restarts
+and timeouts, refused tokens, and escaping. Every expected answer comes from rulingd
+itself."""
 import time
 
 from daemon import KB, NO_RATE, Daemon, cli_json, free_port, main, need_daemon, slow
-from fakeslack import BOT_USER, FakeSlack, direct, mention, next_ts
+from fakeslack import BOT_USER, FakeSlack, direct, file_share, mention, next_ts
 from harness import BUILD, ROOT, Suite
 from slackbridge import Bridge, escape, expected_post, need_bridge
 
@@ -91,6 +92,38 @@ def test_double_delivery(slack):
     one_post(slack, "D-double", "app_mention + message for one question")
 
 
+def test_file_share(slack):
+    """A question sent with a file (subtype file_share) is answered as its text."""
+    question = "When did the judge rule?"
+    slack.send_event(file_share(question, channel="D-file"))
+    post = one_post(slack, "D-file", "a direct message with a file")
+    s.check("thread_ts" not in post, "it is answered in the conversation", post)
+    s.check(post.get("text") == expected_post(cli_json(question)),
+            "the answer is rulingd's to the message's text", post.get("text"))
+    # In a thread of the direct message, the answer stays in the thread.
+    slack.send_event(file_share(JUDGE, channel="D-file2", thread_ts="1610241741.000001"))
+    post = one_post(slack, "D-file2", "a file in a DM thread")
+    s.check(post.get("thread_ts") == "1610241741.000001", "a file in a thread is answered "
+            "in it", post)
+    # A mention with a file, as recorded (files, upload, no subtype): answered too.
+    ev = mention(JUDGE, channel="C-file", files=[{"id": "F111", "name": "ruling.txt"}],
+                 upload=False, display_as_bot=False)
+    slack.send_event(ev)
+    post = one_post(slack, "C-file", "a mention with a file")
+    s.check(post.get("thread_ts") == ev["ts"], "the mention with a file is answered in its "
+            "thread", post)
+    # A file with no words: the help text, as for any empty message.
+    slack.send_event(file_share("", channel="D-file3"))
+    post = one_post(slack, "D-file3", "a file alone")
+    s.check(post.get("text", "").startswith("Ask me about *City of Chicago v. Sessions*"),
+            "a file alone gets the help text", post)
+    # A file from another bot, or the bot's own, is still not a question.
+    slack.send_event(file_share(JUDGE, channel="D-file4", bot_id="B999"))
+    slack.send_event(file_share(JUDGE, channel="D-file4", user=BOT_USER))
+    settle()
+    s.check(not slack.wait_posts(1, 0, "D-file4"), "files from bots are ignored", slack.posts)
+
+
 def test_ignored(slack):
     channel = "D-ignored"
     ignored = [
@@ -101,6 +134,8 @@ def test_ignored(slack):
                message={"user": "U222", "text": "Who was the judge?"}),
         direct("", channel=channel, subtype="message_deleted", hidden=True),
         direct("joined", channel=channel, subtype="channel_join"),
+        direct("waves", channel=channel, subtype="me_message"),
+        direct(JUDGE, channel=channel, subtype="thread_broadcast", thread_ts=next_ts()),
         direct("hidden", channel=channel, hidden=True),
         mention("own mention", channel=channel, user=BOT_USER),
         {"type": "message", "text": f"<@{BOT_USER}> {JUDGE}", "user": "U222", "ts": next_ts(),
@@ -154,6 +189,7 @@ def basics():
         test_bare_mention(slack)
         test_retried_event(slack)
         test_double_delivery(slack)
+        test_file_share(slack)
         test_ignored(slack)
         test_too_long(slack)
     with FakeSlack() as slack:
