@@ -2,8 +2,10 @@
 /*
  * events.c -- the filter in front of the bridge, after the rules of Slack's Bolt
  * ("ignoreSelf") made stricter for a question-and-answer bot: any subtype (bot_message,
- * message_changed, message_deleted, channel_join, ...), any bot_id, a hidden flag, or a
- * missing user means no question was asked by a person.
+ * message_changed, message_deleted, channel_join, ...) but file_share, any bot_id, a
+ * hidden flag, or a missing user means no question was asked by a person. A message sent
+ * with a file carries subtype file_share and is a person's message like any other: its
+ * text is the question, and the file is not read.
  */
 #include "events.h"
 
@@ -89,6 +91,18 @@ slack_question_text(const char *text, const char *bot_user_id)
 	return out;
 }
 
+/* Returns 1 when ev has a subtype that makes it something else than a person's message
+ * (an edit, deletion, join, bot message, ...). */
+static int
+has_other_subtype(const cJSON *ev)
+{
+	const cJSON *subtype = cJSON_GetObjectItemCaseSensitive(ev, "subtype");
+
+	if (subtype == NULL)
+		return 0;
+	return !cJSON_IsString(subtype) || strcmp(subtype->valuestring, "file_share") != 0;
+}
+
 /* Why ev, in an event_callback, is not a person's question to me; NULL when it is. */
 static const char *
 not_a_question(const cJSON *ev, const struct slack_identity *me)
@@ -99,7 +113,7 @@ not_a_question(const cJSON *ev, const struct slack_identity *me)
 		return "no event type";
 	if (strcmp(type, "app_mention") != 0 && strcmp(type, "message") != 0)
 		return "an event type the bot does not answer";
-	if (cJSON_GetObjectItemCaseSensitive(ev, "subtype") != NULL)
+	if (has_other_subtype(ev))
 		return "a message subtype (an edit, deletion, join or bot message)";
 	if (cJSON_GetObjectItemCaseSensitive(ev, "bot_id") != NULL ||
 	    cJSON_GetObjectItemCaseSensitive(ev, "bot_profile") != NULL)

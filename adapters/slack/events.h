@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * events.h -- deciding what a Slack event is: a question for the bot (a mention in a
- * channel, or a message in a direct message), a bare mention that deserves the help text,
- * or something to leave alone (the bot's own messages, other bots, edits, deletions,
- * joins, hidden events, anything else).
+ * channel, or a message in a direct message, with or without a file), a bare mention that
+ * deserves the help text, or something to leave alone (the bot's own messages, other
+ * bots, edits, deletions, joins, hidden events, anything else).
  */
 #ifndef RULINGBOT_EVENTS_H
 #define RULINGBOT_EVENTS_H

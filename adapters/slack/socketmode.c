@@ -5,12 +5,17 @@
  *   free -> opening (apps.connections.open) -> connecting -> hello_wait -> ready
  *
  * A disconnect with "warning" or "refresh_requested" marks the link retiring and opens
- * a new one; the old link keeps delivering (and acknowledging) until the new one says
- * hello, then it is closed. Any other reason ("too_many_websockets") closes the link
- * first. A link that fails, closes, waits over HELLO_WAIT_MS for hello, or hears nothing
- * (not even a pong to our pings) for the watchdog's time is replaced, after a backoff
- * with jitter. Envelopes are acknowledged before anything else is done with them, as
- * Slack redelivers those unacknowledged within 3 seconds.
+ * a new one. The old link is not closed from here when the new one says hello: Slack
+ * may still be sending on it, and a websocket drops whatever arrives after its own close
+ * frame went out (RFC 6455 allows no reply then, so no acknowledgement). So it is read,
+ * and every envelope on it acknowledged, until Slack closes it; only when Slack has not
+ * done so a watchdog's time after the new hello is it closed from here, and an envelope
+ * crossing that close is left to Slack to deliver again (the bridge's dedupe keeps the
+ * answer single). Any other reason ("too_many_websockets") closes the link first. A link
+ * that fails, closes, waits over HELLO_WAIT_MS for hello, or hears nothing (not even a
+ * pong to our pings) for the watchdog's time is replaced, after a backoff with jitter.
+ * Envelopes are acknowledged before anything else is done with them, as Slack
+ * redelivers those unacknowledged within 3 seconds.
  */
 #include "socketmode.h"
 
@@ -36,7 +41,10 @@ struct link {
 	unsigned id; /* this link's number, for the log and the outbox */
 	enum link_state state;
 	struct wsc *ws; /* while connecting or connected */
-	int retiring;	/* Slack asked it to go: close once another is ready */
+	int retiring;	/* Slack asked it to go: it goes once another is ready */
+	/* For a retiring link once its replacement is ready: when to close it if Slack has
+	 * not by then; 0 before that, and once it was closed from here. */
+	long long close_at_ms;
 	long long since_ms, last_rx_ms, last_ping_ms;
 };
 
@@ -82,6 +90,7 @@ free_link(struct link *l)
 	l->ws = NULL;
 	l->state = LINK_FREE;
 	l->retiring = 0;
+	l->close_at_ms = 0;
 }
 
 /* Returns 1 when a link that is not retiring is kept (or being opened). */
@@ -125,6 +134,8 @@ lost(struct socketmode *sm, struct link *l, const char *why, long wait_ms)
 	int retiring = l->retiring;
 
 	free_link(l);
+	if (retiring)
+		log_info("Slack link %u: %s (it had been replaced)", l->id, why);
 	if (sm->stopping || has_good_link(sm))
 		return;
 	if (wait_ms < 0)
@@ -145,7 +156,8 @@ link_of(struct socketmode *sm, unsigned id)
 	return NULL;
 }
 
-/* The new link said hello: the links it replaces can go now. */
+/* The new link said hello: the links it replaces are read until Slack closes them, or
+ * for a watchdog's time. */
 static void
 retire_others(struct socketmode *sm, struct link *keep)
 {
@@ -154,9 +166,10 @@ retire_others(struct socketmode *sm, struct link *keep)
 	for (i = 0; i < MAX_LINKS; i++) {
 		struct link *l = &sm->links[i];
 
-		if (l != keep && l->retiring && l->ws != NULL) {
-			log_info("Slack link %u: replaced by link %u, closing", l->id, keep->id);
-			wsc_close(l->ws);
+		if (l != keep && l->retiring && l->ws != NULL && l->close_at_ms == 0) {
+			log_info("Slack link %u: replaced by link %u; read until Slack closes it",
+				 l->id, keep->id);
+			l->close_at_ms = mono_ms() + sm->watchdog_ms;
 		}
 	}
 }
@@ -278,11 +291,17 @@ socketmode_link_result(struct socketmode *sm, const struct link_result *r)
 		lost(sm, l, "apps.connections.open gave no websocket URL", -1);
 }
 
-/* Drops a link that is stuck or silent; pings one that is quiet. */
+/* Drops a link that is stuck or silent, or replaced and left open by Slack; pings one
+ * that is quiet. */
 static void
 watch(struct socketmode *sm, struct link *l, long long now)
 {
-	if (l->state == LINK_OPENING && now - l->since_ms > OPENING_MS) {
+	if (l->close_at_ms != 0 && now >= l->close_at_ms) {
+		log_info("Slack link %u: replaced, and not closed by Slack after %ld s; closing it",
+			 l->id, sm->watchdog_ms / 1000);
+		l->close_at_ms = 0;
+		wsc_close(l->ws);
+	} else if (l->state == LINK_OPENING && now - l->since_ms > OPENING_MS) {
 		lost(sm, l, "apps.connections.open never came back", -1);
 	} else if ((l->state == LINK_CONNECTING || l->state == LINK_HELLO_WAIT) &&
 		   now - l->since_ms > HELLO_WAIT_MS) {

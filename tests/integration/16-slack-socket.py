@@ -2,13 +2,14 @@
 # SPDX-License-Identifier: MIT
 """rulingbot-slack in Socket Mode, against a fake Slack (fakeslack.py) and a real rulingd:
 mentions and direct messages answered in their thread with sources, the help text, retries
-and double deliveries answered once, bots, edits and joins ignored, every disconnect
-reason, a silent link, 429s and pacing, rulingd restarts and timeouts, refused tokens, and
-escaping. Every expected answer comes from rulingd itself."""
+and double deliveries answered once, questions sent with a file answered, bots, edits and
+joins ignored, every disconnect reason, envelopes reaching a link as it is replaced, a
+silent link, 429s and pacing, rulingd restarts and timeouts, refused tokens, and escaping.
+Every expected answer comes from rulingd itself."""
 import time
 
 from daemon import KB, NO_RATE, Daemon, cli_json, free_port, main, need_daemon, slow
-from fakeslack import BOT_USER, FakeSlack, direct, mention, next_ts
+from fakeslack import BOT_USER, FakeSlack, direct, file_share, mention, next_ts
 from harness import BUILD, ROOT, Suite
 from slackbridge import Bridge, escape, expected_post, need_bridge
 
@@ -91,6 +92,38 @@ def test_double_delivery(slack):
     one_post(slack, "D-double", "app_mention + message for one question")
 
 
+def test_file_share(slack):
+    """A question sent with a file (subtype file_share) is answered as its text."""
+    question = "When did the judge rule?"
+    slack.send_event(file_share(question, channel="D-file"))
+    post = one_post(slack, "D-file", "a direct message with a file")
+    s.check("thread_ts" not in post, "it is answered in the conversation", post)
+    s.check(post.get("text") == expected_post(cli_json(question)),
+            "the answer is rulingd's to the message's text", post.get("text"))
+    # In a thread of the direct message, the answer stays in the thread.
+    slack.send_event(file_share(JUDGE, channel="D-file2", thread_ts="1610241741.000001"))
+    post = one_post(slack, "D-file2", "a file in a DM thread")
+    s.check(post.get("thread_ts") == "1610241741.000001", "a file in a thread is answered "
+            "in it", post)
+    # A mention with a file, as recorded (files, upload, no subtype): answered too.
+    ev = mention(JUDGE, channel="C-file", files=[{"id": "F111", "name": "ruling.txt"}],
+                 upload=False, display_as_bot=False)
+    slack.send_event(ev)
+    post = one_post(slack, "C-file", "a mention with a file")
+    s.check(post.get("thread_ts") == ev["ts"], "the mention with a file is answered in its "
+            "thread", post)
+    # A file with no words: the help text, as for any empty message.
+    slack.send_event(file_share("", channel="D-file3"))
+    post = one_post(slack, "D-file3", "a file alone")
+    s.check(post.get("text", "").startswith("Ask me about *City of Chicago v. Sessions*"),
+            "a file alone gets the help text", post)
+    # A file from another bot, or the bot's own, is still not a question.
+    slack.send_event(file_share(JUDGE, channel="D-file4", bot_id="B999"))
+    slack.send_event(file_share(JUDGE, channel="D-file4", user=BOT_USER))
+    settle()
+    s.check(not slack.wait_posts(1, 0, "D-file4"), "files from bots are ignored", slack.posts)
+
+
 def test_ignored(slack):
     channel = "D-ignored"
     ignored = [
@@ -101,6 +134,8 @@ def test_ignored(slack):
                message={"user": "U222", "text": "Who was the judge?"}),
         direct("", channel=channel, subtype="message_deleted", hidden=True),
         direct("joined", channel=channel, subtype="channel_join"),
+        direct("waves", channel=channel, subtype="me_message"),
+        direct(JUDGE, channel=channel, subtype="thread_broadcast", thread_ts=next_ts()),
         direct("hidden", channel=channel, hidden=True),
         mention("own mention", channel=channel, user=BOT_USER),
         {"type": "message", "text": f"<@{BOT_USER}> {JUDGE}", "user": "U222", "ts": next_ts(),
@@ -154,6 +189,7 @@ def basics():
         test_bare_mention(slack)
         test_retried_event(slack)
         test_double_delivery(slack)
+        test_file_share(slack)
         test_ignored(slack)
         test_too_long(slack)
     with FakeSlack() as slack:
@@ -161,24 +197,79 @@ def basics():
 
 
 def disconnects():
-    """Each reason: a new link is opened, and nothing asked around it is lost."""
+    """Each reason: a new link is opened, and nothing asked around it is lost. After
+    warning or refresh_requested Slack ends the old link itself, a second later here."""
     with FakeSlack() as slack, Daemon(s, NO_RATE) as d, Bridge(s, slack, d.port, FAST):
         for n, reason in enumerate(("refresh_requested", "warning", "too_many_websockets")):
             old = slack.wait_link(n + 1, slow(10))
             channel = f"C-{reason}"
             slack.send_event(mention(JUDGE, channel=channel), link=old)
-            slack.disconnect(old, reason)
+            refresh = reason != "too_many_websockets"
+            slack.disconnect(old, reason, close_after=slow(1) if refresh else None)
             new = slack.wait_link(n + 2, slow(15))
             s.check(new is not old, f"{reason}: a new link is opened", slack.links)
             s.check(len(slack.calls_of("apps.connections.open")) == n + 2,
                     f"{reason}: with a fresh apps.connections.open")
             s.check(slack.wait(lambda: old.closed, slow(5)), f"{reason}: the old link is closed")
+            if refresh:
+                s.check(old.closed_by_slack and not old.closed_by_bridge,
+                        f"{reason}: the old link is read until Slack closes it", vars(old))
             slack.send_event(mention("When did the judge rule?", channel=channel), link=new)
             posts = slack.wait_posts(2, slow(10), channel)
             settle()
             posts = slack.wait_posts(2, 0, channel)
             s.check(len(posts) == 2, f"{reason}: the questions before and after are answered, "
                     "once each", posts)
+
+
+def link_replacement():
+    """An envelope reaching the old link as it is replaced (Slack sent it before the
+    bridge's close could reach Slack): read, acknowledged on that link, answered at once
+    and once; its redelivery is not answered again."""
+    with FakeSlack() as slack, Daemon(s, NO_RATE) as d, \
+            Bridge(s, slack, d.port, FAST + ["--watchdog", str(slow(6))]):
+        old = slack.wait_link(1, slow(10))
+        slack.disconnect(old, "refresh_requested")
+        slack.wait_link(2, slow(15))
+        ev = mention(JUDGE, channel="C-in-flight")
+        env, event_id = slack.send_event(ev, link=old, in_flight=0.5)
+        s.check(slack.wait(lambda: slack.acked(env), slow(3)),
+                "an envelope reaching the old link after the new hello is acknowledged",
+                slack.acks)
+        s.check(slack.acked(env) == [old.number], "on the old link", slack.acks)
+        post = one_post(slack, "C-in-flight", "a question on the link being replaced")
+        s.check(post.get("thread_ts") == ev["ts"], "it is answered in its thread", post)
+        s.check(not old.closed_by_bridge, "the bridge did not close the old link while Slack "
+                "still used it", vars(old))
+        # Slack ends the old link; had the ack been lost, Slack would deliver it again.
+        old.close_by_slack()
+        s.check(slack.wait(lambda: old.closed, slow(5)), "Slack's close of the old link "
+                "completes")
+        slack.send_event(ev, event_id=event_id, retry_attempt=1)
+        settle()
+        s.check(len(slack.wait_posts(1, 0, "C-in-flight")) == 1, "a redelivery is not "
+                "answered again", slack.posts)
+
+
+def link_replacement_timeout():
+    """Slack does not end the old link: the bridge closes it after --watchdog seconds. An
+    envelope crossing that close is not read; Slack delivers it again on the new link, and
+    it is answered once."""
+    with FakeSlack() as slack, Daemon(s, NO_RATE) as d, \
+            Bridge(s, slack, d.port, FAST + ["--watchdog", str(slow(2))]):
+        slack.redeliver_after = slow(1)
+        old = slack.wait_link(1, slow(10))
+        slack.disconnect(old, "warning")
+        new = slack.wait_link(2, slow(15))
+        env, _ = slack.send_event(mention(JUDGE, channel="C-crossing"), link=old,
+                                  in_flight=slow(60))
+        s.check(slack.wait(lambda: old.closed, slow(6)), "the bridge closes the old link "
+                "Slack left open", vars(old))
+        s.check(old.closed_by_bridge and not new.closed, "the bridge closed it; the new one "
+                "stays", vars(old))
+        one_post(slack, "C-crossing", "an envelope crossing the bridge's close")
+        s.check(any(e == env for e, _ in slack.redelivered), "it was answered from Slack's "
+                "redelivery", slack.redelivered)
 
 
 def silent_link():
@@ -268,6 +359,8 @@ def refused_tokens():
 def body():
     basics()
     disconnects()
+    link_replacement()
+    link_replacement_timeout()
     silent_link()
     rate_limits()
     rulingd_restart()

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: MIT
 """rulingbot-slack in HTTP Events mode: Slack's url_verification, a signed event answered
 through chat.postMessage, requests with a bad signature, a stale timestamp or no
-signature refused with 401 and never answered, a retried event answered once, and the
-endpoint's other paths and methods. Signatures are computed here with Python's hmac, apart
+signature refused with 401 and never answered, a retried event answered once, a question
+sent with a file (subtype file_share) answered, and the endpoint's other paths and methods. Signatures are computed here with Python's hmac, apart
 from the bridge's OpenSSL code."""
 import hashlib
 import hmac
@@ -12,7 +12,7 @@ import time
 
 import wsclient
 from daemon import NO_RATE, Daemon, cli_json, free_port, main, need_daemon, slow, wait_for
-from fakeslack import FakeSlack, callback, mention
+from fakeslack import FakeSlack, callback, file_share, mention
 from harness import Suite
 from slackbridge import SIGNING_SECRET, Bridge, expected_post, need_bridge
 
@@ -77,6 +77,14 @@ def body():
                        extra=[("X-Slack-Retry-Num", "1"), ("X-Slack-Retry-Reason",
                                                           "http_timeout")])
         s.check(r.status == 200, "the retry gets 200", r)
+
+        # A direct message sent with a file: its text is answered, in the conversation.
+        r = post_event(port, callback(file_share(JUDGE, channel="D-http-file"), "Ev-http-f"))
+        s.check(r.status == 200, "a file_share event gets 200", r)
+        posts = slack.wait_posts(1, slow(10), "D-http-file")
+        s.check(len(posts) == 1 and "thread_ts" not in posts[0] and
+                posts[0].get("text") == expected_post(cli_json(JUDGE)),
+                "a message with a file is answered as its text", posts)
 
         # Refused: a wrong signature, a wrong secret, a stale or future timestamp, none.
         now = int(time.time())

@@ -3,7 +3,9 @@
 (auth.test, apps.connections.open, chat.postMessage) and the Socket Mode websocket, with
 the message shapes of Slack's own SDK test fixtures (hello, events_api envelopes,
 disconnect). It records every call, post, ack and link, and can be told to refuse a
-token, to answer 429, to send disconnect, or to go silent.
+token, to answer 429, to send disconnect, to close a link itself (as Slack ends a link it
+asked to go), to have an envelope in flight when the bridge closes a link, to deliver
+again the envelopes left unacknowledged (as Slack does), or to go silent.
 
     with FakeSlack() as slack:
         ...start rulingbot-slack with --slack-api-url slack.api_url...
@@ -55,6 +57,27 @@ def direct(text, channel="D111", user="U222", ts=None, **extra):
     return ev
 
 
+def file_share(text, channel="D111", user="U222", ts=None, **extra):
+    """A message with a file attached, in a direct message: subtype file_share, with files,
+    upload and display_as_bot, in the shape of a recorded payload (the slack-web package's
+    golden test message_file_share.json; @slack/types' FileShareMessageEvent)."""
+    ts = ts or next_ts()
+    ev = {"type": "message", "text": text,
+          "files": [{"id": "F04EEHX1EES", "created": 1670631527, "timestamp": 1670631527,
+                     "name": "ruling.txt", "title": "ruling.txt", "mimetype": "text/plain",
+                     "filetype": "text", "pretty_type": "Plain Text", "user": user,
+                     "editable": True, "size": 12, "mode": "snippet", "is_external": False,
+                     "external_type": "", "is_public": False, "public_url_shared": False,
+                     "display_as_bot": False, "username": "",
+                     "url_private": "https://files.slack.com/files-pri/T111-F04EEHX1EES/"
+                                    "ruling.txt"}],
+          "upload": True, "user": user, "display_as_bot": False, "ts": ts,
+          "client_msg_id": "a5a11822-d14e-4621-992b-32d561648aa0", "channel": channel,
+          "subtype": "file_share", "event_ts": ts, "channel_type": "im"}
+    ev.update(extra)
+    return ev
+
+
 def callback(event, event_id):
     """The Events API payload around event (what HTTP mode receives as its body)."""
     kind = event.get("type", "message")
@@ -77,8 +100,10 @@ class Link:
         self.lock = threading.Lock()
         self.silent = False
         self.closed = False
-        self.closed_by_bridge = False
+        self.closed_by_bridge = False  # the bridge sent the first close frame
+        self.closed_by_slack = False   # Slack did (close_by_slack)
         self.pings = 0
+        self.in_flight = []            # envelopes on their way (send_in_flight)
 
     def send(self, obj):
         data = json.dumps(obj).encode()
@@ -129,7 +154,12 @@ class Link:
                     if not self.silent:
                         self._send_raw(bytes([0x8A, len(data)]) + data)
                 elif opcode == 8:
+                    if self.closed_by_slack:
+                        break  # the bridge's answer to Slack's close
                     self.closed_by_bridge = True
+                    # Sent before Slack read the bridge's close: they reach the bridge
+                    # after its close frame went out, and before Slack's answer.
+                    self._flush_in_flight()
                     if not self.silent:
                         self._send_raw(bytes([0x88, 2]) + data[:2])
                     break
@@ -142,6 +172,29 @@ class Link:
             self.sock.close()
         except OSError:
             pass
+
+    def send_in_flight(self, obj, delay):
+        """Sends obj as a frame already on its way: it reaches the bridge in delay seconds,
+        or at once when the bridge closes the link before that (crossing its close)."""
+        with self.lock:
+            self.in_flight.append(obj)
+        timer = threading.Timer(delay, self._flush_in_flight)
+        timer.daemon = True
+        timer.start()
+
+    def _flush_in_flight(self):
+        with self.lock:
+            frames, self.in_flight = self.in_flight, []
+        for obj in frames:
+            self.send(obj)
+
+    def close_by_slack(self):
+        """Slack ending the link: a close frame (1000); the bridge answers with its own."""
+        with self.lock:
+            if self.closed or self.closed_by_bridge or self.closed_by_slack:
+                return
+            self.closed_by_slack = True
+        self._send_raw(bytes([0x88, 2]) + struct.pack(">H", 1000))
 
     def close(self):
         """Slack going away without a word."""
@@ -162,6 +215,14 @@ class FakeSlack:
         self.links = []
         self.refuse = {}      # method -> Slack error code, for every call
         self.limits = {}      # method -> [count, retry_after]: answer 429 count times
+        # Envelopes not acknowledged yet: envelope_id -> [event, event_id, retry_attempt,
+        # time sent]. With redeliver_after (seconds) set, Slack sends each again once it
+        # is that old, with retry_attempt + 1 and retry_reason "timeout", on the newest
+        # open link, as Slack redelivers unacknowledged envelopes.
+        self.unacked = {}
+        self.redeliver_after = None
+        self.redelivered = []  # (old envelope_id, new envelope_id)
+        self._stopping = threading.Event()
         self._envelopes = itertools.count(1)
         self._events = itertools.count(1)
         fake = self
@@ -187,9 +248,11 @@ class FakeSlack:
 
     def __enter__(self):
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self._redeliver, daemon=True).start()
         return self
 
     def __exit__(self, *exc):
+        self._stopping.set()
         self.server.shutdown()
         for link in self.links:
             link.close()
@@ -285,31 +348,66 @@ class FakeSlack:
     def _record_ack(self, link, msg):
         with self.cond:
             self.acks.append((link.number, msg.get("envelope_id")))
+            self.unacked.pop(msg.get("envelope_id"), None)
             self.cond.notify_all()
+
+    def _redeliver(self):
+        """Delivers again, once, what stayed unacknowledged redeliver_after seconds."""
+        while not self._stopping.wait(0.1):
+            if self.redeliver_after is None:
+                continue
+            now = time.monotonic()
+            with self.cond:
+                links = [link for link in self.links if not link.closed]
+                due = [(e, v) for e, v in self.unacked.items()
+                       if now - v[3] >= self.redeliver_after and v[2] == 0]
+                if not links:
+                    continue  # kept until a link is open again
+                for e, _ in due:
+                    del self.unacked[e]
+            for old, (event, event_id, attempt, _) in due:
+                new, _ = self.send_event(event, link=links[-1], event_id=event_id,
+                                         retry_attempt=attempt + 1)
+                with self.cond:
+                    self.redelivered.append((old, new))
+                    self.cond.notify_all()
 
     def open_links(self):
         return [link for link in self.links if not link.closed]
 
-    def send_event(self, event, link=None, event_id=None, envelope_id=None, retry_attempt=0):
-        """Sends event in an events_api envelope on link (the newest open one by default).
+    def send_event(self, event, link=None, event_id=None, envelope_id=None, retry_attempt=0,
+                   in_flight=None):
+        """Sends event in an events_api envelope on link (the newest open one by default);
+        with in_flight (seconds), as an envelope already on its way (Link.send_in_flight).
         Returns (envelope_id, event_id)."""
         link = link or self.wait_link()
         event_id = event_id or "Ev%04d" % next(self._events)
         envelope_id = envelope_id or "ac2cfd40-6f8c-4d5e-a1ad-%012d" % next(self._envelopes)
-        link.send({"envelope_id": envelope_id, "payload": callback(event, event_id),
-                   "type": "events_api", "accepts_response_payload": False,
-                   "retry_attempt": retry_attempt,
-                   "retry_reason": "timeout" if retry_attempt else ""})
+        envelope = {"envelope_id": envelope_id, "payload": callback(event, event_id),
+                    "type": "events_api", "accepts_response_payload": False,
+                    "retry_attempt": retry_attempt,
+                    "retry_reason": "timeout" if retry_attempt else ""}
+        with self.cond:
+            self.unacked[envelope_id] = [event, event_id, retry_attempt, time.monotonic()]
+        if in_flight is None:
+            link.send(envelope)
+        else:
+            link.send_in_flight(envelope, in_flight)
         return envelope_id, event_id
 
-    def disconnect(self, link, reason):
-        """Sends Slack's disconnect message, in the fixture's shape for reason."""
+    def disconnect(self, link, reason, close_after=None):
+        """Sends Slack's disconnect message, in the fixture's shape for reason; with
+        close_after (seconds), Slack then ends the link itself that much later."""
         msg = {"type": "disconnect", "reason": reason,
                "debug_info": {"host": "applink-d85c5c684-dnqj9"}}
         if reason == "too_many_websockets":
             msg.update(num_connections=2, debug_info={"host": "applink-111-xxx"},
                        connection_info={"app_id": "A111"})
         link.send(msg)
+        if close_after is not None:
+            timer = threading.Timer(close_after, link.close_by_slack)
+            timer.daemon = True
+            timer.start()
 
     # Waiting (every wait is bounded).
 

@@ -67,6 +67,27 @@ test_mentions_and_direct_messages_are_questions(void)
 	slack_event_clear(&e);
 }
 
+/* A message sent with a file carries subtype file_share; its text is the question. */
+static void
+test_messages_with_files_are_questions(void)
+{
+	struct slack_event e;
+
+	CHECK(verdict_of("{\"type\":\"message\",\"subtype\":\"file_share\",\"text\":"
+			 "\"who was the judge?\",\"files\":[{\"id\":\"F1\"}],\"upload\":true,"
+			 "\"user\":\"U2\",\"display_as_bot\":false,\"ts\":\"1.000100\","
+			 "\"channel\":\"D1\",\"channel_type\":\"im\"}",
+			 &e) == EVENT_ASK);
+	CHECK_STR(e.text, "who was the judge?");
+	CHECK(e.thread_ts == NULL);
+	slack_event_clear(&e);
+	CHECK(verdict_of("{\"type\":\"message\",\"subtype\":\"file_share\",\"text\":\"\","
+			 "\"files\":[{\"id\":\"F1\"}],\"user\":\"U2\",\"ts\":\"1.000100\","
+			 "\"channel\":\"D1\",\"channel_type\":\"im\"}",
+			 &e) == EVENT_HELP);
+	slack_event_clear(&e);
+}
+
 static void
 test_bots_edits_and_others_are_ignored(void)
 {
@@ -87,6 +108,18 @@ test_bots_edits_and_others_are_ignored(void)
 		"\"channel\":\"D1\",\"ts\":\"1.2\",\"hidden\":true}",
 		"{\"type\":\"message\",\"subtype\":\"channel_join\",\"user\":\"U2\",\"text\":\"x\","
 		"\"channel\":\"C1\",\"ts\":\"1.2\"}",
+		/* other subtypes by people, and files from bots or in channels unmentioned */
+		"{\"type\":\"message\",\"subtype\":\"me_message\",\"channel_type\":\"im\","
+		"\"user\":\"U2\",\"text\":\"x\",\"channel\":\"D1\",\"ts\":\"1.2\"}",
+		"{\"type\":\"message\",\"subtype\":\"thread_broadcast\",\"channel_type\":\"im\","
+		"\"user\":\"U2\",\"text\":\"x\",\"channel\":\"D1\",\"ts\":\"1.2\"}",
+		"{\"type\":\"message\",\"subtype\":\"file_share\",\"bot_id\":\"B9\","
+		"\"channel_type\":\"im\",\"user\":\"U9\",\"text\":\"x\",\"channel\":\"D1\","
+		"\"ts\":\"1.2\"}",
+		"{\"type\":\"message\",\"subtype\":\"file_share\",\"channel_type\":\"im\","
+		"\"user\":\"UBOT\",\"text\":\"x\",\"channel\":\"D1\",\"ts\":\"1.2\"}",
+		"{\"type\":\"message\",\"subtype\":\"file_share\",\"channel_type\":\"channel\","
+		"\"user\":\"U2\",\"text\":\"x\",\"channel\":\"C1\",\"ts\":\"1.2\"}",
 		/* hidden; a plain channel message; another event type; no user */
 		"{\"type\":\"message\",\"hidden\":true,\"channel_type\":\"im\",\"user\":\"U2\","
 		"\"text\":\"x\",\"ts\":\"1.1\",\"channel\":\"D1\"}",
@@ -231,6 +264,7 @@ int
 main(void)
 {
 	RUN(test_mentions_and_direct_messages_are_questions);
+	RUN(test_messages_with_files_are_questions);
 	RUN(test_bots_edits_and_others_are_ignored);
 	RUN(test_question_text_is_cleaned);
 	RUN(test_answers_are_written_in_escaped_mrkdwn);
