@@ -449,6 +449,7 @@ net_serve(struct service *svc, const struct config *cfg, const int *fds, int nfd
 	srv.idle.secs_since_valid_ping = (uint16_t)cfg->idle_ping;
 	srv.idle.secs_since_valid_hangup = (uint16_t)(cfg->idle_ping + cfg->idle_timeout);
 	linger_init(&srv.linger);
+	buf_init(&srv.batch);
 	log_rate_init(&srv.refusals, "connections refused", LOG_RATE_INTERVAL_NS);
 	log_rate_init(&srv.accept_failed, "cannot accept a connection", LOG_RATE_INTERVAL_NS);
 	lws_set_log_level(LLL_ERR | LLL_WARN | (cfg->verbose > 1 ? LLL_NOTICE | LLL_INFO : 0),
@@ -482,6 +483,7 @@ net_serve(struct service *svc, const struct config *cfg, const int *fds, int nfd
 	log_rate_end(&srv.refusals, server_now());
 	log_rate_end(&srv.accept_failed, server_now());
 	linger_free(&srv.linger);
+	buf_free(&srv.batch);
 	clients_free(&srv.clients);
 	set_signals(SIG_DFL);
 	return rc;

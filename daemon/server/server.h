@@ -81,6 +81,7 @@ struct server {
 	struct linger_set linger;		  /* closed websockets still read from */
 	struct log_rate refusals;		  /* connections refused at accept */
 	struct log_rate accept_failed;		  /* accept4() out of descriptors or memory */
+	struct buf batch;			  /* replies gathered into one write (ws.c) */
 	int done;				  /* 1: leave the loop */
 };
 
