@@ -413,7 +413,7 @@ answer_question(struct service *s, const struct request *req, struct choices *pe
 	return 0;
 }
 
-/* Answers a question with no memory of earlier ones (HTTP, or a connection without). */
+/* Answers a question with no clarification to remember (HTTP). */
 static int
 send_answer(struct service *s, const struct request *req, frame_sink sink, void *ctx)
 {
