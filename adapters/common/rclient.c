@@ -201,6 +201,7 @@ on_message(struct wsc *ws, void *arg, const char *text, size_t len)
 		on_error_reply(c, q, reply);
 	} else {
 		r.kind = strcmp(type->valuestring, "no_answer") == 0 ? RREPLY_NO_ANSWER
+			 : strcmp(type->valuestring, "clarify") == 0 ? RREPLY_CLARIFY
 								     : RREPLY_ANSWER;
 		finish(c, q, &r);
 	}

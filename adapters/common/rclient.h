@@ -16,6 +16,7 @@
 enum rreply_kind {
 	RREPLY_ANSWER,	  /* {"type":"answer",...} */
 	RREPLY_NO_ANSWER, /* {"type":"no_answer",...}: the engine declined */
+	RREPLY_CLARIFY,	  /* {"type":"clarify",...}: it asks which of its choices was meant */
 	RREPLY_ERROR,	  /* {"type":"error",...} that retrying will not fix; see code */
 	RREPLY_TIMEOUT,	  /* no reply within the time allowed */
 };

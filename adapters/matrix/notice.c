@@ -176,6 +176,31 @@ put_no_answer(struct writer *w, const cJSON *j)
 		      w->es ? "Pruebe a preguntar:" : "Try asking:");
 }
 
+/* A clarification: its text, which already asks which was meant, then its choices as a
+ * numbered list, without a heading of their own. */
+static void
+put_clarify(struct writer *w, const cJSON *j)
+{
+	const cJSON *item;
+	char number[32];
+	int n = 0;
+
+	mark(w, "", "<p>");
+	text(w, string_of(j, "text") ? string_of(j, "text") : "");
+	mark(w, "", "</p>");
+	cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(j, "choices"))
+	{
+		if (string_of(item, "question") == NULL)
+			continue;
+		snprintf(number, sizeof(number), n == 0 ? "\n\n%d. " : "\n%d. ", n + 1);
+		mark(w, number, n++ == 0 ? "<ol><li>" : "<li>");
+		text(w, string_of(item, "question"));
+		mark(w, "", "</li>");
+	}
+	if (n > 0)
+		mark(w, "", "</ol>");
+}
+
 /* m.relates_to for a reply to t: a rich reply, inside t's thread when it has one. */
 static cJSON *
 relation(const struct mx_target *t)
@@ -252,6 +277,7 @@ notice_reply(const struct rreply *r, const struct mx_target *t)
 	switch (r->kind) {
 	case RREPLY_ANSWER: put_answer(&w, r->json); break;
 	case RREPLY_NO_ANSWER: put_no_answer(&w, r->json); break;
+	case RREPLY_CLARIFY: put_clarify(&w, r->json); break;
 	default:
 		mark(&w, "", "<p>");
 		text(&w, rreply_apology(r));

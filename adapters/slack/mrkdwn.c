@@ -139,6 +139,29 @@ put_no_answer(struct buf *b, const cJSON *j, int es)
 			     "\n• ");
 }
 
+/* A clarification: its text, which already asks which was meant, then its choices as a
+ * numbered list, without a heading of their own. */
+static int
+put_clarify(struct buf *b, const cJSON *j)
+{
+	const cJSON *item;
+	const char *q;
+	int n = 0;
+
+	if (mrkdwn_escape(b, string_of(j, "text") ? string_of(j, "text") : "") == -1)
+		return -1;
+	cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(j, "choices"))
+	{
+		if ((q = string_of(item, "question")) == NULL)
+			continue;
+		if (buf_printf(b, n == 0 ? "\n\n%d. " : "\n%d. ", n + 1) == -1 ||
+		    mrkdwn_escape(b, q) == -1)
+			return -1;
+		n++;
+	}
+	return 0;
+}
+
 char *
 mrkdwn_reply(const struct rreply *r)
 {
@@ -150,6 +173,7 @@ mrkdwn_reply(const struct rreply *r)
 	switch (r->kind) {
 	case RREPLY_ANSWER: rc = put_answer(&b, r->json, es); break;
 	case RREPLY_NO_ANSWER: rc = put_no_answer(&b, r->json, es); break;
+	case RREPLY_CLARIFY: rc = put_clarify(&b, r->json); break;
 	default: rc = mrkdwn_escape(&b, rreply_apology(r)); break;
 	}
 	if (rc == 0 && b.data == NULL)

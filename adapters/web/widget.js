@@ -502,7 +502,7 @@
 			return;
 		}
 		this.state.waiting.splice(i, 1);
-		if (msg.type === "answer" || msg.type === "no_answer")
+		if (msg.type === "answer" || msg.type === "clarify" || msg.type === "no_answer")
 			this.addItem({ kind: "bot", id: msg.id, reply: msg });
 		else
 			this.addItem({ kind: "notice", id: msg.id, text: msg.code === "too_long" ?
@@ -567,6 +567,7 @@
 		this.log.scrollTop = this.log.scrollHeight;
 	};
 
+	/* A list of buttons, each asking a question of list, under label (null for none). */
 	Widget.prototype.questionButtons = function (label, list, cls) {
 		var ul = el("ul", { "class": "rb-questions" });
 
@@ -578,6 +579,8 @@
 		});
 		if (!ul.firstChild)
 			return null;
+		if (label === null)
+			return el("div", { "class": cls }, ul);
 		return el("div", { "class": cls }, el("p", { "class": "rb-label" }, label), ul);
 	};
 
@@ -616,6 +619,9 @@
 			li.appendChild(this.renderSources(sources));
 		if (r.type === "no_answer")
 			append(li, this.questionButtons(t.suggestions, r.suggestions, "rb-suggestions"));
+		/* The reply's text already asks "did you mean one of these?": no heading. */
+		if (r.type === "clarify")
+			append(li, this.questionButtons(null, r.choices, "rb-choices"));
 		append(li, this.questionButtons(t.related, r.related, "rb-related"));
 		return li;
 	};

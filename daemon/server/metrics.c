@@ -10,7 +10,8 @@ static const double bucket_bounds[METRICS_BUCKETS - 1] = {
 	0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
 };
 
-static const char *const outcome_names[OUTCOME_COUNT] = { "answered", "no_answer", "error" };
+static const char *const outcome_names[OUTCOME_COUNT] = { "answered", "no_answer", "error",
+							  "clarify" };
 static const char *const refusal_names[REFUSED_COUNT] = { "max_conns", "max_conns_per_ip" };
 
 /* Appends the gauge of connections open and the counts of refused ones. */

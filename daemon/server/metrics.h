@@ -14,6 +14,7 @@ enum outcome {
 	OUTCOME_ANSWERED = 0, /* a fact or a fixed reply */
 	OUTCOME_NO_ANSWER,    /* the engine declined */
 	OUTCOME_ERROR,	      /* an error was sent instead */
+	OUTCOME_CLARIFY,      /* the engine asked back, with choices (after error: values kept) */
 	OUTCOME_COUNT
 };
 

@@ -234,18 +234,25 @@ render_sources(struct page *p, const cJSON *sources)
 	put(p, "</ol>\n");
 }
 
-/* Writes the questions of the array name of root (related or suggestions) as links that
- * ask them, under heading. */
+/* Writes the questions of the array name of root (related, suggestions or choices) as
+ * links that ask them, under heading; a clarification's choices (heading W_NWORDS) as a
+ * numbered list without one, its text having just asked "did you mean one of these?". */
 static void
 render_questions(struct page *p, const cJSON *root, const char *name, enum word heading)
 {
 	const cJSON *links = cJSON_GetObjectItemCaseSensitive(root, name), *link;
+	const char *list = heading == W_NWORDS ? "ol" : "ul";
 
 	if (!cJSON_IsArray(links) || cJSON_GetArraySize(links) == 0)
 		return;
-	put(p, "<h2>");
-	put_word(p, heading);
-	put(p, "</h2>\n<ul>\n");
+	if (heading != W_NWORDS) {
+		put(p, "<h2>");
+		put_word(p, heading);
+		put(p, "</h2>\n");
+	}
+	put(p, "<");
+	put(p, list);
+	put(p, ">\n");
 	cJSON_ArrayForEach(link, links)
 	{
 		if (str(link, "question") == NULL)
@@ -254,7 +261,9 @@ render_questions(struct page *p, const cJSON *root, const char *name, enum word 
 		put_ask_link(p, str(link, "question"));
 		put(p, "</li>\n");
 	}
-	put(p, "</ul>\n");
+	put(p, "</");
+	put(p, list);
+	put(p, ">\n");
 }
 
 static void
@@ -267,6 +276,7 @@ render_answer(struct page *p, const cJSON *root)
 	render_sources(p, cJSON_GetObjectItemCaseSensitive(root, "sources"));
 	render_questions(p, root, "related", W_RELATED);
 	render_questions(p, root, "suggestions", W_TRY);
+	render_questions(p, root, "choices", W_NWORDS);
 }
 
 /* Writes how long to wait, in whole seconds rounded up, as the Retry-After header has it. */
@@ -351,7 +361,8 @@ page_render(const char *json, size_t len, const char *question)
 	p.lang = p.es ? "es" : "en";
 	buf_init(&p.b);
 	render_head(&p, question);
-	if (type && (strcmp(type, "answer") == 0 || strcmp(type, "no_answer") == 0))
+	if (type && (strcmp(type, "answer") == 0 || strcmp(type, "no_answer") == 0 ||
+		     strcmp(type, "clarify") == 0))
 		render_answer(&p, root);
 	else
 		render_error(&p, root, question);

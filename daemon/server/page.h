@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-/* Writes the JSON object of an /api/ask reply (len bytes: an answer, no_answer or error,
+/* Writes the JSON object of an /api/ask reply (len bytes: an answer, clarify, no_answer or error,
  * as docs/protocol.md describes) as a complete HTML5 document in the reply's language,
  * for question (the question asked, or NULL). Every string is escaped; a source is a
  * link only when its url is http(s). JSON that is not such an object gets the page of an

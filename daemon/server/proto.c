@@ -200,12 +200,19 @@ proto_answer_json(const struct answer *a, const char *id, const char *kb_version
 		free(members);
 		return out;
 	}
-	if ((root = answer_object(id, "no_answer")) == NULL)
+	if ((root = answer_object(id, proto_clarifies(a) ? "clarify" : "no_answer")) == NULL)
 		return NULL;
 	rc = add_string(root, "text", a->text) || add_string(root, "lang", lang_code(a->lang)) ||
-	     add_links(root, "suggestions", a->suggestions, a->nsuggestions) ||
+	     add_links(root, proto_clarifies(a) ? "choices" : "suggestions", a->suggestions,
+		       a->nsuggestions) ||
 	     add_string(root, "kb_version", kb_version);
 	return print_object(root, rc);
+}
+
+int
+proto_clarifies(const struct answer *a)
+{
+	return a->type == ANSWER_NONE && a->asked_back && a->nsuggestions > 0;
 }
 
 static int
@@ -236,7 +243,9 @@ proto_answer_lines(const struct answer *a, struct buf *b)
 	rc = buf_puts(b, a->text && a->text[0] ? a->text : "…");
 	for (i = 0; rc == 0 && i < a->nsources; i++)
 		rc = source_line(&a->sources[i], lang, b);
-	for (i = 0; rc == 0 && i < a->nsuggestions; i++)
+	for (i = 0; rc == 0 && proto_clarifies(a) && i < a->nsuggestions; i++)
+		rc = buf_printf(b, "\n%d. %s", i + 1, a->suggestions[i].question);
+	for (i = 0; rc == 0 && !proto_clarifies(a) && i < a->nsuggestions; i++)
 		rc = buf_cat(b, es ? "\nPruebe: " : "\nTry: ", a->suggestions[i].question, NULL);
 	if (rc == 0 && a->nrelated > 0)
 		rc = buf_puts(b, es ? "\nRelacionado: " : "\nRelated: ");

@@ -92,9 +92,14 @@ char *proto_health_json(const char *status, const char *kb_version, long facts, 
  * json when id is NULL or empty. NULL when out of memory. */
 char *proto_with_id(const char *json, size_t len, const char *id);
 
-/* Renders a as {"id":id,"type":"answer",...} or {"id":id,"type":"no_answer",...} (no id
- * when id is NULL or empty), adding kb_version. Fields without a value are left out.
- * Returns a malloc'd string the caller frees, or NULL when out of memory. */
+/* Returns 1 when a asks back ("did you mean"): no answer, but facts that came close, which
+ * go out as a clarification's numbered choices rather than as a decline's suggestions. */
+int proto_clarifies(const struct answer *a);
+
+/* Renders a as {"id":id,"type":"answer",...}, {"id":id,"type":"clarify",...} or
+ * {"id":id,"type":"no_answer",...} (no id when id is NULL or empty), adding kb_version. Fields
+ * without a value are left out. Returns a malloc'd string the caller frees, or NULL when out of
+ * memory. */
 char *proto_answer_json(const struct answer *a, const char *id, const char *kb_version);
 
 /* The members of an answer that depend only on its fact, the reader's language and the
@@ -111,7 +116,8 @@ char *proto_fact_json(const struct answer *a, const char *id, const char *member
 
 /* Appends a as display lines to b, separated by '\n', none of them empty: the answer,
  * one "Source: Title — Publisher, date — URL" line per source, then a line of related
- * questions, or for no answer one "Try:" line per suggestion. Returns 0, or -1 when out
+ * questions; for a clarification one "1. question" line per choice, for no answer one
+ * "Try:" line per suggestion. Returns 0, or -1 when out
  * of memory. */
 int proto_answer_lines(const struct answer *a, struct buf *b);
 

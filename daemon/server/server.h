@@ -30,6 +30,7 @@ struct session {
 	struct session *prev, *next; /* open websockets */
 	struct client *client;	     /* its address, while the websocket is open */
 	struct bucket bucket;	     /* its questions */
+	struct choices choices;	     /* its last clarification's, for a numbered pick */
 
 	/* The websocket message being received. */
 	int receiving;		 /* 1 between a message's first and last piece */

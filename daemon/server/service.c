@@ -211,9 +211,13 @@ note_question(struct service *s, const char *text, size_t len, int outcome)
 	if (s->cfg->log_questions) {
 		str_one_line(q, sizeof(q), text, len);
 		log_info("question (%s): %s",
-			 outcome == OUTCOME_NO_ANSWER ? "no answer" : "answered", q);
+			 outcome == OUTCOME_NO_ANSWER ? "no answer"
+			 : outcome == OUTCOME_CLARIFY ? "asked back"
+						      : "answered",
+			 q);
 	}
-	if (s->unanswered.path && outcome == OUTCOME_NO_ANSWER)
+	/* A clarification answers nothing either: editors review it like a decline. */
+	if (s->unanswered.path && (outcome == OUTCOME_NO_ANSWER || outcome == OUTCOME_CLARIFY))
 		unanswered_write(&s->unanswered, time(NULL), text, len);
 }
 
@@ -253,7 +257,58 @@ ask_engine(struct service *s, const char *text, size_t len, const char *lang, st
 static int
 outcome_of(const struct answer *a)
 {
+	if (proto_clarifies(a))
+		return OUTCOME_CLARIFY;
 	return a->type == ANSWER_NONE ? OUTCOME_NO_ANSWER : OUTCOME_ANSWERED;
+}
+
+void
+choices_clear(struct choices *c)
+{
+	free(c->lines);
+	c->lines = NULL;
+	c->lang[0] = '\0';
+}
+
+/* Keeps the numbered lines of a clarification's text lines (len bytes), the reply text
+ * before them left out, as pending's choices; asked in lang (NULL for the question's own).
+ * Out of memory, there are simply no choices to pick. */
+static void
+remember_choices(struct choices *pending, const char *lines, size_t len, const char *lang)
+{
+	const char *first = memmem(lines, len, "\n1. ", 4);
+
+	choices_clear(pending);
+	if (first == NULL)
+		return;
+	first++;
+	pending->lines = strndup(first, len - (size_t)(first - lines));
+	snprintf(pending->lang, sizeof(pending->lang), "%s", lang ? lang : "");
+}
+
+/* Returns the question of the choice whose number is text ("2": the second line), its
+ * length in *qlen; NULL when text is not the number of a pending choice. */
+static const char *
+picked_choice(const struct choices *c, const char *text, size_t len, size_t *qlen)
+{
+	const char *p, *nl;
+	char label[8];
+	size_t n;
+
+	if (c->lines == NULL || len == 0 || len > 2)
+		return NULL;
+	for (n = 0; n < len; n++) /* text ends at len: no NUL after it */
+		if (text[n] < '0' || text[n] > '9')
+			return NULL;
+	n = (size_t)snprintf(label, sizeof(label), "%.*s. ", (int)len, text);
+	for (p = c->lines; p != NULL; p = nl ? nl + 1 : NULL) {
+		nl = strchr(p, '\n');
+		if (strncmp(p, label, n) == 0) {
+			*qlen = nl ? (size_t)(nl - p) - n : strlen(p + n);
+			return p + n;
+		}
+	}
+	return NULL;
 }
 
 /* Returns the cached answer to (lang, text) in both forms, computing and caching it on
@@ -289,11 +344,13 @@ cached_answer(struct service *s, const char *text, size_t len, const char *lang)
 	return hit;
 }
 
-/* Sends the answer to req, from the cache when it is on. Returns the outcome
+/* Sends the answer to req, from the cache when it is on; a clarification sent as text
+ * lines becomes pending's choices (when pending is not NULL). Returns the outcome
  * (OUTCOME_...), -1 when the engine failed or memory ran out (nothing sent), or -2 when
  * sink refused a frame. */
 static int
-send_reply(struct service *s, const struct request *req, frame_sink sink, void *ctx)
+send_reply(struct service *s, const struct request *req, struct choices *pending, frame_sink sink,
+	   void *ctx)
 {
 	const char *lang = req->lang[0] ? req->lang : NULL;
 	const struct cache_entry *e;
@@ -305,6 +362,8 @@ send_reply(struct service *s, const struct request *req, frame_sink sink, void *
 	if (s->cache.max > 0) {
 		if ((e = cached_answer(s, req->text, req->len, lang)) == NULL)
 			return -1;
+		if (!req->json && pending && e->outcome == OUTCOME_CLARIFY)
+			remember_choices(pending, e->lines, e->lineslen, lang);
 		if (!req->json)
 			return send_lines(e->lines, e->lineslen, sink, ctx) == 0 ? e->outcome : -2;
 		if ((json = proto_with_id(e->json, e->jsonlen, req->id)) == NULL)
@@ -319,6 +378,8 @@ send_reply(struct service *s, const struct request *req, frame_sink sink, void *
 	if (ask_engine(s, req->text, req->len, lang, &a) == 0 &&
 	    render(s, &a, req->id, req->json, !req->json, &json, &lines) == 0) {
 		outcome = outcome_of(&a);
+		if (!req->json && pending && outcome == OUTCOME_CLARIFY)
+			remember_choices(pending, lines.data ? lines.data : "", lines.len, lang);
 		sent = req->json ? sink(ctx, json, strlen(json))
 				 : send_lines(lines.data ? lines.data : "", lines.len, sink, ctx);
 		if (sent != 0)
@@ -330,9 +391,11 @@ send_reply(struct service *s, const struct request *req, frame_sink sink, void *
 	return outcome;
 }
 
-/* Answers a question as JSON (id echoed) or as text lines. */
+/* Answers a question as JSON (id echoed) or as text lines; a text-mode clarification
+ * leaves its choices in pending when it is not NULL. */
 static int
-send_answer(struct service *s, const struct request *req, frame_sink sink, void *ctx)
+answer_question(struct service *s, const struct request *req, struct choices *pending,
+		frame_sink sink, void *ctx)
 {
 	long long start = monotonic_ns();
 	int outcome;
@@ -340,7 +403,7 @@ send_answer(struct service *s, const struct request *req, frame_sink sink, void 
 	if (s->kb == NULL)
 		return send_error(s, PROTO_INTERNAL, req->json, req->id,
 				  "No knowledge base is loaded.", 0, sink, ctx);
-	if ((outcome = send_reply(s, req, sink, ctx)) == -1)
+	if ((outcome = send_reply(s, req, pending, sink, ctx)) == -1)
 		return send_error(s, PROTO_INTERNAL, req->json, req->id, NULL, 0, sink, ctx);
 	if (outcome == -2)
 		return -1;
@@ -348,6 +411,13 @@ send_answer(struct service *s, const struct request *req, frame_sink sink, void 
 	metrics_observe(&s->metrics, (double)(monotonic_ns() - start) / 1e9);
 	note_question(s, req->text, req->len, outcome);
 	return 0;
+}
+
+/* Answers a question with no clarification to remember (HTTP). */
+static int
+send_answer(struct service *s, const struct request *req, frame_sink sink, void *ctx)
+{
+	return answer_question(s, req, NULL, sink, ctx);
 }
 
 static int
@@ -459,13 +529,35 @@ int
 service_message(struct service *s, const char *msg, size_t len, struct bucket *b, long long now,
 		frame_sink sink, void *ctx)
 {
+	return service_converse(s, msg, len, b, NULL, now, sink, ctx);
+}
+
+int
+service_converse(struct service *s, const char *msg, size_t len, struct bucket *b,
+		 struct choices *pending, long long now, frame_sink sink, void *ctx)
+{
+	struct choices taken = { NULL, "" };
 	struct request req;
+	const char *choice;
+	size_t qlen;
 	long wait;
 	int rc;
 
+	if (pending != NULL) { /* whatever this message is, it answers the last choices */
+		taken = *pending;
+		pending->lines = NULL;
+		pending->lang[0] = '\0';
+	}
 	proto_parse(msg, len, &req);
+	if (req.type == REQ_ASK && !req.json &&
+	    (choice = picked_choice(&taken, req.text, req.len, &qlen)) != NULL) {
+		req.text = choice; /* in taken, freed below */
+		req.len = qlen;
+		snprintf(req.lang, sizeof(req.lang), "%s", taken.lang);
+	}
 	if (req.type == REQ_ASK && !req.json && req.len == 0) {
 		proto_request_free(&req);
+		choices_clear(&taken);
 		return 0;
 	}
 	if ((wait = bucket_take(b, s->cfg->rate, (double)s->cfg->burst, now)) > 0)
@@ -477,8 +569,9 @@ service_message(struct service *s, const char *msg, size_t len, struct bucket *b
 	else if (req.type == REQ_COMMAND)
 		rc = send_command(s, &req, sink, ctx);
 	else
-		rc = send_answer(s, &req, sink, ctx);
+		rc = answer_question(s, &req, pending, sink, ctx);
 	proto_request_free(&req);
+	choices_clear(&taken);
 	return rc;
 }
 

@@ -69,6 +69,22 @@ void service_tick(struct service *s, long long now);
 int service_message(struct service *s, const char *msg, size_t len, struct bucket *b, long long now,
 		    frame_sink sink, void *ctx);
 
+/* The choices of a connection's last clarification in text mode, kept so that the
+ * reader can answer it with just a number. */
+struct choices {
+	char *lines;  /* "1. question\n2. question...", malloc'd; NULL when none is pending */
+	char lang[3]; /* the language the clarified question asked for, "" for its own */
+};
+
+/* Forgets c's choices; accepts a cleared one. This function can't fail. */
+void choices_clear(struct choices *c);
+
+/* service_message() for a connection that remembers its last clarification: a text
+ * message that is only the number of one of pending's choices asks that choice's
+ * question. Every message clears pending; a text-mode clarification fills it again. */
+int service_converse(struct service *s, const char *msg, size_t len, struct bucket *b,
+		     struct choices *pending, long long now, frame_sink sink, void *ctx);
+
 /* Sends the error for a message the network refused before reading it (too long,
  * binary, the queue full): as JSON when json is 1, as an "Error:" line otherwise.
  * Returns 0, or -1 when sink refused the frame. */

@@ -50,6 +50,7 @@ ws_established(struct server *srv, struct session *ss)
 	if ((ss->client = server_client(srv, ss->wsi)) == NULL)
 		return -1;
 	bucket_init(&ss->bucket, (double)srv->cfg->burst, server_now());
+	memset(&ss->choices, 0, sizeof(ss->choices));
 	buf_init(&ss->msg);
 	ss->next = srv->sessions;
 	if (srv->sessions)
@@ -77,6 +78,7 @@ ws_closed(struct server *srv, struct session *ss)
 	}
 	ss->head = ss->tail = NULL;
 	buf_free(&ss->msg);
+	choices_clear(&ss->choices);
 	ss->client = NULL;
 	if (ss->prev)
 		ss->prev->next = ss->next;
@@ -136,6 +138,8 @@ finish_message(struct server *srv, struct session *ss)
 	struct frame *before = ss->tail;
 	int json = ss->json == 1, rc;
 
+	if (ss->binary || ss->too_long || ss->replies >= srv->cfg->max_queue)
+		choices_clear(&ss->choices); /* a message refused is sent all the same */
 	if (ss->binary)
 		rc = service_refuse(svc, PROTO_BAD_REQUEST, 1, queue_frame, ss);
 	else if (ss->too_long)
@@ -143,8 +147,8 @@ finish_message(struct server *srv, struct session *ss)
 	else if (ss->replies >= srv->cfg->max_queue)
 		rc = service_refuse(svc, PROTO_OVERLOADED, json, queue_frame, ss);
 	else
-		rc = service_message(svc, ss->msg.data ? ss->msg.data : "", ss->msg.len,
-				     &ss->bucket, server_now(), queue_frame, ss);
+		rc = service_converse(svc, ss->msg.data ? ss->msg.data : "", ss->msg.len,
+				      &ss->bucket, &ss->choices, server_now(), queue_frame, ss);
 	ss->receiving = 0;
 	ss->msg.len = 0;
 	if (rc == -1)

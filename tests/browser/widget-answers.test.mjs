@@ -2,9 +2,9 @@
 //
 // The widget on rulingd's demo page, in Chromium, against the real rulingd and the bundled
 // knowledge base: an answer with its sources and a working source link, related questions,
-// suggestions when the bot does not know, the superseded note, the examples it offers,
-// the conversation kept across a reload, and no serious accessibility violation in the
-// light and the dark theme. Every expected text comes from rulingd's own /api/ask.
+// suggestions when the bot does not know, its choices when it asks back, the superseded
+// note, the examples it offers, the conversation kept across a reload, and no serious
+// accessibility violation in the light and the dark theme. Every expected text comes from rulingd's own /api/ask.
 import {
   suite, startDaemon, launchBrowser, newPage, axeCheck, skipUnlessReady,
 } from './harness.mjs';
@@ -95,6 +95,27 @@ try {
     await reply.locator('.rb-suggestions .rb-question').first().click();
     s.check('a suggestion gets an answer', await shownText(await waitForReplies(page, n + 1))
       === next.text && next.type === 'answer');
+  });
+
+  await s.step('when the bot is unsure, its choices are buttons under its question', async () => {
+    const q = 'when';
+    const want = await apiAsk(d, q);
+    s.check('the engine asks this one back', want.type === 'clarify' && want.choices.length > 1,
+      JSON.stringify(want));
+    const reply = await ask(page, q);
+    s.check('its question is shown', await shownText(reply) === want.text);
+    const shown = await questionTexts(reply, '.rb-choices');
+    s.check('its choices are buttons', JSON.stringify(shown) ===
+      JSON.stringify(want.choices.map((x) => x.question)), JSON.stringify(shown));
+    s.check('without a heading of their own', await reply.locator('.rb-label').count() === 0,
+      await reply.innerText());
+    const n = await botItems(page).count();
+    const next = await apiAsk(d, shown[1]);
+    await reply.locator('.rb-choices .rb-question').nth(1).click();
+    s.check('the question is asked', (await userItems(page).last().innerText())
+      .includes(shown[1]));
+    s.check('a choice gets its answer', await shownText(await waitForReplies(page, n + 1))
+      === next.text && next.type === 'answer' && next.fact === want.choices[1].fact);
   });
 
   await s.step('a superseded answer carries the "no longer current" note', async () => {

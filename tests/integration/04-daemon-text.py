@@ -20,6 +20,7 @@ UNKNOWN = "what is the capital of france"
 SPANISH = "¿quién fue el juez?"
 SUPERSEDED = "Was the 2017 injunction nationwide or only for Chicago?"
 HELLO = "hello"
+CLARIFY = "when"  # close to several facts, likely enough to none: asked back
 
 
 def show(got, want=None):
@@ -32,6 +33,14 @@ def show(got, want=None):
 def well_formed(lines):
     """Every frame a non-empty display line: no empty frame, no newline inside one."""
     return bool(lines) and all(x and "\n" not in x and not x.startswith("<opcode") for x in lines)
+
+
+def ask_in_a_row(ws, texts):
+    """Sends each text, then {"type":"info"}: (lines before the info reply, whether it came)."""
+    for text in texts:
+        ws.send_text(text.encode("utf-8"))
+    ws.send_text(INFO)
+    return collect_until_info(ws, slow(5))
 
 
 def body():
@@ -80,6 +89,29 @@ def body():
                 "no answer ends with one 'Try: <question>' line per suggestion", show(lines))
         s.check(not any(x.startswith(("Related:", "Source:")) for x in lines),
                 "no answer has no Related: or Source: line", show(lines))
+
+        # "Did you mean": the reply, then one numbered line per choice; a number alone picks
+        # one, once, and anything else sent in between forgets the choices. (ask_lines()
+        # sends an info request after its text, which would be in between: not used here.)
+        want_clarify = cli_lines(CLARIFY)
+        picks = [re.sub(r"^\d+\. ", "", x) for x in want_clarify[1:]]
+        s.check(want_clarify[0].startswith("I'm not sure") and len(picks) >= 3 and
+                want_clarify[1:] == [f"{i}. {q}" for i, q in enumerate(picks, 1)],
+                "rulingd --ask: a clarification is the reply, then '1. <question>' lines",
+                show(want_clarify))
+        lines, done = ask_in_a_row(ws, [CLARIFY + "\n", "2\n"])
+        want = want_clarify + cli_lines(picks[1] if len(picks) > 1 else "?")
+        s.check(done and well_formed(lines) and lines == want,
+                "'2' after a clarification gets the answer to its second choice",
+                show(lines, want))
+        for between in ([], ["2"], [JUDGE], ["/help"], ["/nope"], [""],
+                        ['{"type":"ask","text":"who was the judge"}']):
+            then = "1" if between else "9"
+            lines, done = ask_in_a_row(ws, [CLARIFY] + between + [then])
+            s.check(done and lines[-len(cli_lines(then)):] == cli_lines(then),
+                    f"'{then}' after {between}: an ordinary question" if between
+                    else "'9' with three choices: an ordinary question",
+                    show(lines, cli_lines(then)))
 
         # Spanish, superseded and small talk: the same lines as the command line.
         lines, done = ask_lines(ws, SPANISH + "\n")

@@ -15,6 +15,7 @@ need_daemon(s)
 
 JUDGE = "Who was the judge?"
 UNKNOWN = "what is the capital of france"
+CLARIFY = "when"  # close to several facts, likely enough to none: asked back
 SUPERSEDED = "Was the 2017 injunction nationwide or only for Chicago?"
 PARTLY = "Did the injunction apply nationwide after the 2020 appeal?"
 DATE = re.compile(r"^\d{4}(-\d\d(-\d\d)?)?$")
@@ -161,6 +162,26 @@ def body():
         s.check(without_id(j) == cli_json(UNKNOWN), "no_answer: as rulingd --json --ask", j)
         clean(j, "no_answer")
 
+        # A clarification: its own type, the choices (fact and question) likeliest first;
+        # asking a choice's question gets its answer, and a bare number is a question.
+        j = ask_json(ws, {"type": "ask", "id": "c1", "text": CLARIFY}) or {}
+        s.check(j.get("type") == "clarify" and j.get("id") == "c1", "clarify, id echoed", j)
+        s.check(j.get("text", "").startswith("I'm not sure") and j.get("lang") == "en",
+                "clarify has the _clarify text and lang", j)
+        choices = j.get("choices")
+        s.check(isinstance(choices, list) and len(choices) >= 2 and
+                all(x.get("fact") and x.get("question") for x in choices) and
+                "suggestions" not in j, "clarify has choices with fact and question", j)
+        s.check(re.match(r"^[0-9a-f]{16}$", j.get("kb_version", "")), "clarify: kb_version", j)
+        s.check(without_id(j) == cli_json(CLARIFY), "clarify: as rulingd --json --ask", j)
+        clean(j, "clarify")
+        for c in (choices or [])[:2]:
+            a = ask_json(ws, {"type": "ask", "text": c.get("question")}) or {}
+            s.check(a.get("type") == "answer" and a.get("fact") == c.get("fact"),
+                    f"asking the choice {c.get('fact')!r} gets its answer", a)
+        a = ask_json(ws, {"type": "ask", "text": "1"}) or {}
+        s.check(a == cli_json("1"), "in JSON mode '1' after a clarification is a question", a)
+
         # info.
         ws.send_text(INFO)
         j = read_json(ws) or {}
@@ -236,7 +257,7 @@ def body():
             if j.get("type") == "error":
                 seen = j
                 break
-            if j.get("type") not in ("answer", "no_answer"):
+            if j.get("type") not in ("answer", "clarify", "no_answer"):
                 s.check(False, "with a 1 ms deadline, replies are answers or internal", j)
                 break
         if seen is None:

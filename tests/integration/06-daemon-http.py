@@ -18,6 +18,7 @@ need_daemon(s)
 
 JUDGE = "who was the judge"
 UNKNOWN = "what is the capital of france"
+CLARIFY = "when"  # close to several facts, likely enough to none: asked back
 ALLOWED = "http://localhost:3000"
 EVIL = "https://evil.example"
 
@@ -62,7 +63,7 @@ def body():
         m0 = d.metrics()
         bad = [x for x in m0 if x[0] == "<bad line>"]
         s.check(m0 and not bad, "/metrics parses as Prometheus text", bad[:5])
-        for outcome in ("answered", "no_answer", "error"):
+        for outcome in ("answered", "no_answer", "clarify", "error"):
             s.check(metric(m0, "rulingd_questions_total", outcome=outcome) is not None,
                     f"/metrics: rulingd_questions_total{{outcome=\"{outcome}\"}}", text[:3000])
         for result in ("ok", "failed"):
@@ -82,6 +83,7 @@ def body():
         for text_ in (JUDGE, "when did the judge rule"):
             ask_json(ws1, {"type": "ask", "text": text_})
         ask_json(ws2, {"type": "ask", "text": UNKNOWN})
+        ask_json(ws2, {"type": "ask", "text": CLARIFY})
         ask_json(ws2, "{bad json")
         m2 = d.metrics()
 
@@ -94,14 +96,17 @@ def body():
                                                                 outcome="answered"))
         s.check(delta("rulingd_questions_total", outcome="no_answer") == 1,
                 "no_answer counter +1", delta("rulingd_questions_total", outcome="no_answer"))
+        s.check(delta("rulingd_questions_total", outcome="clarify") == 1,
+                "clarify counter +1 (and not no_answer)",
+                delta("rulingd_questions_total", outcome="clarify"))
         s.check(delta("rulingd_questions_total", outcome="error") == 1, "error counter +1",
                 delta("rulingd_questions_total", outcome="error"))
         e1 = metric(m1, "rulingd_errors_total", code="bad_json") or 0
         s.check(metric(m2, "rulingd_errors_total", code="bad_json") == e1 + 1,
                 "rulingd_errors_total{code=\"bad_json\"} +1",
                 [x for x in m2 if x[0] == "rulingd_errors_total"])
-        s.check(delta("rulingd_answer_seconds_count") == 3,
-                "answer_seconds_count +3 (answers and no_answers)",
+        s.check(delta("rulingd_answer_seconds_count") == 4,
+                "answer_seconds_count +4 (answers, no_answers and clarifications)",
                 delta("rulingd_answer_seconds_count"))
         s.check((delta("rulingd_answer_seconds_sum") or -1) >= 0, "answer_seconds_sum grows")
         buckets = [(float(lab["le"]), v) for n, lab, v in m2

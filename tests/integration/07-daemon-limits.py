@@ -66,7 +66,7 @@ def question_size():
                 "text mode: the limit counts bytes, not characters", lines)
         # JSON mode.
         j = ask_json(ws, json_of(2048, "j1")) or {}
-        s.check(j.get("type") in ("answer", "no_answer") and j.get("id") == "j1",
+        s.check(j.get("type") in ("answer", "clarify", "no_answer") and j.get("id") == "j1",
                 "JSON: a message of 2048 bytes is answered", j)
         j = ask_json(ws, json_of(2049, "j2")) or {}
         s.check(is_error(j, "too_long") and j.get("message"), "JSON: 2049 bytes is too_long", j)
@@ -76,7 +76,7 @@ def question_size():
         ws.send_frame(T, m[:1000], fin=False)
         ws.send_frame(wsclient.CONT, m[1000:])
         j = read_json(ws) or {}
-        s.check(j.get("type") in ("answer", "no_answer") and j.get("id") == "f1",
+        s.check(j.get("type") in ("answer", "clarify", "no_answer") and j.get("id") == "f1",
                 "two fragments of 2048 bytes in all are answered", j)
         m = json_of(2049, "f2")
         ws.send_frame(T, m[:1025], fin=False)

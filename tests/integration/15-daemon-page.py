@@ -16,6 +16,7 @@ need_daemon(s)
 
 JUDGE = "who was the judge"
 UNKNOWN = "what is the capital of france"
+CLARIFY = "when"  # close to several facts, likely enough to none: asked back
 SPANISH = "¿Quién fue el juez?"
 VOID = {"meta", "link", "input", "br", "hr", "img"}
 
@@ -137,6 +138,18 @@ def no_answer_page(d):
                 f"suggestion link {href}: the answer, with sources", r.text)
 
 
+def clarify_page(d):
+    want = cli_json(CLARIFY)
+    r = d.http("GET", f"/api/ask?format=html&q={q(CLARIFY)}")
+    page = is_page(r, 200, "clarify page")
+    text = r.text
+    s.check(want.get("type") == "clarify" and f"<p>{escape(want.get('text', '-'))}</p>" in text
+            and "<ol>" in text and "<h2>Try one of these</h2>" not in text,
+            "clarify page: its question, then its choices numbered, no heading", text)
+    s.check([x[1] for x in page.asks()] == [x["question"] for x in want.get("choices", [])],
+            "clarify page: each choice is a link that asks it", page.asks())
+
+
 def spanish_page(d):
     r = d.http("GET", f"/api/ask?format=html&q={q(SPANISH)}")
     is_page(r, 200, "Spanish page")
@@ -205,6 +218,7 @@ def body():
     with Daemon(s, NO_RATE) as d:
         answer_page(d, want_json, want_lines)
         no_answer_page(d)
+        clarify_page(d)
         spanish_page(d)
         other_requests(d, want_json)
     rate_limited()

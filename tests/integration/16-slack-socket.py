@@ -18,6 +18,7 @@ need_daemon(s, budget=240)
 need_bridge(s)
 
 JUDGE = "Who was the judge?"
+CLARIFY = "when"  # close to several facts, likely enough to none: asked back
 HOSTILE_KB = f"{ROOT}/{BUILD}/test/hostile.sqlite"
 
 
@@ -61,6 +62,15 @@ def test_direct_message(slack):
     slack.send_event(ev)
     post = one_post(slack, "D-dm2", "a question in a DM thread")
     s.check(post.get("thread_ts") == "1610241741.000001", "a DM thread is answered in it", post)
+
+
+def test_clarify(slack):
+    slack.send_event(direct(CLARIFY, channel="D-clarify"))
+    post = one_post(slack, "D-clarify", "a question asked back")
+    s.check(post.get("text") == expected_post(cli_json(CLARIFY)),
+            "a clarification: rulingd's text, then its choices numbered", post.get("text"))
+    s.check("\n1. " in post.get("text", "") and "Try asking" not in post.get("text", ""),
+            "the choices are a numbered list without a heading", post.get("text"))
 
 
 def test_bare_mention(slack):
@@ -186,6 +196,7 @@ def basics():
         slack.wait_link(1, slow(10))
         test_mention(slack)
         test_direct_message(slack)
+        test_clarify(slack)
         test_bare_mention(slack)
         test_retried_event(slack)
         test_double_delivery(slack)

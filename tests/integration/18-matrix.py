@@ -22,6 +22,7 @@ need_bridge(s)
 
 ALICE, BOB = "@alice:fake.test", "@bob:fake.test"
 JUDGE = "Who was the judge?"
+CLARIFY = "when"  # close to several facts, likely enough to none: asked back
 HOSTILE_KB = f"{ROOT}/{BUILD}/test/hostile.sqlite"
 
 
@@ -103,6 +104,15 @@ def test_direct_chat(hs):
     sent = hs.sends_to("!dm:fake.test")
     s.check(sent and sent[0]["txn_id"] == "rulingbot-" + ev,
             "the transaction id is made from the question's event id", sent)
+
+
+def test_clarify(hs):
+    ev = hs.message("!clarify:fake.test", ALICE, CLARIFY)
+    content = one_send(hs, "!clarify:fake.test", "a question asked back")
+    check_answer(content, CLARIFY, ev, "a clarification")
+    s.check("\n1. " in content.get("body", "") and "<ol><li>" in
+            content.get("formatted_body", "") and "Try asking" not in content.get("body", ""),
+            "a clarification's choices are a numbered list without a heading", content)
 
 
 def test_group_room(hs):
@@ -223,7 +233,7 @@ def test_saved_position(hs, b):
 
 def basics():
     with FakeMatrix() as hs, Daemon(s, NO_RATE) as d:
-        for room in ("!dm", "!dm2", "!group2"):
+        for room in ("!dm", "!dm2", "!clarify", "!group2"):
             hs.add_room(room + ":fake.test", [ALICE])
         for room in ("!group", "!group3", "!group4", "!secret"):
             hs.add_room(room + ":fake.test", [ALICE, BOB])
@@ -236,6 +246,7 @@ def basics():
             test_first_start(hs)
             test_invites(hs)
             test_direct_chat(hs)
+            test_clarify(hs)
             test_group_room(hs)
             test_thread(hs)
             test_ignored(hs)

@@ -687,10 +687,10 @@ def hostile_json(d):
                 "bad_request", j)
         j = ask_json(ws, b'{"type":"ask","id":"x4","text":"judge","n":' + b"9" * 1500 +
                      b'.' + b"9" * 300 + b'e-99999}') or {}
-        s.check(j.get("type") in ("answer", "no_answer") or is_error(j, "bad_json"),
+        s.check(j.get("type") in ("answer", "clarify", "no_answer") or is_error(j, "bad_json"),
                 "a number of 1800 digits: answered or bad_json", j)
         j = ask_json(ws, b'{"type":"ask","id":"x5","text":"\\ud800 judge"}') or {}
-        s.check(is_error(j, "bad_json", "bad_request") or j.get("type") in ("answer", "no_answer"),
+        s.check(is_error(j, "bad_json", "bad_request") or j.get("type") in ("answer", "clarify", "no_answer"),
                 "a lone surrogate escape: an error or a reply", j)
         still_serves(ws, "after hostile numbers")
     # The same NUL over HTTP: POST /api/ask reads the same JSON.
@@ -747,11 +747,11 @@ def hostile_json_big():
                     "error", str(j)[:300])
             j = ask_json(ws, b'{"type":"ask","id":"e4","text":"' + b"\\\\" * 30000 + b'"}',
                          slow(10)) or {}
-            s.check(j.get("type") in ("answer", "no_answer") or is_error(j, "bad_request"),
+            s.check(j.get("type") in ("answer", "clarify", "no_answer") or is_error(j, "bad_request"),
                     "raised limits: 60 KB of escaped backslashes: a reply", str(j)[:300])
             j = ask_json(ws, b'{"type":"ask","id":"x6","text":"judge","n":' + b"9" * 100000 +
                          b"}", slow(10)) or {}
-            s.check(j.get("type") in ("answer", "no_answer") or is_error(j, "bad_json"),
+            s.check(j.get("type") in ("answer", "clarify", "no_answer") or is_error(j, "bad_json"),
                     "raised limits: a number of 100,000 digits: a reply", str(j)[:300])
             still_serves(ws, "after raised-limit hostile JSON")
         alive(d, "hostile JSON with raised limits")
@@ -773,7 +773,7 @@ def fts_questions(d):
         for i, q in enumerate(FTS):
             j = ask_json(ws, {"type": "ask", "id": f"f{i}", "text": q}) or {}
             want = cli_json(q)
-            s.check(j.get("type") in ("answer", "no_answer") and j.get("id") == f"f{i}",
+            s.check(j.get("type") in ("answer", "clarify", "no_answer") and j.get("id") == f"f{i}",
                     f"FTS/SQL-looking question {q!r}: answer or no_answer, never an error", j)
             s.check((j.get("type"), j.get("fact")) == (want.get("type"), want.get("fact")),
                     f"{q!r}: the same reply as rulingd --ask", f"daemon {j.get('type')} "
@@ -783,7 +783,7 @@ def fts_questions(d):
             s.check(done and lines and not lines[0].startswith("Error:"),
                     f"text mode {q!r}: an answer or suggestions, not an error", lines[:2])
             r = d.http("GET", "/api/ask?q=" + urllib.parse.quote(q))
-            s.check(r.status == 200 and (r.json() or {}).get("type") in ("answer", "no_answer"),
+            s.check(r.status == 200 and (r.json() or {}).get("type") in ("answer", "clarify", "no_answer"),
                     f"/api/ask {q!r}: 200 with an answer or no_answer", r)
         ws.send_text(INFO)
         facts_after = (read_json(ws) or {}).get("facts")

@@ -64,8 +64,12 @@ def _questions(items, heading):
 
 
 def expected_content(reply):
-    """(body, formatted_body) for an English answer or no_answer from rulingd."""
+    """(body, formatted_body) for an English answer, clarify or no_answer from rulingd."""
     plain, html = reply["text"], f"<p>{escape(reply['text'])}</p>"
+    if reply["type"] == "clarify":  # numbered, under the text that asks which
+        qs = [c["question"] for c in reply.get("choices", [])]
+        return plain + "\n" + "".join(f"\n{n}. {q}" for n, q in enumerate(qs, 1)), \
+            html + "<ol>" + "".join(f"<li>{escape(q)}</li>" for q in qs) + "</ol>"
     if reply["type"] == "no_answer":
         p, h = _questions(reply.get("suggestions"), "Try asking:")
         return plain + p, html + h

@@ -58,8 +58,11 @@ def source_line(s):
 
 
 def expected_post(reply):
-    """The mrkdwn text for an English answer or no_answer from rulingd."""
+    """The mrkdwn text for an English answer, clarify or no_answer from rulingd."""
     text = escape(reply["text"])
+    if reply["type"] == "clarify":  # numbered, under the text that asks which
+        qs = [escape(c["question"]) for c in reply.get("choices", [])]
+        return text + "\n" + "".join(f"\n{n}. {q}" for n, q in enumerate(qs, 1))
     if reply["type"] == "no_answer":
         qs = [escape(s["question"]) for s in reply.get("suggestions", [])]
         return text + ("\n\n_Try asking:_\n• " + "\n• ".join(qs) if qs else "")

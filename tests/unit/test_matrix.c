@@ -357,6 +357,17 @@ test_declines_help_and_encryption_notices(void)
 		  "No sé.\n\nPruebe a preguntar:\n• ¿Quién fue el juez?");
 	cJSON_Delete(c);
 	cJSON_Delete(j);
+	/* Asked back: the choices numbered under the text, which is their only heading. */
+	j = cJSON_Parse("{\"type\":\"clarify\",\"text\":\"Did you mean?\",\"choices\":["
+			"{\"question\":\"Who?\"},{\"question\":\"When <x>?\"}]}");
+	r.kind = RREPLY_CLARIFY;
+	r.json = j;
+	c = parsed(notice_reply(&r, &t));
+	CHECK_STR(str_at(c, "body", NULL, NULL), "Did you mean?\n\n1. Who?\n2. When <x>?");
+	CHECK_STR(str_at(c, "formatted_body", NULL, NULL),
+		  "<p>Did you mean?</p><ol><li>Who?</li><li>When &lt;x&gt;?</li></ol>");
+	cJSON_Delete(c);
+	cJSON_Delete(j);
 	c = parsed(notice_help(&t, "Bot<1>"));
 	CHECK(strstr(str_at(c, "formatted_body", NULL, NULL), "Bot&lt;1&gt;: who was") != NULL);
 	cJSON_Delete(c);

@@ -203,6 +203,20 @@ test_escapes_link_questions(void)
 	free(page);
 }
 
+/* A clarification: its text asks which was meant, so its choices have no heading. */
+static void
+test_clarify_page(void)
+{
+	char *page = render("{\"type\":\"clarify\",\"text\":\"Did you mean?\",\"choices\":["
+			    "{\"question\":\"Who?\"},{\"question\":\"When?\"}]}",
+			    "q");
+
+	CHECK(has(page, "<p>Did you mean?</p>\n<ol>\n<li><a href=\"/api/ask?format=html&amp;"));
+	CHECK(has(page, ">When?</a></li>\n</ol>"));
+	CHECK(!has(page, "Try one of these") && !has(page, "could not be answered"));
+	free(page);
+}
+
 static void
 test_malformed_utf8_and_controls(void)
 {
@@ -452,6 +466,7 @@ main(void)
 	RUN(test_answer_page_parts);
 	RUN(test_escapes_every_string);
 	RUN(test_escapes_link_questions);
+	RUN(test_clarify_page);
 	RUN(test_malformed_utf8_and_controls);
 	RUN(test_only_web_urls_are_links);
 	RUN(test_links_are_percent_encoded);

@@ -1209,6 +1209,7 @@ test_service_text(void)
 	struct service s;
 	struct bucket b;
 	struct frames f = { 0 }, j = { 0 };
+	struct choices pick = { NULL, "" };
 	cJSON *json;
 
 	fixture_config(&cfg);
@@ -1248,6 +1249,15 @@ test_service_text(void)
 	CHECK(f.n >= 2 && frames_are_lines(&f));
 	CHECK(frames_starting(&f, "Try: ") >= 1);
 	CHECK(frames_starting(&f, "Source: ") == 0);
+
+	/* Asked back: numbered choices, and a "2" on the same connection asks the second. */
+	frames_free(&f);
+	frames_free(&j);
+	CHECK(service_converse(&s, "who", 3, &b, &pick, 6 * SECOND, collect_frame, &f) == 0);
+	CHECK(f.n == 3 && !strncmp(f.data[1], "1. ", 3) && !strncmp(f.data[2], "2. ", 3));
+	CHECK(service_converse(&s, "2", 1, &b, &pick, 7 * SECOND, collect_frame, &j) == 0);
+	CHECK(pick.lines == NULL && frames_starting(&j, "Source: ") == 1);
+	choices_clear(&pick);
 
 	/* Empty questions get nothing, and cost no token. */
 	bucket_init(&b, 1, 0);
@@ -1315,6 +1325,14 @@ test_service_json(void)
 	CHECK_STR(member(j, "lang"), "es");
 	CHECK(cJSON_GetObjectItemCaseSensitive(j, "id") == NULL); /* none asked, none sent */
 	CHECK(no_empty_values(j));
+	cJSON_Delete(j);
+
+	/* Asked back: a clarification of its own, its choices likeliest first. */
+	CHECK(message(&s, "{\"type\":\"ask\",\"text\":\"who\"}", &b, 0, &f) == 0);
+	j = only_json(&f);
+	CHECK_STR(member(j, "type"), "clarify");
+	CHECK(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(j, "choices")) == 2);
+	CHECK(cJSON_GetObjectItemCaseSensitive(j, "suggestions") == NULL);
 	cJSON_Delete(j);
 
 	/* Declined: no_answer with suggestions, no sources. */

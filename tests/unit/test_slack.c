@@ -212,6 +212,12 @@ test_declines_errors_and_timeouts_are_said(void)
 
 	CHECK_STR(s, "I don't know.\n\n_Try asking:_\n• Who was the judge?\n• When?");
 	free(s);
+	/* Asked back: the choices numbered under the text, which is their only heading. */
+	s = reply_for(RREPLY_CLARIFY, "{\"type\":\"clarify\",\"text\":\"Did you mean?\","
+				      "\"choices\":[{\"question\":\"Who was the judge?\"},"
+				      "{\"question\":\"Who <x>?\"}]}");
+	CHECK_STR(s, "Did you mean?\n\n1. Who was the judge?\n2. Who &lt;x&gt;?");
+	free(s);
 	s = reply_for(RREPLY_TIMEOUT, NULL);
 	CHECK(s != NULL && strncmp(s, "Sorry, I could not get an answer", 32) == 0);
 	free(s);
