@@ -345,19 +345,24 @@ check_quote(struct checker *c, const struct fact *f, const struct cite *ct, cons
 		return;
 	line = value_line(f, "sources", ct->quote);
 	switch (quote_find(text, ct->quote)) {
-	case QUOTE_FITS:
-		break;
+	case QUOTE_FITS: break;
 	case QUOTE_CUT_START:
-		fact_problem(c, f, line, "quote begins mid-sentence in the text of '%s': mark the "
-			     "cut with \"…\": \"%s\"", ct->id, ct->quote);
+		fact_problem(c, f, line,
+			     "quote begins mid-sentence in the text of '%s': mark the "
+			     "cut with \"…\": \"%s\"",
+			     ct->id, ct->quote);
 		break;
 	case QUOTE_CUT_END:
-		fact_problem(c, f, line, "quote ends mid-sentence in the text of '%s': mark the "
-			     "cut with \"…\": \"%s\"", ct->id, ct->quote);
+		fact_problem(c, f, line,
+			     "quote ends mid-sentence in the text of '%s': mark the "
+			     "cut with \"…\": \"%s\"",
+			     ct->id, ct->quote);
 		break;
 	case QUOTE_NOT_FOUND:
-		fact_problem(c, f, line, "quote not found word for word in the text of '%s': "
-			     "\"%s\"", ct->id, ct->quote);
+		fact_problem(c, f, line,
+			     "quote not found word for word in the text of '%s': "
+			     "\"%s\"",
+			     ct->id, ct->quote);
 		break;
 	}
 }
