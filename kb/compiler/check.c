@@ -61,7 +61,7 @@ static const char *const source_kinds[] = {
 };
 
 long
-kb_today(void)
+check_today(void)
 {
 	const char *epoch = getenv("SOURCE_DATE_EPOCH");
 	long secs;
@@ -868,7 +868,7 @@ check_replies(struct checker *c)
 }
 
 int
-kb_check(struct kbset *set, const char *texts_dir, long today)
+check_kb(struct kbset *set, const char *texts_dir, long today)
 {
 	struct checker c = { .set = set, .texts_dir = texts_dir, .today = today };
 	int i;

@@ -183,8 +183,8 @@ check(int with_texts)
 	f = fmemopen(report, sizeof(report), "w");
 
 	snprintf(texts, sizeof(texts), "%s/texts", dir);
-	problems = kb_load(dir, &set, f) == -1 ? 1000
-					       : kb_check(&set, with_texts ? texts : NULL, TODAY);
+	problems = load_kb(dir, &set, f) == -1 ? 1000
+					       : check_kb(&set, with_texts ? texts : NULL, TODAY);
 	fclose(f);
 	kbset_free(&set);
 	remove_tree(dir);
@@ -918,11 +918,11 @@ build_to(const char *out, char *version, size_t vlen)
 	char err[512];
 	int rc;
 
-	if (kb_load(dir, &set, stderr) == -1 || kb_check(&set, NULL, TODAY) != 0) {
+	if (load_kb(dir, &set, stderr) == -1 || check_kb(&set, NULL, TODAY) != 0) {
 		kbset_free(&set);
 		return -1;
 	}
-	rc = kb_build(&set, out, err, sizeof(err));
+	rc = build_kb(&set, out, err, sizeof(err));
 	if (rc == -1)
 		fprintf(stderr, "  build: %s\n", err);
 	snprintf(version, vlen, "%s", set.version);
