@@ -39,13 +39,14 @@ on_signal(int sig)
 	got_stop = 1;
 }
 
+/* The loop's own state. */
 struct runner {
-	struct lws_context *ctx;
-	struct rclient *rulingd;
-	struct syncer *syncer;
-	lws_sorted_usec_list_t tick;
-	long long stop_by_ms; /* 0 until stopping */
-	int done;
+	struct lws_context *ctx;     /* the libwebsockets loop */
+	struct rclient *rulingd;     /* the connection to rulingd */
+	struct syncer *syncer;	     /* the Matrix thread */
+	lws_sorted_usec_list_t tick; /* on_tick(), every TICK_US */
+	long long stop_by_ms;	     /* 0 until stopping; then when to give up (monotonic) */
+	int done;		     /* 1 when the loop is to end */
 };
 
 /* rulingd's reply: written as Matrix content and handed back to be sent. */
