@@ -69,7 +69,7 @@ RULINGD_OBJS = $(SERVER_OBJS) $(NET:%=$(OBJ)/daemon/server/%.o)
 COMPILER = jsonpos load figures quote check build
 COMPILER_OBJS = $(COMPILER:%=$(OBJ)/kb/compiler/%.o)
 # What both chat bridges share: the rulingd client, HTTPS calls, secrets, dedupe.
-COMMON = backoff secret dedupe webcall wsc rclient monocond cmdline
+COMMON = backoff secret dedupe webcall wsc rclient monocond cmdline stop
 COMMON_OBJS = $(COMMON:%=$(OBJ)/adapters/common/%.o) $(OBJ)/daemon/shared/util.o \
 	      $(OBJ)/daemon/shared/log.o
 SLACK = options events mrkdwn signature slackapi outbox socketmode httpevents bridge main

@@ -11,7 +11,6 @@
  * will not help).
  */
 #include <curl/curl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,20 +23,12 @@
 #include "rclient.h"
 #include "secret.h"
 #include "state.h"
+#include "stop.h"
 #include "syncer.h"
 #include "wsc.h"
 
 #define TICK_US	 (100 * 1000) /* how often signals are looked at */
 #define DRAIN_MS 5000	      /* for replies in progress when stopping */
-
-static volatile sig_atomic_t got_stop;
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	got_stop = 1;
-}
 
 /* The loop's own state. */
 struct runner {
@@ -76,7 +67,7 @@ on_tick(lws_sorted_usec_list_t *sul)
 	struct runner *run = lws_container_of(sul, struct runner, tick);
 
 	take_questions(run);
-	if (got_stop && run->stop_by_ms == 0) {
+	if (stop_asked() && run->stop_by_ms == 0) {
 		log_info("stopping: %zu questions in progress", rclient_waiting(run->rulingd));
 		run->stop_by_ms = mono_ms() + DRAIN_MS + 2000;
 		syncer_stop(run->syncer, DRAIN_MS);
@@ -233,7 +224,6 @@ int
 main(int argc, char **argv)
 {
 	struct options o;
-	struct sigaction sa;
 	char err[512], *token;
 	int rc;
 
@@ -246,11 +236,7 @@ main(int argc, char **argv)
 		log_errorx("%s", err);
 		return 2;
 	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	stop_catch();
 	srandom((unsigned)getpid() ^ (unsigned)mono_ms());
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
 		log_errorx("cannot start libcurl");

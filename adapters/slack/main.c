@@ -9,7 +9,6 @@
  * line or token file; 3 when Slack refused a token (restarting will not help).
  */
 #include <curl/curl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +19,7 @@
 #include "log.h"
 #include "secret.h"
 #include "slackapi.h"
+#include "stop.h"
 #include "webcall.h"
 #include "wsc.h"
 
@@ -27,15 +27,6 @@
 #define TICK_US	      (100 * 1000) /* how often signals and refusals are looked at */
 #define DRAIN_MS      5000	   /* for answers in progress when stopping */
 #define AUTH_ATTEMPTS 4		   /* auth.test tries before giving up at start */
-
-static volatile sig_atomic_t got_stop;
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	got_stop = 1;
-}
 
 /* The loop's own state, beside the bridge. */
 struct runner {
@@ -151,7 +142,7 @@ on_tick(lws_sorted_usec_list_t *sul)
 	struct runner *run = lws_container_of(sul, struct runner, tick);
 
 	poll_outbox(run);
-	if (got_stop && run->stop_by_ms == 0)
+	if (stop_asked() && run->stop_by_ms == 0)
 		begin_stop(run);
 	if (run->stop_by_ms != 0 &&
 	    ((rclient_waiting(run->b->rulingd) == 0 && outbox_pending(run->b->out) == 0) ||
@@ -247,7 +238,6 @@ int
 main(int argc, char **argv)
 {
 	struct bridge b;
-	struct sigaction sa;
 	int rc;
 
 	memset(&b, 0, sizeof(b));
@@ -259,11 +249,7 @@ main(int argc, char **argv)
 		rc = 2;
 		goto out;
 	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	stop_catch();
 	srandom((unsigned)getpid() ^ (unsigned)mono_ms());
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
 		log_warnx("cannot start libcurl");
