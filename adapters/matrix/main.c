@@ -98,7 +98,8 @@ make_context(const struct options *o, struct runner *run, struct lws_protocols *
 	info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
 	info.protocols = protocols;
 	info.user = run;
-	info.client_ssl_ca_filepath = o->ca_file != NULL ? o->ca_file : WSC_DEFAULT_CA_FILE;
+	info.client_ssl_ca_filepath =
+		o->shared.ca_file != NULL ? o->shared.ca_file : WSC_DEFAULT_CA_FILE;
 	info.port = CONTEXT_PORT_NO_LISTEN;
 	return lws_create_context(&info);
 }
@@ -121,8 +122,9 @@ run_bridge(const struct options *o, const struct syncer_config *cfg, struct mx_s
 		state_clear(state);
 		return 1;
 	}
-	if ((run.rulingd = rclient_new(run.ctx, o->rulingd_url, o->answer_timeout_s * 1000,
-				       on_reply, &run, err, sizeof(err))) == NULL ||
+	if ((run.rulingd =
+		     rclient_new(run.ctx, o->shared.rulingd_url, o->shared.answer_timeout_s * 1000,
+				 on_reply, &run, err, sizeof(err))) == NULL ||
 	    (run.syncer = syncer_new(cfg, state, run.ctx, err, sizeof(err))) == NULL) {
 		log_errorx("%s", err);
 		state_clear(state);
@@ -199,13 +201,13 @@ start(const struct options *o, const char *token)
 
 	if ((path = state_path(o, path_buf, sizeof(path_buf))) == NULL)
 		return 2;
-	if ((rc = account_sign_in(o->homeserver, token, o->ca_file, &a)) != 0)
+	if ((rc = account_sign_in(o->homeserver, token, o->shared.ca_file, &a)) != 0)
 		return rc;
 	if ((rc = open_state(path, a.user_id, &state)) != 0)
 		return rc;
 	cfg.homeserver = o->homeserver;
 	cfg.token = token;
-	cfg.ca_file = o->ca_file;
+	cfg.ca_file = o->shared.ca_file;
 	cfg.state_path = path;
 	cfg.filter_id = a.filter_id;
 	cfg.web_url = o->web_url;
@@ -229,8 +231,8 @@ main(int argc, char **argv)
 
 	if ((rc = options_parse(&o, argc, argv)) != 0)
 		return rc == 1 ? 0 : 2;
-	log_init("rulingbot-matrix", o.verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
-	lws_set_log_level(o.verbose ? LLL_ERR | LLL_WARN : LLL_ERR, NULL);
+	log_init("rulingbot-matrix", o.shared.verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
+	lws_set_log_level(o.shared.verbose ? LLL_ERR | LLL_WARN : LLL_ERR, NULL);
 	if ((token = secret_load(o.token_file, "matrix-access-token", "access token", NULL, err,
 				 sizeof(err))) == NULL) {
 		log_errorx("%s", err);

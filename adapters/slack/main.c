@@ -73,7 +73,7 @@ identify(struct bridge *b)
 	char err[256];
 	int attempt;
 
-	if ((w = webcall_new(b->opt.ca_file, 15, 1 << 20, err, sizeof(err))) == NULL) {
+	if ((w = webcall_new(b->opt.shared.ca_file, 15, 1 << 20, err, sizeof(err))) == NULL) {
 		log_warnx("%s", err);
 		return 1;
 	}
@@ -172,7 +172,8 @@ make_context(struct bridge *b, struct runner *run, struct lws_protocols *protoco
 	info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
 	info.protocols = protocols;
 	info.user = run;
-	info.client_ssl_ca_filepath = b->opt.ca_file != NULL ? b->opt.ca_file : WSC_DEFAULT_CA_FILE;
+	info.client_ssl_ca_filepath =
+		b->opt.shared.ca_file != NULL ? b->opt.shared.ca_file : WSC_DEFAULT_CA_FILE;
 	info.port = CONTEXT_PORT_NO_LISTEN;
 	if (b->opt.http_mode) {
 		info.port = b->opt.listen_port;
@@ -188,8 +189,8 @@ run_bridge(struct bridge *b)
 {
 	struct runner run = { .b = b };
 	struct lws_protocols protocols[4];
-	struct outbox_config oc = { b->opt.api_url, b->bot_token, b->app_token, b->opt.ca_file,
-				    b->opt.post_interval_ms };
+	struct outbox_config oc = { b->opt.api_url, b->bot_token, b->app_token,
+				    b->opt.shared.ca_file, b->opt.post_interval_ms };
 	char err[256];
 	size_t lost;
 
@@ -208,8 +209,9 @@ run_bridge(struct bridge *b)
 		return 1;
 	}
 	if ((b->out = outbox_new(&oc, b->ctx, err, sizeof(err))) == NULL ||
-	    (b->rulingd = rclient_new(b->ctx, b->opt.rulingd_url, b->opt.answer_timeout_s * 1000,
-				      bridge_on_reply, b, err, sizeof(err))) == NULL ||
+	    (b->rulingd = rclient_new(b->ctx, b->opt.shared.rulingd_url,
+				      b->opt.shared.answer_timeout_s * 1000, bridge_on_reply, b,
+				      err, sizeof(err))) == NULL ||
 	    (!b->opt.http_mode && (b->sm = socketmode_new(b->ctx, b->out, b->opt.watchdog_s * 1000,
 							  bridge_on_payload, b)) == NULL)) {
 		log_warnx("%s", b->sm == NULL && b->rulingd != NULL ? "out of memory" : err);
@@ -243,8 +245,8 @@ main(int argc, char **argv)
 	memset(&b, 0, sizeof(b));
 	if ((rc = options_parse(&b.opt, argc, argv)) != 0)
 		return rc == 1 ? 0 : 2;
-	log_init("rulingbot-slack", b.opt.verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
-	lws_set_log_level(b.opt.verbose ? LLL_ERR | LLL_WARN : LLL_ERR, NULL);
+	log_init("rulingbot-slack", b.opt.shared.verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
+	lws_set_log_level(b.opt.shared.verbose ? LLL_ERR | LLL_WARN : LLL_ERR, NULL);
 	if (load_secrets(&b) == -1) {
 		rc = 2;
 		goto out;
