@@ -94,13 +94,7 @@ make_context(const struct options *o, struct runner *run, struct lws_protocols *
 {
 	struct lws_context_creation_info info;
 
-	memset(&info, 0, sizeof(info));
-	info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
-	info.protocols = protocols;
-	info.user = run;
-	info.client_ssl_ca_filepath =
-		o->shared.ca_file != NULL ? o->shared.ca_file : WSC_DEFAULT_CA_FILE;
-	info.port = CONTEXT_PORT_NO_LISTEN;
+	wsc_context_info(&info, o->shared.ca_file, protocols, run);
 	return lws_create_context(&info);
 }
 

@@ -168,13 +168,7 @@ make_context(struct bridge *b, struct runner *run, struct lws_protocols *protoco
 {
 	struct lws_context_creation_info info;
 
-	memset(&info, 0, sizeof(info));
-	info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
-	info.protocols = protocols;
-	info.user = run;
-	info.client_ssl_ca_filepath =
-		b->opt.shared.ca_file != NULL ? b->opt.shared.ca_file : WSC_DEFAULT_CA_FILE;
-	info.port = CONTEXT_PORT_NO_LISTEN;
+	wsc_context_info(&info, b->opt.shared.ca_file, protocols, run);
 	if (b->opt.http_mode) {
 		info.port = b->opt.listen_port;
 		info.iface = b->opt.listen_host;
