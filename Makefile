@@ -14,6 +14,8 @@
 #   make install    install programs, KB, widget, config, units and man pages
 #                   (PREFIX=/usr/local, SYSCONFDIR=/etc, DESTDIR= as usual)
 #   make uninstall  remove what make install installed
+#   make format     reformat the C sources with clang-format (.clang-format)
+#   make format-check  fail when make format would change a file (CI runs it)
 #   make clean      remove build/
 #
 # Missing Debian packages are installed first (scripts/install-deps).
@@ -26,8 +28,9 @@ LDFLAGS ?=
 BUILD ?= build
 PKG_CONFIG ?= pkg-config
 PYTHON ?= python3
-# Warnings are errors: the code is kept clean with Debian's gcc. Use WERROR= to relax.
-WERROR ?= -Werror
+# The code is kept warning-free with Debian's gcc, and CI holds it to that with
+# WERROR=-Werror (.ci/run); by default a warning a newer compiler adds does not stop a build.
+WERROR ?=
 # Folder of stored source texts the quote check reads (skipped when absent).
 TEXTS ?= $(wildcard ../shared/sources)
 
@@ -66,7 +69,7 @@ RULINGD_OBJS = $(SERVER_OBJS) $(NET:%=$(OBJ)/daemon/server/%.o)
 COMPILER = jsonpos load figures quote check build
 COMPILER_OBJS = $(COMPILER:%=$(OBJ)/kb/compiler/%.o)
 # What both chat bridges share: the rulingd client, HTTPS calls, secrets, dedupe.
-COMMON = backoff secret dedupe webcall wsc rclient monocond cmdline
+COMMON = backoff secret dedupe webcall wsc rclient monocond cmdline stop
 COMMON_OBJS = $(COMMON:%=$(OBJ)/adapters/common/%.o) $(OBJ)/daemon/shared/util.o \
 	      $(OBJ)/daemon/shared/log.o
 SLACK = options events mrkdwn signature slackapi outbox socketmode httpevents bridge main
@@ -90,8 +93,8 @@ TEST_KBS = $(BUILD)/kb.sqlite $(BUILD)/test/fixture.sqlite $(BUILD)/test/hostile
 
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all run test eval asan valgrind bench clean deps test-deps bench-deps format screenshots \
-	install uninstall
+.PHONY: all run test eval asan valgrind bench clean deps test-deps bench-deps format format-check \
+	screenshots install uninstall
 .DEFAULT_GOAL := all
 
 all: $(PROGRAMS)
@@ -267,9 +270,16 @@ uninstall:
 		echo "keeping $(DESTDIR)$(CONFDIR)/rulingd.conf: it was changed"; \
 	fi
 
+# The C sources clang-format keeps; format-check reads the same list, so what CI holds to
+# is what make format writes.
+FORMAT_FILES = $(wildcard daemon/*/*.[ch] kb/compiler/*.[ch] adapters/*/*.[ch] tests/unit/*.[ch] \
+		tests/eval/*.c bench/*.c)
+
 format:
-	clang-format -i daemon/*/*.[ch] kb/compiler/*.[ch] adapters/*/*.[ch] tests/unit/*.[ch] \
-		tests/eval/*.c bench/*.c
+	clang-format -i $(FORMAT_FILES)
+
+format-check:
+	clang-format --dry-run -Werror $(FORMAT_FILES)
 
 clean:
 	rm -rf build

@@ -348,3 +348,15 @@ const struct lws_protocols wsc_protocol = {
 	.callback = callback,
 	.rx_buffer_size = 4096,
 };
+
+void
+wsc_context_info(struct lws_context_creation_info *info, const char *ca_file,
+		 const struct lws_protocols *protocols, void *user)
+{
+	memset(info, 0, sizeof(*info));
+	info->options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+	info->protocols = protocols;
+	info->user = user;
+	info->client_ssl_ca_filepath = ca_file != NULL ? ca_file : WSC_DEFAULT_CA_FILE;
+	info->port = CONTEXT_PORT_NO_LISTEN;
+}

@@ -72,4 +72,10 @@ int wsc_parse_url(const char *url, char *scratch, size_t scratchlen, const char 
 /* The CA file the loop should trust for wss:// when none is given: Debian's bundle. */
 #define WSC_DEFAULT_CA_FILE "/etc/ssl/certs/ca-certificates.crt"
 
+/* Fills info for a bridge's loop: no port of its own, OpenSSL started, wss:// trusting
+ * ca_file (NULL: WSC_DEFAULT_CA_FILE), protocols, and user for lws_context_user(). This
+ * function can't fail. */
+void wsc_context_info(struct lws_context_creation_info *info, const char *ca_file,
+		      const struct lws_protocols *protocols, void *user);
+
 #endif

@@ -232,7 +232,7 @@ batch_event(struct syncer *s, const char *room, const cJSON *ev, long long now_m
 	const char *why;
 	int rc = 0;
 
-	if (mx_message_read(ev, &s->cfg.me, &m) == MX_SKIP)
+	if (events_read(ev, &s->cfg.me, &m) == MX_SKIP)
 		why = m.why;
 	else
 		why = why_not(s, room, &m, now_ms);
@@ -244,7 +244,7 @@ batch_event(struct syncer *s, const char *room, const cJSON *ev, long long now_m
 		rc = help(s, room, &m);
 	else
 		syncer_ask(s, room, &m);
-	mx_message_clear(&m);
+	events_clear(&m);
 	return rc;
 }
 

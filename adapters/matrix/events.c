@@ -68,7 +68,7 @@ is_space(char c)
 }
 
 char *
-mx_question_text(const char *body, const struct mx_me *me)
+events_question_text(const char *body, const struct mx_me *me)
 {
 	const char *p = skip_fallback(body), *end;
 	size_t n;
@@ -123,7 +123,7 @@ links_to_me(const char *html, const char *user_id)
 }
 
 int
-mx_names_me(const cJSON *content, const struct mx_me *me)
+events_names_me(const cJSON *content, const struct mx_me *me)
 {
 	const cJSON *mentions = cJSON_GetObjectItemCaseSensitive(content, "m.mentions"), *id;
 	const char *html = string_of(content, "formatted_body");
@@ -166,7 +166,7 @@ read_relation(const cJSON *content, struct mx_message *m)
 }
 
 enum mx_kind
-mx_message_read(const cJSON *ev, const struct mx_me *me, struct mx_message *m)
+events_read(const cJSON *ev, const struct mx_me *me, struct mx_message *m)
 {
 	const cJSON *content = cJSON_GetObjectItemCaseSensitive(ev, "content");
 	const cJSON *ts = cJSON_GetObjectItemCaseSensitive(ev, "origin_server_ts");
@@ -194,14 +194,14 @@ mx_message_read(const cJSON *ev, const struct mx_me *me, struct mx_message *m)
 		return skip(m, "not a text message (a notice is never answered)");
 	if (read_relation(content, m))
 		return skip(m, "an edit");
-	if ((m->text = mx_question_text(body, me)) == NULL)
+	if ((m->text = events_question_text(body, me)) == NULL)
 		return skip(m, "out of memory");
-	m->mentioned = mx_names_me(content, me);
+	m->mentioned = events_names_me(content, me);
 	return m->kind = MX_QUESTION;
 }
 
 void
-mx_message_clear(struct mx_message *m)
+events_clear(struct mx_message *m)
 {
 	free(m->text);
 	m->text = NULL;

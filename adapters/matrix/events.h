@@ -37,20 +37,20 @@ struct mx_message {
 
 /* Reads the event ev as seen by me. Fills m and returns its kind; MX_SKIP also when out
  * of memory. */
-enum mx_kind mx_message_read(const cJSON *ev, const struct mx_me *me, struct mx_message *m);
+enum mx_kind events_read(const cJSON *ev, const struct mx_me *me, struct mx_message *m);
 
 /* Frees what m holds. This function can't fail. */
-void mx_message_clear(struct mx_message *m);
+void events_clear(struct mx_message *m);
 
 /* Returns 1 when the message content names me: in m.mentions.user_ids when the sender's
  * client sets m.mentions (then nothing else counts, as for push rules), or else, as older
  * clients do, by a matrix.to link in formatted_body or the bot's name at the start of
  * body. Reply fallbacks, which quote someone else, never count. */
-int mx_names_me(const cJSON *content, const struct mx_me *me);
+int events_names_me(const cJSON *content, const struct mx_me *me);
 
 /* The body as a question: the reply fallback (leading "> " lines and the blank line
  * after them) dropped, then a leading mention of me ("RulingBot: ", "@rulingbot ...")
  * and surrounding white space. Returns a new string, or NULL when out of memory. */
-char *mx_question_text(const char *body, const struct mx_me *me);
+char *events_question_text(const char *body, const struct mx_me *me);
 
 #endif

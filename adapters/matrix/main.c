@@ -11,7 +11,6 @@
  * will not help).
  */
 #include <curl/curl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,28 +23,21 @@
 #include "rclient.h"
 #include "secret.h"
 #include "state.h"
+#include "stop.h"
 #include "syncer.h"
 #include "wsc.h"
 
 #define TICK_US	 (100 * 1000) /* how often signals are looked at */
 #define DRAIN_MS 5000	      /* for replies in progress when stopping */
 
-static volatile sig_atomic_t got_stop;
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	got_stop = 1;
-}
-
+/* The loop's own state. */
 struct runner {
-	struct lws_context *ctx;
-	struct rclient *rulingd;
-	struct syncer *syncer;
-	lws_sorted_usec_list_t tick;
-	long long stop_by_ms; /* 0 until stopping */
-	int done;
+	struct lws_context *ctx;     /* the libwebsockets loop */
+	struct rclient *rulingd;     /* the connection to rulingd */
+	struct syncer *syncer;	     /* the Matrix thread */
+	lws_sorted_usec_list_t tick; /* on_tick(), every TICK_US */
+	long long stop_by_ms;	     /* 0 until stopping; then when to give up (monotonic) */
+	int done;		     /* 1 when the loop is to end */
 };
 
 /* rulingd's reply: written as Matrix content and handed back to be sent. */
@@ -75,7 +67,7 @@ on_tick(lws_sorted_usec_list_t *sul)
 	struct runner *run = lws_container_of(sul, struct runner, tick);
 
 	take_questions(run);
-	if (got_stop && run->stop_by_ms == 0) {
+	if (stop_asked() && run->stop_by_ms == 0) {
 		log_info("stopping: %zu questions in progress", rclient_waiting(run->rulingd));
 		run->stop_by_ms = mono_ms() + DRAIN_MS + 2000;
 		syncer_stop(run->syncer, DRAIN_MS);
@@ -102,12 +94,7 @@ make_context(const struct options *o, struct runner *run, struct lws_protocols *
 {
 	struct lws_context_creation_info info;
 
-	memset(&info, 0, sizeof(info));
-	info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
-	info.protocols = protocols;
-	info.user = run;
-	info.client_ssl_ca_filepath = o->ca_file != NULL ? o->ca_file : WSC_DEFAULT_CA_FILE;
-	info.port = CONTEXT_PORT_NO_LISTEN;
+	wsc_context_info(&info, o->shared.ca_file, protocols, run);
 	return lws_create_context(&info);
 }
 
@@ -129,8 +116,9 @@ run_bridge(const struct options *o, const struct syncer_config *cfg, struct mx_s
 		state_clear(state);
 		return 1;
 	}
-	if ((run.rulingd = rclient_new(run.ctx, o->rulingd_url, o->answer_timeout_s * 1000,
-				       on_reply, &run, err, sizeof(err))) == NULL ||
+	if ((run.rulingd =
+		     rclient_new(run.ctx, o->shared.rulingd_url, o->shared.answer_timeout_s * 1000,
+				 on_reply, &run, err, sizeof(err))) == NULL ||
 	    (run.syncer = syncer_new(cfg, state, run.ctx, err, sizeof(err))) == NULL) {
 		log_errorx("%s", err);
 		state_clear(state);
@@ -207,13 +195,13 @@ start(const struct options *o, const char *token)
 
 	if ((path = state_path(o, path_buf, sizeof(path_buf))) == NULL)
 		return 2;
-	if ((rc = account_sign_in(o->homeserver, token, o->ca_file, &a)) != 0)
+	if ((rc = account_sign_in(o->homeserver, token, o->shared.ca_file, &a)) != 0)
 		return rc;
 	if ((rc = open_state(path, a.user_id, &state)) != 0)
 		return rc;
 	cfg.homeserver = o->homeserver;
 	cfg.token = token;
-	cfg.ca_file = o->ca_file;
+	cfg.ca_file = o->shared.ca_file;
 	cfg.state_path = path;
 	cfg.filter_id = a.filter_id;
 	cfg.web_url = o->web_url;
@@ -232,24 +220,19 @@ int
 main(int argc, char **argv)
 {
 	struct options o;
-	struct sigaction sa;
 	char err[512], *token;
 	int rc;
 
 	if ((rc = options_parse(&o, argc, argv)) != 0)
 		return rc == 1 ? 0 : 2;
-	log_init("rulingbot-matrix", o.verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
-	lws_set_log_level(o.verbose ? LLL_ERR | LLL_WARN : LLL_ERR, NULL);
+	log_init("rulingbot-matrix", o.shared.verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
+	lws_set_log_level(o.shared.verbose ? LLL_ERR | LLL_WARN : LLL_ERR, NULL);
 	if ((token = secret_load(o.token_file, "matrix-access-token", "access token", NULL, err,
 				 sizeof(err))) == NULL) {
 		log_errorx("%s", err);
 		return 2;
 	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	stop_catch();
 	srandom((unsigned)getpid() ^ (unsigned)mono_ms());
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
 		log_errorx("cannot start libcurl");

@@ -11,40 +11,25 @@
 #include "cmdline.h"
 #include "util.h"
 
-#ifndef RULINGBOT_VERSION
-#define RULINGBOT_VERSION "0.0.0"
-#endif
-
 enum {
-	OPT_RULINGD = 256,
-	OPT_HOMESERVER,
+	OPT_HOMESERVER = CMDLINE_OWN,
 	OPT_TOKEN,
 	OPT_STATE,
-	OPT_CA_FILE,
 	OPT_WEB_URL,
-	OPT_TIMEOUT,
 	OPT_MAX_AGE,
 	OPT_ALLOW,
 	OPT_IGNORE,
-	OPT_HELP,
-	OPT_VERSION,
 };
 
 static const struct option longopts[] = {
-	{ "rulingd", required_argument, NULL, OPT_RULINGD },
 	{ "homeserver", required_argument, NULL, OPT_HOMESERVER },
 	{ "access-token-file", required_argument, NULL, OPT_TOKEN },
 	{ "state", required_argument, NULL, OPT_STATE },
-	{ "ca-file", required_argument, NULL, OPT_CA_FILE },
 	{ "web-url", required_argument, NULL, OPT_WEB_URL },
-	{ "answer-timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "max-age", required_argument, NULL, OPT_MAX_AGE },
 	{ "allow-inviter", required_argument, NULL, OPT_ALLOW },
 	{ "ignore-user", required_argument, NULL, OPT_IGNORE },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ "version", no_argument, NULL, OPT_VERSION },
-	{ NULL, 0, NULL, 0 },
+	CMDLINE_SHARED_OPTIONS,
 };
 
 static void
@@ -108,35 +93,31 @@ static void
 defaults(struct options *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->rulingd_url = "ws://127.0.0.1:8080/";
-	o->answer_timeout_s = 60;
 	o->max_age_s = 300;
 }
 
-/* Applies one option. Returns 0, 1 (help or version printed), -1 (usage printed) or -2
- * (a bad value). */
+/* Applies one of the bridge's own options. Returns 0, -1 (usage printed) or -2 (a bad
+ * value). */
 static int
 apply(void *arg_o, int c, const char *arg)
 {
 	struct options *o = arg_o;
 
 	switch (c) {
-	case OPT_RULINGD: o->rulingd_url = arg; return 0;
 	case OPT_HOMESERVER: return parse_homeserver(o, arg) == 0 ? 0 : -2;
 	case OPT_TOKEN: o->token_file = arg; return 0;
 	case OPT_STATE: o->state_file = arg; return 0;
-	case OPT_CA_FILE: o->ca_file = arg; return 0;
 	case OPT_WEB_URL: o->web_url = arg; return is_http_url(arg) ? 0 : -2;
-	case OPT_TIMEOUT: return parse_long(arg, 1, 3600, &o->answer_timeout_s) ? -2 : 0;
 	case OPT_MAX_AGE: return parse_long(arg, 1, 7 * 86400, &o->max_age_s) ? -2 : 0;
 	case OPT_ALLOW: return add_to(o->allow_inviters, &o->nallow, arg, 0) ? -2 : 0;
 	case OPT_IGNORE: return add_to(o->ignore_users, &o->nignore, arg, 1) ? -2 : 0;
-	case 'v': o->verbose = 1; return 0;
-	case OPT_HELP: usage(stdout); return 1;
-	case OPT_VERSION: printf("rulingbot-matrix %s\n", RULINGBOT_VERSION); return 1;
 	default: usage(stderr); return -1;
 	}
 }
+
+/* What cmdline_parse() needs to know of this bridge. */
+static const struct cmdline matrix_cmdline = { "rulingbot-matrix", "the token is", longopts, usage,
+					       apply };
 
 int
 options_parse(struct options *o, int argc, char **argv)
@@ -144,8 +125,7 @@ options_parse(struct options *o, int argc, char **argv)
 	int rc;
 
 	defaults(o);
-	if ((rc = cmdline_parse("rulingbot-matrix", "the token is", argc, argv, longopts, apply,
-				o)) != 0)
+	if ((rc = cmdline_parse(&matrix_cmdline, argc, argv, &o->shared, o)) != 0)
 		return rc;
 	if (o->homeserver[0] == '\0') {
 		fprintf(stderr, "rulingbot-matrix: --homeserver URL is required\n");

@@ -8,22 +8,21 @@
 
 #include <stddef.h>
 
+#include "cmdline.h"
+
 #define OPTIONS_MAX_LIST 64 /* entries of --allow-inviter, and of --ignore-user */
 
 struct options {
-	const char *rulingd_url; /* --rulingd */
-	char homeserver[512];	 /* --homeserver, without a trailing '/' */
-	const char *token_file;	 /* --access-token-file, or NULL for the credential */
-	const char *state_file;	 /* --state, or NULL for $STATE_DIRECTORY's */
-	const char *ca_file;	 /* --ca-file, or NULL */
-	const char *web_url;	 /* --web-url, named in the encrypted-room notice */
-	long answer_timeout_s;	 /* --answer-timeout */
-	long max_age_s;		 /* --max-age: older messages are not answered */
+	struct cmdline_shared shared; /* --rulingd, --ca-file, --answer-timeout, -v */
+	char homeserver[512];	      /* --homeserver, without a trailing '/' */
+	const char *token_file;	      /* --access-token-file, or NULL for the credential */
+	const char *state_file;	      /* --state, or NULL for $STATE_DIRECTORY's */
+	const char *web_url;	      /* --web-url, named in the encrypted-room notice */
+	long max_age_s;		      /* --max-age: older messages are not answered */
 	const char *allow_inviters[OPTIONS_MAX_LIST]; /* --allow-inviter: @user or server */
-	size_t nallow;
-	const char *ignore_users[OPTIONS_MAX_LIST]; /* --ignore-user */
-	size_t nignore;
-	int verbose; /* -v */
+	size_t nallow;				      /* entries in allow_inviters */
+	const char *ignore_users[OPTIONS_MAX_LIST];   /* --ignore-user */
+	size_t nignore;				      /* entries in ignore_users */
 };
 
 /* Reads the command line into o. Returns 0; 1 when --help or --version was printed

@@ -129,7 +129,7 @@ read_joined(const cJSON *join, struct mx_batch *b)
 }
 
 int
-mx_batch_take(cJSON *root, const char *me, struct mx_batch *b, char *err, size_t errlen)
+sync_take(cJSON *root, const char *me, struct mx_batch *b, char *err, size_t errlen)
 {
 	const cJSON *join, *invite, *room;
 	size_t nrooms, ninvites;
@@ -167,12 +167,12 @@ mx_batch_take(cJSON *root, const char *me, struct mx_batch *b, char *err, size_t
 	}
 	return 0;
 fail:
-	mx_batch_free(b);
+	sync_free(b);
 	return -1;
 }
 
 void
-mx_batch_free(struct mx_batch *b)
+sync_free(struct mx_batch *b)
 {
 	cJSON_Delete(b->root);
 	free(b->invites);

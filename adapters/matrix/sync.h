@@ -46,9 +46,9 @@ struct mx_batch {
 /* Reads the parsed /sync reply root, for the user me, into b, which takes root over
  * (even on failure). Returns 0, or -1 with the reason in err (not an object, no
  * next_batch, out of memory); b is then empty. */
-int mx_batch_take(cJSON *root, const char *me, struct mx_batch *b, char *err, size_t errlen);
+int sync_take(cJSON *root, const char *me, struct mx_batch *b, char *err, size_t errlen);
 
 /* Frees what b holds. This function can't fail. */
-void mx_batch_free(struct mx_batch *b);
+void sync_free(struct mx_batch *b);
 
 #endif

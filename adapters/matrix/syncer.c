@@ -187,14 +187,14 @@ sync_once(struct syncer *s)
 	webcall_set_timeout(s->poll, first ? FIRST_LIMIT_S : POLL_LIMIT_S);
 	switch (mx_call(s->poll, "GET", url.data, s->cfg.token, NULL, &r)) {
 	case MX_OK:
-		if (mx_batch_take(r.reply, s->cfg.me.user_id, &b, err, sizeof(err)) == -1) {
+		if (sync_take(r.reply, s->cfg.me.user_id, &b, err, sizeof(err)) == -1) {
 			log_warnx("sync: %s", err);
 		} else if ((rc = batch_handle(s, &b, first)) == 0) {
 			save_position(s, b.next_batch);
 			backoff_reset(&s->backoff);
 		}
 		r.reply = NULL; /* taken by the batch */
-		mx_batch_free(&b);
+		sync_free(&b);
 		break;
 	case MX_RATELIMITED:
 		log_warnx("sync: rate limited; trying again in %ld ms", r.retry_after_ms);

@@ -18,23 +18,27 @@
 #include "syncer.h"
 #include "webcall.h"
 
+/* The Matrix thread's state. The fields from asks on are shared with the loop's thread
+ * and read or written only under lock. */
 struct syncer {
-	struct syncer_config cfg;
-	struct mx_state state;
-	struct lws_context *wake;
-	struct webcall *poll; /* /sync */
-	struct webcall *call; /* everything else */
-	struct rooms *rooms;
-	struct dedupe *seen; /* event ids and invites handled */
-	struct backoff backoff;
-	pthread_t thread;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
+	struct syncer_config cfg; /* what syncer_new() was given */
+	struct mx_state state;	  /* the sync position and rooms warned, as saved */
+	struct lws_context *wake; /* the loop, woken with lws_cancel_service() */
+	struct webcall *poll;	  /* /sync */
+	struct webcall *call;	  /* everything else */
+	struct rooms *rooms;	  /* what is known of each joined room */
+	struct dedupe *seen;	  /* event ids and invites handled */
+	struct backoff backoff;	  /* the wait after a failed /sync */
+	pthread_t thread;	  /* the Matrix thread */
+	pthread_mutex_t lock;	  /* guards the fields below */
+	pthread_cond_t cond;	  /* signalled when an answer comes or stopping starts */
 	struct mx_question *asks, *asks_tail;	    /* for the loop to ask */
 	struct mx_question *answers, *answers_tail; /* answered, to send */
 	size_t outstanding;			    /* questions of this batch not yet sent */
-	int stopping, refused, finished;
-	long long drain_until_ms;
+	int stopping;				    /* syncer_stop() was called */
+	int refused;				    /* the homeserver refused the token */
+	int finished;				    /* the thread has ended */
+	long long drain_until_ms; /* when stopping: replies are sent until then (monotonic) */
 };
 
 /* syncer.c */

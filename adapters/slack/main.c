@@ -9,7 +9,6 @@
  * line or token file; 3 when Slack refused a token (restarting will not help).
  */
 #include <curl/curl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +19,7 @@
 #include "log.h"
 #include "secret.h"
 #include "slackapi.h"
+#include "stop.h"
 #include "webcall.h"
 #include "wsc.h"
 
@@ -27,15 +27,6 @@
 #define TICK_US	      (100 * 1000) /* how often signals and refusals are looked at */
 #define DRAIN_MS      5000	   /* for answers in progress when stopping */
 #define AUTH_ATTEMPTS 4		   /* auth.test tries before giving up at start */
-
-static volatile sig_atomic_t got_stop;
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	got_stop = 1;
-}
 
 /* The loop's own state, beside the bridge. */
 struct runner {
@@ -82,7 +73,7 @@ identify(struct bridge *b)
 	char err[256];
 	int attempt;
 
-	if ((w = webcall_new(b->opt.ca_file, 15, 1 << 20, err, sizeof(err))) == NULL) {
+	if ((w = webcall_new(b->opt.shared.ca_file, 15, 1 << 20, err, sizeof(err))) == NULL) {
 		log_warnx("%s", err);
 		return 1;
 	}
@@ -151,7 +142,7 @@ on_tick(lws_sorted_usec_list_t *sul)
 	struct runner *run = lws_container_of(sul, struct runner, tick);
 
 	poll_outbox(run);
-	if (got_stop && run->stop_by_ms == 0)
+	if (stop_asked() && run->stop_by_ms == 0)
 		begin_stop(run);
 	if (run->stop_by_ms != 0 &&
 	    ((rclient_waiting(run->b->rulingd) == 0 && outbox_pending(run->b->out) == 0) ||
@@ -177,12 +168,7 @@ make_context(struct bridge *b, struct runner *run, struct lws_protocols *protoco
 {
 	struct lws_context_creation_info info;
 
-	memset(&info, 0, sizeof(info));
-	info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
-	info.protocols = protocols;
-	info.user = run;
-	info.client_ssl_ca_filepath = b->opt.ca_file != NULL ? b->opt.ca_file : WSC_DEFAULT_CA_FILE;
-	info.port = CONTEXT_PORT_NO_LISTEN;
+	wsc_context_info(&info, b->opt.shared.ca_file, protocols, run);
 	if (b->opt.http_mode) {
 		info.port = b->opt.listen_port;
 		info.iface = b->opt.listen_host;
@@ -197,8 +183,8 @@ run_bridge(struct bridge *b)
 {
 	struct runner run = { .b = b };
 	struct lws_protocols protocols[4];
-	struct outbox_config oc = { b->opt.api_url, b->bot_token, b->app_token, b->opt.ca_file,
-				    b->opt.post_interval_ms };
+	struct outbox_config oc = { b->opt.api_url, b->bot_token, b->app_token,
+				    b->opt.shared.ca_file, b->opt.post_interval_ms };
 	char err[256];
 	size_t lost;
 
@@ -217,8 +203,9 @@ run_bridge(struct bridge *b)
 		return 1;
 	}
 	if ((b->out = outbox_new(&oc, b->ctx, err, sizeof(err))) == NULL ||
-	    (b->rulingd = rclient_new(b->ctx, b->opt.rulingd_url, b->opt.answer_timeout_s * 1000,
-				      bridge_on_reply, b, err, sizeof(err))) == NULL ||
+	    (b->rulingd = rclient_new(b->ctx, b->opt.shared.rulingd_url,
+				      b->opt.shared.answer_timeout_s * 1000, bridge_on_reply, b,
+				      err, sizeof(err))) == NULL ||
 	    (!b->opt.http_mode && (b->sm = socketmode_new(b->ctx, b->out, b->opt.watchdog_s * 1000,
 							  bridge_on_payload, b)) == NULL)) {
 		log_warnx("%s", b->sm == NULL && b->rulingd != NULL ? "out of memory" : err);
@@ -247,23 +234,18 @@ int
 main(int argc, char **argv)
 {
 	struct bridge b;
-	struct sigaction sa;
 	int rc;
 
 	memset(&b, 0, sizeof(b));
 	if ((rc = options_parse(&b.opt, argc, argv)) != 0)
 		return rc == 1 ? 0 : 2;
-	log_init("rulingbot-slack", b.opt.verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
-	lws_set_log_level(b.opt.verbose ? LLL_ERR | LLL_WARN : LLL_ERR, NULL);
+	log_init("rulingbot-slack", b.opt.shared.verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
+	lws_set_log_level(b.opt.shared.verbose ? LLL_ERR | LLL_WARN : LLL_ERR, NULL);
 	if (load_secrets(&b) == -1) {
 		rc = 2;
 		goto out;
 	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	stop_catch();
 	srandom((unsigned)getpid() ^ (unsigned)mono_ms());
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
 		log_warnx("cannot start libcurl");

@@ -12,42 +12,27 @@
 #include "cmdline.h"
 #include "util.h"
 
-#ifndef RULINGBOT_VERSION
-#define RULINGBOT_VERSION "0.0.0"
-#endif
-
 enum {
-	OPT_RULINGD = 256,
-	OPT_MODE,
+	OPT_MODE = CMDLINE_OWN,
 	OPT_LISTEN,
 	OPT_API_URL,
 	OPT_BOT_TOKEN,
 	OPT_APP_TOKEN,
 	OPT_SECRET,
-	OPT_CA_FILE,
-	OPT_TIMEOUT,
 	OPT_WATCHDOG,
 	OPT_INTERVAL,
-	OPT_HELP,
-	OPT_VERSION,
 };
 
 static const struct option longopts[] = {
-	{ "rulingd", required_argument, NULL, OPT_RULINGD },
 	{ "mode", required_argument, NULL, OPT_MODE },
 	{ "listen", required_argument, NULL, OPT_LISTEN },
 	{ "slack-api-url", required_argument, NULL, OPT_API_URL },
 	{ "bot-token-file", required_argument, NULL, OPT_BOT_TOKEN },
 	{ "app-token-file", required_argument, NULL, OPT_APP_TOKEN },
 	{ "signing-secret-file", required_argument, NULL, OPT_SECRET },
-	{ "ca-file", required_argument, NULL, OPT_CA_FILE },
-	{ "answer-timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "watchdog", required_argument, NULL, OPT_WATCHDOG },
 	{ "post-interval", required_argument, NULL, OPT_INTERVAL },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ "version", no_argument, NULL, OPT_VERSION },
-	{ NULL, 0, NULL, 0 },
+	CMDLINE_SHARED_OPTIONS,
 };
 
 static void
@@ -120,23 +105,21 @@ static void
 defaults(struct options *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->rulingd_url = "ws://127.0.0.1:8080/";
 	snprintf(o->listen_host, sizeof(o->listen_host), "127.0.0.1");
 	o->listen_port = 3000;
 	snprintf(o->api_url, sizeof(o->api_url), "%s", SLACK_DEFAULT_API_URL);
-	o->answer_timeout_s = 60;
 	o->watchdog_s = 30;
 	o->post_interval_ms = 1000;
 }
 
-/* Applies one option. Returns 0, 1 (help or version printed) or -1 (error printed). */
+/* Applies one of the bridge's own options. Returns 0, -1 (usage printed) or -2 (a bad
+ * value). */
 static int
 apply(void *arg_o, int c, const char *arg)
 {
 	struct options *o = arg_o;
 
 	switch (c) {
-	case OPT_RULINGD: o->rulingd_url = arg; return 0;
 	case OPT_MODE:
 		if (strcmp(arg, "socket") != 0 && strcmp(arg, "http") != 0)
 			break;
@@ -147,26 +130,20 @@ apply(void *arg_o, int c, const char *arg)
 	case OPT_BOT_TOKEN: o->bot_token_file = arg; return 0;
 	case OPT_APP_TOKEN: o->app_token_file = arg; return 0;
 	case OPT_SECRET: o->secret_file = arg; return 0;
-	case OPT_CA_FILE: o->ca_file = arg; return 0;
-	case OPT_TIMEOUT: return parse_long(arg, 1, 3600, &o->answer_timeout_s) ? -2 : 0;
 	case OPT_WATCHDOG: return parse_long(arg, 1, 3600, &o->watchdog_s) ? -2 : 0;
 	case OPT_INTERVAL: return parse_long(arg, 0, 60000, &o->post_interval_ms) ? -2 : 0;
-	case 'v': o->verbose = 1; return 0;
-	case OPT_HELP: usage(stdout); return 1;
-	case OPT_VERSION: printf("rulingbot-slack %s\n", RULINGBOT_VERSION); return 1;
 	default: usage(stderr); return -1;
 	}
 	return -2;
 }
 
+/* What cmdline_parse() needs to know of this bridge. */
+static const struct cmdline slack_cmdline = { "rulingbot-slack", "tokens are", longopts, usage,
+					      apply };
+
 int
 options_parse(struct options *o, int argc, char **argv)
 {
-	int rc;
-
 	defaults(o);
-	if ((rc = cmdline_parse("rulingbot-slack", "tokens are", argc, argv, longopts, apply, o)) !=
-	    0)
-		return rc;
-	return 0;
+	return cmdline_parse(&slack_cmdline, argc, argv, &o->shared, o);
 }

@@ -310,14 +310,14 @@ struct answer_link {
 
 /* What the engine says. Every string belongs to arena; free with answer_free(). */
 struct answer {
-	enum answer_type type;				  /* fact, chat or none */
-	const char *text;				  /* the reply, notes included */
-	const char *fact;				  /* fact or reply id; NULL for none */
-	double score;					  /* confidence in [0, 1] */
-	enum lang lang;					  /* language of text */
-	enum lang wanted; /* the reader's language: the hint, else the question's */
-	const char *status;				  /* fact's status, or NULL */
-	const char *as_of;				  /* date the fact describes, or NULL */
+	enum answer_type type; /* fact, chat or none */
+	const char *text;      /* the reply, notes included */
+	const char *fact;      /* fact or reply id; NULL for none */
+	double score;	       /* confidence in [0, 1] */
+	enum lang lang;	       /* language of text */
+	enum lang wanted;      /* the reader's language: the hint, else the question's */
+	const char *status;    /* fact's status, or NULL */
+	const char *as_of;     /* date the fact describes, or NULL */
 	struct answer_source sources[ANSWER_SOURCES_MAX]; /* the fact's sources */
 	int nsources;					  /* entries in sources */
 	struct answer_link related[ANSWER_LINKS_MAX];	  /* questions to ask next */
@@ -325,9 +325,9 @@ struct answer {
 	struct answer_link suggestions[ANSWER_LINKS_MAX]; /* for ANSWER_NONE: what it knows */
 	int nsuggestions;				  /* entries in suggestions */
 	int asked_back; /* 1: the suggestions came close ("did you mean"), 0: starters */
-	struct answer_link superseded_by;		  /* later fact, .fact NULL if none */
-	int other_language;				  /* 1: text is not in the asked language */
-	struct arena arena;				  /* owns every string above */
+	struct answer_link superseded_by; /* later fact, .fact NULL if none */
+	int other_language;		  /* 1: text is not in the asked language */
+	struct arena arena;		  /* owns every string above */
 };
 
 /* Answers the question (len bytes of UTF-8, any case or punctuation, possibly malformed)

@@ -440,8 +440,7 @@ one_edit(const char *a, const char *b)
 		return 0;
 	while (*a && *a == *b)
 		a++, b++;
-	if (la == lb && a[0] && a[1] && a[0] == b[1] && a[1] == b[0] &&
-	    strcmp(a + 2, b + 2) == 0)
+	if (la == lb && a[0] && a[1] && a[0] == b[1] && a[1] == b[0] && strcmp(a + 2, b + 2) == 0)
 		return 1;
 	if (la == lb)
 		return strcmp(a + (*a != 0), b + (*b != 0)) == 0;

@@ -30,6 +30,7 @@ enum opt_type {
 	OPT_LONG,   /* a whole number in [min, max] */
 	OPT_DOUBLE, /* a number in [min, max] */
 	OPT_FLAG,   /* no value on the command line; yes/no in a file */
+	OPT_COUNT,  /* each time on the command line adds one; yes/no or a number in a file */
 	OPT_LISTEN, /* ADDR:PORT, repeatable */
 	OPT_ORIGIN, /* an origin, repeatable */
 	OPT_HELP,   /* --help */
@@ -45,87 +46,74 @@ struct opt {
 	double min, max;    /* range of numbers */
 	int in_file;	    /* 1 when a configuration file may set it */
 	const char *arg;    /* the value's name in --help, or NULL */
+	const char *def;    /* the default as it would be written, or NULL: config_init()
+			     * reads it and --help shows it, so it is written once */
 	const char *help;   /* what it does */
 };
 
 #define AT(field) offsetof(struct config, field)
 
 static const struct opt opts[] = {
-	{ "config", 'c', OPT_STRING, AT(config_file), 0, 0, 0, "FILE", "read options from FILE" },
-	{ "listen", 0, OPT_LISTEN, 0, 0, 0, 1, "ADDR:PORT",
-	  "listen there (repeatable; default 127.0.0.1:8080; [::1]:8080 for IPv6)" },
-	{ "kb", 0, OPT_STRING, AT(kb_path), 0, 0, 1, "FILE", "knowledge base built by rulingkb" },
-	{ "www", 0, OPT_STRING, AT(www_dir), 0, 0, 1, "DIR",
+	{ "config", 'c', OPT_STRING, AT(config_file), 0, 0, 0, "FILE", NULL,
+	  "read options from FILE" },
+	{ "listen", 0, OPT_LISTEN, 0, 0, 0, 1, "ADDR:PORT", "127.0.0.1:8080",
+	  "listen there, repeatable; [::1]:8080 for IPv6" },
+	{ "kb", 0, OPT_STRING, AT(kb_path), 0, 0, 1, "FILE", RULINGD_DEFAULT_KB,
+	  "knowledge base built by rulingkb" },
+	{ "www", 0, OPT_STRING, AT(www_dir), 0, 0, 1, "DIR", RULINGD_DEFAULT_WWW,
 	  "folder of the web pages served at /" },
-	{ "workers", 0, OPT_LONG, AT(workers), 1, CONFIG_MAX_WORKERS, 1, "N",
-	  "processes sharing the port (1)" },
-	{ "allow-origin", 0, OPT_ORIGIN, 0, 0, 0, 1, "ORIGIN",
+	{ "workers", 0, OPT_LONG, AT(workers), 1, CONFIG_MAX_WORKERS, 1, "N", "1",
+	  "processes sharing the port" },
+	{ "allow-origin", 0, OPT_ORIGIN, 0, 0, 0, 1, "ORIGIN", NULL,
 	  "also accept browsers from ORIGIN (repeatable)" },
-	{ "tls-cert", 0, OPT_STRING, AT(tls_cert), 0, 0, 1, "FILE",
+	{ "tls-cert", 0, OPT_STRING, AT(tls_cert), 0, 0, 1, "FILE", NULL,
 	  "serve TLS with this certificate" },
-	{ "tls-key", 0, OPT_STRING, AT(tls_key), 0, 0, 1, "FILE", "and this private key" },
-	{ "max-question", 0, OPT_LONG, AT(max_question), 16, 1 << 20, 1, "BYTES",
-	  "longest question (2048)" },
-	{ "max-message", 0, OPT_LONG, AT(max_message), 64, 1 << 24, 1, "BYTES",
-	  "longest message; beyond it the connection is closed (65536)" },
-	{ "rate", 0, OPT_DOUBLE, AT(rate), 0.01, 1e6, 1, "N",
-	  "questions per second per client (5)" },
-	{ "burst", 0, OPT_LONG, AT(burst), 1, 1000000, 1, "N",
-	  "questions at once per client (20)" },
-	{ "max-queue", 0, OPT_LONG, AT(max_queue), 2, 100000, 1, "N",
-	  "replies waiting on a connection (64)" },
-	{ "max-conns", 0, OPT_LONG, AT(max_conns), 1, 1000000, 1, "N",
-	  "connections in all (10000)" },
-	{ "max-conns-per-ip", 0, OPT_LONG, AT(max_conns_per_ip), 1, 1000000, 1, "N",
-	  "connections per client address (100)" },
-	{ "handshake-timeout", 0, OPT_LONG, AT(handshake_timeout), 1, 3600, 1, "SECONDS",
-	  "time a connection has to send its whole request (5)" },
-	{ "idle-ping", 0, OPT_LONG, AT(idle_ping), 1, 30000, 1, "SECONDS",
-	  "ping a connection idle this long (60)" },
-	{ "idle-timeout", 0, OPT_LONG, AT(idle_timeout), 1, 30000, 1, "SECONDS",
-	  "then close it if no pong comes in this time (30)" },
-	{ "query-deadline", 0, OPT_LONG, AT(query_deadline), 0, 60000, 1, "MS",
-	  "search time per question, 0 for none (20)" },
-	{ "cache", 0, OPT_LONG, AT(cache_entries), 0, 10000000, 1, "N",
-	  "answers kept for repeated questions, 0 for none (4096)" },
-	{ "log-questions", 0, OPT_FLAG, AT(log_questions), 0, 0, 1, NULL,
+	{ "tls-key", 0, OPT_STRING, AT(tls_key), 0, 0, 1, "FILE", NULL, "and this private key" },
+	{ "max-question", 0, OPT_LONG, AT(max_question), 16, 1 << 20, 1, "BYTES", "2048",
+	  "longest question" },
+	{ "max-message", 0, OPT_LONG, AT(max_message), 64, 1 << 24, 1, "BYTES", "65536",
+	  "longest message; beyond it the connection is closed" },
+	{ "rate", 0, OPT_DOUBLE, AT(rate), 0.01, 1e6, 1, "N", "5",
+	  "questions per second per client" },
+	{ "burst", 0, OPT_LONG, AT(burst), 1, 1000000, 1, "N", "20",
+	  "questions at once per client" },
+	{ "max-queue", 0, OPT_LONG, AT(max_queue), 2, 100000, 1, "N", "64",
+	  "replies waiting on a connection" },
+	{ "max-conns", 0, OPT_LONG, AT(max_conns), 1, 1000000, 1, "N", "10000",
+	  "connections in all" },
+	{ "max-conns-per-ip", 0, OPT_LONG, AT(max_conns_per_ip), 1, 1000000, 1, "N", "100",
+	  "connections per client address" },
+	{ "handshake-timeout", 0, OPT_LONG, AT(handshake_timeout), 1, 3600, 1, "SECONDS", "5",
+	  "time a connection has to send its whole request" },
+	{ "idle-ping", 0, OPT_LONG, AT(idle_ping), 1, 30000, 1, "SECONDS", "60",
+	  "ping a connection idle this long" },
+	{ "idle-timeout", 0, OPT_LONG, AT(idle_timeout), 1, 30000, 1, "SECONDS", "30",
+	  "then close it if no pong comes in this time" },
+	{ "query-deadline", 0, OPT_LONG, AT(query_deadline), 0, 60000, 1, "MS", "20",
+	  "search time per question, 0 for none" },
+	{ "cache", 0, OPT_LONG, AT(cache_entries), 0, 10000000, 1, "N", "4096",
+	  "answers kept for repeated questions, 0 for none" },
+	{ "log-questions", 0, OPT_FLAG, AT(log_questions), 0, 0, 1, NULL, NULL,
 	  "log every question asked" },
-	{ "unanswered", 0, OPT_STRING, AT(unanswered), 0, 0, 1, "FILE",
+	{ "unanswered", 0, OPT_STRING, AT(unanswered), 0, 0, 1, "FILE", NULL,
 	  "append questions the bot could not answer" },
-	{ "verbose", 'v', OPT_FLAG, AT(verbose), 0, 0, 1, NULL, "log more" },
-	{ "check", 'n', OPT_FLAG, AT(check_only), 0, 0, 0, NULL,
+	{ "verbose", 'v', OPT_COUNT, AT(verbose), 0, 2, 1, NULL, NULL,
+	  "log more; twice (-vv), libwebsockets' notices too" },
+	{ "check", 'n', OPT_FLAG, AT(check_only), 0, 0, 0, NULL, NULL,
 	  "check the configuration and the knowledge base, then exit" },
-	{ "ask", 0, OPT_STRING, AT(ask), 0, 0, 0, "QUESTION", "answer one question and exit" },
-	{ "json", 0, OPT_FLAG, AT(json), 0, 0, 0, NULL, "with --ask: print the protocol's JSON" },
-	{ "lang", 0, OPT_STRING, AT(lang), 0, 0, 0, "en|es", "with --ask: language of the answer" },
-	{ "explain", 0, OPT_FLAG, AT(explain), 0, 0, 0, NULL,
+	{ "ask", 0, OPT_STRING, AT(ask), 0, 0, 0, "QUESTION", NULL,
+	  "answer one question and exit" },
+	{ "json", 0, OPT_FLAG, AT(json), 0, 0, 0, NULL, NULL,
+	  "with --ask: print the protocol's JSON" },
+	{ "lang", 0, OPT_STRING, AT(lang), 0, 0, 0, "en|es", NULL,
+	  "with --ask: language of the answer" },
+	{ "explain", 0, OPT_FLAG, AT(explain), 0, 0, 0, NULL, NULL,
 	  "with --ask: show on stderr how the question was read" },
-	{ "prompt", 0, OPT_FLAG, AT(prompt), 0, 0, 0, NULL,
+	{ "prompt", 0, OPT_FLAG, AT(prompt), 0, 0, 0, NULL, NULL,
 	  "answer questions typed on standard input instead of serving" },
-	{ "help", 'h', OPT_HELP, 0, 0, 0, 0, NULL, "show this help" },
-	{ "version", 'V', OPT_VERSION, 0, 0, 0, 0, NULL, "show the version" },
+	{ "help", 'h', OPT_HELP, 0, 0, 0, 0, NULL, NULL, "show this help" },
+	{ "version", 'V', OPT_VERSION, 0, 0, 0, 0, NULL, NULL, "show the version" },
 };
-
-void
-config_init(struct config *c)
-{
-	memset(c, 0, sizeof(*c));
-	c->kb_path = strdup(RULINGD_DEFAULT_KB);
-	c->www_dir = strdup(RULINGD_DEFAULT_WWW);
-	c->workers = 1;
-	c->max_question = 2048;
-	c->max_message = 65536;
-	c->rate = 5;
-	c->burst = 20;
-	c->max_queue = 64;
-	c->max_conns = 10000;
-	c->max_conns_per_ip = 100;
-	c->handshake_timeout = 5;
-	c->idle_ping = 60;
-	c->idle_timeout = 30;
-	c->query_deadline = 20;
-	c->cache_entries = 4096;
-}
 
 void
 config_free(struct config *c)
@@ -183,6 +171,13 @@ parse_flag(const char *v)
 	return -1;
 }
 
+/* Returns 1 when o may be given more than once, each value kept; else 0. */
+static int
+repeatable(const struct opt *o)
+{
+	return o->type == OPT_LISTEN || o->type == OPT_ORIGIN;
+}
+
 /* Sets option o to the text value v. Returns 0, or -1 with the reason in err. */
 static int
 set_option(struct config *c, const struct opt *o, const char *v, char *err, size_t errlen)
@@ -216,6 +211,21 @@ set_option(struct config *c, const struct opt *o, const char *v, char *err, size
 			return -1;
 		}
 		*(int *)field = f;
+		return 0;
+	case OPT_COUNT:
+		if (v == NULL) { /* once more on the command line */
+			if (*(int *)field < (int)o->max)
+				(*(int *)field)++;
+			return 0;
+		}
+		if ((f = parse_flag(v)) == -1 &&
+		    parse_long(v, (long)o->min, (long)o->max, &l) == -1) {
+			snprintf(err, errlen,
+				 "'%s' must be yes, no or a number from %g to %g, not '%s'",
+				 o->name, o->min, o->max, v);
+			return -1;
+		}
+		*(int *)field = f != -1 ? f : (int)l;
 		return 0;
 	case OPT_LISTEN:
 		if (c->nlisten == CONFIG_MAX_LISTEN) {
@@ -255,6 +265,29 @@ nomem:
 }
 
 void
+config_init(struct config *c)
+{
+	char err[256];
+	size_t i;
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < ARRAY_LEN(opts); i++)
+		if (opts[i].def != NULL && !repeatable(&opts[i]))
+			set_option(c, &opts[i], opts[i].def, err, sizeof(err));
+}
+
+void
+config_fill(struct config *c)
+{
+	char err[256];
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(opts); i++)
+		if (opts[i].def != NULL && opts[i].type == OPT_LISTEN && c->nlisten == 0)
+			set_option(c, &opts[i], opts[i].def, err, sizeof(err));
+}
+
+void
 config_usage(FILE *f)
 {
 	char left[64];
@@ -271,7 +304,8 @@ config_usage(FILE *f)
 		else
 			snprintf(left, sizeof(left), "    --%s%s%s", opts[i].name,
 				 opts[i].arg ? " " : "", opts[i].arg ? opts[i].arg : "");
-		fprintf(f, "  %-32s %s\n", left, opts[i].help);
+		fprintf(f, "  %-32s %s%s%s%s\n", left, opts[i].help, opts[i].def ? " (" : "",
+			opts[i].def ? opts[i].def : "", opts[i].def ? ")" : "");
 	}
 }
 
@@ -328,7 +362,7 @@ config_args(struct config *c, int argc, char **argv)
 			printf("rulingd %s\n", RULINGBOT_VERSION);
 			return 1;
 		}
-		if (o->type == OPT_LISTEN || o->type == OPT_ORIGIN)
+		if (repeatable(o))
 			if (!(c->given & (1ULL << (o - opts))))
 				forget_repeatable(c, o);
 		if (set_option(c, o, optarg, err, sizeof(err)) == -1) {
@@ -393,7 +427,7 @@ config_parse(struct config *c, const char *text, const char *path, char *err, si
 			rc = -1;
 		} else if (c->given & (1ULL << (o - opts))) {
 			continue; /* the command line wins */
-		} else if (o->type != OPT_FLAG && *value == '\0') {
+		} else if (o->type != OPT_FLAG && o->type != OPT_COUNT && *value == '\0') {
 			snprintf(err, errlen, "%s:%d: '%s' needs a value", path, lineno, key);
 			rc = -1;
 		} else if (set_option(c, o, value, reason, sizeof(reason)) == -1) {

@@ -2,7 +2,7 @@
 /*
  * config.h -- rulingd's settings: their defaults, the command line, and the "key value"
  * configuration file. Both read the same table of options, so every option has one name,
- * one range and one help line, whichever way it is given.
+ * one range, one default and one help line, whichever way it is given.
  */
 #ifndef RULINGBOT_CONFIG_H
 #define RULINGBOT_CONFIG_H
@@ -45,7 +45,7 @@ struct config {
 	long query_deadline;			      /* --query-deadline, milliseconds */
 	long cache_entries;			      /* --cache, answers kept */
 	int log_questions;			      /* --log-questions */
-	int verbose;				      /* -v */
+	int verbose;				      /* -v, counted: -vv is 2 */
 	int check_only;				      /* -n */
 	int prompt;				      /* --prompt */
 	char *ask;				      /* --ask */
@@ -55,8 +55,14 @@ struct config {
 	unsigned long long given;		      /* options given on the command line */
 };
 
-/* Sets every default. This function can't fail. */
+/* Sets every default but those of repeatable options (--listen), which a file or the
+ * command line would add to. This function can't fail (out of memory leaves a string
+ * NULL, which config_check() reports). */
 void config_init(struct config *c);
+
+/* Gives a repeatable option neither the command line nor the file set its default (the
+ * --listen address). Call after config_load(). This function can't fail. */
+void config_fill(struct config *c);
 
 /* Frees what c holds; accepts an initialised c. This function can't fail. */
 void config_free(struct config *c);

@@ -299,11 +299,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	log_init("rulingd", cfg.verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
-	if (cfg.nlisten == 0) {
-		snprintf(cfg.listen[0].host, sizeof(cfg.listen[0].host), "127.0.0.1");
-		cfg.listen[0].port = 8080;
-		cfg.nlisten = 1;
-	}
+	config_fill(&cfg);
 	if (cfg.ask || cfg.prompt)
 		rc = run_cli(&cfg);
 	else if (cfg.check_only)

@@ -160,7 +160,11 @@ static const char *const refusals[PROTO_NERRORS] = {
 	"The question could not be answered just now: please ask again.",
 };
 
-/* Sends an error, JSON or text, and counts it. */
+/* The HTTP status of each error, for the replies to /api/ask. */
+static const int http_status[PROTO_NERRORS] = { 400, 400, 413, 429, 503, 500 };
+
+/* Sends an error, JSON or text, and counts it. Returns its HTTP status, or -1 when sink
+ * refused the frame. */
 static int
 send_error(struct service *s, enum proto_error e, int json, const char *id, const char *message,
 	   long retry_ms, frame_sink sink, void *ctx)
@@ -170,7 +174,6 @@ send_error(struct service *s, enum proto_error e, int json, const char *id, cons
 
 	s->metrics.errors[e]++;
 	s->metrics.questions[OUTCOME_ERROR]++;
-	s->last_error = e;
 	if (message == NULL)
 		message = refusals[e];
 	if (e == PROTO_RATE_LIMITED) {
@@ -188,19 +191,19 @@ send_error(struct service *s, enum proto_error e, int json, const char *id, cons
 				 proto_error_name(e), s->cfg->max_question);
 		else
 			snprintf(line, sizeof(line), "Error: %s: %s", proto_error_name(e), message);
-		return sink(ctx, line, strlen(line));
+		return sink(ctx, line, strlen(line)) == 0 ? http_status[e] : -1;
 	}
 	if ((out = proto_error_json(e, id, message, retry_ms)) == NULL)
 		return -1;
 	rc = sink(ctx, out, strlen(out));
 	free(out);
-	return rc;
+	return rc == 0 ? http_status[e] : -1;
 }
 
 int
 service_refuse(struct service *s, enum proto_error e, int json, frame_sink sink, void *ctx)
 {
-	return send_error(s, e, json, NULL, NULL, 0, sink, ctx);
+	return send_error(s, e, json, NULL, NULL, 0, sink, ctx) == -1 ? -1 : 0;
 }
 
 static void
@@ -392,7 +395,8 @@ send_reply(struct service *s, const struct request *req, struct choices *pending
 }
 
 /* Answers a question as JSON (id echoed) or as text lines; a text-mode clarification
- * leaves its choices in pending when it is not NULL. */
+ * leaves its choices in pending when it is not NULL. Returns the HTTP status of what was
+ * sent (200 for an answer, an error's otherwise), or -1 when sink refused a frame. */
 static int
 answer_question(struct service *s, const struct request *req, struct choices *pending,
 		frame_sink sink, void *ctx)
@@ -410,7 +414,7 @@ answer_question(struct service *s, const struct request *req, struct choices *pe
 	s->metrics.questions[outcome]++;
 	metrics_observe(&s->metrics, (double)(monotonic_ns() - start) / 1e9);
 	note_question(s, req->text, req->len, outcome);
-	return 0;
+	return 200;
 }
 
 /* Answers a question with no clarification to remember (HTTP). */
@@ -572,7 +576,7 @@ service_converse(struct service *s, const char *msg, size_t len, struct bucket *
 		rc = answer_question(s, &req, pending, sink, ctx);
 	proto_request_free(&req);
 	choices_clear(&taken);
-	return rc;
+	return rc == -1 ? -1 : 0;
 }
 
 /* Collects the one frame an HTTP answer is made of. */
@@ -589,35 +593,29 @@ collect(void *ctx, const char *data, size_t len)
 	return 0;
 }
 
-static const int http_status[PROTO_NERRORS] = { 400, 400, 413, 429, 503, 500 };
-
 static void
 http_request(struct service *s, struct request *req, struct bucket *b, long long now,
 	     struct http_reply *out)
 {
 	char *json = NULL;
 	long wait = 0;
+	int status;
 
 	memset(out, 0, sizeof(*out));
-	s->last_error = PROTO_NERRORS;
 	if ((long)req->len > s->cfg->max_question && req->type == REQ_ASK)
-		send_error(s, PROTO_TOO_LONG, 1, req->id, NULL, 0, collect, &json);
+		status = send_error(s, PROTO_TOO_LONG, 1, req->id, NULL, 0, collect, &json);
 	else if ((wait = bucket_take(b, s->cfg->rate, (double)s->cfg->burst, now)) > 0)
-		send_error(s, PROTO_RATE_LIMITED, 1, req->id, NULL, wait, collect, &json);
+		status = send_error(s, PROTO_RATE_LIMITED, 1, req->id, NULL, wait, collect, &json);
 	else if (req->type == REQ_INVALID)
-		send_error(s, req->error, 1, req->id, req->message, 0, collect, &json);
+		status = send_error(s, req->error, 1, req->id, req->message, 0, collect, &json);
 	else if (req->type != REQ_ASK || req->len == 0)
-		send_error(s, PROTO_BAD_REQUEST, 1, req->id,
-			   "Ask with a question: ?q=... or {\"text\":\"...\"}.", 0, collect, &json);
+		status = send_error(s, PROTO_BAD_REQUEST, 1, req->id,
+				    "Ask with a question: ?q=... or {\"text\":\"...\"}.", 0,
+				    collect, &json);
 	else
-		send_answer(s, req, collect, &json);
+		status = send_answer(s, req, collect, &json);
 	out->body = json;
-	if (json == NULL)
-		out->status = 500;
-	else if (s->last_error < PROTO_NERRORS)
-		out->status = http_status[s->last_error];
-	else
-		out->status = 200;
+	out->status = json == NULL || status == -1 ? 500 : status;
 	if (out->status == 429)
 		out->retry_after = (wait + 999) / 1000;
 }

@@ -36,7 +36,6 @@ struct service {
 	struct unanswered unanswered;  /* --unanswered file (path NULL when none) */
 	struct log_rate engine_failed; /* "cannot answer" warnings, one line every few seconds */
 	char server[48];	       /* "rulingd VERSION" */
-	enum proto_error last_error;   /* the last error sent, for its HTTP status */
 };
 
 /* Opens the knowledge base and the --unanswered file. A knowledge base that cannot be

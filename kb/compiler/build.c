@@ -215,7 +215,7 @@ write_words(struct writer *w, const struct kbset *set)
 	return rc;
 }
 
-/* Writes every reply in every language; kb_check() has made sure each is there once. */
+/* Writes every reply in every language; check_kb() has made sure each is there once. */
 static int
 write_replies(struct writer *w, const struct kbset *set)
 {
@@ -232,7 +232,7 @@ static int
 write_meta(struct writer *w, const struct kbset *set)
 {
 	char facts[24], en[24], es[24], sources[24], built[48], newest[16] = "", oldest[16] = "";
-	long today = kb_today();
+	long today = check_today();
 	int i, n_en = 0, rc = 0;
 
 	for (i = 0; i < set->nfacts; i++) {
@@ -363,7 +363,7 @@ sync_path(const char *path, int dir)
 }
 
 int
-kb_build(const struct kbset *set, const char *out, char *err, size_t errlen)
+build_kb(const struct kbset *set, const char *out, char *err, size_t errlen)
 {
 	struct writer w;
 	char *tmp, *dircopy;

@@ -9,9 +9,9 @@
 
 #include "model.h"
 
-/* Writes set, which must have passed kb_check() without problems, to the database out:
+/* Writes set, which must have passed check_kb() without problems, to the database out:
  * first to a temporary file beside it, then renamed over it. Returns 0, or -1 with the
  * reason in err (out is then untouched). */
-int kb_build(const struct kbset *set, const char *out, char *err, size_t errlen);
+int build_kb(const struct kbset *set, const char *out, char *err, size_t errlen);
 
 #endif

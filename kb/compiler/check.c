@@ -61,7 +61,7 @@ static const char *const source_kinds[] = {
 };
 
 long
-kb_today(void)
+check_today(void)
 {
 	const char *epoch = getenv("SOURCE_DATE_EPOCH");
 	long secs;
@@ -345,19 +345,24 @@ check_quote(struct checker *c, const struct fact *f, const struct cite *ct, cons
 		return;
 	line = value_line(f, "sources", ct->quote);
 	switch (quote_find(text, ct->quote)) {
-	case QUOTE_FITS:
-		break;
+	case QUOTE_FITS: break;
 	case QUOTE_CUT_START:
-		fact_problem(c, f, line, "quote begins mid-sentence in the text of '%s': mark the "
-			     "cut with \"…\": \"%s\"", ct->id, ct->quote);
+		fact_problem(c, f, line,
+			     "quote begins mid-sentence in the text of '%s': mark the "
+			     "cut with \"…\": \"%s\"",
+			     ct->id, ct->quote);
 		break;
 	case QUOTE_CUT_END:
-		fact_problem(c, f, line, "quote ends mid-sentence in the text of '%s': mark the "
-			     "cut with \"…\": \"%s\"", ct->id, ct->quote);
+		fact_problem(c, f, line,
+			     "quote ends mid-sentence in the text of '%s': mark the "
+			     "cut with \"…\": \"%s\"",
+			     ct->id, ct->quote);
 		break;
 	case QUOTE_NOT_FOUND:
-		fact_problem(c, f, line, "quote not found word for word in the text of '%s': "
-			     "\"%s\"", ct->id, ct->quote);
+		fact_problem(c, f, line,
+			     "quote not found word for word in the text of '%s': "
+			     "\"%s\"",
+			     ct->id, ct->quote);
 		break;
 	}
 }
@@ -863,7 +868,7 @@ check_replies(struct checker *c)
 }
 
 int
-kb_check(struct kbset *set, const char *texts_dir, long today)
+check_kb(struct kbset *set, const char *texts_dir, long today)
 {
 	struct checker c = { .set = set, .texts_dir = texts_dir, .today = today };
 	int i;

@@ -15,10 +15,10 @@
  * of source texts (the "text" of a source) against which quotes are checked; without it
  * that check is skipped and a note says so. today is the date (YYYYMMDD) after which no
  * date may lie. Returns the total number of problems in set. */
-int kb_check(struct kbset *set, const char *texts_dir, long today);
+int check_kb(struct kbset *set, const char *texts_dir, long today);
 
 /* Returns today's date as YYYYMMDD, from SOURCE_DATE_EPOCH when it is set (reproducible
  * builds), else from the clock. This function can't fail. */
-long kb_today(void);
+long check_today(void);
 
 #endif

@@ -556,7 +556,7 @@ compute_version(struct kbset *set, size_t dirlen)
 }
 
 int
-kb_load(const char *dir, struct kbset *set, FILE *report)
+load_kb(const char *dir, struct kbset *set, FILE *report)
 {
 	struct kb_file *f;
 	char pattern[4096];

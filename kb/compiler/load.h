@@ -15,6 +15,6 @@
 /* Reads the folder dir into set, printing problems to report. Returns 0 when every file
  * could be read (problems in their content are counted in set->problems), or -1 when a
  * file could not be read at all (reason printed). Free set with kbset_free() either way. */
-int kb_load(const char *dir, struct kbset *set, FILE *report);
+int load_kb(const char *dir, struct kbset *set, FILE *report);
 
 #endif

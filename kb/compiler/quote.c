@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-#define ELLIPSIS "\xe2\x80\xa6" /* U+2026, in UTF-8 */
+#define ELLIPSIS     "\xe2\x80\xa6" /* U+2026, in UTF-8 */
 #define ELLIPSIS_LEN 3
 #define MAX_PASSAGES 16
 
@@ -21,11 +21,11 @@ struct passage {
 
 /* A quote, read for the search. */
 struct quote {
-	const char *text;			/* the source's words (quote_text()) */
-	struct passage passages[MAX_PASSAGES];	/* in the quote's order */
-	size_t npassages;			/* entries in passages */
-	int cut_start;				/* it begins with "…" */
-	int cut_end;				/* it ends with "…" */
+	const char *text;		       /* the source's words (quote_text()) */
+	struct passage passages[MAX_PASSAGES]; /* in the quote's order */
+	size_t npassages;		       /* entries in passages */
+	int cut_start;			       /* it begins with "…" */
+	int cut_end;			       /* it ends with "…" */
 };
 
 static int
@@ -74,7 +74,7 @@ add_passage(struct quote *q, const char *s, size_t n)
 		return 0;
 	if (q->npassages == MAX_PASSAGES)
 		return -1;
-	q->passages[q->npassages++] = (struct passage){s, n};
+	q->passages[q->npassages++] = (struct passage){ s, n };
 	return 0;
 }
 
@@ -143,7 +143,8 @@ starts_sentence(const char *text, const char *at)
 		else if (ends_with(text, at, "\xe2\x80\x9c") || ends_with(text, at, "\xe2\x80\x98"))
 			at -= 3;
 		else
-			return ends_with(text, at, "\xe2\x80\xa2") || strchr(".?!:\n", at[-1]) != NULL;
+			return ends_with(text, at, "\xe2\x80\xa2") ||
+			       strchr(".?!:\n", at[-1]) != NULL;
 	}
 	return 1;
 }
@@ -183,8 +184,9 @@ find_from(const struct quote *q, const char *from, size_t i)
 			fit = find_from(q, end, i + 1);
 		else
 			fit = q->cut_end || ends_sentence(p->s[p->n - 1], end) ? QUOTE_FITS
-									      : QUOTE_CUT_END;
-		if (i == 0 && fit != QUOTE_NOT_FOUND && !q->cut_start && !starts_sentence(q->text, at))
+									       : QUOTE_CUT_END;
+		if (i == 0 && fit != QUOTE_NOT_FOUND && !q->cut_start &&
+		    !starts_sentence(q->text, at))
 			fit = QUOTE_CUT_START;
 		if (fit < best)
 			best = fit;
@@ -195,7 +197,7 @@ find_from(const struct quote *q, const char *from, size_t i)
 enum quote_fit
 quote_find(const char *text, const char *quote)
 {
-	struct quote q = {.text = text};
+	struct quote q = { .text = text };
 
 	if (read_quote(&q, quote) == -1)
 		return QUOTE_NOT_FOUND;

@@ -85,11 +85,11 @@ main(int argc, char **argv)
 		fprintf(stderr, "rulingkb: build needs -o FILE\n");
 		return 2;
 	}
-	if (kb_load(dir, &set, stdout) == -1) {
+	if (load_kb(dir, &set, stdout) == -1) {
 		kbset_free(&set);
 		return 1;
 	}
-	problems = kb_check(&set, texts, kb_today());
+	problems = check_kb(&set, texts, check_today());
 	if (problems > 0) {
 		printf("%s: %d problem%s; %s\n", dir, problems, problems == 1 ? "" : "s",
 		       strcmp(cmd, "build") == 0 ? "nothing was built"
@@ -98,7 +98,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	rc = 0;
-	if (strcmp(cmd, "build") == 0 && kb_build(&set, out, err, sizeof(err)) == -1) {
+	if (strcmp(cmd, "build") == 0 && build_kb(&set, out, err, sizeof(err)) == -1) {
 		fprintf(stderr, "rulingkb: %s\n", err);
 		rc = 1;
 	}

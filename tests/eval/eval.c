@@ -499,10 +499,10 @@ main(int argc, char **argv)
 		if (got == NULL ? strcmp(items[i].expected, "NONE") != 0 : !right)
 			buf_printf(&failures, "  %-50s want %-28s got %s (%.2f)\n",
 				   items[i].question, items[i].expected,
-				   got                ? got
-				   : !a.asked_back    ? "no answer"
-				   : offered	      ? "asked back, answer offered"
-						      : "asked back",
+				   got		   ? got
+				   : !a.asked_back ? "no answer"
+				   : offered	   ? "asked back, answer offered"
+						   : "asked back",
 				   a.score);
 		answer_free(&a);
 	}

@@ -2,7 +2,7 @@
 /*
  * fuzz_kbfact.c -- fuzzes the KB compiler's reading of a fact file (kb/compiler/load.c
  * read_facts(), with jsonpos.c placing each item) and the checks run on what it read
- * (check.c). The reader is static and only reachable through kb_load(), which reads a
+ * (check.c). The reader is static and only reachable through load_kb(), which reads a
  * folder, so the input is written as facts/fuzz.json of a scratch folder made once, next
  * to a copy of the bundled kb/sources.json (so real citations resolve).
  */
@@ -87,8 +87,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	}
 	/* A fixed "today" keeps runs repeatable: check.c refuses dates after it. */
-	if (kb_load(dir, &set, devnull) == 0)
-		kb_check(&set, NULL, 20991231);
+	if (load_kb(dir, &set, devnull) == 0)
+		check_kb(&set, NULL, 20991231);
 	kbset_free(&set);
 	return 0;
 }

@@ -3,7 +3,7 @@
  * fuzz_matrix.c -- fuzzes the Matrix bridge's reading of a /sync reply
  * (adapters/matrix/sync.h) and of each timeline event in it (adapters/matrix/events.h),
  * for a fixed bot identity, as batch.c does. The input as plain text also goes through
- * mx_question_text(), which turns a message body into a question.
+ * events_question_text(), which turns a message body into a question.
  */
 #include <cjson/cJSON.h>
 #include <stdlib.h>
@@ -45,19 +45,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cJSON *root;
 	size_t i;
 
-	/* mx_batch_take() owns root from here, whatever it returns. */
+	/* sync_take() owns root from here, whatever it returns. */
 	if ((root = cJSON_ParseWithLength((const char *)data, size)) != NULL &&
-	    mx_batch_take(root, me.user_id, &b, err, sizeof(err)) == 0) {
+	    sync_take(root, me.user_id, &b, err, sizeof(err)) == 0) {
 		sink += touch_batch(&b);
 		for (i = 0; i < b.nevents; i++) {
 			memset(&m, 0, sizeof(m));
-			mx_message_read(b.events[i].event, &me, &m);
-			mx_message_clear(&m);
+			events_read(b.events[i].event, &me, &m);
+			events_clear(&m);
 		}
-		mx_batch_free(&b);
+		sync_free(&b);
 	}
 	if ((text = fuzz_cstring(data, size)) != NULL) {
-		q = mx_question_text(text, &me);
+		q = events_question_text(text, &me);
 		free(q);
 		free(text);
 	}

@@ -183,8 +183,8 @@ check(int with_texts)
 	f = fmemopen(report, sizeof(report), "w");
 
 	snprintf(texts, sizeof(texts), "%s/texts", dir);
-	problems = kb_load(dir, &set, f) == -1 ? 1000
-					       : kb_check(&set, with_texts ? texts : NULL, TODAY);
+	problems = load_kb(dir, &set, f) == -1 ? 1000
+					       : check_kb(&set, with_texts ? texts : NULL, TODAY);
 	fclose(f);
 	kbset_free(&set);
 	remove_tree(dir);
@@ -478,10 +478,10 @@ test_quote_checked_against_text(void)
 {
 	new_kb();
 	write_text("texts/s2.txt", "The judge said the city\nwould suffer irreparable harm.\n");
-	write_facts(
-		fact("f1", "[\"s1\"]",
-		     "[{\"id\": \"s2\", \"quote\": \"… the city would suffer …\"}]"),
-		fact("f2", "[\"s1\"]", "[{\"id\": \"s2\", \"quote\": \"… the city will suffer …\"}]"));
+	write_facts(fact("f1", "[\"s1\"]",
+			 "[{\"id\": \"s2\", \"quote\": \"… the city would suffer …\"}]"),
+		    fact("f2", "[\"s1\"]",
+			 "[{\"id\": \"s2\", \"quote\": \"… the city will suffer …\"}]"));
 	CHECK(check(1) == 1);
 	CHECK(reported(17, "fact 'f2': quote not found word for word in the text of 's2'"));
 }
@@ -491,10 +491,11 @@ test_quote_cut_unmarked(void)
 {
 	new_kb();
 	write_text("texts/s2.txt", "The judge said the city\nwould suffer irreparable harm.\n");
-	write_facts(fact("f1", "[\"s1\"]",
-			 "[{\"id\": \"s2\", \"quote\": \"the city would suffer irreparable harm.\"}]"),
-		    fact("f2", "[\"s1\"]",
-			 "[{\"id\": \"s2\", \"quote\": \"The judge said the city would\"}]"));
+	write_facts(
+		fact("f1", "[\"s1\"]",
+		     "[{\"id\": \"s2\", \"quote\": \"the city would suffer irreparable harm.\"}]"),
+		fact("f2", "[\"s1\"]",
+		     "[{\"id\": \"s2\", \"quote\": \"The judge said the city would\"}]"));
 	CHECK(check(1) == 2);
 	CHECK(reported(7, "fact 'f1': quote begins mid-sentence in the text of 's2': mark the cut "
 			  "with \"…\""));
@@ -537,7 +538,7 @@ quote_fit(const char *quote)
 static void
 test_quote_passages_and_boundaries(void)
 {
-	CHECK(quote_fit("Judge blocks order") == QUOTE_FITS);	    /* a heading's line */
+	CHECK(quote_fit("Judge blocks order") == QUOTE_FITS);	      /* a heading's line */
 	CHECK(quote_fit("The term applies to cities") == QUOTE_FITS); /* a list item */
 	CHECK(quote_fit("The court finds that the city would suffer harm") == QUOTE_FITS);
 	CHECK(quote_fit("It is a fresh blow \xe2\x80\xa6 promised to end it.") == QUOTE_FITS);
@@ -556,9 +557,10 @@ static void
 test_quote_without_text_needs_pinpoint(void)
 {
 	new_kb();
-	write_facts(fact("f1", "[\"s1\"]", "[{\"id\": \"s1\", \"quote\": \"exact words\"}]"),
-		    fact("f2", "[\"s1\"]",
-			 "[{\"id\": \"s1\", \"quote\": \"Other words.\", \"pinpoint\": \"p. 3\"}]"));
+	write_facts(
+		fact("f1", "[\"s1\"]", "[{\"id\": \"s1\", \"quote\": \"exact words\"}]"),
+		fact("f2", "[\"s1\"]",
+		     "[{\"id\": \"s1\", \"quote\": \"Other words.\", \"pinpoint\": \"p. 3\"}]"));
 	CHECK(check(0) == 1);
 	CHECK(reported(7, "fact 'f1': a quote from 's1' needs a pinpoint"));
 }
@@ -707,7 +709,8 @@ test_untranslated_facts_are_counted_past_twenty(void)
 	CHECK(check(0) == 0);
 	CHECK(strstr(report, "fact 'f19': warning: no Spanish version") != NULL);
 	CHECK(strstr(report, "fact 'f20': warning") == NULL);
-	CHECK(strstr(report, "warning: and 5 more English facts without a Spanish version") != NULL);
+	CHECK(strstr(report, "warning: and 5 more English facts without a Spanish version") !=
+	      NULL);
 }
 
 static void
@@ -915,11 +918,11 @@ build_to(const char *out, char *version, size_t vlen)
 	char err[512];
 	int rc;
 
-	if (kb_load(dir, &set, stderr) == -1 || kb_check(&set, NULL, TODAY) != 0) {
+	if (load_kb(dir, &set, stderr) == -1 || check_kb(&set, NULL, TODAY) != 0) {
 		kbset_free(&set);
 		return -1;
 	}
-	rc = kb_build(&set, out, err, sizeof(err));
+	rc = build_kb(&set, out, err, sizeof(err));
 	if (rc == -1)
 		fprintf(stderr, "  build: %s\n", err);
 	snprintf(version, vlen, "%s", set.version);

@@ -58,7 +58,7 @@ static int
 reaches(const char *q, const char *id)
 {
 	struct answer a = ask(q, NULL);
-	const char *got = a.type == ANSWER_FACT	      ? a.fact
+	const char *got = a.type == ANSWER_FACT		   ? a.fact
 			  : a.asked_back && a.nsuggestions ? a.suggestions[0].fact
 							   : NULL;
 	int ok = got != NULL && strcmp(got, id) == 0;

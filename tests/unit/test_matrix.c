@@ -29,7 +29,7 @@ kind_of(const char *ev, struct mx_message *m)
 	enum mx_kind k;
 
 	CHECK(e != NULL);
-	k = mx_message_read(e, &me, m);
+	k = events_read(e, &me, m);
 	/* The pointers into the event are not used after it is freed. */
 	m->event_id = m->sender = m->thread_root = m->why = NULL;
 	cJSON_Delete(e);
@@ -49,11 +49,11 @@ test_text_messages_are_questions(void)
 	      MX_QUESTION);
 	CHECK_STR(m.text, "who was the judge?");
 	CHECK(!m.mentioned);
-	mx_message_clear(&m);
+	events_clear(&m);
 	CHECK(kind_of("{\"type\":\"m.room.encrypted\",\"event_id\":\"$e2\",\"sender\":\"@a:b\","
 		      "\"content\":{\"algorithm\":\"m.megolm.v1.aes-sha2\"}}",
 		      &m) == MX_ENCRYPTED);
-	mx_message_clear(&m);
+	events_clear(&m);
 }
 
 static void
@@ -91,34 +91,34 @@ test_mentions_are_recognised(void)
 		      &m) == MX_QUESTION);
 	CHECK(m.mentioned);
 	CHECK_STR(m.text, "who?");
-	mx_message_clear(&m);
+	events_clear(&m);
 	kind_of(MSG("{\"msgtype\":\"m.text\",\"body\":\"RulingBot: who?\",\"m.mentions\":{}}"), &m);
 	CHECK(!m.mentioned);
-	mx_message_clear(&m);
+	events_clear(&m);
 	/* Older clients: a pill link, plain or percent-encoded, or the name first. */
 	kind_of(MSG("{\"msgtype\":\"m.text\",\"body\":\"hey who\",\"format\":"
 		    "\"org.matrix.custom.html\",\"formatted_body\":\"hey <a href=\\\"https://"
 		    "matrix.to/#/@rulingbot:example.org\\\">RulingBot</a> who\"}"),
 		&m);
 	CHECK(m.mentioned);
-	mx_message_clear(&m);
+	events_clear(&m);
 	kind_of(MSG("{\"msgtype\":\"m.text\",\"body\":\"x\",\"formatted_body\":\"<a href=\\\""
 		    "https://matrix.to/#/%40rulingbot%3aexample.org\\\">x</a>\"}"),
 		&m);
 	CHECK(m.mentioned);
-	mx_message_clear(&m);
+	events_clear(&m);
 	kind_of(MSG("{\"msgtype\":\"m.text\",\"body\":\"x\",\"formatted_body\":\"<a href=\\\""
 		    "https://matrix.to/#/@rulingbot:example.org.evil\\\">x</a>\"}"),
 		&m);
 	CHECK(!m.mentioned); /* another user whose id only starts like the bot's */
-	mx_message_clear(&m);
+	events_clear(&m);
 	kind_of(MSG("{\"msgtype\":\"m.text\",\"body\":\"rulingbot, who was the judge\"}"), &m);
 	CHECK(m.mentioned);
 	CHECK_STR(m.text, "who was the judge");
-	mx_message_clear(&m);
+	events_clear(&m);
 	kind_of(MSG("{\"msgtype\":\"m.text\",\"body\":\"rulingbots are fun\"}"), &m);
 	CHECK(!m.mentioned);
-	mx_message_clear(&m);
+	events_clear(&m);
 }
 
 static void
@@ -134,7 +134,7 @@ test_reply_fallbacks_are_not_mentions(void)
 		&m);
 	CHECK(!m.mentioned);
 	CHECK_STR(m.text, "and when?");
-	mx_message_clear(&m);
+	events_clear(&m);
 }
 
 static void
@@ -144,18 +144,18 @@ test_threads_are_followed(void)
 	cJSON *e = cJSON_Parse(MSG("{\"msgtype\":\"m.text\",\"body\":\"who?\",\"m.relates_to\":{"
 				   "\"rel_type\":\"m.thread\",\"event_id\":\"$root\"}}"));
 
-	CHECK(mx_message_read(e, &me, &m) == MX_QUESTION);
+	CHECK(events_read(e, &me, &m) == MX_QUESTION);
 	CHECK_STR(m.thread_root, "$root");
 	CHECK_STR(m.event_id, "$e1");
 	CHECK(m.ts_ms == 1700000000000LL);
-	mx_message_clear(&m);
+	events_clear(&m);
 	cJSON_Delete(e);
 	/* A timestamp beyond long long's range (found by fuzz_matrix) reads as 0, too old. */
 	e = cJSON_Parse("{\"type\":\"m.room.message\",\"event_id\":\"$e\",\"sender\":\"@a:x\","
 			"\"origin_server_ts\":1e300,\"content\":{\"msgtype\":\"m.text\","
 			"\"body\":\"hi\"}}");
-	CHECK(mx_message_read(e, &me, &m) == MX_QUESTION && m.ts_ms == 0);
-	mx_message_clear(&m);
+	CHECK(events_read(e, &me, &m) == MX_QUESTION && m.ts_ms == 0);
+	events_clear(&m);
 	cJSON_Delete(e);
 }
 
@@ -164,26 +164,26 @@ test_question_text_is_cleaned(void)
 {
 	char *t;
 
-	CHECK_STR(t = mx_question_text("  @rulingbot:example.org:  who?  ", &me), "who?");
+	CHECK_STR(t = events_question_text("  @rulingbot:example.org:  who?  ", &me), "who?");
 	free(t);
-	CHECK_STR(t = mx_question_text("@rulingbot who?", &me), "who?");
+	CHECK_STR(t = events_question_text("@rulingbot who?", &me), "who?");
 	free(t);
-	CHECK_STR(t = mx_question_text("RulingBot", &me), "");
+	CHECK_STR(t = events_question_text("RulingBot", &me), "");
 	free(t);
-	CHECK_STR(t = mx_question_text("> quoted\n> more\n\nRulingBot: the question", &me),
+	CHECK_STR(t = events_question_text("> quoted\n> more\n\nRulingBot: the question", &me),
 		  "the question");
 	free(t);
-	CHECK_STR(t = mx_question_text("> only a quote", &me), "");
+	CHECK_STR(t = events_question_text("> only a quote", &me), "");
 	free(t);
 }
 
-/* Reads a /sync reply from text; returns what mx_batch_take returns. */
+/* Reads a /sync reply from text; returns what sync_take returns. */
 static int
 batch_of(const char *text, struct mx_batch *b)
 {
 	char err[128];
 
-	return mx_batch_take(cJSON_Parse(text), me.user_id, b, err, sizeof(err));
+	return sync_take(cJSON_Parse(text), me.user_id, b, err, sizeof(err));
 }
 
 static void
@@ -207,7 +207,7 @@ test_sync_replies_are_read(void)
 	CHECK(b.ninvites == 1 && b.invites[0].inviter &&
 	      strcmp(b.invites[0].inviter, "@alice:x") == 0);
 	CHECK(b.nevents == 3 && strcmp(b.events[2].room_id, "!b:x") == 0);
-	mx_batch_free(&b);
+	sync_free(&b);
 }
 
 static void
@@ -220,7 +220,7 @@ test_hostile_sync_replies_are_refused_or_ignored(void)
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		CHECK(batch_of(bad[i], &b) == -1);
-	CHECK(mx_batch_take(NULL, me.user_id, &b, (char[64]){ 0 }, 64) == -1);
+	CHECK(sync_take(NULL, me.user_id, &b, (char[64]){ 0 }, 64) == -1);
 	/* Wrong types inside are skipped, never followed. */
 	CHECK(batch_of("{\"next_batch\":\"s1\",\"rooms\":{\"join\":{\"!a\":{\"timeline\":{"
 		       "\"events\":{\"x\":{\"type\":\"t\"}}}},\"!b\":[{\"timeline\":{}}],\"!c\":{"
@@ -229,7 +229,7 @@ test_hostile_sync_replies_are_refused_or_ignored(void)
 		       &b) == 0);
 	CHECK(b.nevents == 0 && b.nrooms == 2 && b.ninvites == 0);
 	CHECK(b.nrooms == 2 && b.rooms[0].joined == -1 && b.rooms[1].joined == -1);
-	mx_batch_free(&b);
+	sync_free(&b);
 	/* Nor are a limited flag, a prev_batch or a member event of the wrong type. */
 	CHECK(batch_of("{\"next_batch\":\"s1\",\"rooms\":{\"join\":{\"!a\":{\"timeline\":{"
 		       "\"events\":[{\"type\":7}],\"limited\":\"true\",\"prev_batch\":5},"
@@ -239,7 +239,7 @@ test_hostile_sync_replies_are_refused_or_ignored(void)
 	CHECK(b.nrooms == 2 && !b.rooms[0].limited && b.rooms[0].prev_batch == NULL &&
 	      !b.rooms[0].members_changed);
 	CHECK(b.nrooms == 2 && b.rooms[1].limited && b.rooms[1].prev_batch == NULL);
-	mx_batch_free(&b);
+	sync_free(&b);
 }
 
 /* A member event in the timeline or the state, and a limited timeline with where it
@@ -268,7 +268,7 @@ test_membership_changes_and_gaps_are_read(void)
 	CHECK(b.nrooms == 3 && b.rooms[1].prev_batch && strcmp(b.rooms[1].prev_batch, "t2") == 0);
 	CHECK(b.nrooms == 3 && !b.rooms[2].members_changed && !b.rooms[2].limited &&
 	      b.rooms[2].prev_batch == NULL);
-	mx_batch_free(&b);
+	sync_free(&b);
 }
 
 /* The content JSON s, parsed (free it). */

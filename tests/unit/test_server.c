@@ -385,10 +385,10 @@ test_config_args(void)
 	CHECK(c.max_message == 65536); /* not given: still the default */
 	config_free(&c);
 
-	/* A scalar given twice: the last one counts. */
+	/* A scalar given twice: the last one counts; -v is counted, up to 2. */
 	config_init(&c);
-	CHECK(args(&c, out, sizeof(out), "--burst", "3", "--burst", "5", "-n", NULL) == 0);
-	CHECK(c.burst == 5 && c.check_only == 1);
+	CHECK(args(&c, out, sizeof(out), "--burst", "3", "--burst", "5", "-n", "-vvv", NULL) == 0);
+	CHECK(c.burst == 5 && c.check_only == 1 && c.verbose == 2);
 	config_free(&c);
 }
 
