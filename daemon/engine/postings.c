@@ -10,6 +10,7 @@
  */
 #include "postings.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -100,6 +101,7 @@ add_block(struct postings *p, struct postings_writer *w)
 	}
 	p->skips[p->nskips].base = w->prev;
 	p->skips[p->nskips].off = w->list.len;
+	p->skips[p->nskips].ceil = 0;
 	p->nskips++;
 	w->list.nskip++;
 	return 0;
@@ -120,9 +122,20 @@ postings_entry(unsigned char *out, uint32_t gap, const uint32_t tf[POSTINGS_COLU
 	return n;
 }
 
+void
+postings_raise_ceil(float *ceil, double part)
+{
+	float f = (float)part;
+
+	if ((double)f < part)
+		f = nextafterf(f, HUGE_VALF);
+	if (f > *ceil)
+		*ceil = f;
+}
+
 int
 postings_add(struct postings *p, struct postings_writer *w, uint32_t doc,
-	     const uint32_t tf[POSTINGS_COLUMNS])
+	     const uint32_t tf[POSTINGS_COLUMNS], double part)
 {
 	unsigned char entry[5 * (POSTINGS_COLUMNS + 1)];
 	int n;
@@ -135,6 +148,7 @@ postings_add(struct postings *p, struct postings_writer *w, uint32_t doc,
 	w->list.len += (uint32_t)n;
 	w->list.df++;
 	w->prev = doc;
+	postings_raise_ceil(w->list.nskip ? &p->skips[p->nskips - 1].ceil : &w->list.ceil, part);
 	return 0;
 }
 
@@ -147,6 +161,7 @@ postings_open(const struct postings *p, const struct postings_list *l, struct po
 	c->end = c->start + l->len;
 	c->skip = l->nskip ? p->skips + l->skip : NULL; /* no offset on a null pointer */
 	c->nskip = l->nskip;
+	c->first_ceil = l->ceil;
 }
 
 void
