@@ -161,9 +161,9 @@ flush_doc(struct index_builder *b)
 
 	if (b->doc == 0)
 		return 0;
-	g = index_freq_part(ix, index_weighted(ix, b->tf, ~0u), index_doc_len(ix, b->doc));
-	if (postings_add(&ix->post, &b->w, b->doc, b->tf, g) == -1)
+	if (postings_add(&ix->post, &b->w, b->doc, b->tf) == -1)
 		return fail(b, "out of memory");
+	g = index_freq_part(ix, index_weighted(ix, b->tf, ~0u), index_doc_len(ix, b->doc));
 	if (g > ix->gmax[ix->nterms - 1])
 		ix->gmax[ix->nterms - 1] = g;
 	b->doc = 0;

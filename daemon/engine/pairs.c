@@ -162,13 +162,8 @@ write_fact(struct reading *r, uint32_t d)
 		s->at += (uint32_t)postings_entry((unsigned char *)ix->pair_post.bytes.data + s->at,
 						  d - s->prev, tf);
 		s->prev = d;
-		g = index_freq_part(ix, index_weighted(ix, tf, ~0u), index_doc_len(ix, d));
-		postings_raise_ceil(
-			s->df < POSTINGS_BLOCK
-				? &l->ceil
-				: &ix->pair_post.skips[l->skip + s->df / POSTINGS_BLOCK - 1].ceil,
-			g);
 		s->df++;
+		g = index_freq_part(ix, index_weighted(ix, tf, ~0u), index_doc_len(ix, d));
 		if (g > ix->pair_gmax[s->list])
 			ix->pair_gmax[s->list] = g;
 	}
@@ -207,12 +202,9 @@ lay_out(struct reading *r)
 		struct slot *s = order[i];
 
 		ix->pair[i] = s->key - 1;
-		ix->pair_list[i] = (struct postings_list){ (uint32_t)bytes,
-							   s->at,
-							   s->df,
-							   (uint32_t)skips,
-							   (s->df - 1) / POSTINGS_BLOCK,
-							   0 };
+		ix->pair_list[i] =
+			(struct postings_list){ (uint32_t)bytes, s->at, s->df, (uint32_t)skips,
+						(s->df - 1) / POSTINGS_BLOCK };
 		bytes += s->at;
 		skips += (s->df - 1) / POSTINGS_BLOCK;
 		s->list = (uint32_t)i;

@@ -10,7 +10,6 @@
  */
 #include "postings.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -101,7 +100,6 @@ add_block(struct postings *p, struct postings_writer *w)
 	}
 	p->skips[p->nskips].base = w->prev;
 	p->skips[p->nskips].off = w->list.len;
-	p->skips[p->nskips].ceil = 0;
 	p->nskips++;
 	w->list.nskip++;
 	return 0;
@@ -122,20 +120,9 @@ postings_entry(unsigned char *out, uint32_t gap, const uint32_t tf[POSTINGS_COLU
 	return n;
 }
 
-void
-postings_raise_ceil(float *ceil, double part)
-{
-	float f = (float)part;
-
-	if ((double)f < part)
-		f = nextafterf(f, HUGE_VALF);
-	if (f > *ceil)
-		*ceil = f;
-}
-
 int
 postings_add(struct postings *p, struct postings_writer *w, uint32_t doc,
-	     const uint32_t tf[POSTINGS_COLUMNS], double part)
+	     const uint32_t tf[POSTINGS_COLUMNS])
 {
 	unsigned char entry[5 * (POSTINGS_COLUMNS + 1)];
 	int n;
@@ -148,7 +135,6 @@ postings_add(struct postings *p, struct postings_writer *w, uint32_t doc,
 	w->list.len += (uint32_t)n;
 	w->list.df++;
 	w->prev = doc;
-	postings_raise_ceil(w->list.nskip ? &p->skips[p->nskips - 1].ceil : &w->list.ceil, part);
 	return 0;
 }
 
@@ -161,7 +147,6 @@ postings_open(const struct postings *p, const struct postings_list *l, struct po
 	c->end = c->start + l->len;
 	c->skip = l->nskip ? p->skips + l->skip : NULL; /* no offset on a null pointer */
 	c->nskip = l->nskip;
-	c->first_ceil = l->ceil;
 }
 
 void

@@ -4,10 +4,8 @@
  * fact order, each the gap from the previous fact and the term's count in each column,
  * as varints; a skip entry at the start of every block of POSTINGS_BLOCK entries but the
  * first lets a cursor jump ahead without decoding what it passes (a list of one block
- * has none). Every block also has a ceiling: the highest frequency part (bm25's, without
- * the idf) of its entries, so that a search can bound what a list adds to the facts of a
- * range without reading it (block-max pruning). The lists of every term live end to end
- * in one byte array; nothing is allocated per entry.
+ * has none). The lists of every term live end to end in one byte array; nothing is
+ * allocated per entry.
  */
 #ifndef RULINGBOT_POSTINGS_H
 #define RULINGBOT_POSTINGS_H
@@ -21,11 +19,10 @@
 #define POSTINGS_BLOCK	 64	    /* entries between skip entries */
 #define POSTINGS_END	 UINT32_MAX /* a cursor's doc past its last entry */
 
-/* Where a block of entries starts, the last fact before it, and its ceiling. */
+/* Where a block of entries starts, and the last fact before it. */
 struct postings_skip {
 	uint32_t base; /* the previous block's last fact: the block holds later ones */
 	uint32_t off;  /* its first entry's byte offset in the list */
-	float ceil;    /* the highest frequency part of its entries, rounded up */
 };
 
 /* One list inside the shared arrays. */
@@ -35,7 +32,6 @@ struct postings_list {
 	uint32_t df;	/* entries: facts in it */
 	uint32_t skip;	/* first skip entry in the skip array */
 	uint32_t nskip; /* its skip entries, one per block after the first */
-	float ceil;	/* the first block's ceiling (its skip entries hold the others') */
 };
 
 /* Every term's postings. */
@@ -58,7 +54,6 @@ struct postings_cursor {
 	const unsigned char *start;	  /* the list's first byte */
 	const struct postings_skip *skip; /* the list's skip entries */
 	uint32_t nskip;			  /* how many */
-	float first_ceil;		  /* the first block's ceiling */
 	uint32_t next_skip;		  /* the first skip entry no seek has passed */
 	uint32_t doc;			  /* the current fact, or POSTINGS_END */
 	uint32_t tf[POSTINGS_COLUMNS];	  /* the term's count in each column of doc */
@@ -90,15 +85,10 @@ int postings_presize(struct postings *p, size_t bytes, size_t nskips);
 /* Starts a new list at the end of p. This function can't fail. */
 void postings_begin(struct postings *p, struct postings_writer *w);
 
-/* Appends an entry: fact doc (greater than the last one written), the term's count in
- * each column (not all zero), and its frequency part there, for its block's ceiling.
- * Returns 0, or -1 when out of memory or past 4 GiB. */
+/* Appends an entry: fact doc (greater than the last one written) and the term's count in
+ * each column (not all zero). Returns 0, or -1 when out of memory or past 4 GiB. */
 int postings_add(struct postings *p, struct postings_writer *w, uint32_t doc,
-		 const uint32_t tf[POSTINGS_COLUMNS], double part);
-
-/* Raises the ceiling *ceil to frequency part part, rounded up to a float so that it stays
- * a bound. This function can't fail. */
-void postings_raise_ceil(float *ceil, double part);
+		 const uint32_t tf[POSTINGS_COLUMNS]);
 
 /* Sets a cursor on list l of p, before its first entry (doc 0). This function can't
  * fail. */
@@ -108,29 +98,6 @@ void postings_open(const struct postings *p, const struct postings_list *l,
 /* Moves c to its first entry for a fact >= target (POSTINGS_END when none). This
  * function can't fail: the lists are written by postings_add(). */
 void postings_seek(struct postings_cursor *c, uint32_t target);
-
-/* Returns the highest ceiling of the blocks of c's list that may hold a fact of lo..hi,
- * and sets *until to the last fact those blocks may hold (POSTINGS_END for the last
- * block): the same is a ceiling for any later range that ends by then. *block is the
- * first block that may hold lo or a later fact, as far as is known: 0 at first, kept
- * between calls whose lo never falls. This function can't fail. */
-static inline float
-postings_ceil(const struct postings_cursor *c, uint32_t *block, uint32_t lo, uint32_t hi,
-	      uint32_t *until)
-{
-	uint32_t b = *block; /* block b ends with fact skip[b].base; its ceiling is skip[b - 1] */
-	float ceil;
-
-	while (b < c->nskip && c->skip[b].base < lo)
-		b++;
-	*block = b;
-	ceil = b == 0 ? c->first_ceil : c->skip[b - 1].ceil;
-	for (; b < c->nskip && c->skip[b].base < hi; b++) /* the next block starts before hi */
-		if (c->skip[b].ceil > ceil)
-			ceil = c->skip[b].ceil;
-	*until = b < c->nskip ? c->skip[b].base : POSTINGS_END;
-	return ceil;
-}
 
 /* Reads the entry at c->p, which follows fact prev. Varints of one and two bytes, by far
  * the commonest, are read inline: this is the inner loop of every search. */

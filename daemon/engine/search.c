@@ -73,9 +73,6 @@ struct source {
 	double gmax;		       /* the highest frequency part in it */
 	uint32_t doc;		       /* the current fact, POSTINGS_END past the last */
 	const uint32_t *tf;	       /* its counts in doc */
-	uint32_t block;		       /* one term: its first block not before the window */
-	uint32_t until;		       /* ceil is a ceiling for windows ending by this fact */
-	double ceil;		       /* the highest frequency part there, from the blocks */
 };
 
 static void
@@ -305,9 +302,7 @@ struct search {
 	int saving[INDEX_QUERY_MAX];		 /* sc's places, most postings per bound first */
 	int checked[INDEX_QUERY_MAX];		 /* scorers only checked, highest bound first */
 	double rest[INDEX_QUERY_MAX + 1];	 /* rest[i]: bounds of checked[i..] summed */
-	double near[INDEX_QUERY_MAX + 1]; /* the same in the window, by their blocks' ceilings */
-	uint32_t near_lo;		  /* the window near[] was set for, by its first fact */
-	int nchecked;			  /* entries in checked */
+	int nchecked;				 /* entries in checked */
 	double flip; /* a driver is only checked from theta > flip + slack(theta) on */
 	struct merged *merged[INDEX_QUERY_MAX * INDEX_PHRASE_MAX]; /* prefix postings */
 	int nmerged;						   /* entries in merged */
@@ -704,48 +699,6 @@ window_collect(struct search *se, struct scorer *s, struct window *w)
 		window_add(w, se->ix, s, s->doc, s->f, s->columns);
 }
 
-/* The most s can add to a fact of lo..hi, no earlier fact than where it was last sought:
- * 0 when one of its sources is past hi already (its phrase, which needs them all, has no
- * fact between), else its idf times the least of its sources' ceilings there, read off
- * the blocks of each list. */
-static double
-scorer_ceil(struct scorer *s, uint32_t lo, uint32_t hi)
-{
-	double ceil = HUGE_VAL, c;
-	int j;
-
-	for (j = 0; j < s->nsrc; j++) {
-		struct source *src = &s->src[j];
-
-		if (src->doc != 0 && src->doc > hi)
-			return 0;
-		if (src->is_merged) {
-			c = src->gmax;
-		} else {
-			if (hi > src->until) /* the blocks read last time end before the window */
-				src->ceil =
-					postings_ceil(&src->pc, &src->block, lo, hi, &src->until);
-			c = src->ceil;
-		}
-		if (c < ceil)
-			ceil = c;
-	}
-	return s->idf * ceil;
-}
-
-/* Sets near[] for the window lo..hi: what the checked scorers from each on can still add
- * to one of its facts, usually far less than their bounds over every fact. */
-static void
-window_ceilings(struct search *se, uint32_t lo, uint32_t hi)
-{
-	int i;
-
-	se->near_lo = lo;
-	se->near[se->nchecked] = 0;
-	for (i = se->nchecked - 1; i >= 0; i--)
-		se->near[i] = se->near[i + 1] + scorer_ceil(se->sc[se->checked[i]], lo, hi);
-}
-
 /* Scores fact lo + j of the window: its drivers' parts, then the checked scorers while
  * it can still beat theta. Fills hit and returns 1 when it was scored in full, 0 when it
  * cannot make the k best. No driver's bound alone is short of theta with every checked
@@ -765,18 +718,10 @@ window_score(struct search *se, const struct window *w, uint32_t j, double theta
 
 	for (m = found; m != 0; m &= m - 1)
 		partial += w->part[__builtin_ctz(m)][j];
-	if (se->nchecked > 0) {
-		/* Most facts fall short of theta even by the checked scorers' bounds; the first
-		 * of the window that does not has the blocks' ceilings worked out. */
-		if (partial + se->rest[0] + slack < theta)
-			return 0;
-		if (se->near_lo != w->lo)
-			window_ceilings(se, w->lo, w->hi);
-	}
 	for (i = 0; i < se->nchecked; i++) {
 		struct scorer *s = se->sc[se->checked[i]];
 
-		if (partial + se->near[i] + slack < theta)
+		if (partial + se->rest[i] + slack < theta)
 			return 0;
 		if (!scorer_at(se->ix, se->columns, s, d))
 			continue;
@@ -970,7 +915,6 @@ top_by_maxscore(struct search *se, uint32_t first, uint32_t last, int k, long lo
 		if (w.lo == POSTINGS_END || w.lo > last)
 			break;
 		w.hi = last - w.lo >= MAXSCORE_WINDOW - 1 ? w.lo + MAXSCORE_WINDOW - 1 : last;
-		se->near_lo = POSTINGS_END; /* near[] is not set for the window yet */
 		memset(w.hit, 0, sizeof(w.hit));
 		for (i = 0; i < se->ndrivers; i++)
 			window_collect(se, se->drivers[i], &w);

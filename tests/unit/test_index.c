@@ -57,11 +57,10 @@ test_varints(void)
 	CHECK(varint_get(&p, b + sizeof(b), &v) == -1);
 }
 
-/* Writes a random list of n entries into p and the same into the arrays, each entry with
- * a random frequency part (part[i]) for its block's ceiling. */
+/* Writes a random list of n entries into p and the same into the arrays. */
 static void
 random_list(struct postings *p, struct postings_list *l, uint32_t n, uint32_t *docs,
-	    uint32_t (*tf)[POSTINGS_COLUMNS], double *part)
+	    uint32_t (*tf)[POSTINGS_COLUMNS])
 {
 	struct postings_writer w;
 	uint32_t d = 0, i;
@@ -75,53 +74,10 @@ random_list(struct postings *p, struct postings_list *l, uint32_t n, uint32_t *d
 			tf[i][c] = rnd(3) == 0 ? rnd(300) : 0;
 		if (tf[i][0] + tf[i][1] + tf[i][2] == 0)
 			tf[i][rnd(POSTINGS_COLUMNS)] = 1 + rnd(5);
-		part[i] = rnd(1000) / 437.0;
-		CHECK(postings_add(p, &w, d, tf[i], part[i]) == 0);
+		CHECK(postings_add(p, &w, d, tf[i]) == 0);
 	}
 	*l = w.list;
 	CHECK(l->df == n && l->nskip == (n - 1) / POSTINGS_BLOCK);
-}
-
-/* Block ceilings over rising random ranges: never below the part of an entry in the
- * range, and no higher than the highest part of the blocks holding the range's entries
- * (or, for a range with none, of the blocks on either side of it). */
-static void
-check_ceilings(const struct postings *p, const struct postings_list *l, uint32_t n,
-	       const uint32_t *docs, const double *part)
-{
-	struct postings_cursor c;
-	uint32_t block = 0, lo = 1, hi, i, first, last, until;
-	double in_range, near;
-	float ceil;
-	int below = 0, above = 0;
-
-	postings_open(p, l, &c);
-	while (lo <= docs[n - 1] + 10) {
-		hi = lo + rnd(docs[n - 1] / 50 + 3);
-		ceil = postings_ceil(&c, &block, lo, hi, &until);
-		below += until < hi; /* the blocks read must cover the range */
-		for (first = 0; first < n && docs[first] < lo; first++)
-			;
-		for (last = first; last < n && docs[last] <= hi; last++)
-			;
-		in_range = 0;
-		for (i = first; i < last; i++)
-			if (part[i] > in_range)
-				in_range = part[i];
-		below += ceil < in_range;
-		/* The blocks of entries first - 1 .. last (those the range may fall in). */
-		first = first > 0 ? first - 1 : 0;
-		last = last < n ? last : n - 1;
-		near = 0;
-		for (i = first / POSTINGS_BLOCK * POSTINGS_BLOCK;
-		     i < n && i < (last / POSTINGS_BLOCK + 1) * POSTINGS_BLOCK; i++)
-			if (part[i] > near)
-				near = part[i];
-		above += ceil > (float)near * (1 + 1e-6f);
-		lo = hi + 1 + rnd(docs[n - 1] / 100 + 1);
-	}
-	CHECK(below == 0);
-	CHECK(above == 0);
 }
 
 static void
@@ -129,7 +85,6 @@ test_postings_round_trip(void)
 {
 	enum { N = 2000 };
 	static uint32_t docs[3][N], tf[3][N][POSTINGS_COLUMNS];
-	static double part[3][N];
 	const uint32_t sizes[3] = { 1, POSTINGS_BLOCK, N };
 	struct postings_list lists[3];
 	struct postings_cursor c;
@@ -139,7 +94,7 @@ test_postings_round_trip(void)
 
 	postings_init(&p);
 	for (l = 0; l < 3; l++) /* three lists end to end, as the index keeps them */
-		random_list(&p, &lists[l], sizes[l], docs[l], tf[l], part[l]);
+		random_list(&p, &lists[l], sizes[l], docs[l], tf[l]);
 	for (l = 0; l < 3; l++) {
 		/* Read in order: every entry as written. */
 		postings_open(&p, &lists[l], &c);
@@ -164,7 +119,6 @@ test_postings_round_trip(void)
 				break;
 		}
 		CHECK(bad == 0);
-		check_ceilings(&p, &lists[l], sizes[l], docs[l], part[l]);
 	}
 	postings_free(&p);
 }
