@@ -321,6 +321,7 @@ source_text(struct checker *c, const struct src *s)
 static void
 check_quote(struct checker *c, const struct fact *f, const struct cite *ct, const struct src *s)
 {
+	enum quote_fit fit;
 	const char *text;
 	int line;
 
@@ -344,27 +345,16 @@ check_quote(struct checker *c, const struct fact *f, const struct cite *ct, cons
 	if ((text = source_text(c, s)) == NULL)
 		return;
 	line = value_line(f, "sources", ct->quote);
-	switch (quote_find(text, ct->quote)) {
-	case QUOTE_FITS: break;
-	case QUOTE_CUT_START:
+	fit = quote_find(text, ct->quote);
+	if (fit == QUOTE_NOT_FOUND)
 		fact_problem(c, f, line,
-			     "quote begins mid-sentence in the text of '%s': mark the "
-			     "cut with \"…\": \"%s\"",
-			     ct->id, ct->quote);
-		break;
-	case QUOTE_CUT_END:
+			     "quote not found word for word in the text of '%s': \"%s\"", ct->id,
+			     ct->quote);
+	else if (fit != QUOTE_FITS)
 		fact_problem(c, f, line,
-			     "quote ends mid-sentence in the text of '%s': mark the "
-			     "cut with \"…\": \"%s\"",
-			     ct->id, ct->quote);
-		break;
-	case QUOTE_NOT_FOUND:
-		fact_problem(c, f, line,
-			     "quote not found word for word in the text of '%s': "
+			     "quote %s mid-sentence in the text of '%s': mark the cut with \"…\": "
 			     "\"%s\"",
-			     ct->id, ct->quote);
-		break;
-	}
+			     fit == QUOTE_CUT_START ? "begins" : "ends", ct->id, ct->quote);
 }
 
 static int
