@@ -84,9 +84,14 @@ def body():
             ids = [[j.get("id") for j in r] for r in results]
             s.check(ids == [[f"{k}-{i}" for i in range(per_conn)] for k in range(3)],
                     "each connection's replies in order")
-            s.check(wait_for(lambda: reloads(d, "ok") == (ok0 or 0) + 3, slow(5)),
-                    "rulingd_reloads_total{result=\"ok\"} went up by 3",
-                    f"{ok0} -> {reloads(d, 'ok')}")
+            # A SIGHUP that comes while a reload runs asks for one more reload, however
+            # many come (a flag): when a reload takes longer than the 0.75 s between the
+            # signals, as it can under valgrind, the three give two reloads, else three.
+            wait_for(lambda: reloads(d, "ok") == (ok0 or 0) + 3, slow(5))
+            ok1 = reloads(d, "ok") or 0
+            s.check(ok1 - (ok0 or 0) in (2, 3),
+                    "rulingd_reloads_total{result=\"ok\"} went up by one a SIGHUP, those "
+                    "during a reload folded into one", f"{ok0} -> {ok1}")
             s.check(d.alive(), "rulingd still runs")
 
             # A new KB is picked up, and answers come from it.
@@ -154,7 +159,7 @@ def body():
                         f"reload of {what}: the reason is logged", log)
                 install(KB, kb)
             d.send_signal(signal.SIGHUP)
-            s.check(wait_for(lambda: reloads(d, "ok") == (ok0 or 0) + 6, slow(5)),
+            s.check(wait_for(lambda: reloads(d, "ok") == ok1 + 3, slow(5)),
                     "a good KB reloads again after failures", reloads(d, "ok"))
             held.close()
     finally:
