@@ -73,6 +73,10 @@ int norm_question_words(const char *question, size_t n, enum lang lang, struct b
  *   synonyms             (form, grp): folded forms of up to KB_SYNONYM_WORDS words; the
  *                        forms of a group mean the same
  *   misspellings         (word, fix): folded, as people type it and as the facts write it
+ *   entities             (form, id, kind): the names the knowledge base knows (courts,
+ *                        judges and other people, cities, states, agencies, cases, laws),
+ *                        each form folded as norm_text() folds it, of up to
+ *                        KB_ENTITY_WORDS words, naming one entity (id) of one kind
  *   starters             (lang, ord, fact): questions offered when nothing else fits
  *   replies              (id, lang, text): what the bot says without a fact (greeting,
  *                        help, the decline) in each language
@@ -98,13 +102,18 @@ int norm_question_words(const char *question, size_t n, enum lang lang, struct b
  * language are a range of numbers.
  */
 
-#define KB_SCHEMA_VERSION "5"
+#define KB_SCHEMA_VERSION "6"
 
 /* A fact has at most this many questions: question rows are num * this + ord. */
 #define KB_QUESTION_ROWS 256
 
 /* The most words in one synonym form ("department of homeland security"). */
 #define KB_SYNONYM_WORDS 4
+
+/* The most words in one entity form ("united states court of appeals"), and the most
+ * entities a knowledge base may name. */
+#define KB_ENTITY_WORDS 6
+#define KB_ENTITIES_MAX 256
 
 /* The FTS5 tokenizer of fact_index and question_index: porter stemming over unicode61
  * with accents folded; '.' is part of a word, since the only dots left in normalised
@@ -137,6 +146,8 @@ int norm_question_words(const char *question, size_t n, enum lang lang, struct b
 	"CREATE TABLE synonyms(form TEXT NOT NULL, grp INTEGER NOT NULL,"                          \
 	" PRIMARY KEY(form, grp)) WITHOUT ROWID;"                                                  \
 	"CREATE TABLE misspellings(word TEXT PRIMARY KEY, fix TEXT NOT NULL) WITHOUT ROWID;"       \
+	"CREATE TABLE entities(form TEXT PRIMARY KEY, id TEXT NOT NULL, kind TEXT NOT NULL)"       \
+	" WITHOUT ROWID;"                                                                          \
 	"CREATE TABLE starters(lang TEXT NOT NULL, ord INTEGER NOT NULL, fact TEXT NOT NULL,"      \
 	" PRIMARY KEY(lang, ord)) WITHOUT ROWID;"                                                  \
 	"CREATE TABLE replies(id TEXT NOT NULL, lang TEXT NOT NULL, text TEXT NOT NULL,"           \
@@ -238,7 +249,7 @@ const char *kb_reply_text(const struct kb *kb, enum reply r, enum lang lang);
 /* ---- 4. Options ---- */
 
 /* The answer model's inputs (docs/engine.md). */
-#define MATCH_FEATURES 13
+#define MATCH_FEATURES 16
 
 /* How the engine weighs what it finds: the model, its thresholds, and the constants that
  * shape a question's terms. match_options_set() sets them by name. */

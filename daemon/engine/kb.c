@@ -808,6 +808,21 @@ kb_fact_in_lang(const struct kb *kb, long num, enum lang lang)
 	return f->lang == lang ? num : f->other;
 }
 
+double
+kb_fact_asked(const struct kb *kb, long num, unsigned intents)
+{
+	const struct kb_fact_rec *f = fact_rec(kb, num);
+	unsigned most = 0;
+	int i;
+
+	if (f == NULL || f->questions == 0)
+		return 0;
+	for (i = 0; i < INTENTS; i++)
+		if ((intents >> i & 1) && f->asking[i] > most)
+			most = f->asking[i];
+	return (double)most / f->questions;
+}
+
 /* Copies the n strings of from into to (a NULL stays NULL), all in one allocation from
  * a: a fact or a citation is some ten strings. Returns 0, or -1 when out of memory. */
 static int

@@ -106,6 +106,10 @@ long kb_fact_num(const struct kb *kb, const char *id);
  * the fact it translates or the first that translates it; -1 when there is none. */
 long kb_fact_in_lang(const struct kb *kb, long num, enum lang lang);
 
+/* Returns the share of fact num's own questions that ask for one of the intents (bit i:
+ * enum intent i of intent.h): what kind of answer the fact gives. 0 for no intents. */
+double kb_fact_asked(const struct kb *kb, long num, unsigned intents);
+
 /* Loads up to max sources of fact num into out, in the fact's order, copying strings into
  * a. Returns how many, or -1 when memory ran out. */
 int kb_fact_cites(struct kb *kb, long num, struct arena *a, struct kb_cite *out, int max);

@@ -245,6 +245,32 @@ fact_row(struct loader *l, sqlite3_stmt *st)
 	return l->bad ? -1 : 0;
 }
 
+/* Counts one of a fact's own questions, and the intents it asks for (intent.h): what kind
+ * of answer the fact gives is what its questions ask. */
+static int
+fact_question_row(struct loader *l, sqlite3_stmt *st)
+{
+	long num = number(l, st, 0, 1, l->kb->nfacts);
+	const char *q = (const char *)sqlite3_column_text(st, 1);
+	struct kb_fact_rec *f;
+	struct norm_tokens t;
+	unsigned asks;
+	int i;
+
+	if (num == -1)
+		return -1;
+	if (q == NULL)
+		return refuse(l, "a required text is missing");
+	f = &l->kb->facts[num - 1];
+	if (f->questions == UINT16_MAX)
+		return 0; /* enough to know the fact's kind */
+	norm_tokenize(q, strlen(q), &t);
+	f->questions++;
+	for (asks = intent_of(&t, 0), i = 0; i < INTENTS; i++)
+		f->asking[i] += (asks >> i) & 1;
+	return 0;
+}
+
 static int
 cmp_id(const void *a, const void *b)
 {
@@ -463,6 +489,7 @@ read_tables(struct loader *l)
 		     " translation_of, reviewed, links FROM facts ORDER BY num",
 		     fact_row) == -1 ||
 	    number_facts(l) == -1 ||
+	    each_row(l, "SELECT fact, text FROM questions", fact_question_row) == -1 ||
 	    each_row(l,
 		     "SELECT id, title, publisher, date, url, citation, kind FROM sources"
 		     " ORDER BY date, id",

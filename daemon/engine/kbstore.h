@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "index.h"
+#include "intent.h"
 #include "kb.h"
 #include "norm.h"
 #include "tokens.h"
@@ -28,6 +29,8 @@ struct kb_fact_rec {
 	long other;		    /* its version in the other language, or -1 */
 	uint32_t cite, ncites;	    /* its sources: cites[cite..cite+ncites) */
 	uint32_t related, nrelated; /* its links: related[related..related+nrelated) */
+	uint16_t questions;	    /* its own questions, while they are counted */
+	uint16_t asking[INTENTS];   /* how many of them ask for each intent (intent.h) */
 };
 
 /* A fact's citation of a source. */

@@ -27,6 +27,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "intent.h"
 #include "kb.h"
 #include "norm.h"
 #include "query.h"
@@ -38,6 +39,7 @@
 #define PREFIX_MIN    4	  /* shortest word completed as a prefix */
 #define CORRECT_MIN   5	  /* shortest word corrected as a typo (daca is no data) */
 #define PHRASES_MAX   6	  /* two-word phrases of a question searched as such */
+#define INTENT_RARE   0.1 /* share of a fact's questions below which it does not answer a kind */
 
 /* What the engine knows about a candidate fact, the inputs of its answer model. */
 enum feature {
@@ -50,16 +52,21 @@ enum feature {
 	F_BM25,	       /* bm25 relative to the best candidate's */
 	F_CENTRALITY,  /* how many facts lead to this one, relative to the most */
 	F_TERMS,       /* how many searchable terms the question has, log-scaled */
-	F_RETRY,       /* 1 when searched in a language other than the question's */
+	F_RETRY,       /* 1 when a Spanish question is searched among the English facts */
 	F_MISSING,     /* the heaviest term the fact lacks though other facts use it */
 	F_UNKNOWN_MAX, /* the heaviest term no fact uses */
 	F_PHRASES,     /* share of the question's two-word phrases the fact has word for word */
+	F_INTENT,      /* share of the fact's own questions asking what the question asks (who,
+			* when, why...; intent.h), 0 when it asks none of those */
+	F_INTENT_MISS, /* 1 when the question asks for a kind that (almost) none of them do */
+	F_GUESSED,     /* 1 when searched in the other language as the question's was a guess */
 	NFEATURES
 };
 
 static const char *const feature_names[NFEATURES] = {
-	"coverage",   "q_recall", "q_cover", "q_both",	"answer_only", "unknown", "bm25",
-	"centrality", "terms",	  "retry",   "missing", "unknown_max", "phrases",
+	"coverage", "q_recall",	  "q_cover",	 "q_both",  "answer_only", "unknown",
+	"bm25",	    "centrality", "terms",	 "retry",   "missing",	   "unknown_max",
+	"phrases",  "intent",	  "intent_miss", "guessed",
 };
 
 _Static_assert(NFEATURES == MATCH_FEATURES, "engine.h's MATCH_FEATURES counts enum feature");
@@ -70,11 +77,11 @@ _Static_assert(NFEATURES == MATCH_FEATURES, "engine.h's MATCH_FEATURES counts en
  * questions offered their answer less those offered something unrelated are most. The
  * rest shape the terms. Named, so rulingeval --set can try others. */
 static const struct match_tuning fitted = {
-	.answer = 0.875,
+	.answer = 0.855,
 	.suggest = 0.5,
-	.bias = -3.679,
-	.weight = { 1.217, 0.719, 1.601, 1.140, -0.205, -0.302, 1.684, 0.582, 0.496, 0.439, -0.251,
-		    -0.032, 0.097 },
+	.bias = -3.485,
+	.weight = { 1.167, 0.654, 1.614, 1.057, -0.186, -0.360, 1.682, 0.572, 0.509, 0.313, -0.260,
+		    -0.091, 0.113, 0.143, -0.540, 0.417 },
 	.trust_prefix = 0.9,
 	.trust_corrected = 0.85,
 	.question_word = 0.7,
@@ -126,10 +133,18 @@ struct plan {
 	struct query q;			    /* the search, as phrases */
 	struct index_query iq;		    /* the same, as the index reads it */
 	long nfacts;			    /* facts in the KB, for idf */
+	unsigned intents;		    /* what the question asks for (intent.h) */
 	enum lang lang;			    /* the facts searched: how words are stemmed */
 	int phrase_qterm[PHRASES_MAX];	    /* query terms of the two-word phrases */
 	int nphrases;			    /* entries in phrase_qterm */
 	struct stems stems;		    /* the words plan_word() stemmed */
+};
+
+/* Why a question is searched among the facts of a language other than its own. */
+enum retry {
+	RETRY_NONE,	    /* it is not: the question's own language */
+	RETRY_UNTRANSLATED, /* a Spanish question, as not every fact is translated */
+	RETRY_GUESS,	    /* the question's language was a guess */
 };
 
 /* A fact found by a search, with how well it matches the question. */
@@ -181,7 +196,12 @@ trace_plan(struct plan *p, enum lang lang)
 	for (i = 0; i < p->nterms; i++)
 		fprintf(trace, " %s(%.2f%s)", p->terms[i].word, p->terms[i].weight,
 			p->terms[i].qterm < 0 ? ", unknown" : "");
-	fprintf(trace, "\nFTS5: %s\n", query_text(&p->q));
+	fprintf(trace, "\nasks for:");
+	for (i = 0; i < INTENTS; i++)
+		if (p->intents >> i & 1)
+			fprintf(trace, " %s", intent_name(i));
+	fprintf(trace, "%s\nFTS5: %s\n", p->intents ? "" : " no particular kind",
+		query_text(&p->q));
 }
 
 static void
@@ -741,6 +761,18 @@ plan_features(const struct plan *p, double *f)
 	f[F_TERMS] = log(1.0 + known) / log(1.0 + QUERY_MAX_PHRASES);
 }
 
+/* Fills the features saying whether fact num gives the kind of answer asked for. A fact
+ * whose own questions never ask "when" is unlikely to be the answer to a "when" question,
+ * however many of its words the question shares. */
+static void
+intent_features(const struct kb *kb, const struct plan *p, long num, double *f)
+{
+	if (p->intents == 0)
+		return; /* f[F_INTENT] and f[F_INTENT_MISS] stay 0 */
+	f[F_INTENT] = kb_fact_asked(kb, num, p->intents);
+	f[F_INTENT_MISS] = f[F_INTENT] < INTENT_RARE;
+}
+
 /* Returns 1 when x ranks before y: more likely, or as likely and first in bm25's order. */
 static int
 ranks_before(const struct ranked *x, const struct ranked *y)
@@ -826,11 +858,11 @@ model(const struct match_tuning *tune, const double *f)
 	return 1.0 / (1.0 + exp(-z));
 }
 
-/* Searches the facts of one language and ranks them by the answer model. retry is 1 when
- * the question's own language is another. Returns the number ranked (0 when the question
+/* Searches the facts of one language and ranks them by the answer model. retry says why,
+ * when the question's own language is another. Returns the number ranked (0 when the question
  * has no searchable word), or -1 with err set. */
 static int
-search(struct kb *kb, const struct plan *p, enum lang lang, int retry, struct ranked *out,
+search(struct kb *kb, const struct plan *p, enum lang lang, enum retry retry, struct ranked *out,
        char *err, size_t errlen)
 {
 	struct kb_hit hits[CANDIDATES];
@@ -853,8 +885,10 @@ search(struct kb *kb, const struct plan *p, enum lang lang, int retry, struct ra
 						&out[i].f[F_MISSING]);
 		out[i].f[F_BM25] = hits[0].score > 0 ? hits[i].score / hits[0].score : 1.0;
 		out[i].f[F_CENTRALITY] = hits[i].centrality;
-		out[i].f[F_RETRY] = retry;
+		out[i].f[F_RETRY] = retry == RETRY_UNTRANSLATED;
+		out[i].f[F_GUESSED] = retry == RETRY_GUESS;
 		out[i].f[F_PHRASES] = phrase_share(p, &m, hits[i].cols);
+		intent_features(kb, p, hits[i].fact, out[i].f);
 	}
 	if (n > 0)
 		score_questions(kb, p, &m, hits, out, n);
@@ -1048,11 +1082,11 @@ confident(const struct match_options *o, const struct ranked *r, int n)
  * question's own language was another). */
 static int
 search_lang(struct kb *kb, struct plan *p, const struct norm_tokens *t, int first, enum lang lang,
-	    int retry, struct ranked *r, char *err, size_t errlen)
+	    enum retry retry, struct ranked *r, char *err, size_t errlen)
 {
 	int n;
 
-	plan_build(p, kb, t, first, lang, retry);
+	plan_build(p, kb, t, first, lang, retry != RETRY_NONE);
 	if (p->q.oom || kb_prepare(kb, &p->q, &p->iq) == -1) {
 		snprintf(err, errlen, p->q.oom ? "out of memory" : "the tokenizer failed");
 		return -1;
@@ -1079,12 +1113,14 @@ answer_question(struct kb *kb, struct plan *p, const struct norm_tokens *t, int 
 	enum lang other = asked == LANG_ES ? LANG_EN : LANG_ES;
 	int n, n2;
 
-	if ((n = search_lang(kb, p, t, first, asked, 0, r, err, errlen)) < 0)
+	if ((n = search_lang(kb, p, t, first, asked, RETRY_NONE, r, err, errlen)) < 0)
 		return -1;
 	if (confident(p->o, r, n))
 		return fill_fact(kb, r[0].fact, r[0].confidence, want, out);
 	if (asked == LANG_ES || !sure || p->o->features) {
-		if ((n2 = search_lang(kb, p, t, first, other, 1, r2, err, errlen)) < 0)
+		if ((n2 = search_lang(kb, p, t, first, other,
+				      asked == LANG_ES ? RETRY_UNTRANSLATED : RETRY_GUESS, r2, err,
+				      errlen)) < 0)
 			return -1;
 		if (!sure && !hinted && n2 > 0 && r2[0].confidence >= p->o->tune.suggest &&
 		    (n == 0 || r2[0].confidence > r[0].confidence))
@@ -1137,6 +1173,7 @@ match_question(struct kb *kb, const struct match_options *o, const char *text, s
 	} else {
 		query_init(&p->q);
 		p->o = o;
+		p->intents = intent_of(&t, first);
 		p->deadline_ns =
 			o->deadline_ms > 0 ? now_ns() + (long long)(o->deadline_ms * 1e6) : 0;
 		rc = answer_question(kb, p, &t, first, asked, sure, has_hint, want, out, err,

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "intent.h"
 #include "match.h"
 #include "proto.h"
 #include "smalltalk.h"
@@ -89,6 +90,43 @@ test_plain_questions(void)
 	CHECK(answers("When was the ruling?", NULL, "ruling-date"));
 	CHECK(answers("what is a sanctuary city", NULL, "sanctuary-meaning"));
 	CHECK(answers("What did Chicago ask the court for?", NULL, "weather-free-fact"));
+}
+
+/* Returns the intents intent_of() reads in q. */
+static unsigned
+intents_in(const char *q)
+{
+	struct norm_tokens t;
+
+	norm_tokenize(q, strlen(q), &t);
+	return intent_of(&t, 0);
+}
+
+/* What kind of answer a question asks for, read the same way from the reader's question
+ * and from the knowledge base's. */
+static void
+test_intent_reading(void)
+{
+	CHECK(intent_check() == 0);
+	CHECK(intents_in("Which court heard the case?") == 1u << INTENT_WHERE);
+	CHECK(intents_in("and the judge was who?") == 1u << INTENT_WHO);
+	CHECK(intents_in("¿Cuándo falló el juez?") == 1u << INTENT_WHEN);
+	CHECK(intents_in("what year did the city adopt it") == 1u << INTENT_WHEN);
+	CHECK(intents_in("how much money was at stake") == 1u << INTENT_AMOUNT);
+	CHECK(intents_in("¿Por qué demandó Chicago?") == 1u << INTENT_WHY);
+	CHECK(intents_in("what does irreparable harm mean") == 1u << INTENT_DEFINE);
+	CHECK(intents_in("what's a sanctuary city") == 1u << INTENT_DEFINE);
+	CHECK(intents_in("who ruled, and when?") == (1u << INTENT_WHO | 1u << INTENT_WHEN));
+	CHECK(intents_in("what did the injunction block") == 0);
+	CHECK(intents_in("") == 0);
+}
+
+/* Failure kind 1 of the answer-truth issue: a prominent word decides, not what is asked.
+ * "judge" and "leinenweber" are the judge fact's words, but the question asks "when". */
+static void
+test_what_is_asked_decides(void)
+{
+	CHECK(reaches("when did judge leinenweber rule", "ruling-date"));
 }
 
 static void
@@ -557,6 +595,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 	RUN(test_plain_questions);
+	RUN(test_intent_reading);
+	RUN(test_what_is_asked_decides);
 	RUN(test_casual_and_misspelt_questions);
 	RUN(test_fts5_syntax_is_harmless);
 	RUN(test_garbage_is_harmless);
