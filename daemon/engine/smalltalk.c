@@ -61,6 +61,15 @@ static const char *const greeting_phrases[] = {
 	"buenas tardes",
 	"buenas noches",
 	"saludos",
+	"anyone there",
+	"is anyone there",
+	"anybody there",
+	"is anybody there",
+	"are you there",
+	"you there",
+	"hay alguien",
+	"hay alguien ahi",
+	"estas ahi",
 	NULL,
 };
 static const char *const thanks_phrases[] = {
@@ -283,11 +292,13 @@ phrase_matches(const struct smalltalk_rule *r, const struct norm_tokens *t, int 
 	char c;
 
 	switch (r->place) {
-	case WHOLE:
-		if (t->dropped != 0 || t->n > WHOLE_WORDS_MAX)
+	case WHOLE: /* the whole question, or all of it after a greeting ("hi, thanks") */
+		if (t->dropped != 0 || t->n - start > WHOLE_WORDS_MAX)
 			return 0;
-		for (c = t->tok[0].text[0]; *ph != NULL; ph++)
-			if ((*ph)[0] == c && phrase_at(t, 0, *ph) == t->n)
+		for (; *ph != NULL; ph++)
+			if (((*ph)[0] == t->tok[0].text[0] && phrase_at(t, 0, *ph) == t->n) ||
+			    (start > 0 && start < t->n && (*ph)[0] == t->tok[start].text[0] &&
+			     phrase_at(t, start, *ph) == t->n - start))
 				return 1;
 		break;
 	case START:
