@@ -58,7 +58,7 @@ SHARED = util log html
 SHARED_OBJS = $(SHARED:%=$(OBJ)/daemon/shared/%.o)
 # The engine: everything a front end needs to answer a question, as one static library
 # whose public header is daemon/engine/engine.h.
-ENGINE = norm query tokens postings index pairs dense search intent kbload kb smalltalk match
+ENGINE = norm query tokens postings index pairs dense search intent names kbload kb smalltalk match
 ENGINE_OBJS = $(ENGINE:%=$(OBJ)/daemon/engine/%.o)
 ENGINE_LIB = $(BUILD)/libengine.a
 # The server around it: settings, limits, answers as frames, and the network loop.

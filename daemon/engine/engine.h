@@ -249,7 +249,7 @@ const char *kb_reply_text(const struct kb *kb, enum reply r, enum lang lang);
 /* ---- 4. Options ---- */
 
 /* The answer model's inputs (docs/engine.md). */
-#define MATCH_FEATURES 16
+#define MATCH_FEATURES 18
 
 /* How the engine weighs what it finds: the model, its thresholds, and the constants that
  * shape a question's terms. match_options_set() sets them by name. */

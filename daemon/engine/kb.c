@@ -51,6 +51,7 @@ kb_close(struct kb *kb)
 	free(kb->syn);
 	free(kb->known);
 	free(kb->fixes);
+	free(kb->names.forms);
 	arena_free(&kb->strings);
 	free(kb);
 }
@@ -821,6 +822,34 @@ kb_fact_asked(const struct kb *kb, long num, unsigned intents)
 		if ((intents >> i & 1) && f->asking[i] > most)
 			most = f->asking[i];
 	return (double)most / f->questions;
+}
+
+const struct name_set *
+kb_fact_names(const struct kb *kb, long num)
+{
+	static const struct name_set none;
+	const struct kb_fact_rec *f = fact_rec(kb, num);
+
+	return f != NULL ? &f->names : &none;
+}
+
+void
+kb_find_names(const struct kb *kb, const char *const *words, int n, struct name_set *out)
+{
+	if (kb->names.n > 0)
+		names_find(&kb->names, words, n, out);
+}
+
+const char *
+kb_entity_id(const struct kb *kb, int i)
+{
+	return i >= 0 && i < kb->names.n ? kb->names.ids[i] : "?";
+}
+
+const char *
+kb_entity_kind(const struct kb *kb, int i)
+{
+	return i >= 0 && i < kb->names.n ? kb->names.kinds[i] : "?";
 }
 
 /* Copies the n strings of from into to (a NULL stays NULL), all in one allocation from

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "engine.h"
+#include "names.h"
 #include "index.h"
 #include "norm.h"
 #include "query.h"
@@ -109,6 +110,17 @@ long kb_fact_in_lang(const struct kb *kb, long num, enum lang lang);
 /* Returns the share of fact num's own questions that ask for one of the intents (bit i:
  * enum intent i of intent.h): what kind of answer the fact gives. 0 for no intents. */
 double kb_fact_asked(const struct kb *kb, long num, unsigned intents);
+
+/* Returns the entities fact num's questions and answer name (names.h); an empty set for
+ * a number out of range. */
+const struct name_set *kb_fact_names(const struct kb *kb, long num);
+
+/* Adds to out the entities that the folded words[0..n) name. */
+void kb_find_names(const struct kb *kb, const char *const *words, int n, struct name_set *out);
+
+/* Returns entity i's id and kind ("judge", "city", ...); "?" for no such entity. */
+const char *kb_entity_id(const struct kb *kb, int i);
+const char *kb_entity_kind(const struct kb *kb, int i);
 
 /* Loads up to max sources of fact num into out, in the fact's order, copying strings into
  * a. Returns how many, or -1 when memory ran out. */

@@ -245,6 +245,80 @@ fact_row(struct loader *l, sqlite3_stmt *st)
 	return l->bad ? -1 : 0;
 }
 
+/* Returns the number of the entity with this id and kind, numbering it when it is new;
+ * -1 (refused) when there are too many, or the id comes with two kinds. */
+static int
+entity_number(struct loader *l, const char *id, const char *kind)
+{
+	struct name_table *t = &l->kb->names;
+	int i;
+
+	for (i = 0; i < t->n; i++)
+		if (strcmp(t->ids[i], id) == 0)
+			return strcmp(t->kinds[i], kind) == 0 ? i
+							      : refuse(l, "an entity of two kinds");
+	if (t->n == KB_ENTITIES_MAX)
+		return refuse(l, "too many entities");
+	if ((t->ids[i] = arena_strdup(&l->kb->strings, id)) == NULL ||
+	    (t->kinds[i] = arena_strdup(&l->kb->strings, kind)) == NULL)
+		return refuse(l, "out of memory");
+	return t->n++;
+}
+
+/* Returns the number of words of a form, folded words joined by single spaces; 0 when it
+ * is not such a form. */
+static int
+form_words(const char *form)
+{
+	const char *p;
+	int words = 1;
+
+	if (*form == '\0' || *form == ' ')
+		return 0;
+	for (p = form; *p != '\0'; p++)
+		if (*p == ' ' && (p[1] == ' ' || p[1] == '\0' || ++words > KB_ENTITY_WORDS))
+			return 0;
+	return words;
+}
+
+static int
+entity_row(struct loader *l, sqlite3_stmt *st)
+{
+	const char *id = (const char *)sqlite3_column_text(st, 1);
+	const char *kind = (const char *)sqlite3_column_text(st, 2);
+	struct name_table *t = &l->kb->names;
+	struct name_form *f;
+	int entity, words;
+
+	if ((f = grow(&t->forms, &t->nforms, sizeof(*f))) == NULL)
+		return refuse(l, "out of memory");
+	f->text = text(l, st, 0, 1);
+	if (l->bad)
+		return -1;
+	if (id == NULL || kind == NULL)
+		return refuse(l, "a required text is missing");
+	if ((words = form_words(f->text)) == 0)
+		return refuse(l, "an entity form that is not words joined by single spaces");
+	if ((entity = entity_number(l, id, kind)) == -1)
+		return -1;
+	f->entity = (uint16_t)entity;
+	f->words = (uint8_t)words;
+	return 0;
+}
+
+/* Finds the entities each fact's answer names; its questions' are found as they are
+ * counted. */
+static void
+name_answers(struct loader *l)
+{
+	struct kb *kb = l->kb;
+	long i;
+
+	for (i = 0; i < kb->nfacts && kb->names.n > 0; i++)
+		names_in_text(&kb->names, kb->facts[i].answer, strlen(kb->facts[i].answer),
+			      &kb->facts[i].names);
+}
+
 /* Counts one of a fact's own questions, and the intents it asks for (intent.h): what kind
  * of answer the fact gives is what its questions ask. */
 static int
@@ -253,6 +327,7 @@ fact_question_row(struct loader *l, sqlite3_stmt *st)
 	long num = number(l, st, 0, 1, l->kb->nfacts);
 	const char *q = (const char *)sqlite3_column_text(st, 1);
 	struct kb_fact_rec *f;
+	const char *words[NORM_TOKENS_MAX];
 	struct norm_tokens t;
 	unsigned asks;
 	int i;
@@ -268,6 +343,9 @@ fact_question_row(struct loader *l, sqlite3_stmt *st)
 	f->questions++;
 	for (asks = intent_of(&t, 0), i = 0; i < INTENTS; i++)
 		f->asking[i] += (asks >> i) & 1;
+	for (i = 0; i < t.n; i++)
+		words[i] = t.tok[i].text;
+	names_find(&l->kb->names, words, t.n, &f->names);
 	return 0;
 }
 
@@ -489,6 +567,7 @@ read_tables(struct loader *l)
 		     " translation_of, reviewed, links FROM facts ORDER BY num",
 		     fact_row) == -1 ||
 	    number_facts(l) == -1 ||
+	    each_row(l, "SELECT form, id, kind FROM entities ORDER BY form", entity_row) == -1 ||
 	    each_row(l, "SELECT fact, text FROM questions", fact_question_row) == -1 ||
 	    each_row(l,
 		     "SELECT id, title, publisher, date, url, citation, kind FROM sources"
@@ -505,6 +584,7 @@ read_tables(struct loader *l)
 	    each_row(l, "SELECT form, grp FROM synonyms ORDER BY form, grp", synonym_row) == -1 ||
 	    each_row(l, "SELECT word, fix FROM misspellings ORDER BY word", fix_row) == -1)
 		return -1;
+	name_answers(l);
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 
 #include "index.h"
 #include "intent.h"
+#include "names.h"
 #include "kb.h"
 #include "norm.h"
 #include "tokens.h"
@@ -31,6 +32,7 @@ struct kb_fact_rec {
 	uint32_t related, nrelated; /* its links: related[related..related+nrelated) */
 	uint16_t questions;	    /* its own questions, while they are counted */
 	uint16_t asking[INTENTS];   /* how many of them ask for each intent (intent.h) */
+	struct name_set names;	    /* the entities its questions and answer name */
 };
 
 /* A fact's citation of a source. */
@@ -128,6 +130,7 @@ struct kb {
 	struct index *index;		   /* the full-text index */
 	struct tokens *tokens;		   /* FTS5's tokenizer, for reading search phrases */
 	struct norm_lexicon lexicon;	   /* the word lists, for reading questions */
+	struct name_table names;	   /* the entities and their forms */
 };
 
 /* Fills kb (zeroed, its arena initialised) from the database at path. Returns 0, or -1

@@ -29,6 +29,7 @@
 
 #include "intent.h"
 #include "kb.h"
+#include "names.h"
 #include "norm.h"
 #include "query.h"
 #include "smalltalk.h"
@@ -43,33 +44,36 @@
 
 /* What the engine knows about a candidate fact, the inputs of its answer model. */
 enum feature {
-	F_COVERAGE,    /* share of the question's weight the fact covers (column-credited) */
-	F_Q_RECALL,    /* share of it covered by the fact's best-matching own question */
-	F_Q_COVER,     /* share of that question's words the reader's words account for */
-	F_Q_BOTH,      /* the two together (their product) */
-	F_ANSWER_ONLY, /* share of the question's weight found only in the fact's answer text */
-	F_UNKNOWN,     /* share of the question's weight in words no fact uses */
-	F_BM25,	       /* bm25 relative to the best candidate's */
-	F_CENTRALITY,  /* how many facts lead to this one, relative to the most */
-	F_TERMS,       /* how many searchable terms the question has, log-scaled */
-	F_RETRY,       /* 1 when a Spanish question is searched among the English facts */
-	F_MISSING,     /* the heaviest term the fact lacks though other facts use it */
-	F_UNKNOWN_MAX, /* the heaviest term no fact uses */
-	F_PHRASES,     /* share of the question's two-word phrases the fact has word for word */
-	F_INTENT,      /* share of the fact's own questions asking what the question asks (who,
-			* when, why...; intent.h), 0 when it asks none of those */
-	F_INTENT_MISS, /* 1 when the question asks for a kind that (almost) none of them do */
-	F_GUESSED,     /* 1 when searched in the other language as the question's was a guess */
+	F_COVERAGE,	/* share of the question's weight the fact covers (column-credited) */
+	F_Q_RECALL,	/* share of it covered by the fact's best-matching own question */
+	F_Q_COVER,	/* share of that question's words the reader's words account for */
+	F_Q_BOTH,	/* the two together (their product) */
+	F_ANSWER_ONLY,	/* share of the question's weight found only in the fact's answer text */
+	F_UNKNOWN,	/* share of the question's weight in words no fact uses */
+	F_BM25,		/* bm25 relative to the best candidate's */
+	F_CENTRALITY,	/* how many facts lead to this one, relative to the most */
+	F_TERMS,	/* how many searchable terms the question has, log-scaled */
+	F_RETRY,	/* 1 when a Spanish question is searched among the English facts */
+	F_MISSING,	/* the heaviest term the fact lacks though other facts use it */
+	F_UNKNOWN_MAX,	/* the heaviest term no fact uses */
+	F_PHRASES,	/* share of the question's two-word phrases the fact has word for word */
+	F_INTENT,	/* share of the fact's own questions asking what the question asks (who,
+			 * when, why...; intent.h), 0 when it asks none of those */
+	F_INTENT_MISS,	/* 1 when the question asks for a kind that (almost) none of them do */
+	F_GUESSED,	/* 1 when searched in the other language as the question's was a guess */
+	F_NAMES_MISS,	/* 1 when the question names an entity (names.h) the fact does not */
+	F_NAMES_MISSED, /* the share of the question's entities the fact does not name */
 	NFEATURES
 };
 
-static const char *const feature_names[NFEATURES] = {
+static const char *const feature_names[] = {
 	"coverage", "q_recall",	  "q_cover",	 "q_both",  "answer_only", "unknown",
 	"bm25",	    "centrality", "terms",	 "retry",   "missing",	   "unknown_max",
-	"phrases",  "intent",	  "intent_miss", "guessed",
+	"phrases",  "intent",	  "intent_miss", "guessed", "names_miss",  "names_missed",
 };
 
 _Static_assert(NFEATURES == MATCH_FEATURES, "engine.h's MATCH_FEATURES counts enum feature");
+_Static_assert(ARRAY_LEN(feature_names) == NFEATURES, "every feature has a name");
 
 /* The engine's tuning. The model weights are fitted by tests/eval/fit.py on the fit split
  * of tests/eval/; the thresholds are chosen on the dev split (docs/engine.md): answer where
@@ -81,7 +85,7 @@ static const struct match_tuning fitted = {
 	.suggest = 0.5,
 	.bias = -3.485,
 	.weight = { 1.167, 0.654, 1.614, 1.057, -0.186, -0.360, 1.682, 0.572, 0.509, 0.313, -0.260,
-		    -0.091, 0.113, 0.143, -0.540, 0.417 },
+		    -0.091, 0.113, 0.143, -0.540, 0.417, 0, 0 },
 	.trust_prefix = 0.9,
 	.trust_corrected = 0.85,
 	.question_word = 0.7,
@@ -134,6 +138,8 @@ struct plan {
 	struct index_query iq;		    /* the same, as the index reads it */
 	long nfacts;			    /* facts in the KB, for idf */
 	unsigned intents;		    /* what the question asks for (intent.h) */
+	struct name_set names;		    /* the entities it names (names.h) */
+	int nnames;			    /* how many */
 	enum lang lang;			    /* the facts searched: how words are stemmed */
 	int phrase_qterm[PHRASES_MAX];	    /* query terms of the two-word phrases */
 	int nphrases;			    /* entries in phrase_qterm */
@@ -187,7 +193,20 @@ match_feature_name(int i)
 }
 
 static void
-trace_plan(struct plan *p, enum lang lang)
+trace_names(const struct kb *kb, const struct plan *p)
+{
+	FILE *trace = p->o->trace;
+	int i;
+
+	fprintf(trace, "names:");
+	for (i = 0; i < KB_ENTITIES_MAX; i++)
+		if (p->names.bits[i / 64] >> (i % 64) & 1)
+			fprintf(trace, " %s (%s)", kb_entity_id(kb, i), kb_entity_kind(kb, i));
+	fprintf(trace, "%s\n", p->nnames ? "" : " no entity the knowledge base lists");
+}
+
+static void
+trace_plan(const struct kb *kb, struct plan *p, enum lang lang)
 {
 	FILE *trace = p->o->trace;
 	int i;
@@ -200,8 +219,9 @@ trace_plan(struct plan *p, enum lang lang)
 	for (i = 0; i < INTENTS; i++)
 		if (p->intents >> i & 1)
 			fprintf(trace, " %s", intent_name(i));
-	fprintf(trace, "%s\nFTS5: %s\n", p->intents ? "" : " no particular kind",
-		query_text(&p->q));
+	fprintf(trace, "%s\n", p->intents ? "" : " no particular kind");
+	trace_names(kb, p);
+	fprintf(trace, "FTS5: %s\n", query_text(&p->q));
 }
 
 static void
@@ -773,6 +793,21 @@ intent_features(const struct kb *kb, const struct plan *p, long num, double *f)
 	f[F_INTENT_MISS] = f[F_INTENT] < INTENT_RARE;
 }
 
+/* Fills the features saying whether fact num concerns the entities the question names:
+ * a question about Judge Orrick's ruling is not one about Judge Leinenweber's, and one
+ * naming a city no fact names is about none of them. */
+static void
+name_features(const struct kb *kb, const struct plan *p, long num, double *f)
+{
+	int missing;
+
+	if (p->nnames == 0)
+		return; /* f[F_NAMES_MISS] and f[F_NAMES_MISSED] stay 0 */
+	missing = names_missing(&p->names, kb_fact_names(kb, num));
+	f[F_NAMES_MISS] = missing > 0;
+	f[F_NAMES_MISSED] = (double)missing / p->nnames;
+}
+
 /* Returns 1 when x ranks before y: more likely, or as likely and first in bm25's order. */
 static int
 ranks_before(const struct ranked *x, const struct ranked *y)
@@ -889,6 +924,7 @@ search(struct kb *kb, const struct plan *p, enum lang lang, enum retry retry, st
 		out[i].f[F_GUESSED] = retry == RETRY_GUESS;
 		out[i].f[F_PHRASES] = phrase_share(p, &m, hits[i].cols);
 		intent_features(kb, p, hits[i].fact, out[i].f);
+		name_features(kb, p, hits[i].fact, out[i].f);
 	}
 	if (n > 0)
 		score_questions(kb, p, &m, hits, out, n);
@@ -1092,7 +1128,7 @@ search_lang(struct kb *kb, struct plan *p, const struct norm_tokens *t, int firs
 		return -1;
 	}
 	if (p->o->trace)
-		trace_plan(p, lang);
+		trace_plan(kb, p, lang);
 	n = search(kb, p, lang, retry, r, err, errlen);
 	return n;
 }
@@ -1131,6 +1167,20 @@ answer_question(struct kb *kb, struct plan *p, const struct norm_tokens *t, int 
 			return fill_none(kb, p->o, r2, n2, want, out);
 	}
 	return fill_none(kb, p->o, r, n, want, out);
+}
+
+/* Finds the entities the words t->tok[first..] name. */
+static void
+question_names(const struct kb *kb, const struct norm_tokens *t, int first, struct plan *p)
+{
+	const char *words[NORM_TOKENS_MAX];
+	int i;
+
+	for (i = first; i < t->n; i++)
+		words[i - first] = t->tok[i].text;
+	memset(&p->names, 0, sizeof(p->names));
+	kb_find_names(kb, words, t->n - first, &p->names);
+	p->nnames = names_count(&p->names);
 }
 
 static long long
@@ -1174,6 +1224,7 @@ match_question(struct kb *kb, const struct match_options *o, const char *text, s
 		query_init(&p->q);
 		p->o = o;
 		p->intents = intent_of(&t, first);
+		question_names(kb, &t, first, p);
 		p->deadline_ns =
 			o->deadline_ms > 0 ? now_ns() + (long long)(o->deadline_ms * 1e6) : 0;
 		rc = answer_question(kb, p, &t, first, asked, sure, has_hint, want, out, err,

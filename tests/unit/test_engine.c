@@ -15,6 +15,7 @@
 
 #include "harness.h"
 #include "intent.h"
+#include "names.h"
 #include "match.h"
 #include "proto.h"
 #include "smalltalk.h"
@@ -127,6 +128,66 @@ static void
 test_what_is_asked_decides(void)
 {
 	CHECK(reaches("when did judge leinenweber rule", "ruling-date"));
+}
+
+/* A small table of entities: 0 New York City, 1 New York State, 2 the Seventh Circuit,
+ * 3 Leinenweber. Forms sorted as the loader reads them (ORDER BY form). */
+static const struct name_table *
+sample_names(void)
+{
+	static struct name_form forms[] = {
+		{ "7th circuit", 2, 2 },      { "harry d leinenweber", 3, 3 },
+		{ "leinenweber", 3, 1 },      { "new york", 1, 2 },
+		{ "new york city", 0, 3 },    { "nyc", 0, 1 },
+		{ "septimo circuito", 2, 2 }, { "seventh circuit", 2, 2 },
+	};
+	static struct name_table t;
+
+	t.forms = forms;
+	t.nforms = ARRAY_LEN(forms);
+	t.n = 4;
+	return &t;
+}
+
+/* Returns the entities names_in_text() finds in text, as a bit mask. */
+static uint64_t
+names_of(const char *text)
+{
+	struct name_set s;
+
+	memset(&s, 0, sizeof(s));
+	names_in_text(sample_names(), text, strlen(text), &s);
+	return s.bits[0];
+}
+
+static void
+test_names_found(void)
+{
+	char longer[2048] = "";
+	int i;
+
+	CHECK(names_of("Who sued New York City?") == 1u << 0); /* the longest form wins */
+	CHECK(names_of("and new york state") == 1u << 1);
+	CHECK(names_of("did the 7th Circuit or NYC") == (1u << 2 | 1u << 0));
+	CHECK(names_of("¿Qué dijo el Séptimo Circuito?") == 1u << 2);
+	CHECK(names_of("Judge Harry D. Leinenweber") == 1u << 3);
+	CHECK(names_of("seventh heaven, circuit new") == 0); /* words of forms, not forms */
+	CHECK(names_of("newyork leinenwebers") == 0);
+	CHECK(names_of("") == 0);
+	for (i = 1; i < (int)sample_names()->nforms; i++)
+		CHECK(strcmp(sample_names()->forms[i - 1].text, sample_names()->forms[i].text) < 0);
+	/* A form across the end of names_in_text()'s window of words is found. */
+	for (i = 0; i < 62; i++)
+		strcat(longer, "word ");
+	strcat(longer, "harry d leinenweber and more words after it");
+	CHECK(names_of(longer) == 1u << 3);
+	{
+		struct name_set a = { { 1u << 0 | 1u << 2 } }, b = { { 1u << 2 } };
+
+		CHECK(names_count(&a) == 2);
+		CHECK(names_missing(&a, &b) == 1);
+		CHECK(names_missing(&b, &a) == 0);
+	}
 }
 
 static void
@@ -255,6 +316,13 @@ test_small_talk(void)
 	a = ask("thanks", NULL);
 	CHECK(a.type == ANSWER_CHAT && strcmp(a.fact, "_thanks") == 0 && a.nrelated == 0);
 	CHECK_STR(a.text, "Fixture thanks: you're welcome.");
+	answer_free(&a);
+	/* After a greeting, the rest of the question is read as the whole of it. */
+	a = ask("hi, thanks", NULL);
+	CHECK(a.type == ANSWER_CHAT && strcmp(a.fact, "_thanks") == 0);
+	answer_free(&a);
+	a = ask("hello??? anyone there", NULL);
+	CHECK(a.type == ANSWER_CHAT && strcmp(a.fact, "_greeting") == 0);
 	answer_free(&a);
 	a = ask("goodbye", NULL);
 	CHECK(a.type == ANSWER_CHAT && strcmp(a.fact, "_goodbye") == 0);
@@ -597,6 +665,7 @@ main(int argc, char **argv)
 	RUN(test_plain_questions);
 	RUN(test_intent_reading);
 	RUN(test_what_is_asked_decides);
+	RUN(test_names_found);
 	RUN(test_casual_and_misspelt_questions);
 	RUN(test_fts5_syntax_is_harmless);
 	RUN(test_garbage_is_harmless);
