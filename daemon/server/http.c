@@ -214,7 +214,7 @@ ask_get(struct server *srv, struct session *ss, const char *origin)
 		r.body = NULL;
 		r.retry_after = 0;
 	} else {
-		service_http_get(srv->svc, q, lang, id, &c->bucket, server_now(), &r);
+		service_http_get(srv->svc, q, lang, id, &c->bucket, mono_ns(), &r);
 	}
 	rc = respond_ask(ss, &r, origin, format, q);
 	free(q);
@@ -274,7 +274,7 @@ http_body_done(struct server *srv, struct session *ss)
 		return respond_text(ss, 500, "Out of memory.\n");
 	}
 	service_http_post(srv->svc, ss->post.data ? ss->post.data : "", ss->post.len, &c->bucket,
-			  server_now(), &r);
+			  mono_ns(), &r);
 	buf_free(&ss->post);
 	return respond_ask(ss, &r, origin, FORMAT_JSON, NULL);
 }

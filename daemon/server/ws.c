@@ -49,7 +49,7 @@ ws_established(struct server *srv, struct session *ss)
 {
 	if ((ss->client = server_client(srv, ss->wsi)) == NULL)
 		return -1;
-	bucket_init(&ss->bucket, (double)srv->cfg->burst, server_now());
+	bucket_init(&ss->bucket, (double)srv->cfg->burst, mono_ns());
 	memset(&ss->choices, 0, sizeof(ss->choices));
 	buf_init(&ss->msg);
 	ss->next = srv->sessions;
@@ -148,7 +148,7 @@ finish_message(struct server *srv, struct session *ss)
 		rc = service_refuse(svc, PROTO_OVERLOADED, json, queue_frame, ss);
 	else
 		rc = service_converse(svc, ss->msg.data ? ss->msg.data : "", ss->msg.len,
-				      &ss->bucket, &ss->choices, server_now(), queue_frame, ss);
+				      &ss->bucket, &ss->choices, mono_ns(), queue_frame, ss);
 	ss->receiving = 0;
 	ss->msg.len = 0;
 	if (rc == -1)
