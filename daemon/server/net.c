@@ -393,6 +393,7 @@ create_context(struct server *srv)
 	struct lws_context_creation_info info;
 
 	memset(&info, 0, sizeof(info));
+	/* Not LWS_SERVER_OPTION_VALIDATE_UTF8: ws.c checks text messages itself (it says why). */
 	info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
 	if (srv->cfg->tls_cert)
 		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
