@@ -203,7 +203,7 @@ valgrind: test-deps $(PROGRAMS) $(TEST_PROGRAMS) $(TEST_KBS)
 	BUILD=$(BUILD) TEXTS=$(TEXTS) VALGRIND=1 $(PYTHON) tests/run
 
 # The load generator speaks websocket itself, so it measures every server the same way.
-$(BUILD)/bench/loadgen: $(OBJ)/bench/loadgen.o
+$(BUILD)/bench/loadgen: $(OBJ)/bench/loadgen.o $(OBJ)/daemon/shared/util.o
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lm
 $(BUILD)/bench/echo: $(OBJ)/bench/echo.o
