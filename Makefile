@@ -79,8 +79,12 @@ SLACK_OBJS = $(SLACK:%=$(OBJ)/adapters/slack/%.o)
 MATRIX_PURE = events sync notice rooms state mxapi
 MATRIX = options account syncer batch gap main $(MATRIX_PURE)
 MATRIX_OBJS = $(MATRIX:%=$(OBJ)/adapters/matrix/%.o) $(OBJ)/daemon/shared/html.o
-UNIT_TESTS = test_util test_norm test_query test_index test_compiler test_engine test_server test_page \
-	     test_common test_slack test_matrix
+# The server's modules are tested one file each, tests/unit/test_<module>.c for
+# daemon/server/<module>.c, with the helpers they share in tests/unit/server_fixture.c.
+SERVER_UNIT_TESTS = test_config test_ratelimit test_cache test_origin test_www test_metrics \
+		    test_service test_members test_unanswered test_linger
+UNIT_TESTS = test_util test_norm test_query test_index test_compiler test_engine \
+	     $(SERVER_UNIT_TESTS) test_page test_common test_slack test_matrix
 PROGRAMS = $(BUILD)/rulingd $(BUILD)/rulingkb $(BUILD)/rulingbot-slack $(BUILD)/rulingbot-matrix
 BENCH_PROGRAMS = $(BUILD)/bench/loadgen $(BUILD)/bench/echo $(BUILD)/bench/kbbench
 TEST_PROGRAMS = $(UNIT_TESTS:%=$(BUILD)/tests/%) $(BUILD)/rulingeval
@@ -112,7 +116,8 @@ $(OBJ)/%.o: %.c | deps
 	@mkdir -p $(@D)
 	$(CC) $(PROJECT_CFLAGS) $(CFLAGS) -c $< -o $@
 
-$(OBJ)/daemon/server/%.o $(OBJ)/tests/unit/test_server.o $(OBJ)/tests/unit/test_page.o \
+$(OBJ)/daemon/server/%.o $(SERVER_UNIT_TESTS:%=$(OBJ)/tests/unit/%.o) \
+	$(OBJ)/tests/unit/server_fixture.o $(OBJ)/tests/unit/test_page.o \
 	$(OBJ)/tests/unit/test_engine.o: PROJECT_CFLAGS += -Idaemon/server
 
 $(ENGINE_LIB): $(ENGINE_OBJS)
@@ -151,8 +156,8 @@ $(BUILD)/tests/test_compiler: $(OBJ)/tests/unit/test_compiler.o $(COMPILER_OBJS)
 			      $(SHARED_OBJS)
 $(BUILD)/tests/test_engine: $(OBJ)/tests/unit/test_engine.o $(OBJ)/daemon/server/proto.o \
 			    $(ENGINE_LIB) $(SHARED_OBJS)
-$(BUILD)/tests/test_server: $(OBJ)/tests/unit/test_server.o $(SERVER_OBJS) $(ENGINE_LIB) \
-			    $(SHARED_OBJS)
+$(SERVER_UNIT_TESTS:%=$(BUILD)/tests/%): $(BUILD)/tests/%: $(OBJ)/tests/unit/%.o \
+	$(OBJ)/tests/unit/server_fixture.o $(SERVER_OBJS) $(ENGINE_LIB) $(SHARED_OBJS)
 $(BUILD)/tests/test_page: $(OBJ)/tests/unit/test_page.o $(OBJ)/daemon/server/page.o \
 			  $(OBJ)/daemon/shared/html.o $(OBJ)/daemon/shared/util.o
 $(BUILD)/tests/test_common: $(OBJ)/tests/unit/test_common.o $(COMMON_OBJS)
@@ -198,7 +203,7 @@ valgrind: test-deps $(PROGRAMS) $(TEST_PROGRAMS) $(TEST_KBS)
 	BUILD=$(BUILD) TEXTS=$(TEXTS) VALGRIND=1 $(PYTHON) tests/run
 
 # The load generator speaks websocket itself, so it measures every server the same way.
-$(BUILD)/bench/loadgen: $(OBJ)/bench/loadgen.o
+$(BUILD)/bench/loadgen: $(OBJ)/bench/loadgen.o $(OBJ)/daemon/shared/util.o
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lm
 $(BUILD)/bench/echo: $(OBJ)/bench/echo.o

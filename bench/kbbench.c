@@ -28,7 +28,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "engine.h"
 #include "util.h"
@@ -71,13 +70,11 @@ die(const char *msg, const char *detail)
 	exit(2);
 }
 
+/* Microseconds on the monotonic clock, as a double for the figures. */
 static double
 now_us(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+	return (double)mono_ns() / 1e3;
 }
 
 static void

@@ -8,14 +8,13 @@
 
 #include <time.h>
 
-/* Milliseconds on the monotonic clock. */
+#include "util.h"
+
+/* Milliseconds on the monotonic clock (util.h's mono_ns). */
 static inline long long
 mono_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return mono_ns() / 1000000;
 }
 
 /* Seconds since the Unix epoch on the wall clock. */

@@ -25,17 +25,10 @@ monocond_init(pthread_cond_t *c)
 void
 monocond_wait_until(pthread_cond_t *c, pthread_mutex_t *m, long long when_ms)
 {
-	long long wait_ms = when_ms - mono_ms();
-	struct timespec ts;
+	/* c times its waits on the clock when_ms is read from (monocond_init). */
+	struct timespec ts = { (time_t)(when_ms / 1000), (long)(when_ms % 1000) * 1000000 };
 
-	if (wait_ms <= 0)
+	if (when_ms <= mono_ms())
 		return;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ts.tv_sec += wait_ms / 1000;
-	ts.tv_nsec += (wait_ms % 1000) * 1000000;
-	if (ts.tv_nsec >= 1000000000) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000;
-	}
 	pthread_cond_timedwait(c, m, &ts);
 }

@@ -107,7 +107,7 @@ int index_remember(struct index *ix, const struct index_phrase *p);
 
 /* Finds the k best facts numbered first..last for q, best first, ties to the lower
  * number: what FTS5 returns for ORDER BY rank, rowid LIMIT k. Gives up at deadline_ns
- * (CLOCK_MONOTONIC; 0 for never). Returns how many it found (facts with a phrase of q),
+ * (mono_ns(); 0 for never). Returns how many it found (facts with a phrase of q),
  * -1 when out of memory, -2 past the deadline. */
 int index_top(const struct index *ix, const struct index_query *q, uint32_t first, uint32_t last,
 	      int k, long long deadline_ns, struct index_hit *out);

@@ -84,7 +84,7 @@ struct kb_synonym {
 int kb_prepare(struct kb *kb, const struct query *q, struct index_query *out);
 
 /* Searches the facts of one language for q, best first, up to max, giving up at
- * deadline_ns (CLOCK_MONOTONIC, 0 for never). Returns the number of hits, or -1 with the
+ * deadline_ns (mono_ns(), 0 for never). Returns the number of hits, or -1 with the
  * reason in err. */
 int kb_search(struct kb *kb, const struct index_query *q, enum lang lang, struct kb_hit *hits,
 	      int max, long long deadline_ns, char *err, size_t errlen);

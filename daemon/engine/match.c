@@ -25,7 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "intent.h"
 #include "kb.h"
@@ -33,6 +32,7 @@
 #include "norm.h"
 #include "query.h"
 #include "smalltalk.h"
+#include "util.h"
 
 #define CANDIDATES    12  /* facts ranked per search (see docs/engine.md) */
 #define QUESTION_ROWS 512 /* matched questions read per search */
@@ -1183,15 +1183,6 @@ question_names(const struct kb *kb, const struct norm_tokens *t, int first, stru
 	p->nnames = names_count(&p->names);
 }
 
-static long long
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 int
 match_question(struct kb *kb, const struct match_options *o, const char *text, size_t len,
 	       const char *lang_hint, struct answer *out, char *err, size_t errlen)
@@ -1226,7 +1217,7 @@ match_question(struct kb *kb, const struct match_options *o, const char *text, s
 		p->intents = intent_of(&t, first);
 		question_names(kb, &t, first, p);
 		p->deadline_ns =
-			o->deadline_ms > 0 ? now_ns() + (long long)(o->deadline_ms * 1e6) : 0;
+			o->deadline_ms > 0 ? mono_ns() + (long long)(o->deadline_ms * 1e6) : 0;
 		rc = answer_question(kb, p, &t, first, asked, sure, has_hint, want, out, err,
 				     errlen);
 		query_free(&p->q);

@@ -38,24 +38,15 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "indexstore.h"
+#include "util.h"
 
 /* Facts scored between two looks at the clock. */
 #define DEADLINE_EVERY 512
 
 /* Ranges of fewer facts than this are scanned whole rather than pruned: see top_by(). */
 #define SCAN_MAX 1024
-
-static long long
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 /* ---- Where a token is found: one term's postings, or a prefix's terms merged ---- */
 
@@ -877,7 +868,7 @@ top_by_scan(struct search *se, uint32_t first, uint32_t last, int k, long long d
 		scan_keep(&w, out, &n, k);
 		if (w.hi == last)
 			break;
-		if (deadline_ns != 0 && now_ns() > deadline_ns)
+		if (deadline_ns != 0 && mono_ns() > deadline_ns)
 			return -2;
 	}
 	return n;
@@ -934,7 +925,7 @@ top_by_maxscore(struct search *se, uint32_t first, uint32_t last, int k, long lo
 			search_roles(se, theta, w.hi + 1);
 		if (deadline_ns != 0 && scored >= next_look) {
 			next_look = scored + DEADLINE_EVERY;
-			if (now_ns() > deadline_ns)
+			if (mono_ns() > deadline_ns)
 				return -2;
 		}
 	}

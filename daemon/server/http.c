@@ -10,6 +10,7 @@
 
 #include "log.h"
 #include "page.h"
+#include "proto.h"
 #include "server.h"
 #include "www.h"
 
@@ -97,6 +98,22 @@ static int
 respond_text(struct session *ss, unsigned int status, const char *text)
 {
 	return respond(ss, status, "text/plain; charset=utf-8", text, strlen(text), NULL);
+}
+
+/* Sends a refusal that comes before any question is read, as the protocol's error object
+ * (proto.c) with no id. Returns what the callback returns. */
+static int
+respond_error(struct session *ss, unsigned int status, enum proto_error e, const char *message,
+	      const struct reply_headers *h)
+{
+	char *body = proto_error_json(e, NULL, message, 0);
+	int rc;
+
+	if (body == NULL)
+		return respond_text(ss, 500, "Out of memory.\n");
+	rc = respond(ss, status, JSON_TYPE, body, strlen(body), h);
+	free(body);
+	return rc;
 }
 
 int
@@ -194,9 +211,6 @@ ask_format(struct lws *wsi)
 static int
 ask_get(struct server *srv, struct session *ss, const char *origin)
 {
-	static const char bad_format[] = "{\"type\":\"error\",\"code\":\"bad_request\","
-					 "\"message\":\"\\\"format\\\" must be \\\"json\\\" or "
-					 "\\\"html\\\".\"}";
 	struct reply_headers h = { origin[0] ? origin : NULL, 0, 0 };
 	enum ask_format format = ask_format(ss->wsi);
 	struct http_reply r;
@@ -205,7 +219,8 @@ ask_get(struct server *srv, struct session *ss, const char *origin)
 	struct client *c;
 
 	if (format == FORMAT_BAD)
-		return respond(ss, 400, JSON_TYPE, bad_format, strlen(bad_format), &h);
+		return respond_error(ss, 400, PROTO_BAD_REQUEST,
+				     "\"format\" must be \"json\" or \"html\".", &h);
 	q = url_arg(ss->wsi, "q", srv->cfg->max_question, &too_long);
 	lang = url_arg(ss->wsi, "lang", 16, &too_long);
 	id = url_arg(ss->wsi, "id", 1024, &too_long);
@@ -214,7 +229,7 @@ ask_get(struct server *srv, struct session *ss, const char *origin)
 		r.body = NULL;
 		r.retry_after = 0;
 	} else {
-		service_http_get(srv->svc, q, lang, id, &c->bucket, server_now(), &r);
+		service_http_get(srv->svc, q, lang, id, &c->bucket, mono_ns(), &r);
 	}
 	rc = respond_ask(ss, &r, origin, format, q);
 	free(q);
@@ -226,8 +241,6 @@ ask_get(struct server *srv, struct session *ss, const char *origin)
 static int
 ask_post_start(struct server *srv, struct session *ss)
 {
-	static const char too_large[] = "{\"type\":\"error\",\"code\":\"too_long\","
-					"\"message\":\"The request body is too large.\"}";
 	char len[24];
 	long n;
 
@@ -238,7 +251,8 @@ ask_post_start(struct server *srv, struct session *ss)
 	}
 	if (n > srv->cfg->max_message) {
 		ss->close_after = 1;
-		return respond(ss, 413, JSON_TYPE, too_large, strlen(too_large), NULL);
+		return respond_error(ss, 413, PROTO_TOO_LONG, "The request body is too large.",
+				     NULL);
 	}
 	ss->posting = 1;
 	buf_init(&ss->post);
@@ -274,7 +288,7 @@ http_body_done(struct server *srv, struct session *ss)
 		return respond_text(ss, 500, "Out of memory.\n");
 	}
 	service_http_post(srv->svc, ss->post.data ? ss->post.data : "", ss->post.len, &c->bucket,
-			  server_now(), &r);
+			  mono_ns(), &r);
 	buf_free(&ss->post);
 	return respond_ask(ss, &r, origin, FORMAT_JSON, NULL);
 }

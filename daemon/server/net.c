@@ -128,7 +128,7 @@ admit(struct server *srv, const char *addr, enum refusal *why)
 	*why = REFUSED_TOTAL;
 	if (srv->conns >= srv->cfg->max_conns || srv->conns >= srv->header_pool)
 		return NULL;
-	if ((c = clients_get(&srv->clients, addr, (double)srv->cfg->burst, server_now())) == NULL)
+	if ((c = clients_get(&srv->clients, addr, (double)srv->cfg->burst, mono_ns())) == NULL)
 		return NULL;
 	*why = REFUSED_PER_ADDRESS;
 	return c->conns < srv->cfg->max_conns_per_ip ? c : NULL;
@@ -141,7 +141,7 @@ static void
 refused(struct server *srv, enum refusal why, const char *addr)
 {
 	srv->svc->metrics.refused[why]++;
-	log_rate_warnx(&srv->refusals, server_now(), "%s (%s)",
+	log_rate_warnx(&srv->refusals, mono_ns(), "%s (%s)",
 		       why == REFUSED_TOTAL ? "--max-conns reached" : "--max-conns-per-ip reached",
 		       addr);
 }
@@ -200,10 +200,10 @@ accept_clients(struct server *srv, struct lws *listener)
 			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
 			    errno == ENOMEM) {
 				/* Still readable: pause, or the loop would spin on it. */
-				log_rate_warnx(&srv->accept_failed, server_now(), "%s; pausing",
+				log_rate_warnx(&srv->accept_failed, mono_ns(), "%s; pausing",
 					       strerror(errno));
 				accepting(srv, 0);
-				srv->resume_at = server_now() + ACCEPT_PAUSE_NS;
+				srv->resume_at = mono_ns() + ACCEPT_PAUSE_NS;
 			}
 			return;
 		}
@@ -247,7 +247,7 @@ static void
 tick(lws_sorted_usec_list_t *sul)
 {
 	struct server *srv = lws_container_of(sul, struct server, tick);
-	long long now = server_now();
+	long long now = mono_ns();
 	size_t lingering = linger_poll(&srv->linger, now);
 
 	notify_watchdog();
@@ -393,6 +393,7 @@ create_context(struct server *srv)
 	struct lws_context_creation_info info;
 
 	memset(&info, 0, sizeof(info));
+	/* Not LWS_SERVER_OPTION_VALIDATE_UTF8: ws.c checks text messages itself (it says why). */
 	info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
 	if (srv->cfg->tls_cert)
 		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
@@ -473,15 +474,15 @@ net_serve(struct service *svc, const struct config *cfg, const int *fds, int nfd
 	} else if (accept_when_ready(&srv) == -1) {
 		rc = -1;
 	} else {
-		srv.prune_at = server_now() + PRUNE_NS;
+		srv.prune_at = mono_ns() + PRUNE_NS;
 		lws_sul_schedule(srv.ctx, 0, &srv.tick, tick, TICK_US);
 		while (!srv.done && lws_service(srv.ctx, 0) >= 0)
 			;
 		log_info("stopped");
 	}
 	lws_context_destroy(srv.ctx);
-	log_rate_end(&srv.refusals, server_now());
-	log_rate_end(&srv.accept_failed, server_now());
+	log_rate_end(&srv.refusals, mono_ns());
+	log_rate_end(&srv.accept_failed, mono_ns());
 	linger_free(&srv.linger);
 	buf_free(&srv.batch);
 	clients_free(&srv.clients);

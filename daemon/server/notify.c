@@ -11,19 +11,11 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <systemd/sd-daemon.h>
-#include <time.h>
+
+#include "util.h"
 
 static long long watchdog_every_us = -1; /* -1: not asked yet; 0: no watchdog */
 static long long next_ping_us;
-
-static long long
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 void
 notify_ready(const char *status)
@@ -51,7 +43,7 @@ notify_watchdog(void)
 
 	if (watchdog_every_us < 0)
 		watchdog_every_us = sd_watchdog_enabled(0, &usec) > 0 ? (long long)usec / 2 : 0;
-	if (watchdog_every_us == 0 || (now = now_us()) < next_ping_us)
+	if (watchdog_every_us == 0 || (now = mono_ns() / 1000) < next_ping_us)
 		return;
 	sd_notify(0, "WATCHDOG=1");
 	next_ping_us = now + watchdog_every_us;

@@ -1,27 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * server.c -- what the parts of the network loop (net.c, ws.c, http.c) share: the clock,
- * the client table entry of a connection, reading a request's headers and Origin, and
- * the lingering close of a connection.
+ * server.c -- what the parts of the network loop (net.c, ws.c, http.c) share: the client
+ * table entry of a connection, reading a request's headers and Origin, and the lingering
+ * close of a connection.
  */
 #include "server.h"
 
 #include <fcntl.h>
 #include <stdio.h>
-#include <time.h>
 
 #include "origin.h"
 
 #define LINGER_NS 2000000000LL /* how long a closed connection is still read from */
-
-long long
-server_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 struct client *
 server_client(struct server *srv, struct lws *wsi)
@@ -33,7 +23,7 @@ server_client(struct server *srv, struct lws *wsi)
 		return c; /* found when it was accepted (net.c) */
 	if (lws_get_peer_simple(wsi, addr, sizeof(addr)) == NULL)
 		snprintf(addr, sizeof(addr), "unknown");
-	return clients_get(&srv->clients, addr, (double)srv->cfg->burst, server_now());
+	return clients_get(&srv->clients, addr, (double)srv->cfg->burst, mono_ns());
 }
 
 int
@@ -69,7 +59,7 @@ server_origin_ok(struct server *srv, struct lws *wsi, char *origin, size_t len)
 void
 server_linger(struct server *srv, struct lws *wsi)
 {
-	long long deadline = server_now() + LINGER_NS;
+	long long deadline = mono_ns() + LINGER_NS;
 	int fd = fcntl(lws_get_socket_fd(wsi), F_DUPFD_CLOEXEC, 0);
 
 	/* libwebsockets shuts the writing side (over TLS it sends close_notify instead),

@@ -86,9 +86,6 @@ struct server {
 	int done;				  /* 1: leave the loop */
 };
 
-/* Returns the monotonic time in nanoseconds. */
-long long server_now(void);
-
 /* Returns the client entry for the peer of wsi (created if need be), or NULL. */
 struct client *server_client(struct server *srv, struct lws *wsi);
 

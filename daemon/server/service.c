@@ -13,26 +13,18 @@
 #include <time.h>
 
 #include "log.h"
+#include "util.h"
 
 #ifndef RULINGBOT_VERSION
 #define RULINGBOT_VERSION "0.0.0"
 #endif
-
-static long long
-monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 /* Opens the KB at the configured path and asks it its self-test question. Returns it,
  * or NULL (reason logged); why gets the self-test's failure, "" when it passed. */
 static struct kb *
 open_kb(struct service *s, double *seconds, char *why, size_t whylen)
 {
-	long long start = monotonic_ns();
+	long long start = mono_ns();
 	struct kb *kb;
 	char err[512];
 
@@ -46,7 +38,7 @@ open_kb(struct service *s, double *seconds, char *why, size_t whylen)
 		log_warnx("the knowledge base %s cannot answer its self-test question: %s",
 			  kb_meta(kb, "kb_version"), why);
 	}
-	*seconds = (double)(monotonic_ns() - start) / 1e9;
+	*seconds = (double)(mono_ns() - start) / 1e9;
 	return kb;
 }
 
@@ -95,7 +87,7 @@ service_free(struct service *s)
 	kb_close(s->kb);
 	cache_free(&s->cache);
 	members_free(&s->members);
-	log_rate_end(&s->engine_failed, monotonic_ns());
+	log_rate_end(&s->engine_failed, mono_ns());
 	unanswered_close(&s->unanswered);
 	memset(s, 0, sizeof(*s));
 }
@@ -253,7 +245,7 @@ ask_engine(struct service *s, const char *text, size_t len, const char *lang, st
 
 	if (match_question(s->kb, &s->opts, text, len, lang, a, err, sizeof(err)) == 0)
 		return 0;
-	log_rate_warnx(&s->engine_failed, monotonic_ns(), "%s", err);
+	log_rate_warnx(&s->engine_failed, mono_ns(), "%s", err);
 	return -1;
 }
 
@@ -401,7 +393,7 @@ static int
 answer_question(struct service *s, const struct request *req, struct choices *pending,
 		frame_sink sink, void *ctx)
 {
-	long long start = monotonic_ns();
+	long long start = mono_ns();
 	int outcome;
 
 	if (s->kb == NULL)
@@ -412,7 +404,7 @@ answer_question(struct service *s, const struct request *req, struct choices *pe
 	if (outcome == -2)
 		return -1;
 	s->metrics.questions[outcome]++;
-	metrics_observe(&s->metrics, (double)(monotonic_ns() - start) / 1e9);
+	metrics_observe(&s->metrics, (double)(mono_ns() - start) / 1e9);
 	note_question(s, req->text, req->len, outcome);
 	return 200;
 }

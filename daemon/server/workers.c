@@ -17,6 +17,7 @@
 
 #include "log.h"
 #include "notify.h"
+#include "util.h"
 
 #define WORKERS_MAX   64
 #define YOUNG_SECONDS 2 /* a worker dying sooner than this is restarted after a pause */
@@ -28,13 +29,11 @@ struct worker {
 	time_t restart_at; /* when to start it again, 0 for now */
 };
 
+/* Seconds on the monotonic clock: restarts are paced in whole seconds. */
 static time_t
 now_s(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
+	return (time_t)(mono_ns() / 1000000000);
 }
 
 /* Starts worker i. Returns 0, or -1 when fork failed. */

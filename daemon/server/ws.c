@@ -49,7 +49,7 @@ ws_established(struct server *srv, struct session *ss)
 {
 	if ((ss->client = server_client(srv, ss->wsi)) == NULL)
 		return -1;
-	bucket_init(&ss->bucket, (double)srv->cfg->burst, server_now());
+	bucket_init(&ss->bucket, (double)srv->cfg->burst, mono_ns());
 	memset(&ss->choices, 0, sizeof(ss->choices));
 	buf_init(&ss->msg);
 	ss->next = srv->sessions;
@@ -148,7 +148,7 @@ finish_message(struct server *srv, struct session *ss)
 		rc = service_refuse(svc, PROTO_OVERLOADED, json, queue_frame, ss);
 	else
 		rc = service_converse(svc, ss->msg.data ? ss->msg.data : "", ss->msg.len,
-				      &ss->bucket, &ss->choices, server_now(), queue_frame, ss);
+				      &ss->bucket, &ss->choices, mono_ns(), queue_frame, ss);
 	ss->receiving = 0;
 	ss->msg.len = 0;
 	if (rc == -1)
@@ -192,6 +192,13 @@ ws_receive(struct server *srv, struct session *ss, const char *in, size_t len)
 		return close_with(ss->wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, "message too large");
 	ss->received += len;
 	if (!ss->binary) {
+		/* Checked here, not by libwebsockets (LWS_SERVER_OPTION_VALIDATE_UTF8). In
+		 * 4.1.6 that option lets a message through whose last fragment is empty and
+		 * the one before ends inside a character; after rulingd closes with 1009 it
+		 * checks what it still drains of the frame and drops the connection without
+		 * sending the close; and it drops a client's close frame whose reason is not
+		 * UTF-8 without answering it. Tests: 07-daemon-limits (invalid_utf8), and
+		 * 23-hostile (100,000 '[', a close reason that is not UTF-8). */
 		if (utf8_stream_feed(&ss->utf8, in, len) == -1 ||
 		    (lws_is_final_fragment(ss->wsi) && !utf8_stream_complete(&ss->utf8)))
 			return close_with(ss->wsi, LWS_CLOSE_STATUS_INVALID_PAYLOAD,

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * util.c -- buffers, arenas, UTF-8, dates and numbers: the plumbing shared by rulingd,
- * rulingkb, the tests and the bridges. Nothing here knows about questions or answers.
+ * util.c -- buffers, arenas, UTF-8, dates, numbers and the clock: the plumbing shared by
+ * rulingd, rulingkb, the tests and the bridges. Nothing here knows about questions or answers.
  */
 #include "util.h"
 
@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* One block of an arena; strings are carved from data[] until it is full. */
 struct arena_block {
@@ -544,4 +545,13 @@ fnv1a(unsigned long long h, const void *p, size_t n)
 		h *= 0x100000001b3ULL;
 	}
 	return h;
+}
+
+long long
+mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * util.h -- small things every rulingbot program needs: growable byte buffers, an arena
- * for strings that die together, UTF-8 decoding, dates, and checked number parsing.
+ * for strings that die together, UTF-8 decoding, dates, checked number parsing, and the
+ * one clock deadlines and durations are measured on.
  */
 #ifndef RULINGBOT_UTIL_H
 #define RULINGBOT_UTIL_H
@@ -146,5 +147,10 @@ uint32_t hash_word(const void *p, size_t n);
  * KB version, where only change detection matters. This function can't fail. */
 #define FNV_OFFSET 0xcbf29ce484222325ULL
 unsigned long long fnv1a(unsigned long long h, const void *p, size_t n);
+
+/* Nanoseconds on the monotonic clock, which setting the wall clock does not move: every
+ * deadline, timeout and duration in rulingbot is read from here (callers that count in
+ * microseconds, milliseconds or seconds divide). This function can't fail. */
+long long mono_ns(void);
 
 #endif

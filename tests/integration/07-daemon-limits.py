@@ -163,6 +163,17 @@ def invalid_utf8():
             ("a character cut at the last fragment", [(T, b"who was ", False),
                                                       (wsclient.CONT, b"the judge \xe2\x82",
                                                        True)]),
+            ("an overlong sequence across fragments", [(T, b"who \xe0", False),
+                                                       (wsclient.CONT, b"\x80\xaf judge",
+                                                        True)]),
+            ("a surrogate across fragments", [(T, b"judge \xed", False),
+                                              (wsclient.CONT, b"\xa0\x80", True)]),
+            ("a character cut before an empty last fragment",
+             [(T, b"who was the judge \xe2\x82", False), (wsclient.CONT, b"", True)]),
+            ("a bad byte in a frame longer than a question",
+             [(T, b"judge " * 400 + b"\xff", True)]),
+            ("a character cut at the end of a frame longer than a question",
+             [(T, b"judge " * 400 + b"\xe2\x82", True)]),
         ]
         for what, frames in bad:
             with d.ws() as ws:
@@ -183,6 +194,16 @@ def invalid_utf8():
             lines, done = collect_until_info(ws)
             s.check(done and lines == want and want,
                     "characters split across fragments are joined, and answered", lines)
+        with d.ws() as ws:
+            q = "¿quién fue el juez?".encode()
+            ws.send_frame(T, q[:1], fin=False)  # inside the ¿
+            ws.send_frame(wsclient.PING, b"p")
+            ws.send_frame(wsclient.CONT, q[1:])
+            ws.send_text(INFO)
+            lines, done = collect_until_info(ws)
+            lines = [line for line in lines if line != f"<opcode {wsclient.PONG}>"]
+            s.check(done and lines == want and want,
+                    "a character split around a ping is joined, and answered", lines)
         with d.ws() as ws:
             lines, done = ask_lines(ws, "who was the judge")
             s.check(done and lines, "rulingd serves new connections after 1007 closes", lines)

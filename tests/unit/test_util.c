@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_util.c -- buffers, arenas, UTF-8 decoding, dates and number parsing, and the
- * warnings that are logged once then counted.
+ * test_util.c -- buffers, arenas, UTF-8 decoding, dates and number parsing, the monotonic
+ * clock, and the warnings that are logged once then counted.
  */
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -311,6 +312,20 @@ test_one_line_for_a_log(void)
 		  "ab\xc3\xa9\xc3\xa9");
 }
 
+static void
+test_mono_ns_moves_forward(void)
+{
+	struct timespec pause = { 0, 2000000 };
+	long long before = mono_ns(), after;
+
+	CHECK(before > 0);
+	CHECK(mono_ns() >= before);
+	nanosleep(&pause, NULL);
+	after = mono_ns();
+	CHECK(after - before >= 2000000);
+	CHECK(after - before < 10000000000LL);
+}
+
 int
 main(void)
 {
@@ -327,5 +342,6 @@ main(void)
 	RUN(test_hash_word_reads_every_byte_and_no_more);
 	RUN(test_arena_strcat3_joins);
 	RUN(test_log_rate_counts_repeats);
+	RUN(test_mono_ns_moves_forward);
 	HARNESS_END();
 }
