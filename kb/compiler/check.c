@@ -17,7 +17,6 @@
 #include "jsonpos.h"
 #include "quote.h"
 #include "engine.h"
-#include "norm.h"
 
 /* A question and the fact it belongs to, for finding duplicates. */
 struct question_key {
@@ -783,6 +782,23 @@ form_line(const struct checker *c, const struct entity *e, const char *s)
 	return line > 0 ? line : jsonpos_key_line(text, &e->span, "forms");
 }
 
+/* Returns 1 when word (folded) is one the engine drops from a question in either language
+ * as carrying no meaning ("la", "the"). */
+static int
+stopword(const char *word)
+{
+	struct buf b;
+	enum lang l;
+	int empty = 0;
+
+	for (l = LANG_EN; !empty && l < LANG_COUNT; l++) {
+		buf_init(&b);
+		empty = norm_question_words(word, strlen(word), l, &b) == 0 && b.len == 0;
+		buf_free(&b);
+	}
+	return empty;
+}
+
 static int
 listed_kind(const char *kind)
 {
@@ -794,7 +810,7 @@ listed_kind(const char *kind)
 }
 
 /* Checks one entity's id, kind and the words of its forms: one to KB_ENTITY_WORDS once
- * folded, and not a single word a question is full of ("la", "may"), which would make
+ * folded, and not a single word a question is full of ("la", "the"), which would make
  * nearly every question name the entity. */
 static void
 check_entity(struct checker *c, const struct entity *e, const struct entity *first)
@@ -825,8 +841,7 @@ check_entity(struct checker *c, const struct entity *e, const struct entity *fir
 			entity_problem(c, e, form_line(c, e, e->forms[i]),
 				       "form '%s' must be one to %d words", e->forms[i],
 				       KB_ENTITY_WORDS);
-		else if (words == 1 &&
-			 (norm_is_stopword(b.data, LANG_EN) || norm_is_stopword(b.data, LANG_ES)))
+		else if (words == 1 && stopword(b.data))
 			entity_problem(c, e, form_line(c, e, e->forms[i]),
 				       "form '%s' is a word nearly every question has",
 				       e->forms[i]);
