@@ -34,7 +34,7 @@ static const char *const schema_sql = "PRAGMA journal_mode=OFF;"
 struct writer {
 	sqlite3 *db;
 	sqlite3_stmt *meta, *source, *fact, *question, *cite, *related, *synonym, *fix;
-	sqlite3_stmt *starter, *reply, *fact_index, *word_index, *question_index;
+	sqlite3_stmt *entity, *starter, *reply, *fact_index, *word_index, *question_index;
 };
 
 static const char *const insert_sql[] = {
@@ -46,6 +46,9 @@ static const char *const insert_sql[] = {
 	"INSERT INTO fact_related VALUES(?1, ?2, ?3)",
 	"INSERT OR IGNORE INTO synonyms VALUES(?1, ?2)",
 	"INSERT OR REPLACE INTO misspellings VALUES(?1, ?2)",
+	/* check_kb() refuses a form of two entities: what is ignored is the same entity's
+	 * forms folding alike ("Séptimo Circuito", "septimo circuito"). */
+	"INSERT OR IGNORE INTO entities VALUES(?1, ?2, ?3)",
 	"INSERT INTO starters VALUES(?1, ?2, ?3)",
 	"INSERT INTO replies VALUES(?1, ?2, ?3)",
 	"INSERT INTO fact_index(rowid, questions, keywords, answer) VALUES(?1, ?2, ?3, ?4)",
@@ -56,10 +59,10 @@ static const char *const insert_sql[] = {
 static sqlite3_stmt **
 writer_slot(struct writer *w, size_t i)
 {
-	sqlite3_stmt **slots[] = { &w->meta,	      &w->source,  &w->fact,	   &w->question,
-				   &w->cite,	      &w->related, &w->synonym,	   &w->fix,
-				   &w->starter,	      &w->reply,   &w->fact_index, &w->word_index,
-				   &w->question_index };
+	sqlite3_stmt **slots[] = { &w->meta,	   &w->source,	      &w->fact,	   &w->question,
+				   &w->cite,	   &w->related,	      &w->synonym, &w->fix,
+				   &w->entity,	   &w->starter,	      &w->reply,   &w->fact_index,
+				   &w->word_index, &w->question_index };
 
 	return slots[i];
 }
@@ -193,6 +196,28 @@ write_normalised(sqlite3_stmt *st, const char *text, const char *second, int sec
 	return rc;
 }
 
+/* Writes each entity's forms folded as norm_text() folds a question, so the engine finds
+ * them among a question's words as they are. */
+static int
+write_entities(struct writer *w, const struct kbset *set)
+{
+	const struct entity *e;
+	struct buf b;
+	int rc = 0, i, j;
+
+	for (i = 0; rc == 0 && i < set->nentities; i++) {
+		e = &set->entities[i];
+		for (j = 0; rc == 0 && j < e->nforms; j++) {
+			buf_init(&b);
+			rc = norm_text(e->forms[j], strlen(e->forms[j]), &b);
+			if (rc == 0 && b.len > 0)
+				rc = run(w->entity, -1, 3, b.data, e->id, e->kind);
+			buf_free(&b);
+		}
+	}
+	return rc;
+}
+
 static int
 write_words(struct writer *w, const struct kbset *set)
 {
@@ -298,6 +323,8 @@ write_all(struct writer *w, const struct kbset *set)
 	rc = rc == 0 ? write_facts(w, set) : rc;
 	if (rc == 0)
 		rc = write_words(w, set);
+	if (rc == 0)
+		rc = write_entities(w, set);
 	if (rc == 0)
 		rc = write_replies(w, set);
 	if (rc == 0)

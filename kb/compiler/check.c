@@ -25,6 +25,14 @@ struct question_key {
 	const struct fact *f; /* its fact */
 };
 
+/* An entity's form folded as the engine folds a question, for finding a form that names
+ * two entities. */
+struct form_key {
+	char *key;		/* the folded form */
+	const char *text;	/* as written */
+	const struct entity *e; /* its entity */
+};
+
 /* A stored source text, loaded on first use. */
 struct source_text {
 	int state;	 /* 0 not loaded, 1 loaded, -1 missing */
@@ -744,6 +752,181 @@ check_synonyms(struct checker *c)
 	}
 }
 
+/* The kinds of entity kb/README.md describes. */
+static const char *const entity_kinds[] = {
+	"agency", "case", "city",   "country", "county", "court",
+	"judge",  "law",  "person", "state",   NULL,
+};
+
+static void __attribute__((format(printf, 4, 5)))
+entity_problem(struct checker *c, const struct entity *e, int line, const char *fmt, ...)
+{
+	char what[160], msg[600];
+	va_list ap;
+
+	snprintf(what, sizeof(what), "entity '%s'", e->id ? e->id : "?");
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	kb_problem(c->set, c->set->entities_file->path, line ? line : e->span.line, what, "%s",
+		   msg);
+}
+
+/* Line of the form s in entity e, or else of its "forms" field. */
+static int
+form_line(const struct checker *c, const struct entity *e, const char *s)
+{
+	const char *text = c->set->entities_file->text.data;
+	int line = jsonpos_string_line(text, &e->span, s);
+
+	return line > 0 ? line : jsonpos_key_line(text, &e->span, "forms");
+}
+
+/* Returns 1 when word (folded) is one the engine drops from a question in either language
+ * as carrying no meaning ("la", "the"). */
+static int
+stopword(const char *word)
+{
+	struct buf b;
+	enum lang l;
+	int empty = 0;
+
+	for (l = LANG_EN; !empty && l < LANG_COUNT; l++) {
+		buf_init(&b);
+		empty = norm_question_words(word, strlen(word), l, &b) == 0 && b.len == 0;
+		buf_free(&b);
+	}
+	return empty;
+}
+
+static int
+listed_kind(const char *kind)
+{
+	const char *const *k;
+
+	for (k = entity_kinds; *k && strcmp(*k, kind) != 0; k++)
+		;
+	return *k != NULL;
+}
+
+/* Checks one entity's id, kind and the words of its forms: one to KB_ENTITY_WORDS once
+ * folded, and not a single word a question is full of ("la", "the"), which would make
+ * nearly every question name the entity. */
+static void
+check_entity(struct checker *c, const struct entity *e, const struct entity *first)
+{
+	const char *text = c->set->entities_file->text.data;
+	struct buf b;
+	int i, words;
+	size_t l;
+
+	if (e->id && !valid_id(e->id))
+		entity_problem(c, e, jsonpos_key_line(text, &e->span, "id"),
+			       "id may hold only a-z, 0-9 and single '-' inside");
+	else if (e->id && first != e)
+		entity_problem(c, e, jsonpos_key_line(text, &e->span, "id"),
+			       "duplicate id (also on line %d)", first->span.line);
+	if (e->kind && !listed_kind(e->kind))
+		entity_problem(c, e, jsonpos_key_line(text, &e->span, "kind"),
+			       "unknown kind \"%s\" (see kb/README.md)", e->kind);
+	for (i = 0; i < e->nforms; i++) {
+		buf_init(&b);
+		if (norm_text(e->forms[i], strlen(e->forms[i]), &b) == -1) {
+			buf_free(&b);
+			continue;
+		}
+		for (words = b.len ? 1 : 0, l = 0; l < b.len; l++)
+			words += b.data[l] == ' ';
+		if (words == 0 || words > KB_ENTITY_WORDS)
+			entity_problem(c, e, form_line(c, e, e->forms[i]),
+				       "form '%s' must be one to %d words", e->forms[i],
+				       KB_ENTITY_WORDS);
+		else if (words == 1 && stopword(b.data))
+			entity_problem(c, e, form_line(c, e, e->forms[i]),
+				       "form '%s' is a word nearly every question has",
+				       e->forms[i]);
+		buf_free(&b);
+	}
+}
+
+static int
+cmp_form(const void *a, const void *b)
+{
+	const struct form_key *x = a, *y = b;
+	int cmp = strcmp(x->key, y->key);
+
+	return cmp ? cmp : (x->e > y->e) - (x->e < y->e);
+}
+
+/* Reports a form that, once folded, belongs to two entities: the engine could not tell
+ * which one a question names. The same entity's forms folding alike are merged when the
+ * database is written. */
+static int
+check_entity_forms(struct checker *c)
+{
+	struct form_key *keys;
+	struct buf b;
+	size_t n = 0, i;
+	int k, f;
+
+	for (k = 0; k < c->set->nentities; k++)
+		n += (size_t)c->set->entities[k].nforms;
+	if ((keys = calloc(n + 1, sizeof(*keys))) == NULL)
+		return -1;
+	n = 0;
+	for (k = 0; k < c->set->nentities; k++) {
+		const struct entity *e = &c->set->entities[k];
+		for (f = 0; f < e->nforms; f++) {
+			buf_init(&b);
+			if (norm_text(e->forms[f], strlen(e->forms[f]), &b) == -1 || b.len == 0) {
+				buf_free(&b);
+				continue;
+			}
+			keys[n++] = (struct form_key){ b.data, e->forms[f], e };
+		}
+	}
+	qsort(keys, n, sizeof(*keys), cmp_form);
+	for (i = 1; i < n; i++)
+		if (strcmp(keys[i - 1].key, keys[i].key) == 0 && keys[i - 1].e != keys[i].e)
+			entity_problem(c, keys[i].e, form_line(c, keys[i].e, keys[i].text),
+				       "form '%s' also names entity '%s'", keys[i].text,
+				       keys[i - 1].e->id ? keys[i - 1].e->id : "?");
+	for (i = 0; i < n; i++)
+		free(keys[i].key);
+	free(keys);
+	return 0;
+}
+
+/* Returns the first entity with e's id: e itself unless the id is taken. */
+static const struct entity *
+first_entity(const struct kbset *set, const struct entity *e)
+{
+	int i;
+
+	for (i = 0; e->id && i < set->nentities; i++)
+		if (set->entities[i].id && strcmp(set->entities[i].id, e->id) == 0)
+			return &set->entities[i];
+	return e;
+}
+
+/* Checks entities.json, when the KB has one. */
+static int
+check_entities(struct checker *c)
+{
+	const struct kb_file *file = c->set->entities_file;
+	int i;
+
+	if (file == NULL || c->set->nentities == 0)
+		return 0;
+	if (c->set->nentities > KB_ENTITIES_MAX)
+		kb_problem(c->set, file->path,
+			   jsonpos_key_line(file->text.data, &file->whole, "entities"), NULL,
+			   "%d entities, at most %d", c->set->nentities, KB_ENTITIES_MAX);
+	for (i = 0; i < c->set->nentities; i++)
+		check_entity(c, &c->set->entities[i], first_entity(c->set, &c->set->entities[i]));
+	return check_entity_forms(c);
+}
+
 static void
 check_starters(struct checker *c)
 {
@@ -876,6 +1059,8 @@ check_kb(struct kbset *set, const char *texts_dir, long today)
 			set->problems++;
 		check_untranslated(&c);
 		check_synonyms(&c);
+		if (check_entities(&c) == -1)
+			set->problems++;
 		check_starters(&c);
 		check_replies(&c);
 		if (c.quotes_unchecked > 0)

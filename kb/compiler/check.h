@@ -4,7 +4,8 @@
  * references, real dates, http(s) addresses, short answers, questions that lead to one
  * fact only, supersession with a successor, quotes that are really in their source,
  * translations that state their original's dates and numbers from the same sources (and
- * a warning for an English fact without one), and every reply the engine says, once each.
+ * a warning for an English fact without one), entities whose forms name one entity
+ * each, and every reply the engine says, once each.
  */
 #ifndef RULINGKB_CHECK_H
 #define RULINGKB_CHECK_H

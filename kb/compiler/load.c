@@ -35,6 +35,8 @@ static const char *const source_fields[] = {
 static const char *const cite_fields[] = { "id", "pinpoint", "quote", NULL };
 static const char *const synonym_fields[] = { "groups", "misspellings", "note", NULL };
 static const char *const group_fields[] = { "words", "note", NULL };
+static const char *const entities_fields[] = { "entities", "note", NULL };
+static const char *const entity_fields[] = { "id", "kind", "forms", "note", NULL };
 static const char *const starter_fields[] = { "en", "es", "note", NULL };
 static const char *const reply_fields[] = { "id", "en", "es", "note", NULL };
 
@@ -470,6 +472,91 @@ read_synonyms(struct kbset *set, struct kb_file *f)
 		read_misspellings(set, f, e);
 }
 
+/* Finds the items of the array that the top-level field key of f holds, as
+ * jsonpos_items() finds those of a top-level array. Returns their number (0 when there is
+ * no such array) or -1 when out of memory. */
+static int
+nested_items(const struct kb_file *f, const char *key, struct json_span **out)
+{
+	size_t n = strlen(key), i, j;
+	int line, count;
+
+	*out = NULL;
+	for (i = 0; i + n + 2 <= f->text.len; i++) {
+		if (f->text.data[i] != '"' || strncmp(f->text.data + i + 1, key, n) != 0 ||
+		    f->text.data[i + n + 1] != '"')
+			continue;
+		for (j = i + n + 2; j < f->text.len && strchr(" \t\r\n:", f->text.data[j]); j++)
+			;
+		if (j >= f->text.len || f->text.data[j] != '[')
+			continue;
+		if ((count = jsonpos_items(f->text.data + j, f->text.len - j, out)) <= 0)
+			return count;
+		line = jsonpos_line(f->text.data, j);
+		for (i = 0; i < (size_t)count; i++) {
+			(*out)[i].start += j;
+			(*out)[i].end += j;
+			(*out)[i].line += line - 1;
+		}
+		return count;
+	}
+	return 0;
+}
+
+static void
+read_entity(struct kbset *set, struct kb_file *f, const cJSON *obj, const struct json_span *span,
+	    int index)
+{
+	struct item it = { set, f, span, "entity", NULL, index + 1 };
+	struct entity *e;
+
+	if (!cJSON_IsObject(obj)) {
+		item_problem(&it, NULL, "an entity must be a JSON object");
+		return;
+	}
+	if ((e = grow(&set->entities, &set->nentities, sizeof(*e))) == NULL)
+		return;
+	e->span = *span;
+	it.id = e->id = get_string(&it, obj, "id", 1);
+	check_fields(&it, obj, entity_fields);
+	e->kind = get_string(&it, obj, "kind", 1);
+	get_string(&it, obj, "note", 0);
+	e->nforms = get_strings(&it, obj, "forms", 1, &e->forms);
+}
+
+/* Reads entities.json: an object whose "entities" list holds the entities. */
+static void
+read_entities(struct kbset *set, struct kb_file *f)
+{
+	struct item it = { set, f, &f->whole, NULL, NULL, 0 };
+	struct json_span *spans = NULL;
+	const cJSON *list, *e;
+	int nspans, i = 0;
+
+	set->entities_file = f;
+	if (f->root == NULL)
+		return;
+	if (!cJSON_IsObject(f->root)) {
+		kb_problem(set, f->path, 1, NULL, "the file must hold an object with 'entities'");
+		return;
+	}
+	check_fields(&it, f->root, entities_fields);
+	list = cJSON_GetObjectItemCaseSensitive(f->root, "entities");
+	if (!cJSON_IsArray(list)) {
+		kb_problem(set, f->path, jsonpos_key_line(f->text.data, &f->whole, "entities"),
+			   NULL, "'entities' must be a list of entities");
+		return;
+	}
+	if ((nspans = nested_items(f, "entities", &spans)) < 0)
+		nspans = 0;
+	cJSON_ArrayForEach(e, list)
+	{
+		read_entity(set, f, e, i < nspans ? &spans[i] : &f->whole, i);
+		i++;
+	}
+	free(spans);
+}
+
 static void
 read_starters(struct kbset *set, struct kb_file *f)
 {
@@ -571,6 +658,8 @@ load_kb(const char *dir, struct kbset *set, FILE *report)
 	read_sources(set, f);
 	if ((f = open_file(set, dir, "synonyms.json", 1)) != NULL)
 		read_synonyms(set, f);
+	if ((f = open_file(set, dir, "entities.json", 1)) != NULL)
+		read_entities(set, f);
 	if ((f = open_file(set, dir, "starters.json", 1)) != NULL)
 		read_starters(set, f);
 	read_replies(set, dir);
@@ -609,6 +698,8 @@ kbset_free(struct kbset *set)
 	}
 	for (i = 0; i < set->ngroups; i++)
 		free(set->groups[i].words);
+	for (i = 0; i < set->nentities; i++)
+		free(set->entities[i].forms);
 	for (i = 0; i < set->nfiles; i++) {
 		cJSON_Delete(set->files[i]->root);
 		buf_free(&set->files[i]->text);
@@ -624,6 +715,7 @@ kbset_free(struct kbset *set)
 	free(set->facts);
 	free(set->groups);
 	free(set->fixes);
+	free(set->entities);
 	free(set->replies);
 	memset(set, 0, sizeof(*set));
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * load.h -- reads a kb/ folder into a struct kbset: sources.json, facts/<topic>.json,
- * synonyms.json, starters.json and replies.json. Shape problems (malformed JSON, missing
- * or empty fields, wrong types, unknown fields, a missing replies.json) are reported as
+ * synonyms.json, entities.json, starters.json and replies.json. Shape problems (malformed JSON,
+ * missing or empty fields, wrong types, unknown fields, a missing replies.json) are reported as
  * they are found.
  */
 #ifndef RULINGKB_LOAD_H

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * model.h -- the knowledge base as the compiler holds it: every source, fact, synonym,
- * starter and fixed reply read from the kb/ folder, with the file and line each came
+ * entity, starter and fixed reply read from the kb/ folder, with the file and line each came
  * from. Strings are borrowed from the parsed JSON trees, which live as long as the struct
  * kbset.
  */
@@ -80,6 +80,15 @@ struct misspelling {
 	int line;	  /* its line */
 };
 
+/* An entity of entities.json: a name the knowledge base knows, as people type it. */
+struct entity {
+	const char *id;	       /* e.g. "leinenweber" */
+	const char *kind;      /* "judge", "city", ... (kb/README.md lists them) */
+	const char **forms;    /* names and abbreviations, in English and Spanish */
+	int nforms;	       /* entries in forms */
+	struct json_span span; /* its object in the file */
+};
+
 /* An entry of replies.json: what the bot says without a fact, in each language. */
 struct fixed_reply {
 	const char *id;	       /* a reply id of the engine's (kb_reply_id()) */
@@ -100,6 +109,9 @@ struct kbset {
 	int ngroups;		       /* entries in groups */
 	struct misspelling *fixes;     /* misspellings */
 	int nfixes;		       /* entries in fixes */
+	struct entity *entities;       /* entities.json */
+	int nentities;		       /* entries in entities */
+	struct kb_file *entities_file; /* entities.json, or NULL: a KB may name none */
 	const char **starters[2];      /* starter fact ids, by enum lang */
 	int nstarters[2];	       /* entries in starters */
 	struct kb_file *starters_file; /* starters.json, or NULL */

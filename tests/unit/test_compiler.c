@@ -2,10 +2,11 @@
 /*
  * test_compiler.c -- rulingkb: one test per problem the checker reports, each on a
  * knowledge base in a temporary folder with exactly that defect, checking the message
- * and its line; then the builder: the database opens, holds every reply, the version is
- * stable, the write is atomic.
+ * and its line; then the builder: the database opens, holds every reply and every
+ * entity's folded forms, the version is stable, the write is atomic.
  */
 #include <dirent.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -833,6 +834,172 @@ test_synonym_and_misspelling_shape(void)
 	CHECK(strstr(report, "synonyms: misspelling 'jugde' must map to a single word") != NULL);
 }
 
+/* Writes entities.json: its "entities" list holds items, the first on line 3. */
+static void
+write_entities(const char *items)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_printf(&b, "{\n  \"entities\": [\n%s\n  ]\n}\n", items);
+	write_text("entities.json", b.data);
+	buf_free(&b);
+}
+
+/* A KB with one fact and the entities items. Returns the problems. */
+static int
+check_entities(const char *items)
+{
+	new_kb();
+	write_facts(fact("f1", NULL, NULL), NULL);
+	write_entities(items);
+	return check(0);
+}
+
+static void
+test_entities_valid(void)
+{
+	CHECK(check_entities(
+		      "    {\"id\": \"seventh-circuit\", \"kind\": \"court\", \"note\": \"CA7\",\n"
+		      "     \"forms\": [\"Seventh Circuit\", \"7th Circuit\", \"Séptimo Circuito\","
+		      " \"septimo circuito\"]},\n"
+		      "    {\"id\": \"nyc\", \"kind\": \"city\", \"forms\": [\"New York "
+		      "City\"]}") == 0);
+}
+
+static void
+test_entities_file_is_optional(void)
+{
+	new_kb();
+	write_facts(fact("f1", NULL, NULL), NULL);
+	CHECK(check(0) == 0);
+}
+
+static void
+test_entity_without_id(void)
+{
+	CHECK(check_entities(
+		      "    {\"id\": \"chicago\", \"kind\": \"city\", \"forms\": [\"Chicago\"]},\n"
+		      "    {\"kind\": \"city\", \"forms\": [\"Evanston\"]}") == 1);
+	CHECK(reported_in("entities.json", 4, "entity #2: missing field 'id'"));
+}
+
+static void
+test_entity_duplicate_id(void)
+{
+	CHECK(check_entities(
+		      "    {\"id\": \"chicago\", \"kind\": \"city\", \"forms\": [\"Chicago\"]},\n"
+		      "    {\"id\": \"chicago\", \"kind\": \"city\", \"forms\": [\"Chi\"]}") == 1);
+	CHECK(reported_in("entities.json", 4, "entity 'chicago': duplicate id (also on line 3)"));
+}
+
+static void
+test_entity_unknown_kind(void)
+{
+	CHECK(check_entities(
+		      "    {\"id\": \"chicago\", \"kind\": \"town\", \"forms\": [\"Chicago\"]}") ==
+	      1);
+	CHECK(reported_in("entities.json", 3, "entity 'chicago': unknown kind \"town\""));
+}
+
+static void
+test_entity_without_forms(void)
+{
+	CHECK(check_entities("    {\"id\": \"chicago\", \"kind\": \"city\", \"forms\": []},\n"
+			     "    {\"id\": \"evanston\", \"kind\": \"city\"}") == 2);
+	CHECK(reported_in("entities.json", 3,
+			  "entity 'chicago': field 'forms' needs at least 1 entries"));
+	CHECK(reported_in("entities.json", 4, "entity 'evanston': missing field 'forms'"));
+}
+
+static void
+test_entity_empty_form(void)
+{
+	CHECK(check_entities("    {\"id\": \"chicago\", \"kind\": \"city\",\n"
+			     "     \"forms\": [\"Chicago\", \" \"]},\n"
+			     "    {\"id\": \"evanston\", \"kind\": \"city\",\n"
+			     "     \"forms\": [\"Evanston\", \"...\"]}") == 2);
+	CHECK(reported_in("entities.json", 4, "entity 'chicago': field 'forms': entry 2 is empty"));
+	CHECK(reported_in("entities.json", 6,
+			  "entity 'evanston': form '...' must be one to 6 words"));
+}
+
+static void
+test_entity_form_too_long(void)
+{
+	CHECK(check_entities(
+		      "    {\"id\": \"ca7\", \"kind\": \"court\", \"forms\": [\"Seventh Circuit\","
+		      " \"U.S. Court of Appeals for the Seventh Circuit\"]}") == 1);
+	CHECK(reported_in("entities.json", 3,
+			  "entity 'ca7': form 'U.S. Court of Appeals for the Seventh Circuit' must "
+			  "be one to 6 words"));
+}
+
+static void
+test_entity_form_is_a_stopword(void)
+{
+	CHECK(check_entities("    {\"id\": \"los-angeles\", \"kind\": \"city\",\n"
+			     "     \"forms\": [\"Los Angeles\", \"LA\"]}") == 1);
+	CHECK(reported_in("entities.json", 4,
+			  "entity 'los-angeles': form 'LA' is a word nearly every question has"));
+}
+
+static void
+test_entity_form_in_two_entities(void)
+{
+	CHECK(check_entities(
+		      "    {\"id\": \"nyc\", \"kind\": \"city\", \"forms\": [\"New York\"]},\n"
+		      "    {\"id\": \"nys\", \"kind\": \"state\", \"forms\": [\"NEW YORK\"]}") ==
+	      1);
+	CHECK(reported_in("entities.json", 4,
+			  "entity 'nys': form 'NEW YORK' also names entity 'nyc'"));
+}
+
+static void
+test_too_many_entities(void)
+{
+	struct buf b;
+	int i;
+
+	buf_init(&b);
+	for (i = 0; i <= KB_ENTITIES_MAX; i++)
+		buf_printf(&b,
+			   "%s    {\"id\": \"e%d\", \"kind\": \"city\", \"forms\": [\"city%d\"]}",
+			   i ? ",\n" : "", i, i);
+	CHECK(check_entities(b.data) == 1);
+	CHECK(reported_in("entities.json", 2, "257 entities, at most 256"));
+	buf_free(&b);
+}
+
+static void
+test_entity_unknown_fields(void)
+{
+	new_kb();
+	write_facts(fact("f1", NULL, NULL), NULL);
+	write_text("entities.json",
+		   "{\n  \"people\": [],\n  \"entities\": [\n"
+		   "    {\"id\": \"chicago\", \"kind\": \"city\", \"forms\": [\"Chicago\"],\n"
+		   "     \"alias\": \"Chi\"}\n  ]\n}\n");
+	CHECK(check(0) == 2);
+	CHECK(reported_in("entities.json", 2, "unknown field 'people'"));
+	CHECK(reported_in("entities.json", 5, "entity 'chicago': unknown field 'alias'"));
+}
+
+static void
+test_entities_file_shape(void)
+{
+	new_kb();
+	write_facts(fact("f1", NULL, NULL), NULL);
+	write_text("entities.json", "[\"Chicago\"]\n");
+	CHECK(check(0) == 1);
+	CHECK(reported_in("entities.json", 1, "the file must hold an object with 'entities'"));
+	new_kb();
+	write_facts(fact("f1", NULL, NULL), NULL);
+	write_text("entities.json", "{\n  \"entities\": {\"chicago\": \"city\"}\n}\n");
+	CHECK(check(0) == 1);
+	CHECK(reported_in("entities.json", 2, "'entities' must be a list of entities"));
+}
+
 static void
 test_reply_missing(void)
 {
@@ -972,6 +1139,46 @@ test_build_writes_a_readable_kb(void)
 	remove_tree(dir);
 }
 
+/* Appends "form=id/kind;" for every row of the entities table of the database at path. */
+static void
+read_entities(const char *path, struct buf *b)
+{
+	sqlite3_stmt *st = NULL;
+	sqlite3 *db = NULL;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, "SELECT form, id, kind FROM entities ORDER BY form", -1, &st,
+			       NULL) == SQLITE_OK)
+		while (sqlite3_step(st) == SQLITE_ROW)
+			buf_printf(b, "%s=%s/%s;", sqlite3_column_text(st, 0),
+				   sqlite3_column_text(st, 1), sqlite3_column_text(st, 2));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+static void
+test_build_writes_folded_entity_forms(void)
+{
+	char out[128], version[32];
+	struct buf b;
+
+	new_kb();
+	write_facts(fact("f1", NULL, NULL), NULL);
+	write_entities(
+		"    {\"id\": \"ca7\", \"kind\": \"court\",\n"
+		"     \"forms\": [\"Séptimo Circuito\", \"septimo circuito\", \"7th Cir.\"]},\n"
+		"    {\"id\": \"sessions\", \"kind\": \"case\","
+		" \"forms\": [\"City of Chicago v. Sessions\"]}");
+	snprintf(out, sizeof(out), "%s/kb.sqlite", dir);
+	CHECK(build_to(out, version, sizeof(version)) == 0);
+	buf_init(&b);
+	read_entities(out, &b);
+	CHECK_STR(b.data, "7th cir=ca7/court;city of chicago v sessions=sessions/case;"
+			  "septimo circuito=ca7/court;");
+	buf_free(&b);
+	remove_tree(dir);
+}
+
 static void
 test_version_follows_content(void)
 {
@@ -1052,6 +1259,19 @@ main(void)
 	RUN(test_source_text_and_title_shape);
 	RUN(test_unknown_translation);
 	RUN(test_synonym_and_misspelling_shape);
+	RUN(test_entities_valid);
+	RUN(test_entities_file_is_optional);
+	RUN(test_entity_without_id);
+	RUN(test_entity_duplicate_id);
+	RUN(test_entity_unknown_kind);
+	RUN(test_entity_without_forms);
+	RUN(test_entity_empty_form);
+	RUN(test_entity_form_too_long);
+	RUN(test_entity_form_is_a_stopword);
+	RUN(test_entity_form_in_two_entities);
+	RUN(test_too_many_entities);
+	RUN(test_entity_unknown_fields);
+	RUN(test_entities_file_shape);
 	RUN(test_reply_missing);
 	RUN(test_reply_missing_language);
 	RUN(test_reply_unknown_id);
@@ -1060,6 +1280,7 @@ main(void)
 	RUN(test_reply_on_two_lines);
 	RUN(test_replies_file_missing);
 	RUN(test_build_writes_a_readable_kb);
+	RUN(test_build_writes_folded_entity_forms);
 	RUN(test_version_follows_content);
 	RUN(test_build_into_missing_folder_fails_cleanly);
 	HARNESS_END();
