@@ -306,6 +306,16 @@ entity_row(struct loader *l, sqlite3_stmt *st)
 	return 0;
 }
 
+/* Reads the entities and their forms, sorted for names_find(). */
+static int
+read_entities(struct loader *l)
+{
+	if (each_row(l, "SELECT form, id, kind FROM entities ORDER BY form", entity_row) == -1)
+		return -1;
+	names_index(&l->kb->names);
+	return 0;
+}
+
 /* Finds the entities each fact's answer names; its questions' are found as they are
  * counted. */
 static void
@@ -566,8 +576,7 @@ read_tables(struct loader *l)
 		     "SELECT num, id, lang, answer, question, as_of, status, superseded_by,"
 		     " translation_of, reviewed, links FROM facts ORDER BY num",
 		     fact_row) == -1 ||
-	    number_facts(l) == -1 ||
-	    each_row(l, "SELECT form, id, kind FROM entities ORDER BY form", entity_row) == -1 ||
+	    number_facts(l) == -1 || read_entities(l) == -1 ||
 	    each_row(l, "SELECT fact, text FROM questions", fact_question_row) == -1 ||
 	    each_row(l,
 		     "SELECT id, title, publisher, date, url, citation, kind FROM sources"

@@ -57,6 +57,26 @@ first_form(const struct name_table *t, const char *w)
 	return lo < t->nforms && cmp_first_word(w, t->forms[lo].text) == 0 ? &t->forms[lo] : NULL;
 }
 
+/* Returns the bit of the filter for the len bytes of word. */
+static uint32_t
+first_bit(const char *word, size_t len)
+{
+	return hash_word(word, len) % (64 * 64);
+}
+
+void
+names_index(struct name_table *t)
+{
+	uint32_t bit;
+	size_t i;
+
+	memset(t->first, 0, sizeof(t->first));
+	for (i = 0; i < t->nforms; i++) {
+		bit = first_bit(t->forms[i].text, strcspn(t->forms[i].text, " "));
+		t->first[bit / 64] |= 1ULL << (bit % 64);
+	}
+}
+
 static void
 name_set_add(struct name_set *s, int entity)
 {
@@ -70,7 +90,11 @@ names_find(const struct name_table *t, const char *const *words, int n, struct n
 	int i, k, longest;
 
 	for (i = 0; i < n; i++) {
-		if ((f = first_form(t, words[i])) == NULL)
+		uint32_t bit = first_bit(words[i], strlen(words[i]));
+
+		/* Most words start no form: one look at the filter says so. */
+		if (!(t->first[bit / 64] >> (bit % 64) & 1) ||
+		    (f = first_form(t, words[i])) == NULL)
 			continue;
 		best = NULL;
 		longest = 0;
@@ -130,10 +154,12 @@ names_count(const struct name_set *a)
 int
 names_missing(const struct name_set *a, const struct name_set *b)
 {
+	uint64_t missing;
 	size_t i;
 	int n = 0;
 
 	for (i = 0; i < ARRAY_LEN(a->bits); i++)
-		n += __builtin_popcountll(a->bits[i] & ~b->bits[i]);
+		if ((missing = a->bits[i] & ~b->bits[i]) != 0)
+			n += __builtin_popcountll(missing);
 	return n;
 }

@@ -33,7 +33,11 @@ struct name_table {
 	const char *ids[KB_ENTITIES_MAX];   /* entity i's id */
 	const char *kinds[KB_ENTITIES_MAX]; /* entity i's kind ("judge", "city", ...) */
 	int n;				    /* entities */
+	uint64_t first[64];		    /* the forms' first words, a bit each by hash */
 };
+
+/* Makes the filter of t's forms' first words, once its forms are all in. */
+void names_index(struct name_table *t);
 
 /* Adds to out the entities that words[0..n) name, the longest form at each place ("new
  * york city" before "new york"). */

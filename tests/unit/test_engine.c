@@ -143,9 +143,12 @@ sample_names(void)
 	};
 	static struct name_table t;
 
-	t.forms = forms;
-	t.nforms = ARRAY_LEN(forms);
-	t.n = 4;
+	if (t.forms == NULL) {
+		t.forms = forms;
+		t.nforms = ARRAY_LEN(forms);
+		t.n = 4;
+		names_index(&t);
+	}
 	return &t;
 }
 
