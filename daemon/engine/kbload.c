@@ -298,7 +298,8 @@ entity_row(struct loader *l, sqlite3_stmt *st)
 	if (id == NULL || kind == NULL)
 		return refuse(l, "a required text is missing");
 	if ((words = form_words(f->text)) == 0)
-		return refuse(l, "an entity form that is not words joined by single spaces");
+		return refuse(
+			l, "an entity form that is not one to six words joined by single spaces");
 	if ((entity = entity_number(l, id, kind)) == -1)
 		return -1;
 	f->entity = (uint16_t)entity;

@@ -144,6 +144,17 @@ def main():
              schema=[no_constraint("fact_related", "related TEXT NOT NULL", "related TEXT")])
         seed("null-fact-id", "UPDATE facts SET id = NULL WHERE num = 2",
              schema=[no_constraint("facts", "id TEXT NOT NULL UNIQUE", "id TEXT UNIQUE")])
+        seed("table-missing-entities", "DROP TABLE entities")
+        seed("entity-form-spaced", "UPDATE entities SET form = ' ' || form || '  x'"
+             " WHERE form = (SELECT min(form) FROM entities)")
+        seed("entity-form-too-many-words",
+             "INSERT INTO entities VALUES('a b c d e f g', 'chicago', 'city')")
+        seed("entity-of-two-kinds", "INSERT INTO entities VALUES('zz', 'chicago', 'judge')")
+        seed("entities-too-many",
+             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300)"
+             " INSERT INTO entities SELECT 'place' || i, 'place-' || i, 'city' FROM n")
+        seed("null-entity-kind", "UPDATE entities SET kind = NULL",
+             schema=[no_constraint("entities", "kind TEXT NOT NULL", "kind TEXT")])
         seed("fts5-index-blocks-garbled",
              "UPDATE fact_index_data SET block = zeroblob(length(block)) WHERE id NOT IN (1, 10)")
         write_bytes(os.path.join(CORPUS, "truncated-half.kb"), data[:len(data) // 2])
