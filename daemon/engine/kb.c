@@ -730,7 +730,7 @@ kb_open(const char *path, struct kb **out, char *err, size_t errlen)
 		    (kb->vocab_mask + 1) * sizeof(*kb->vocab_slots) +
 		    kb->nvocab * (sizeof(*kb->word_term_at) + sizeof(*kb->word_nterms)) +
 		    kb->nword_terms * sizeof(*kb->word_terms) + kb->nsyn * sizeof(*kb->syn) +
-		    kb->nfixes * sizeof(*kb->fixes) +
+		    kb->nfixes * sizeof(*kb->fixes) + kb->names.nforms * sizeof(*kb->names.forms) +
 		    (kb->known ? kb->known_mask + 1 : 0) * sizeof(*kb->known);
 	*out = kb;
 	return 0;
