@@ -224,6 +224,39 @@ trace_plan(const struct kb *kb, struct plan *p, enum lang lang)
 	fprintf(trace, "FTS5: %s\n", query_text(&p->q));
 }
 
+/* What the engine does with the candidate ranked rank with probability p. */
+static const char *
+verdict(const struct match_options *o, double p, int rank)
+{
+	if (p >= o->tune.answer)
+		return rank == 0 ? "(answer)" : "(sure, but not first)";
+	return p >= o->tune.suggest ? "(not sure: offered)" : "(refused)";
+}
+
+/* Names the two features that pull candidate c's probability down the most: why it was
+ * not sure enough, when it was not. */
+static void
+trace_drags(const struct match_options *o, const struct ranked *c)
+{
+	double pull[2] = { 0, 0 }, d;
+	int worst[2] = { -1, -1 }, k;
+
+	for (k = 0; k < NFEATURES; k++) {
+		if ((d = o->tune.weight[k] * c->f[k]) >= pull[1])
+			continue;
+		if (d < pull[0]) {
+			pull[1] = pull[0], worst[1] = worst[0];
+			pull[0] = d, worst[0] = k;
+		} else {
+			pull[1] = d, worst[1] = k;
+		}
+	}
+	for (k = 0; k < 2 && worst[k] >= 0; k++)
+		fprintf(o->trace, "%s%s %.2f", k ? ", " : " down: ", feature_names[worst[k]],
+			pull[k]);
+	fputs(" |", o->trace);
+}
+
 static void
 trace_ranking(struct kb *kb, const struct match_options *o, const struct ranked *r, int n,
 	      enum lang lang)
@@ -239,7 +272,9 @@ trace_ranking(struct kb *kb, const struct match_options *o, const struct ranked 
 	for (i = 0; i < n && i < 8; i++) {
 		if (kb_fact(kb, r[i].fact, &a, &f) != 0)
 			continue;
-		fprintf(trace, "  %-34s p=%.2f ", f.id, r[i].confidence);
+		fprintf(trace, "  %-34s p=%.2f %s", f.id, r[i].confidence,
+			verdict(o, r[i].confidence, i));
+		trace_drags(o, &r[i]);
 		for (k = 0; k < NFEATURES; k++)
 			fprintf(trace, " %s %.2f", feature_names[k], r[i].f[k]);
 		fputc('\n', trace);

@@ -27,6 +27,21 @@ s.check("Harry D. Leinenweber" in p.stdout, "the answer names Harry D. Leinenweb
 s.check("\nSource: " in p.stdout, "the answer has a Source: line", p.stdout)
 s.check("\n\n" not in p.stdout.strip(), "no empty line in the answer", p.stdout)
 
+# --explain says on stderr how the question was read and why each candidate was or was not
+# taken: what it asks for, the entities it names, and what pulled a candidate down.
+p = s.run(["rulingd", *SLOW_ARGS, "--kb", FIXTURE, "--explain", "--ask",
+           "when did the seventh circuit rule"])
+s.check(p.returncode == 0, "--explain --ask exits 0", p.stderr)
+s.check("\nasks for: when\n" in p.stderr, "--explain shows what the question asks for", p.stderr)
+s.check("\nnames: seventh-circuit (court)\n" in p.stderr, "--explain shows the entities named",
+        p.stderr)
+lines = [ln for ln in p.stderr.splitlines() if ln.strip().startswith("ruling-date ")]
+s.check(lines and "down: names_miss" in lines[0] and "(answer)" not in lines[0],
+        "--explain says the ruling-date fact was held down for not naming the court", p.stderr)
+p = s.run(["rulingd", *SLOW_ARGS, "--kb", FIXTURE, "--explain", "--ask", "Who was the judge?"])
+lines = [ln for ln in p.stderr.splitlines() if ln.strip().startswith("judge ")]
+s.check(lines and "(answer)" in lines[0], "--explain marks the candidate answered", p.stderr)
+
 # The same question as the JSON object the daemon sends.
 p = s.run(["rulingd", *SLOW_ARGS, "--kb", FIXTURE, "--json", "--ask", "Who was the judge?"])
 s.check(p.returncode == 0, "--json --ask exits 0", p.stderr)
