@@ -86,9 +86,12 @@ name_set_add(struct name_set *s, int entity)
 void
 names_find(const struct name_table *t, const char *const *words, int n, struct name_set *out)
 {
-	const struct name_form *f, *end = t->forms + t->nforms, *best;
+	const struct name_form *f, *end, *best;
 	int i, k, longest;
 
+	if (t->nforms == 0)
+		return; /* and t->forms may be NULL, to which not even 0 may be added */
+	end = t->forms + t->nforms;
 	for (i = 0; i < n; i++) {
 		uint32_t bit = first_bit(words[i], strlen(words[i]));
 
