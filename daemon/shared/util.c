@@ -121,6 +121,21 @@ buf_printf(struct buf *b, const char *fmt, ...)
 	return 0;
 }
 
+void *
+array_grow(void *array, size_t *n, size_t elem)
+{
+	void **p = array;
+	char *items;
+
+	if ((*n & (*n - 1)) == 0) {
+		if ((items = realloc(*p, (*n ? *n * 2 : 1) * elem)) == NULL)
+			return NULL;
+		*p = items;
+	}
+	memset((char *)*p + *n * elem, 0, elem);
+	return (char *)*p + (*n)++ * elem;
+}
+
 void
 arena_init(struct arena *a)
 {

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * util.h -- small things every rulingbot program needs: growable byte buffers, an arena
- * for strings that die together, UTF-8 decoding, dates, checked number parsing, and the
- * one clock deadlines and durations are measured on.
+ * util.h -- small things every rulingbot program needs: growable byte buffers and arrays,
+ * an arena for strings that die together, UTF-8 decoding, dates, checked number parsing,
+ * and the one clock deadlines and durations are measured on.
  */
 #ifndef RULINGBOT_UTIL_H
 #define RULINGBOT_UTIL_H
@@ -42,6 +42,11 @@ int buf_cat(struct buf *b, ...) __attribute__((sentinel));
 
 /* Appends printf-formatted text. Returns 0, or -1 when out of memory. */
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Grows the array *array (of elem-sized items, *n of them in use, allocated a power of
+ * two at a time) by one zeroed item and counts it in *n. Returns the new item, or NULL
+ * when out of memory (*array and *n unchanged). */
+void *array_grow(void *array, size_t *n, size_t elem);
 
 /* Copies the string s into out (outlen bytes, at least 1), cut to fit: snprintf(out,
  * outlen, "%s", s) without the formatting, for the engine's hot paths. Returns out. */

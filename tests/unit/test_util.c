@@ -194,6 +194,24 @@ test_parse_long_checks_everything(void)
 }
 
 static void
+test_array_grow_adds_zeroed_items(void)
+{
+	long *a = NULL, *item;
+	size_t n = 0, i;
+
+	for (i = 0; i < 100; i++) {
+		CHECK((item = array_grow(&a, &n, sizeof(*a))) != NULL);
+		if (item == NULL)
+			break;
+		CHECK(*item == 0 && n == i + 1 && item == &a[i]);
+		*item = (long)i;
+	}
+	for (i = 0; i < n; i++)
+		CHECK(a[i] == (long)i);
+	free(a);
+}
+
+static void
 test_fnv1a_matches_reference(void)
 {
 	/* Reference values of 64-bit FNV-1a. */
@@ -338,6 +356,7 @@ main(void)
 	RUN(test_date_parse_knows_the_calendar);
 	RUN(test_date_words_in_both_languages);
 	RUN(test_parse_long_checks_everything);
+	RUN(test_array_grow_adds_zeroed_items);
 	RUN(test_fnv1a_matches_reference);
 	RUN(test_hash_word_reads_every_byte_and_no_more);
 	RUN(test_arena_strcat3_joins);
