@@ -164,6 +164,15 @@ str_copy(char *out, size_t outlen, const char *s)
 	return out;
 }
 
+void
+str_trim_end(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n > 0 && strchr(" \t\r\n", s[n - 1]) != NULL)
+		s[--n] = '\0';
+}
+
 size_t
 arena_bytes(const struct arena *a)
 {

@@ -57,6 +57,9 @@ char *str_copy(char *out, size_t outlen, const char *s);
  * out. */
 char *str_one_line(char *out, size_t outlen, const char *text, size_t len);
 
+/* Cuts the spaces, tabs, \r and \n off the end of s. This function can't fail. */
+void str_trim_end(char *s);
+
 /* A string arena: allocations are freed all at once by arena_free. */
 struct arena {
 	struct arena_block *head; /* most recent block, or NULL */

@@ -212,6 +212,19 @@ test_array_grow_adds_zeroed_items(void)
 }
 
 static void
+test_str_trim_end_cuts_line_ends(void)
+{
+	char a[] = "xoxb-1 \t\r\n", b[] = " \n", c[] = "a b";
+
+	str_trim_end(a);
+	str_trim_end(b);
+	str_trim_end(c);
+	CHECK_STR(a, "xoxb-1");
+	CHECK_STR(b, "");
+	CHECK_STR(c, "a b");
+}
+
+static void
 test_fnv1a_matches_reference(void)
 {
 	/* Reference values of 64-bit FNV-1a. */
@@ -357,6 +370,7 @@ main(void)
 	RUN(test_date_words_in_both_languages);
 	RUN(test_parse_long_checks_everything);
 	RUN(test_array_grow_adds_zeroed_items);
+	RUN(test_str_trim_end_cuts_line_ends);
 	RUN(test_fnv1a_matches_reference);
 	RUN(test_hash_word_reads_every_byte_and_no_more);
 	RUN(test_arena_strcat3_joins);
