@@ -5,6 +5,7 @@
  */
 #include "util.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -498,6 +499,35 @@ parse_long(const char *s, long min, long max, long *out)
 	if (errno != 0 || *end != '\0' || v < min || v > max)
 		return -1;
 	*out = v;
+	return 0;
+}
+
+int
+parse_host_port(const char *s, char *host, size_t hostlen, int *port)
+{
+	const char *colon, *addr = s;
+	unsigned char scratch[16];
+	size_t addrlen;
+	long n;
+
+	if (s[0] == '[') {
+		if ((colon = strstr(s, "]:")) == NULL)
+			return -1;
+		addr = s + 1;
+		addrlen = (size_t)(colon - addr);
+		colon++;
+	} else {
+		if ((colon = strrchr(s, ':')) == NULL)
+			return -1;
+		addrlen = (size_t)(colon - s);
+	}
+	if (addrlen == 0 || addrlen >= hostlen || parse_long(colon + 1, 1, 65535, &n) == -1)
+		return -1;
+	memcpy(host, addr, addrlen);
+	host[addrlen] = '\0';
+	if (inet_pton(AF_INET, host, scratch) != 1 && inet_pton(AF_INET6, host, scratch) != 1)
+		return -1;
+	*port = (int)n;
 	return 0;
 }
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * util.h -- small things every rulingbot program needs: growable byte buffers and arrays,
- * an arena for strings that die together, UTF-8 decoding, dates, checked number parsing,
- * and the one clock deadlines and durations are measured on.
+ * an arena for strings that die together, UTF-8 decoding, dates, checked number and
+ * address parsing, and the one clock deadlines and durations are measured on.
  */
 #ifndef RULINGBOT_UTIL_H
 #define RULINGBOT_UTIL_H
@@ -143,6 +143,10 @@ char *date_words(const char *s, const char *lang, char *out, size_t outlen);
 /* Parses a whole decimal integer in [min, max] (strtol with an end pointer and range).
  * Returns 0 and sets *out, or -1. */
 int parse_long(const char *s, long min, long max, long *out);
+
+/* Parses ADDR:PORT or [IPv6]:PORT with a numeric address: the address goes into host
+ * (hostlen bytes), the port (1-65535) into *port. Returns 0, or -1. */
+int parse_host_port(const char *s, char *host, size_t hostlen, int *port);
 
 /* Reads the file at path into b (appending). Returns 0, or -1 with a reason in err. */
 int read_file(const char *path, struct buf *b, char *err, size_t errlen);

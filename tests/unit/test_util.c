@@ -225,6 +225,27 @@ test_str_trim_end_cuts_line_ends(void)
 }
 
 static void
+test_parse_host_port_takes_numeric_addresses(void)
+{
+	char host[16];
+	int port = 0;
+
+	CHECK(parse_host_port("127.0.0.1:8080", host, sizeof(host), &port) == 0 && port == 8080);
+	CHECK_STR(host, "127.0.0.1");
+	CHECK(parse_host_port("[::1]:3000", host, sizeof(host), &port) == 0 && port == 3000);
+	CHECK_STR(host, "::1");
+	CHECK(parse_host_port("::1:443", host, sizeof(host), &port) == 0 && port == 443);
+	CHECK_STR(host, "::1");
+	CHECK(parse_host_port("localhost:80", host, sizeof(host), &port) == -1);
+	CHECK(parse_host_port("127.0.0.1", host, sizeof(host), &port) == -1);
+	CHECK(parse_host_port("127.0.0.1:0", host, sizeof(host), &port) == -1);
+	CHECK(parse_host_port(":80", host, sizeof(host), &port) == -1);
+	CHECK(parse_host_port("[]:80", host, sizeof(host), &port) == -1);
+	CHECK(parse_host_port("[::1]80", host, sizeof(host), &port) == -1);
+	CHECK(parse_host_port("[2001:db8::1234:5678]:80", host, sizeof(host), &port) == -1);
+}
+
+static void
 test_fnv1a_matches_reference(void)
 {
 	/* Reference values of 64-bit FNV-1a. */
@@ -371,6 +392,7 @@ main(void)
 	RUN(test_parse_long_checks_everything);
 	RUN(test_array_grow_adds_zeroed_items);
 	RUN(test_str_trim_end_cuts_line_ends);
+	RUN(test_parse_host_port_takes_numeric_addresses);
 	RUN(test_fnv1a_matches_reference);
 	RUN(test_hash_word_reads_every_byte_and_no_more);
 	RUN(test_arena_strcat3_joins);
