@@ -7,7 +7,6 @@
  */
 #include "syncer_int.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -362,16 +361,7 @@ syncer_new(const struct syncer_config *cfg, struct mx_state *state, struct lws_c
 		release(s);
 		return NULL;
 	}
-	if ((errno = monocond_init(&s->cond)) != 0) {
-		snprintf(err, errlen, "cannot make a condition variable: %s", strerror(errno));
-		release(s);
-		return NULL;
-	}
-	pthread_mutex_init(&s->lock, NULL);
-	if ((errno = pthread_create(&s->thread, NULL, run, s)) != 0) {
-		snprintf(err, errlen, "cannot start a thread: %s", strerror(errno));
-		pthread_cond_destroy(&s->cond);
-		pthread_mutex_destroy(&s->lock);
+	if (monocond_start_thread(&s->thread, &s->lock, &s->cond, run, s, err, errlen) == -1) {
 		release(s);
 		return NULL;
 	}
