@@ -10,6 +10,7 @@
 #include <libwebsockets.h>
 
 #include "config.h"
+#include "httpbody.h"
 #include "linger.h"
 #include "log.h"
 #include "ratelimit.h"
@@ -48,11 +49,10 @@ struct session {
 	int closing;		   /* 1: close with 1001 once the queue is sent */
 
 	/* The HTTP transaction. */
-	struct buf post;     /* POST body received so far */
-	int posting;	     /* 1 while a POST /api/ask body is arriving */
-	unsigned char *body; /* LWS_PRE bytes, then the reply body */
-	size_t bodylen;	     /* bytes of the body */
-	int close_after;     /* 1: close the connection after this reply */
+	struct buf post;       /* POST body received so far */
+	int posting;	       /* 1 while a POST /api/ask body is arriving */
+	struct http_body body; /* the reply's body, until writeable */
+	int close_after;       /* 1: close the connection after this reply */
 };
 
 /* The process's server. */
