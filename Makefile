@@ -56,6 +56,8 @@ OBJ = $(BUILD)/obj
 # What the engine, the compiler, the server and the bridges share.
 SHARED = util log html
 SHARED_OBJS = $(SHARED:%=$(OBJ)/daemon/shared/%.o)
+# The body of a reply on libwebsockets' HTTP server: rulingd's and the Slack bridge's.
+HTTPBODY_OBJ = $(OBJ)/daemon/shared/httpbody.o
 # The engine: everything a front end needs to answer a question, as one static library
 # whose public header is daemon/engine/engine.h.
 ENGINE = norm query tokens postings index pairs dense search intent names kbload kb smalltalk match
@@ -124,10 +126,10 @@ $(ENGINE_LIB): $(ENGINE_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/rulingd: $(RULINGD_OBJS) $(ENGINE_LIB) $(SHARED_OBJS)
+$(BUILD)/rulingd: $(RULINGD_OBJS) $(ENGINE_LIB) $(SHARED_OBJS) $(HTTPBODY_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) $(LWS_LIBS) $(SYSTEMD_LIBS)
 
-$(BUILD)/rulingbot-slack: $(SLACK_OBJS) $(COMMON_OBJS)
+$(BUILD)/rulingbot-slack: $(SLACK_OBJS) $(COMMON_OBJS) $(HTTPBODY_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(BRIDGE_LIBS)
 
 $(BUILD)/rulingbot-matrix: $(MATRIX_OBJS) $(COMMON_OBJS)

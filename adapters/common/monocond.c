@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * monocond.c -- pthread_cond_timedwait with an absolute deadline on the monotonic clock.
+ * monocond.c -- pthread_cond_timedwait with an absolute deadline on the monotonic clock,
+ * and the start of the bridges' threads that wait so.
  */
 #include "monocond.h"
 
+#include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "clock.h"
@@ -31,4 +34,24 @@ monocond_wait_until(pthread_cond_t *c, pthread_mutex_t *m, long long when_ms)
 	if (when_ms <= mono_ms())
 		return;
 	pthread_cond_timedwait(c, m, &ts);
+}
+
+int
+monocond_start_thread(pthread_t *t, pthread_mutex_t *m, pthread_cond_t *c, void *(*run)(void *),
+		      void *arg, char *err, size_t errlen)
+{
+	int rc;
+
+	if ((rc = monocond_init(c)) != 0) {
+		snprintf(err, errlen, "cannot make a condition variable: %s", strerror(rc));
+		return -1;
+	}
+	pthread_mutex_init(m, NULL);
+	if ((rc = pthread_create(t, NULL, run, arg)) != 0) {
+		snprintf(err, errlen, "cannot start a thread: %s", strerror(rc));
+		pthread_cond_destroy(c);
+		pthread_mutex_destroy(m);
+		return -1;
+	}
+	return 0;
 }

@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util.h"
+
 #define SECRET_MAX 4096 /* Slack tokens are under 100 bytes, Matrix's under 300 */
 
 /* Reads the whole of fd into a new string. Returns it, or NULL with errno set. */
@@ -39,15 +41,6 @@ read_all(int fd)
 	}
 	s[len] = '\0';
 	return s;
-}
-
-static void
-trim_end(char *s)
-{
-	size_t n = strlen(s);
-
-	while (n > 0 && strchr(" \t\r\n", s[n - 1]) != NULL)
-		s[--n] = '\0';
 }
 
 char *
@@ -87,7 +80,7 @@ secret_load(const char *path, const char *credential, const char *what, const ch
 			 errno == EFBIG ? "too long for a token" : strerror(errno));
 		return NULL;
 	}
-	trim_end(s);
+	str_trim_end(s);
 	if (*s == '\0' || strpbrk(s, "\r\n") != NULL) {
 		snprintf(err, errlen, "%s (%s): %s", path, what,
 			 *s == '\0' ? "the file is empty" : "more than one line");

@@ -7,7 +7,6 @@
  */
 #include "syncer_int.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,6 +100,32 @@ question_new(const char *room, const struct mx_message *m)
 	return q;
 }
 
+/* Puts q at the end of the queue from *head to *tail. */
+static void
+enqueue(struct mx_question **head, struct mx_question **tail, struct mx_question *q)
+{
+	if (*tail != NULL)
+		(*tail)->next = q;
+	else
+		*head = q;
+	*tail = q;
+}
+
+/* Takes the first question off the queue from *head to *tail, alone. Returns it, or
+ * NULL. */
+static struct mx_question *
+dequeue(struct mx_question **head, struct mx_question **tail)
+{
+	struct mx_question *q = *head;
+
+	if (q == NULL)
+		return NULL;
+	if ((*head = q->next) == NULL)
+		*tail = NULL;
+	q->next = NULL;
+	return q;
+}
+
 /* Hands a question to the loop, to be asked of rulingd. */
 void
 syncer_ask(struct syncer *s, const char *room, const struct mx_message *m)
@@ -112,11 +137,7 @@ syncer_ask(struct syncer *s, const char *room, const struct mx_message *m)
 		return;
 	}
 	pthread_mutex_lock(&s->lock);
-	if (s->asks_tail != NULL)
-		s->asks_tail->next = q;
-	else
-		s->asks = q;
-	s->asks_tail = q;
+	enqueue(&s->asks, &s->asks_tail, q);
 	s->outstanding++;
 	pthread_mutex_unlock(&s->lock);
 	lws_cancel_service(s->wake);
@@ -132,12 +153,10 @@ syncer_deliver(struct syncer *s)
 
 	pthread_mutex_lock(&s->lock);
 	while (s->outstanding > 0 && !must_quit(s, 0)) {
-		if ((q = s->answers) == NULL) {
+		if ((q = dequeue(&s->answers, &s->answers_tail)) == NULL) {
 			monocond_wait_until(&s->cond, &s->lock, mono_ms() + 1000);
 			continue;
 		}
-		if ((s->answers = q->next) == NULL)
-			s->answers_tail = NULL;
 		pthread_mutex_unlock(&s->lock);
 		rc = q->content != NULL ? batch_send(s, q->to.room_id, q->to.event_id, q->content)
 					: 0;
@@ -236,11 +255,8 @@ syncer_take_question(struct syncer *s)
 	struct mx_question *q;
 
 	pthread_mutex_lock(&s->lock);
-	if ((q = s->asks) != NULL && (s->asks = q->next) == NULL)
-		s->asks_tail = NULL;
+	q = dequeue(&s->asks, &s->asks_tail);
 	pthread_mutex_unlock(&s->lock);
-	if (q != NULL)
-		q->next = NULL;
 	return q;
 }
 
@@ -249,11 +265,7 @@ syncer_answer(struct syncer *s, struct mx_question *q, char *content)
 {
 	q->content = content;
 	pthread_mutex_lock(&s->lock);
-	if (s->answers_tail != NULL)
-		s->answers_tail->next = q;
-	else
-		s->answers = q;
-	s->answers_tail = q;
+	enqueue(&s->answers, &s->answers_tail, q);
 	pthread_cond_signal(&s->cond);
 	pthread_mutex_unlock(&s->lock);
 }
@@ -362,16 +374,7 @@ syncer_new(const struct syncer_config *cfg, struct mx_state *state, struct lws_c
 		release(s);
 		return NULL;
 	}
-	if ((errno = monocond_init(&s->cond)) != 0) {
-		snprintf(err, errlen, "cannot make a condition variable: %s", strerror(errno));
-		release(s);
-		return NULL;
-	}
-	pthread_mutex_init(&s->lock, NULL);
-	if ((errno = pthread_create(&s->thread, NULL, run, s)) != 0) {
-		snprintf(err, errlen, "cannot start a thread: %s", strerror(errno));
-		pthread_cond_destroy(&s->cond);
-		pthread_mutex_destroy(&s->lock);
+	if (monocond_start_thread(&s->thread, &s->lock, &s->cond, run, s, err, errlen) == -1) {
 		release(s);
 		return NULL;
 	}

@@ -12,18 +12,18 @@
 #include <string.h>
 
 #include "clock.h"
+#include "httpbody.h"
 #include "log.h"
 #include "signature.h"
 #include "util.h"
 
 /* One request. */
 struct session {
-	struct buf body;      /* the raw body so far */
-	int posting;	      /* a POST to our path whose body is being read */
-	char timestamp[32];   /* X-Slack-Request-Timestamp, or "" */
-	char signature[128];  /* X-Slack-Signature, or "" */
-	unsigned char *reply; /* LWS_PRE bytes, then the body to write */
-	size_t replylen;
+	struct buf body;	/* the raw body so far */
+	int posting;		/* a POST to our path whose body is being read */
+	char timestamp[32];	/* X-Slack-Request-Timestamp, or "" */
+	char signature[128];	/* X-Slack-Signature, or "" */
+	struct http_body reply; /* the body to write */
 };
 
 /* Copies the header name ("x-slack-signature:") into out; "" when absent or too long. */
@@ -46,14 +46,8 @@ respond(struct lws *wsi, struct session *s, unsigned int status, const char *typ
 					   *end = head + sizeof(head) - 1;
 	size_t len = strlen(body);
 
-	free(s->reply);
-	s->reply = NULL;
-	if (len > 0) {
-		if ((s->reply = malloc(LWS_PRE + len)) == NULL)
-			return -1;
-		memcpy(s->reply + LWS_PRE, body, len);
-		s->replylen = len;
-	}
+	if (http_body_hold(&s->reply, body, len) == -1)
+		return -1;
 	if (lws_add_http_common_headers(wsi, status, type, len, &p, end) ||
 	    lws_finalize_write_http_header(wsi, start, &p, end))
 		return -1;
@@ -75,8 +69,7 @@ respond_error(struct lws *wsi, struct session *s, unsigned int status, const cha
 static void
 on_closed(struct session *s)
 {
-	free(s->reply);
-	s->reply = NULL;
+	http_body_free(&s->reply);
 	buf_free(&s->body);
 	s->posting = 0;
 }
@@ -152,14 +145,9 @@ on_body_done(struct lws *wsi, struct session *s, const struct httpevents *he)
 static int
 on_writeable(struct lws *wsi, struct session *s)
 {
-	int n;
-
-	if (s->reply == NULL)
+	if (s->reply.data == NULL)
 		return 0;
-	n = lws_write(wsi, s->reply + LWS_PRE, s->replylen, LWS_WRITE_HTTP_FINAL);
-	free(s->reply);
-	s->reply = NULL;
-	if (n < (int)s->replylen)
+	if (http_body_write(&s->reply, wsi) == -1)
 		return -1;
 	return lws_http_transaction_completed(wsi) ? -1 : 0;
 }

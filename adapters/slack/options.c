@@ -5,7 +5,6 @@
  */
 #include "options.h"
 
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -62,33 +61,6 @@ usage(FILE *f)
 	      f);
 }
 
-/* Reads ADDR:PORT or [IPv6]:PORT with a numeric address. Returns 0 or -1. */
-static int
-parse_listen(struct options *o, const char *s)
-{
-	unsigned char addr[sizeof(struct in6_addr)];
-	const char *colon = strrchr(s, ':');
-	size_t n;
-	long port;
-
-	if (colon == NULL || parse_long(colon + 1, 1, 65535, &port) == -1)
-		return -1;
-	n = (size_t)(colon - s);
-	if (n >= 2 && s[0] == '[' && s[n - 1] == ']') {
-		s++;
-		n -= 2;
-	}
-	if (n == 0 || n >= sizeof(o->listen_host))
-		return -1;
-	memcpy(o->listen_host, s, n);
-	o->listen_host[n] = '\0';
-	if (inet_pton(AF_INET, o->listen_host, addr) != 1 &&
-	    inet_pton(AF_INET6, o->listen_host, addr) != 1)
-		return -1;
-	o->listen_port = (int)port;
-	return 0;
-}
-
 static int
 parse_api_url(struct options *o, const char *s)
 {
@@ -125,7 +97,10 @@ apply(void *arg_o, int c, const char *arg)
 			break;
 		o->http_mode = strcmp(arg, "http") == 0;
 		return 0;
-	case OPT_LISTEN: return parse_listen(o, arg) == 0 ? 0 : -2;
+	case OPT_LISTEN:
+		if (parse_host_port(arg, o->listen_host, sizeof(o->listen_host), &o->listen_port))
+			break;
+		return 0;
 	case OPT_API_URL: return parse_api_url(o, arg) == 0 ? 0 : -2;
 	case OPT_BOT_TOKEN: o->bot_token_file = arg; return 0;
 	case OPT_APP_TOKEN: o->app_token_file = arg; return 0;

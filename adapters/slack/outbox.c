@@ -10,7 +10,6 @@
 #include "outbox.h"
 
 #include <cjson/cJSON.h>
-#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -374,17 +373,7 @@ outbox_new(const struct outbox_config *cfg, struct lws_context *wake, char *err,
 		free(o);
 		return NULL;
 	}
-	if ((errno = monocond_init(&o->cond)) != 0) {
-		snprintf(err, errlen, "cannot make a condition variable: %s", strerror(errno));
-		webcall_free(o->web);
-		free(o);
-		return NULL;
-	}
-	pthread_mutex_init(&o->lock, NULL);
-	if ((errno = pthread_create(&o->thread, NULL, run, o)) != 0) {
-		snprintf(err, errlen, "cannot start a thread: %s", strerror(errno));
-		pthread_cond_destroy(&o->cond);
-		pthread_mutex_destroy(&o->lock);
+	if (monocond_start_thread(&o->thread, &o->lock, &o->cond, run, o, err, errlen) == -1) {
 		webcall_free(o->web);
 		free(o);
 		return NULL;

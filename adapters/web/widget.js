@@ -406,12 +406,20 @@
 		return panel;
 	};
 
-	Widget.prototype.open = function (focus) {
-		this.panel.hidden = false;
-		this.launcher.setAttribute("aria-expanded", "true");
-		this.frame.classList.add("rb-open");
-		this.state.open = true;
+	/* Shows or hides the panel, and keeps which for the tab's session. */
+	Widget.prototype.showPanel = function (open) {
+		this.panel.hidden = !open;
+		this.launcher.setAttribute("aria-expanded", open ? "true" : "false");
+		if (open)
+			this.frame.classList.add("rb-open");
+		else
+			this.frame.classList.remove("rb-open");
+		this.state.open = open;
 		this.store.save(this.state);
+	};
+
+	Widget.prototype.open = function (focus) {
+		this.showPanel(true);
 		this.link.start();
 		this.showStatus();
 		this.scrollDown();
@@ -420,11 +428,7 @@
 	};
 
 	Widget.prototype.close = function () {
-		this.panel.hidden = true;
-		this.launcher.setAttribute("aria-expanded", "false");
-		this.frame.classList.remove("rb-open");
-		this.state.open = false;
-		this.store.save(this.state);
+		this.showPanel(false);
 		this.launcher.focus();
 	};
 

@@ -120,21 +120,6 @@ text(struct loader *l, sqlite3_stmt *st, int col, int required)
 	return copy;
 }
 
-/* Grows *array (of elem-sized items, *n used) by one; returns the new item or NULL. */
-static void *
-grow(void *array, size_t *n, size_t elem)
-{
-	void **p = array;
-	char *items;
-
-	if ((*n & (*n - 1)) == 0) {
-		if ((items = realloc(*p, (*n ? *n * 2 : 1) * elem)) == NULL)
-			return NULL;
-		*p = items;
-	}
-	return (char *)*p + (*n)++ * elem;
-}
-
 /* Returns column col as a number in [min, max], or refuses the file and returns -1. */
 static long
 number(struct loader *l, sqlite3_stmt *st, int col, long min, long max)
@@ -166,7 +151,7 @@ count_rows(struct loader *l, const char *sql)
 static int
 meta_row(struct loader *l, sqlite3_stmt *st)
 {
-	struct kb_meta_entry *e = grow(&l->kb->meta, &l->kb->nmeta, sizeof(*e));
+	struct kb_meta_entry *e = array_grow(&l->kb->meta, &l->kb->nmeta, sizeof(*e));
 
 	if (e == NULL)
 		return refuse(l, "out of memory");
@@ -290,7 +275,7 @@ entity_row(struct loader *l, sqlite3_stmt *st)
 	struct name_form *f;
 	int entity, words;
 
-	if ((f = grow(&t->forms, &t->nforms, sizeof(*f))) == NULL)
+	if ((f = array_grow(&t->forms, &t->nforms, sizeof(*f))) == NULL)
 		return refuse(l, "out of memory");
 	f->text = text(l, st, 0, 1);
 	if (l->bad)
@@ -401,11 +386,10 @@ number_facts(struct loader *l)
 static int
 source_row(struct loader *l, sqlite3_stmt *st)
 {
-	struct kb_cite *c = grow(&l->kb->sources, &l->kb->nsources, sizeof(*c));
+	struct kb_cite *c = array_grow(&l->kb->sources, &l->kb->nsources, sizeof(*c));
 
 	if (c == NULL)
 		return refuse(l, "out of memory");
-	memset(c, 0, sizeof(*c));
 	c->id = text(l, st, 0, 1);
 	c->title = text(l, st, 1, 1);
 	c->publisher = text(l, st, 2, 1);
@@ -466,7 +450,7 @@ cite_row(struct loader *l, sqlite3_stmt *st)
 	if (key.id == NULL || kb->nsources == 0 ||
 	    (s = bsearch(&key, kb->source_ids, kb->nsources, sizeof(key), cmp_id)) == NULL)
 		return refuse(l, "a fact cites a source that is not there");
-	if ((c = grow(&kb->cites, &kb->ncites, sizeof(*c))) == NULL)
+	if ((c = array_grow(&kb->cites, &kb->ncites, sizeof(*c))) == NULL)
 		return refuse(l, "out of memory");
 	c->source = (uint32_t)s->num;
 	c->pinpoint = text(l, st, 2, 0);
@@ -485,7 +469,7 @@ related_row(struct loader *l, sqlite3_stmt *st)
 
 	if ((num = row_fact(l, st)) == 0)
 		return -1;
-	if ((r = grow(&kb->related, &kb->nrelated, sizeof(*r))) == NULL)
+	if ((r = array_grow(&kb->related, &kb->nrelated, sizeof(*r))) == NULL)
 		return refuse(l, "out of memory");
 	if ((*r = text(l, st, 1, 1)) == NULL)
 		return -1;
@@ -502,7 +486,7 @@ starter_row(struct loader *l, sqlite3_stmt *st)
 
 	if (code == NULL || lang_parse(code, &lang) == -1)
 		return refuse(l, "a starter in no known language");
-	s = grow(&l->kb->starters[lang], &l->kb->nstarters[lang], sizeof(*s));
+	s = array_grow(&l->kb->starters[lang], &l->kb->nstarters[lang], sizeof(*s));
 	if (s == NULL)
 		return refuse(l, "out of memory");
 	return (*s = text(l, st, 1, 1)) ? 0 : -1;
@@ -512,7 +496,7 @@ static int
 reply_row(struct loader *l, sqlite3_stmt *st)
 {
 	const char *code = (const char *)sqlite3_column_text(st, 1);
-	struct kb_reply *r = grow(&l->kb->replies, &l->kb->nreplies, sizeof(*r));
+	struct kb_reply *r = array_grow(&l->kb->replies, &l->kb->nreplies, sizeof(*r));
 
 	if (r == NULL)
 		return refuse(l, "out of memory");
@@ -526,7 +510,7 @@ reply_row(struct loader *l, sqlite3_stmt *st)
 static int
 vocab_row(struct loader *l, sqlite3_stmt *st)
 {
-	struct kb_word *w = grow(&l->kb->vocab, &l->kb->nvocab, sizeof(*w));
+	struct kb_word *w = array_grow(&l->kb->vocab, &l->kb->nvocab, sizeof(*w));
 
 	if (w == NULL)
 		return refuse(l, "out of memory");
@@ -541,7 +525,7 @@ vocab_row(struct loader *l, sqlite3_stmt *st)
 static int
 synonym_row(struct loader *l, sqlite3_stmt *st)
 {
-	struct kb_synonym *s = grow(&l->kb->syn, &l->kb->nsyn, sizeof(*s));
+	struct kb_synonym *s = array_grow(&l->kb->syn, &l->kb->nsyn, sizeof(*s));
 	const char *p;
 
 	if (s == NULL)
@@ -560,7 +544,7 @@ synonym_row(struct loader *l, sqlite3_stmt *st)
 static int
 fix_row(struct loader *l, sqlite3_stmt *st)
 {
-	struct kb_fix *f = grow(&l->kb->fixes, &l->kb->nfixes, sizeof(*f));
+	struct kb_fix *f = array_grow(&l->kb->fixes, &l->kb->nfixes, sizeof(*f));
 
 	if (f == NULL)
 		return refuse(l, "out of memory");

@@ -11,6 +11,7 @@
 
 #include "log.h"
 #include "proto.h"
+#include "util.h"
 
 int
 cli_ask(struct kb *kb, const struct match_options *o, const char *question, const char *lang,
@@ -46,16 +47,6 @@ cli_ask(struct kb *kb, const struct match_options *o, const char *question, cons
 	return rc;
 }
 
-/* Removes trailing spaces, tabs, \r and \n. */
-static void
-trim_end(char *s)
-{
-	size_t n = strlen(s);
-
-	while (n > 0 && strchr(" \t\r\n", s[n - 1]) != NULL)
-		s[--n] = '\0';
-}
-
 /* Returns the line the prompt opens with: the knowledge base's, in lang (NULL: English),
  * since it alone knows what the bot is about. */
 static const char *
@@ -80,7 +71,7 @@ cli_prompt(struct kb *kb, const struct match_options *o, const char *lang, int j
 	if (tty)
 		fprintf(out, "%s\n> ", prompt_line(kb, lang));
 	while (getline(&line, &cap, in) != -1) {
-		trim_end(line);
+		str_trim_end(line);
 		if (line[0] != '\0')
 			cli_ask(kb, o, line, lang, json, out);
 		if (tty)

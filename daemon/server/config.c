@@ -7,7 +7,6 @@
  */
 #include "config.h"
 
-#include <arpa/inet.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,38 +128,6 @@ config_free(struct config *c)
 	memset(c, 0, sizeof(*c));
 }
 
-/* Parses ADDR:PORT or [IPv6]:PORT with a numeric address. Returns 0, or -1. */
-static int
-parse_listen(const char *s, struct listen_addr *out)
-{
-	const char *colon, *host = s;
-	size_t hostlen;
-	unsigned char scratch[16];
-	long port;
-
-	if (s[0] == '[') {
-		if ((colon = strstr(s, "]:")) == NULL)
-			return -1;
-		host = s + 1;
-		hostlen = (size_t)(colon - host);
-		colon++;
-	} else {
-		if ((colon = strrchr(s, ':')) == NULL)
-			return -1;
-		hostlen = (size_t)(colon - s);
-	}
-	if (hostlen == 0 || hostlen >= sizeof(out->host) ||
-	    parse_long(colon + 1, 1, 65535, &port) == -1)
-		return -1;
-	memcpy(out->host, host, hostlen);
-	out->host[hostlen] = '\0';
-	if (inet_pton(AF_INET, out->host, scratch) != 1 &&
-	    inet_pton(AF_INET6, out->host, scratch) != 1)
-		return -1;
-	out->port = (int)port;
-	return 0;
-}
-
 static int
 parse_flag(const char *v)
 {
@@ -232,7 +199,9 @@ set_option(struct config *c, const struct opt *o, const char *v, char *err, size
 			snprintf(err, errlen, "at most %d listen addresses", CONFIG_MAX_LISTEN);
 			return -1;
 		}
-		if (parse_listen(v, &c->listen[c->nlisten]) == -1) {
+		if (parse_host_port(v, c->listen[c->nlisten].host,
+				    sizeof(c->listen[c->nlisten].host),
+				    &c->listen[c->nlisten].port) == -1) {
 			snprintf(err, errlen,
 				 "listen wants a numeric ADDR:PORT or [IPv6]:PORT, not '%s'", v);
 			return -1;

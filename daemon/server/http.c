@@ -75,14 +75,8 @@ respond(struct session *ss, unsigned int status, const char *type, const char *b
 
 	if (h == NULL)
 		h = &none;
-	free(ss->body);
-	ss->body = NULL;
-	if (len > 0) {
-		if ((ss->body = malloc(LWS_PRE + len)) == NULL)
-			return -1;
-		memcpy(ss->body + LWS_PRE, body, len);
-		ss->bodylen = len;
-	}
+	if (http_body_hold(&ss->body, body, len) == -1)
+		return -1;
 	if (lws_add_http_common_headers(wsi, status, type, len, &p, end) ||
 	    add_extra_headers(wsi, h, &p, end) ||
 	    (ss->close_after && add_header(wsi, "connection:", "close", &p, end)) ||
@@ -119,15 +113,10 @@ respond_error(struct session *ss, unsigned int status, enum proto_error e, const
 int
 http_writeable(struct server *srv, struct session *ss)
 {
-	int n;
-
 	(void)srv;
-	if (ss->body == NULL)
+	if (ss->body.data == NULL)
 		return 0;
-	n = lws_write(ss->wsi, ss->body + LWS_PRE, ss->bodylen, LWS_WRITE_HTTP_FINAL);
-	free(ss->body);
-	ss->body = NULL;
-	if (n < (int)ss->bodylen || ss->close_after)
+	if (http_body_write(&ss->body, ss->wsi) == -1 || ss->close_after)
 		return -1;
 	return lws_http_transaction_completed(ss->wsi) ? -1 : 0;
 }
@@ -135,8 +124,7 @@ http_writeable(struct server *srv, struct session *ss)
 void
 http_closed(struct session *ss)
 {
-	free(ss->body);
-	ss->body = NULL;
+	http_body_free(&ss->body);
 	buf_free(&ss->post);
 	ss->posting = 0;
 }

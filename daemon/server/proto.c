@@ -300,16 +300,15 @@ read_id(const cJSON *root, struct request *req)
 	return proto_set_id(req, id->valuestring);
 }
 
-/* Returns 1 when only spaces and line ends remain from p to end. */
-static int
-only_space(const char *p, const char *end)
+/* Returns the first byte from p on that is not a space or a line end, or end. */
+static const char *
+skip_space(const char *p, const char *end)
 {
 	while (p < end && strchr(" \t\r\n", *p) && *p != '\0')
 		p++;
-	return p == end;
+	return p;
 }
 
-/* Reads a JSON request; type_required 0 lets "type" default to "ask". */
 /* Returns 1 when the JSON text msg holds a NUL: a raw byte (not JSON at all), or the escape
  * \u0000 (odd backslashes before it). cJSON would end the string there, and the question
  * would be cut short and answered as if whole. */
@@ -330,6 +329,7 @@ holds_nul(const char *msg, size_t len)
 	return 0;
 }
 
+/* Reads a JSON request; type_required 0 lets "type" default to "ask". */
 static void
 parse_json(const char *msg, size_t len, int type_required, struct request *req)
 {
@@ -340,7 +340,8 @@ parse_json(const char *msg, size_t len, int type_required, struct request *req)
 	req->json = 1;
 	/* One object and nothing after it: "{...} trailing" or "{...}{...}" is not a request. */
 	req->tree = cJSON_ParseWithLengthOpts(msg, len, &end, 0);
-	if (req->tree == NULL || !cJSON_IsObject(req->tree) || !only_space(end, msg + len)) {
+	if (req->tree == NULL || !cJSON_IsObject(req->tree) ||
+	    skip_space(end, msg + len) != msg + len) {
 		invalid(req, PROTO_BAD_JSON, "The message begins with { but is not a JSON object.");
 		return;
 	}
@@ -381,37 +382,41 @@ parse_json(const char *msg, size_t len, int type_required, struct request *req)
 	req->len = strlen(text->valuestring);
 }
 
+/* Zeroes req, then reads msg as a JSON request when it begins with '{' after white space
+ * (type_required as parse_json takes it). Returns NULL when it did, else where msg's text
+ * begins. */
+static const char *
+parse_if_json(const char *msg, size_t len, int type_required, struct request *req)
+{
+	const char *start = skip_space(msg, msg + len);
+
+	memset(req, 0, sizeof(*req));
+	if (start < msg + len && *start == '{') {
+		parse_json(start, (size_t)(msg + len - start), type_required, req);
+		return NULL;
+	}
+	return start;
+}
+
 void
 proto_parse(const char *msg, size_t len, struct request *req)
 {
-	size_t lead = 0;
+	const char *end = msg + len, *start;
 
-	memset(req, 0, sizeof(*req));
-	while (lead < len && strchr(" \t\r\n", msg[lead]) && msg[lead] != '\0')
-		lead++;
-	if (lead < len && msg[lead] == '{') {
-		parse_json(msg + lead, len - lead, 1, req);
+	if ((start = parse_if_json(msg, len, 1, req)) == NULL)
 		return;
-	}
-	while (len > lead && strchr(" \t\r\n", msg[len - 1]) && msg[len - 1] != '\0')
-		len--;
-	req->text = msg + lead;
-	req->len = len - lead;
+	while (end > start && strchr(" \t\r\n", end[-1]) && end[-1] != '\0')
+		end--;
+	req->text = start;
+	req->len = (size_t)(end - start);
 	req->type = req->len > 0 && req->text[0] == '/' ? REQ_COMMAND : REQ_ASK;
 }
 
 void
 proto_parse_body(const char *body, size_t len, struct request *req)
 {
-	size_t lead = 0;
-
-	memset(req, 0, sizeof(*req));
-	while (lead < len && strchr(" \t\r\n", body[lead]) && body[lead] != '\0')
-		lead++;
-	if (lead < len && body[lead] == '{') {
-		parse_json(body + lead, len - lead, 0, req);
+	if (parse_if_json(body, len, 0, req) == NULL)
 		return;
-	}
 	req->json = 1;
 	invalid(req, PROTO_BAD_JSON, "The body must be a JSON object: {\"text\":\"...\"}.");
 }

@@ -8,8 +8,10 @@
 #define RULINGBOT_SERVER_H
 
 #include <libwebsockets.h>
+#include <sys/queue.h>
 
 #include "config.h"
+#include "httpbody.h"
 #include "linger.h"
 #include "log.h"
 #include "ratelimit.h"
@@ -26,11 +28,11 @@ struct frame {
 
 /* One connection, websocket or HTTP; libwebsockets allocates it zeroed. */
 struct session {
-	struct lws *wsi;	     /* the connection */
-	struct session *prev, *next; /* open websockets */
-	struct client *client;	     /* its address, while the websocket is open */
-	struct bucket bucket;	     /* its questions */
-	struct choices choices;	     /* its last clarification's, for a numbered pick */
+	struct lws *wsi;	  /* the connection */
+	LIST_ENTRY(session) link; /* among the open websockets */
+	struct client *client;	  /* its address, while the websocket is open */
+	struct bucket bucket;	  /* its questions */
+	struct choices choices;	  /* its last clarification's, for a numbered pick */
 
 	/* The websocket message being received. */
 	int receiving;		 /* 1 between a message's first and last piece */
@@ -48,11 +50,10 @@ struct session {
 	int closing;		   /* 1: close with 1001 once the queue is sent */
 
 	/* The HTTP transaction. */
-	struct buf post;     /* POST body received so far */
-	int posting;	     /* 1 while a POST /api/ask body is arriving */
-	unsigned char *body; /* LWS_PRE bytes, then the reply body */
-	size_t bodylen;	     /* bytes of the body */
-	int close_after;     /* 1: close the connection after this reply */
+	struct buf post;       /* POST body received so far */
+	int posting;	       /* 1 while a POST /api/ask body is arriving */
+	struct http_body body; /* the reply's body, until writeable */
+	int close_after;       /* 1: close the connection after this reply */
 };
 
 /* The process's server. */
@@ -69,7 +70,7 @@ struct server {
 	struct service *svc;			  /* answers */
 	const struct config *cfg;		  /* settings */
 	struct clients clients;			  /* client addresses */
-	struct session *sessions;		  /* open websockets */
+	LIST_HEAD(, session) sessions;		  /* open websockets */
 	long open;				  /* websockets open */
 	long conns;				  /* connections open, from accept to close */
 	long header_pool;			  /* libwebsockets' header buffers: the most

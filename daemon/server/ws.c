@@ -52,10 +52,7 @@ ws_established(struct server *srv, struct session *ss)
 	bucket_init(&ss->bucket, (double)srv->cfg->burst, mono_ns());
 	memset(&ss->choices, 0, sizeof(ss->choices));
 	buf_init(&ss->msg);
-	ss->next = srv->sessions;
-	if (srv->sessions)
-		srv->sessions->prev = ss;
-	srv->sessions = ss;
+	LIST_INSERT_HEAD(&srv->sessions, ss, link);
 	srv->open++;
 	srv->svc->metrics.connections = srv->open;
 	if (srv->draining) {
@@ -80,12 +77,7 @@ ws_closed(struct server *srv, struct session *ss)
 	buf_free(&ss->msg);
 	choices_clear(&ss->choices);
 	ss->client = NULL;
-	if (ss->prev)
-		ss->prev->next = ss->next;
-	else
-		srv->sessions = ss->next;
-	if (ss->next)
-		ss->next->prev = ss->prev;
+	LIST_REMOVE(ss, link);
 	srv->open--;
 	srv->svc->metrics.connections = srv->open;
 }
@@ -334,7 +326,8 @@ ws_close_all(struct server *srv)
 {
 	struct session *ss;
 
-	for (ss = srv->sessions; ss; ss = ss->next) {
+	LIST_FOREACH(ss, &srv->sessions, link)
+	{
 		ss->closing = 1;
 		lws_callback_on_writable(ss->wsi);
 	}

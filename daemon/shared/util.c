@@ -5,6 +5,7 @@
  */
 #include "util.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -121,6 +122,21 @@ buf_printf(struct buf *b, const char *fmt, ...)
 	return 0;
 }
 
+void *
+array_grow(void *array, size_t *n, size_t elem)
+{
+	void **p = array;
+	char *items;
+
+	if ((*n & (*n - 1)) == 0) {
+		if ((items = realloc(*p, (*n ? *n * 2 : 1) * elem)) == NULL)
+			return NULL;
+		*p = items;
+	}
+	memset((char *)*p + *n * elem, 0, elem);
+	return (char *)*p + (*n)++ * elem;
+}
+
 void
 arena_init(struct arena *a)
 {
@@ -147,6 +163,15 @@ str_copy(char *out, size_t outlen, const char *s)
 	memcpy(out, s, n);
 	out[n] = '\0';
 	return out;
+}
+
+void
+str_trim_end(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n > 0 && strchr(" \t\r\n", s[n - 1]) != NULL)
+		s[--n] = '\0';
 }
 
 size_t
@@ -474,6 +499,35 @@ parse_long(const char *s, long min, long max, long *out)
 	if (errno != 0 || *end != '\0' || v < min || v > max)
 		return -1;
 	*out = v;
+	return 0;
+}
+
+int
+parse_host_port(const char *s, char *host, size_t hostlen, int *port)
+{
+	const char *colon, *addr = s;
+	unsigned char scratch[16];
+	size_t addrlen;
+	long n;
+
+	if (s[0] == '[') {
+		if ((colon = strstr(s, "]:")) == NULL)
+			return -1;
+		addr = s + 1;
+		addrlen = (size_t)(colon - addr);
+		colon++;
+	} else {
+		if ((colon = strrchr(s, ':')) == NULL)
+			return -1;
+		addrlen = (size_t)(colon - s);
+	}
+	if (addrlen == 0 || addrlen >= hostlen || parse_long(colon + 1, 1, 65535, &n) == -1)
+		return -1;
+	memcpy(host, addr, addrlen);
+	host[addrlen] = '\0';
+	if (inet_pton(AF_INET, host, scratch) != 1 && inet_pton(AF_INET6, host, scratch) != 1)
+		return -1;
+	*port = (int)n;
 	return 0;
 }
 

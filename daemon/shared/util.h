@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * util.h -- small things every rulingbot program needs: growable byte buffers, an arena
- * for strings that die together, UTF-8 decoding, dates, checked number parsing, and the
- * one clock deadlines and durations are measured on.
+ * util.h -- small things every rulingbot program needs: growable byte buffers and arrays,
+ * an arena for strings that die together, UTF-8 decoding, dates, checked number and
+ * address parsing, and the one clock deadlines and durations are measured on.
  */
 #ifndef RULINGBOT_UTIL_H
 #define RULINGBOT_UTIL_H
@@ -43,6 +43,11 @@ int buf_cat(struct buf *b, ...) __attribute__((sentinel));
 /* Appends printf-formatted text. Returns 0, or -1 when out of memory. */
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Grows the array *array (of elem-sized items, *n of them in use, allocated a power of
+ * two at a time) by one zeroed item and counts it in *n. Returns the new item, or NULL
+ * when out of memory (*array and *n unchanged). */
+void *array_grow(void *array, size_t *n, size_t elem);
+
 /* Copies the string s into out (outlen bytes, at least 1), cut to fit: snprintf(out,
  * outlen, "%s", s) without the formatting, for the engine's hot paths. Returns out. */
 char *str_copy(char *out, size_t outlen, const char *s);
@@ -51,6 +56,9 @@ char *str_copy(char *out, size_t outlen, const char *s);
  * control characters become spaces; cut to fit, never inside a UTF-8 character. Returns
  * out. */
 char *str_one_line(char *out, size_t outlen, const char *text, size_t len);
+
+/* Cuts the spaces, tabs, \r and \n off the end of s. This function can't fail. */
+void str_trim_end(char *s);
 
 /* A string arena: allocations are freed all at once by arena_free. */
 struct arena {
@@ -135,6 +143,10 @@ char *date_words(const char *s, const char *lang, char *out, size_t outlen);
 /* Parses a whole decimal integer in [min, max] (strtol with an end pointer and range).
  * Returns 0 and sets *out, or -1. */
 int parse_long(const char *s, long min, long max, long *out);
+
+/* Parses ADDR:PORT or [IPv6]:PORT with a numeric address: the address goes into host
+ * (hostlen bytes), the port (1-65535) into *port. Returns 0, or -1. */
+int parse_host_port(const char *s, char *host, size_t hostlen, int *port);
 
 /* Reads the file at path into b (appending). Returns 0, or -1 with a reason in err. */
 int read_file(const char *path, struct buf *b, char *err, size_t errlen);

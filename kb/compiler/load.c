@@ -224,19 +224,15 @@ get_cites(const struct item *it, const cJSON *obj, struct cite **out)
 	return n;
 }
 
+/* array_grow() for the kbset's counts, which are ints. */
 static void *
 grow(void *array, int *n, size_t elem)
 {
-	void **p = array;
-	char *items;
+	size_t used = (size_t)*n;
+	void *item = array_grow(array, &used, elem);
 
-	if ((*n & (*n - 1)) == 0) {
-		if ((items = realloc(*p, (size_t)(*n ? *n * 2 : 1) * elem)) == NULL)
-			return NULL;
-		*p = items;
-	}
-	memset((char *)*p + (size_t)*n * elem, 0, elem);
-	return (char *)*p + (size_t)(*n)++ * elem;
+	*n = (int)used;
+	return item;
 }
 
 /* Returns the span of item index, or the whole file when the scan did not place it. */

@@ -194,6 +194,58 @@ test_parse_long_checks_everything(void)
 }
 
 static void
+test_array_grow_adds_zeroed_items(void)
+{
+	long *a = NULL, *item;
+	size_t n = 0, i;
+
+	for (i = 0; i < 100; i++) {
+		CHECK((item = array_grow(&a, &n, sizeof(*a))) != NULL);
+		if (item == NULL)
+			break;
+		CHECK(*item == 0 && n == i + 1 && item == &a[i]);
+		*item = (long)i;
+	}
+	for (i = 0; i < n; i++)
+		CHECK(a[i] == (long)i);
+	free(a);
+}
+
+static void
+test_str_trim_end_cuts_line_ends(void)
+{
+	char a[] = "xoxb-1 \t\r\n", b[] = " \n", c[] = "a b";
+
+	str_trim_end(a);
+	str_trim_end(b);
+	str_trim_end(c);
+	CHECK_STR(a, "xoxb-1");
+	CHECK_STR(b, "");
+	CHECK_STR(c, "a b");
+}
+
+static void
+test_parse_host_port_takes_numeric_addresses(void)
+{
+	char host[16];
+	int port = 0;
+
+	CHECK(parse_host_port("127.0.0.1:8080", host, sizeof(host), &port) == 0 && port == 8080);
+	CHECK_STR(host, "127.0.0.1");
+	CHECK(parse_host_port("[::1]:3000", host, sizeof(host), &port) == 0 && port == 3000);
+	CHECK_STR(host, "::1");
+	CHECK(parse_host_port("::1:443", host, sizeof(host), &port) == 0 && port == 443);
+	CHECK_STR(host, "::1");
+	CHECK(parse_host_port("localhost:80", host, sizeof(host), &port) == -1);
+	CHECK(parse_host_port("127.0.0.1", host, sizeof(host), &port) == -1);
+	CHECK(parse_host_port("127.0.0.1:0", host, sizeof(host), &port) == -1);
+	CHECK(parse_host_port(":80", host, sizeof(host), &port) == -1);
+	CHECK(parse_host_port("[]:80", host, sizeof(host), &port) == -1);
+	CHECK(parse_host_port("[::1]80", host, sizeof(host), &port) == -1);
+	CHECK(parse_host_port("[2001:db8::1234:5678]:80", host, sizeof(host), &port) == -1);
+}
+
+static void
 test_fnv1a_matches_reference(void)
 {
 	/* Reference values of 64-bit FNV-1a. */
@@ -338,6 +390,9 @@ main(void)
 	RUN(test_date_parse_knows_the_calendar);
 	RUN(test_date_words_in_both_languages);
 	RUN(test_parse_long_checks_everything);
+	RUN(test_array_grow_adds_zeroed_items);
+	RUN(test_str_trim_end_cuts_line_ends);
+	RUN(test_parse_host_port_takes_numeric_addresses);
 	RUN(test_fnv1a_matches_reference);
 	RUN(test_hash_word_reads_every_byte_and_no_more);
 	RUN(test_arena_strcat3_joins);
