@@ -18,7 +18,7 @@ try:
     out = os.path.join(tmp, "kb.sqlite")
 
     p = s.run(["rulingkb", "check", kb])
-    s.check(p.returncode == 0 and "11 facts (8 en, 3 es), 4 sources" in p.stdout,
+    s.check(p.returncode == 0 and "13 facts (10 en, 3 es), 4 sources" in p.stdout,
             "check passes on the fixture", p.stdout + p.stderr)
 
     p1 = s.run(["rulingkb", "build", kb, "-o", out])

@@ -100,13 +100,13 @@ def body():
             d.send_signal(signal.SIGHUP)
             got = wait_for(lambda: info(d).get("kb_version") == v_fixture, slow(5))
             s.check(got, "after SIGHUP, info shows the new KB's version", info(d))
-            s.check(info(d).get("facts") == 11, "and its fact count (the fixture's 11)", info(d))
+            s.check(info(d).get("facts") == 13, "and its fact count (the fixture's 13)", info(d))
             j = ask_json(held, {"type": "ask", "text": JUDGE}) or {}
             s.check(j.get("kb_version") == v_fixture, "an open connection is answered from "
                     "the new KB (no stale cached answer)", j)
             r = d.http("GET", "/healthz")
             s.check((r.json() or {}).get("kb_version") == v_fixture, "/healthz shows it too", r)
-            s.check(metric(d.metrics(), "rulingd_kb_facts") == 11, "and rulingd_kb_facts")
+            s.check(metric(d.metrics(), "rulingd_kb_facts") == 13, "and rulingd_kb_facts")
             install(KB, kb)
             d.send_signal(signal.SIGHUP)
             s.check(wait_for(lambda: info(d).get("kb_version") == v_main, slow(5)),

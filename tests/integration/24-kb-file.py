@@ -199,8 +199,8 @@ def reload_cases(d, kb, fixture, selftest, v_main, v_fixture, want_fixture):
     # A good, different KB is taken.
     put(fixture, kb)
     s.check(hup(d, "ok"), "reload of the fixture KB: rulingd_reloads_total{result=\"ok\"} +1")
-    s.check(info(d).get("kb_version") == v_fixture and info(d).get("facts") == 11,
-            "reload of the fixture KB: its version and 11 facts serve", info(d))
+    s.check(info(d).get("kb_version") == v_fixture and info(d).get("facts") == 13,
+            "reload of the fixture KB: its version and 13 facts serve", info(d))
     ws = d.ws()
     try:
         answers_right(d, ws, want_fixture, "after the reload of the fixture KB")

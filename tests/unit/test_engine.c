@@ -256,6 +256,46 @@ test_other_entities_are_not_swapped(void)
 	CHECK(!answered_with("who was the nyc judge", "judge"));
 }
 
+/* Failure kind 4: a false premise gets the fact that corrects it ("No: ..."), not a fact
+ * that takes the premise as true, nor a decline. */
+static void
+test_false_premise_is_corrected(void)
+{
+	CHECK(answers("how much money did chicago lose after the ruling", NULL, "no-funding-cut"));
+	CHECK(reaches("did the judge cut off chicago's money", "no-funding-cut"));
+}
+
+/* Failure kind 5: a Spanish question whose fact exists only in English does not get the
+ * nearest Spanish fact (test_spanish: when it is sure of the English one, it gives that). */
+static void
+test_spanish_without_its_fact(void)
+{
+	CHECK(!answered_with("¿Quién era el fiscal general?", "judge-es"));
+	CHECK(!answered_with("quien fue el demandado", "judge-es"));
+}
+
+/* Failure kind 6: a question about now never gets an old rule as if it still held: the
+ * superseded fact comes with the fact that replaced it. */
+static void
+test_now_gets_todays_rule(void)
+{
+	struct answer a = ask("what does the injunction block now", NULL);
+
+	CHECK(a.type != ANSWER_FACT || strcmp(a.fact, "blocked") != 0 ||
+	      (a.superseded_by.fact && strcmp(a.superseded_by.fact, "appeal-scope") == 0));
+	CHECK(a.type == ANSWER_FACT || a.asked_back);
+	answer_free(&a);
+}
+
+/* Failure kind 7: a broad question reaches the overview fact, though it shares few words
+ * with any one detailed fact. */
+static void
+test_broad_questions_reach_the_overview(void)
+{
+	CHECK(answers("what was this case all about", NULL, "case-in-brief"));
+	CHECK(reaches("what happened in this case", "case-in-brief"));
+}
+
 static void
 test_casual_and_misspelt_questions(void)
 {
@@ -733,6 +773,10 @@ main(int argc, char **argv)
 	RUN(test_what_is_asked_decides);
 	RUN(test_names_found);
 	RUN(test_other_entities_are_not_swapped);
+	RUN(test_false_premise_is_corrected);
+	RUN(test_spanish_without_its_fact);
+	RUN(test_now_gets_todays_rule);
+	RUN(test_broad_questions_reach_the_overview);
 	RUN(test_casual_and_misspelt_questions);
 	RUN(test_fts5_syntax_is_harmless);
 	RUN(test_garbage_is_harmless);

@@ -223,8 +223,9 @@ test_service_text(void)
 	/* Asked back: numbered choices, and a "2" on the same connection asks the second. */
 	frames_free(&f);
 	frames_free(&j);
-	CHECK(service_converse(&s, "who", 3, &b, &pick, 6 * SECOND, collect_frame, &f) == 0);
-	CHECK(f.n == 3 && !strncmp(f.data[1], "1. ", 3) && !strncmp(f.data[2], "2. ", 3));
+	CHECK(service_converse(&s, "the judge and the attorney general", 34, &b, &pick, 6 * SECOND,
+			       collect_frame, &f) == 0);
+	CHECK(f.n >= 3 && !strncmp(f.data[1], "1. ", 3) && !strncmp(f.data[2], "2. ", 3));
 	CHECK(service_converse(&s, "2", 1, &b, &pick, 7 * SECOND, collect_frame, &j) == 0);
 	CHECK(pick.lines == NULL && frames_starting(&j, "Source: ") == 1);
 	choices_clear(&pick);
@@ -298,10 +299,11 @@ test_service_json(void)
 	cJSON_Delete(j);
 
 	/* Asked back: a clarification of its own, its choices likeliest first. */
-	CHECK(message(&s, "{\"type\":\"ask\",\"text\":\"who\"}", &b, 0, &f) == 0);
+	CHECK(message(&s, "{\"type\":\"ask\",\"text\":\"the judge and the attorney general\"}", &b,
+		      0, &f) == 0);
 	j = only_json(&f);
 	CHECK_STR(member(j, "type"), "clarify");
-	CHECK(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(j, "choices")) == 2);
+	CHECK(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(j, "choices")) >= 2);
 	CHECK(cJSON_GetObjectItemCaseSensitive(j, "suggestions") == NULL);
 	cJSON_Delete(j);
 
