@@ -20,6 +20,10 @@ struct cue {
 /* Sorted by first word (strcmp), so a word's cues are found by a binary search. Words are
  * folded as norm.c folds them: lowercase, no accents ("qué" is "que"). */
 static const struct cue cues[] = {
+	{ { "actual", NULL, NULL }, INTENT_NOW },
+	{ { "actualmente", NULL, NULL }, INTENT_NOW },
+	{ { "ahora", NULL, NULL }, INTENT_NOW },
+	{ { "anymore", NULL, NULL }, INTENT_NOW },
 	{ { "cual", "corte", NULL }, INTENT_WHERE },
 	{ { "cual", "juez", NULL }, INTENT_WHO },
 	{ { "cual", "tribunal", NULL }, INTENT_WHERE },
@@ -28,6 +32,8 @@ static const struct cue cues[] = {
 	{ { "cuantas", NULL, NULL }, INTENT_AMOUNT },
 	{ { "cuanto", NULL, NULL }, INTENT_AMOUNT },
 	{ { "cuantos", NULL, NULL }, INTENT_AMOUNT },
+	{ { "current", NULL, NULL }, INTENT_NOW },
+	{ { "currently", NULL, NULL }, INTENT_NOW },
 	{ { "define", NULL, NULL }, INTENT_DEFINE },
 	{ { "definition", NULL, NULL }, INTENT_DEFINE },
 	{ { "desde", "cuando", NULL }, INTENT_WHEN },
@@ -36,7 +42,10 @@ static const struct cue cues[] = {
 	{ { "how", "long", NULL }, INTENT_AMOUNT },
 	{ { "how", "many", NULL }, INTENT_AMOUNT },
 	{ { "how", "much", NULL }, INTENT_AMOUNT },
+	{ { "hoy", NULL, NULL }, INTENT_NOW },
 	{ { "meaning", "of", NULL }, INTENT_DEFINE },
+	{ { "now", NULL, NULL }, INTENT_NOW },
+	{ { "nowadays", NULL, NULL }, INTENT_NOW },
 	{ { "para", "que", NULL }, INTENT_WHY },
 	{ { "por", "que", NULL }, INTENT_WHY },
 	{ { "porque", NULL, NULL }, INTENT_WHY },
@@ -58,7 +67,15 @@ static const struct cue cues[] = {
 	{ { "quien", NULL, NULL }, INTENT_WHO },
 	{ { "quienes", NULL, NULL }, INTENT_WHO },
 	{ { "significa", NULL, NULL }, INTENT_DEFINE },
+	{ { "sigue", NULL, NULL }, INTENT_NOW },
+	{ { "siguen", NULL, NULL }, INTENT_NOW },
 	{ { "since", "when", NULL }, INTENT_WHEN },
+	{ { "still", NULL, NULL }, INTENT_NOW },
+	{ { "these", "days", NULL }, INTENT_NOW },
+	{ { "todavia", NULL, NULL }, INTENT_NOW },
+	{ { "today", NULL, NULL }, INTENT_NOW },
+	{ { "vigente", NULL, NULL }, INTENT_NOW },
+	{ { "vigentes", NULL, NULL }, INTENT_NOW },
 	{ { "what", "amount", NULL }, INTENT_AMOUNT },
 	{ { "what", "court", NULL }, INTENT_WHERE },
 	{ { "what", "date", NULL }, INTENT_WHEN },
@@ -89,7 +106,9 @@ static const struct cue cues[] = {
 	{ { "why", NULL, NULL }, INTENT_WHY },
 };
 
-static const char *const names[INTENTS] = { "who", "when", "amount", "why", "where", "define" };
+static const char *const names[INTENTS] = {
+	"who", "when", "amount", "why", "where", "define", "now"
+};
 
 static int
 cmp_first(const void *key, const void *elem)

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * intent.h -- what kind of answer a question asks for: a person, a date, a number, a
- * reason, a place or court, a definition. The same reading is given to the reader's
- * question and to every question the knowledge base holds for a fact, so a fact's kind
- * is the share of its own questions that ask for each (kbload.c), and "which court heard
- * the case" does not get the fact that says when the case was filed.
+ * reason, a place or court, a definition, how things stand now. The same reading is given to the
+ * reader's question and to every question the knowledge base holds for a fact, so a fact's kind is
+ * the share of its own questions that ask for each (kbload.c), and "which court heard the case"
+ * does not get the fact that says when the case was filed.
  */
 #ifndef RULINGBOT_INTENT_H
 #define RULINGBOT_INTENT_H
@@ -19,6 +19,7 @@ enum intent {
 	INTENT_WHY,    /* a reason ("why", "por qué") */
 	INTENT_WHERE,  /* a place or a court ("where", "which court", "dónde") */
 	INTENT_DEFINE, /* what a thing is or means ("what is a", "qué significa") */
+	INTENT_NOW,    /* how things stand today ("still", "now", "todavía", "hoy") */
 	INTENTS
 };
 

@@ -119,6 +119,10 @@ test_intent_reading(void)
 	CHECK(intents_in("what's a sanctuary city") == 1u << INTENT_DEFINE);
 	CHECK(intents_in("who ruled, and when?") == (1u << INTENT_WHO | 1u << INTENT_WHEN));
 	CHECK(intents_in("what did the injunction block") == 0);
+	CHECK(intents_in("is chicago still a sanctuary city") == 1u << INTENT_NOW);
+	CHECK(intents_in("¿Siguen vigentes hoy las condiciones?") == 1u << INTENT_NOW);
+	CHECK(intents_in("who is the mayor these days") == (1u << INTENT_WHO | 1u << INTENT_NOW));
+	CHECK(intents_in("what were the days of the hearing") == 0);
 	CHECK(intents_in("") == 0);
 }
 
