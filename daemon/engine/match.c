@@ -85,9 +85,9 @@ _Static_assert(ARRAY_LEN(feature_names) == NFEATURES, "every feature has a name"
 static const struct match_tuning fitted = {
 	.answer = 0.86,
 	.suggest = 0.5,
-	.bias = -3.208,
-	.weight = { 1.051, 0.583, 1.544, 1.022, -0.110, -0.380, 1.578, 0.608, 0.586, 0.285, -0.266,
-		    -0.117, 0.132, 0.188, -0.590, 0.327, -0.644, -0.431 },
+	.bias = -3.192,
+	.weight = { 1.035, 0.596, 1.538, 1.018, -0.114, -0.406, 1.574, 0.592, 0.603, 0.302, -0.254,
+		    -0.088, 0.144, 0.192, -0.593, 0.319, -0.648, -0.432 },
 	.trust_prefix = 0.9,
 	.trust_corrected = 0.85,
 	.question_word = 0.7,
