@@ -36,9 +36,10 @@ TEXTS ?= $(wildcard ../shared/sources)
 
 WARNINGS = -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
 	   -Wpointer-arith -Wvla -Wundef $(WERROR)
-PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags libcjson sqlite3 libwebsockets libcurl libcrypto \
-	     libsystemd)
-PKG_LIBS = $(shell $(PKG_CONFIG) --libs libcjson sqlite3)
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags libcjson sqlite3 hunspell libwebsockets libcurl \
+	     libcrypto libsystemd)
+# The engine tells real words from typos with hunspell's dictionaries (daemon/engine/spell.c).
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs libcjson sqlite3 hunspell)
 LWS_LIBS = $(shell $(PKG_CONFIG) --libs libwebsockets)
 # rulingd tells systemd when it is ready, reloading or stopping, and pings its watchdog.
 SYSTEMD_LIBS = $(shell $(PKG_CONFIG) --libs libsystemd)
@@ -60,7 +61,8 @@ SHARED_OBJS = $(SHARED:%=$(OBJ)/daemon/shared/%.o)
 HTTPBODY_OBJ = $(OBJ)/daemon/shared/httpbody.o
 # The engine: everything a front end needs to answer a question, as one static library
 # whose public header is daemon/engine/engine.h.
-ENGINE = norm query tokens postings index pairs dense search intent names kbload kb smalltalk match
+ENGINE = norm query tokens postings index pairs dense search intent names kbload kb smalltalk spell \
+	 match
 ENGINE_OBJS = $(ENGINE:%=$(OBJ)/daemon/engine/%.o)
 ENGINE_LIB = $(BUILD)/libengine.a
 # The server around it: settings, limits, answers as frames, and the network loop.

@@ -13,7 +13,8 @@
  *   5. Answers
  *   6. Diagnostics           --explain, the answer model's features, a naive baseline
  *
- * The engine keeps no global state. A struct kb is used by one thread at a time.
+ * The engine keeps no global state but the spelling dictionaries, loaded once per process
+ * and safe from any thread. A struct kb is used by one thread at a time.
  */
 #ifndef RULINGBOT_ENGINE_H
 #define RULINGBOT_ENGINE_H
@@ -268,19 +269,29 @@ struct match_tuning {
 	double credit_keywords;	       /* a term found in a fact's keywords, not its questions */
 };
 
+/* Debian's hunspell dictionaries (hunspell-en-us, hunspell-es), as match_options takes
+ * them: the path of the .aff and .dic files without the suffix. */
+#define MATCH_DICTIONARY_EN "/usr/share/hunspell/en_US"
+#define MATCH_DICTIONARY_ES "/usr/share/hunspell/es_ES"
+
 /* Everything about how one question is answered. */
 struct match_options {
 	struct match_tuning tune; /* the model and its thresholds */
 	double deadline_ms;	  /* most time one question may search, 0 for no limit */
-	FILE *trace;		  /* where the engine explains its work, or NULL */
+	/* The spelling dictionary of each language, by enum lang: a word one of them knows is
+	 * a real word, never corrected into another (docs/engine.md, "Terms"). NULL for none;
+	 * without any, or when one cannot be read (said once in the log), words are corrected
+	 * by edit distance alone. Loaded when first needed, once per process. */
+	const char *dictionary[LANG_COUNT];
+	FILE *trace; /* where the engine explains its work, or NULL */
 	/* For fitting the model: called with every candidate's features, and every question
 	 * is searched in both languages; NULL for neither. */
 	void (*features)(void *ctx, long fact, const double *f, int n);
 	void *features_ctx; /* passed to features */
 };
 
-/* Sets o to the fitted model and no deadline, trace or features. This function can't
- * fail. */
+/* Sets o to the fitted model, Debian's dictionaries, and no deadline, trace or features.
+ * This function can't fail. */
 void match_options_init(struct match_options *o);
 
 /* Sets the tuning value called name ("answer", "idf_power", model weights as

@@ -4,7 +4,8 @@
  *
  * A question is cut into words (norm.c); words that carry no meaning are dropped; the rest
  * become terms: a synonym group, a word the knowledge base uses, a prefix of such words, a
- * correction of a typo against the KB's vocabulary, or, failing all that, an unknown word.
+ * correction of a typo against the KB's vocabulary (never of a word a spelling dictionary
+ * knows: spell.c), or, failing all that, an unknown word.
  * Each term weighs by how rare it is among the facts (idf). FTS5 ranks the facts by bm25,
  * questions weighing more than keywords and keywords more than answers, and a second FTS5
  * table finds each candidate's best-matching own question. What is known about a candidate
@@ -32,6 +33,7 @@
 #include "norm.h"
 #include "query.h"
 #include "smalltalk.h"
+#include "spell.h"
 #include "util.h"
 
 #define CANDIDATES    12  /* facts ranked per search (see docs/engine.md) */
@@ -83,9 +85,9 @@ _Static_assert(ARRAY_LEN(feature_names) == NFEATURES, "every feature has a name"
 static const struct match_tuning fitted = {
 	.answer = 0.86,
 	.suggest = 0.5,
-	.bias = -3.208,
-	.weight = { 1.051, 0.583, 1.544, 1.022, -0.110, -0.380, 1.578, 0.608, 0.586, 0.285, -0.266,
-		    -0.117, 0.132, 0.188, -0.590, 0.327, -0.644, -0.431 },
+	.bias = -3.192,
+	.weight = { 1.035, 0.596, 1.538, 1.018, -0.114, -0.406, 1.574, 0.592, 0.603, 0.302, -0.254,
+		    -0.088, 0.144, 0.192, -0.593, 0.319, -0.648, -0.432 },
 	.trust_prefix = 0.9,
 	.trust_corrected = 0.85,
 	.question_word = 0.7,
@@ -114,11 +116,23 @@ static const struct {
 	{ "credit_keywords", offsetof(struct match_tuning, credit_keywords) },
 };
 
+/* How a word became a term, when not as itself: what --explain shows of its spelling. */
+enum reading {
+	READ_AS_IS,	/* a word or synonym of the facts, or an unknown word */
+	READ_LISTED,	/* a misspelling an editor listed, read as its fix */
+	READ_PREFIX,	/* the start of longer words */
+	READ_CORRECTED, /* a typo, read as the closest word of the facts */
+	READ_REAL_WORD, /* close to a word of the facts, but a real word: kept unknown */
+};
+
 /* One thing the question asks about. */
 struct term {
 	char word[NORM_TOKEN_MAX * KB_SYNONYM_WORDS]; /* the words read, folded */
 	double weight;				      /* its share of the question's meaning */
-	int qterm; /* its term in the FTS5 query, -1 when absent */
+	int qterm;		    /* its term in the FTS5 query, -1 when absent */
+	enum reading read;	    /* how it was read */
+	char typed[NORM_TOKEN_MAX]; /* the word typed, folded, when read is not READ_AS_IS */
+	int dictionary;		    /* READ_REAL_WORD: the enum lang whose dictionary knew it */
 };
 
 /* The question's words stemmed, kept for a second look. */
@@ -144,6 +158,10 @@ struct plan {
 	int phrase_qterm[PHRASES_MAX];	    /* query terms of the two-word phrases */
 	int nphrases;			    /* entries in phrase_qterm */
 	struct stems stems;		    /* the words plan_word() stemmed */
+	const char *text;		    /* the question as typed, for the dictionaries */
+	size_t len;			    /* its bytes */
+	enum lang asked;		    /* the language it was read in */
+	unsigned no_dictionary;		    /* bit lang: that dictionary could not be read */
 };
 
 /* Why a question is searched among the facts of a language other than its own. */
@@ -166,6 +184,8 @@ match_options_init(struct match_options *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->tune = fitted;
+	o->dictionary[LANG_EN] = MATCH_DICTIONARY_EN;
+	o->dictionary[LANG_ES] = MATCH_DICTIONARY_ES;
 }
 
 int
@@ -205,6 +225,39 @@ trace_names(const struct kb *kb, const struct plan *p)
 	fprintf(trace, "%s\n", p->nnames ? "" : " no entity the knowledge base lists");
 }
 
+/* Says which words were read as other words, and which were kept as they are because a
+ * dictionary knows them. */
+static void
+trace_spelling(const struct plan *p)
+{
+	FILE *trace = p->o->trace;
+	const struct term *t;
+	int i, any = 0;
+	enum lang l;
+
+	fprintf(trace, "spelling:");
+	for (i = 0; i < p->nterms; i++) {
+		t = &p->terms[i];
+		if (t->read == READ_AS_IS)
+			continue;
+		fputs(any++ ? "; " : " ", trace);
+		if (t->read == READ_LISTED || t->read == READ_CORRECTED)
+			fprintf(trace, "%s -> %s (%s)", t->typed, t->word,
+				t->read == READ_LISTED ? "a listed misspelling" : "a typo");
+		else if (t->read == READ_PREFIX)
+			fprintf(trace, "%s -> %s* (the start of longer words)", t->typed, t->word);
+		else
+			fprintf(trace, "%s kept unknown (a real word: the %s dictionary knows it)",
+				t->typed, lang_code(t->dictionary));
+	}
+	fputs(any ? "" : " nothing corrected", trace);
+	for (l = LANG_EN; l < LANG_COUNT; l++)
+		if (p->no_dictionary >> l & 1)
+			fprintf(trace, "; no %s dictionary: typos found by edit distance alone",
+				lang_code(l));
+	fputc('\n', trace);
+}
+
 static void
 trace_plan(const struct kb *kb, struct plan *p, enum lang lang)
 {
@@ -220,6 +273,7 @@ trace_plan(const struct kb *kb, struct plan *p, enum lang lang)
 		if (p->intents >> i & 1)
 			fprintf(trace, " %s", intent_name(i));
 	fprintf(trace, "%s\n", p->intents ? "" : " no particular kind");
+	trace_spelling(p);
 	trace_names(kb, p);
 	fprintf(trace, "FTS5: %s\n", query_text(&p->q));
 }
@@ -454,8 +508,49 @@ plan_add(struct plan *p, const char *word, const char *alt, int prefix, double w
 	}
 	str_copy(t->word, sizeof(t->word), word);
 	t->weight = weight;
+	t->read = READ_AS_IS;
 	p->nterms++;
 	return 0;
+}
+
+/* Says how the term just added was read from the word typed (folded). */
+static void
+plan_read(struct plan *p, enum reading read, const char *typed, int dictionary)
+{
+	struct term *t = &p->terms[p->nterms - 1];
+
+	t->read = read;
+	str_copy(t->typed, sizeof(t->typed), typed);
+	t->dictionary = dictionary;
+}
+
+/* Asks the dictionaries whether word (folded, as norm_tokenize() gave it) is a real word,
+ * as typed: the question's own language first, then the other one, as a question in one
+ * language often names things in the other ("sanctuary city" in a Spanish question).
+ * Returns the enum lang of the dictionary that knows it, or -1 when none does or none can
+ * be read. */
+static int
+real_word(struct plan *p, const char *word)
+{
+	char typed[4 * NORM_TOKEN_MAX];
+	long long start = p->deadline_ns ? mono_ns() : 0;
+	enum lang order[LANG_COUNT] = { p->asked, p->asked == LANG_EN ? LANG_ES : LANG_EN };
+	enum spell_verdict v;
+	int k, real = -1;
+
+	if (norm_typed(p->text, p->len, word, typed, sizeof(typed)) == -1)
+		str_copy(typed, sizeof(typed), word);
+	for (k = 0; k < LANG_COUNT && real < 0; k++) {
+		v = spell_check(p->o->dictionary[order[k]], typed);
+		if (v == SPELL_REAL)
+			real = (int)order[k];
+		else if (v == SPELL_NO_DICTIONARY && p->o->dictionary[order[k]] != NULL)
+			p->no_dictionary |= 1U << order[k];
+	}
+	/* Loading a dictionary, the first time one is asked, is no part of the search. */
+	if (p->deadline_ns)
+		p->deadline_ns += mono_ns() - start;
+	return real;
 }
 
 /* Returns 1 when w is lowercase ASCII letters and digits only: a word whose facts
@@ -479,6 +574,23 @@ plan_keep_stem(struct plan *p, int i, const char *stem, long docs)
 	p->stems.known |= 1ULL << i;
 }
 
+/* Returns 1 when word, read as fixed, is the same Spanish word with another ending: one
+ * is the start of the other, in a Spanish question or among the Spanish facts. Spanish
+ * stems are light ("detenga", stemmed "deteng", read as "deten" of "detener"; "santuario"
+ * as "santuar" in a search among the English facts); English inflections are the porter
+ * stemmer's, so there a real word that only adds letters is another word ("ruler"). */
+static int
+spanish_ending(const struct plan *p, const char *word, const char *fixed)
+{
+	size_t shared = 0;
+
+	if (p->lang != LANG_ES && p->asked != LANG_ES)
+		return 0;
+	while (word[shared] != '\0' && word[shared] == fixed[shared])
+		shared++;
+	return word[shared] == '\0' || fixed[shared] == '\0';
+}
+
 /* Reads word i, which is not part of a synonym. Returns 0, or -1 when the query is
  * full. */
 static int
@@ -489,6 +601,7 @@ plan_word(struct plan *p, const struct kb *kb, const struct norm_tokens *t, int 
 	double qw = tok->kind & NORM_QUESTION ? p->o->tune.question_word : 1.0;
 	char word[NORM_TOKEN_MAX], fixed[NORM_TOKEN_MAX];
 	long docs;
+	int real = -1;
 
 	str_copy(word, sizeof(word), fix ? fix : w);
 	norm_stem(word, p->lang);
@@ -498,21 +611,40 @@ plan_word(struct plan *p, const struct kb *kb, const struct norm_tokens *t, int 
 	docs = kb_phrase_docs(kb, w);
 	if (fix == NULL && plain_word(w))
 		plan_keep_stem(p, i, w, docs);
-	if (docs > 0)
-		return plan_add(p, w, w, 0, qw * idf(p, docs));
-	if (strlen(w) >= PREFIX_MIN && !has_digit(w) && (docs = prefix_docs(kb, w)) > 0)
-		return plan_add(p, w, w, 1, qw * p->o->tune.trust_prefix * idf(p, docs));
-	if ((docs = correct_word(kb, w, fixed, sizeof(fixed))) > 0) {
+	if (docs > 0) {
+		if (plan_add(p, w, w, 0, qw * idf(p, docs)) == -1)
+			return -1;
+		if (fix != NULL)
+			plan_read(p, READ_LISTED, tok->text, -1);
+		return 0;
+	}
+	if (strlen(w) >= PREFIX_MIN && !has_digit(w) && (docs = prefix_docs(kb, w)) > 0) {
+		if (plan_add(p, w, w, 1, qw * p->o->tune.trust_prefix * idf(p, docs)) == -1)
+			return -1;
+		plan_read(p, READ_PREFIX, tok->text, -1);
+		return 0;
+	}
+	/* A word read as a typo of another must not be a real word: "feather" is not
+	 * "father" mistyped. The dictionaries are asked only then. */
+	if ((docs = correct_word(kb, w, fixed, sizeof(fixed))) > 0 &&
+	    (spanish_ending(p, w, fixed) || (real = real_word(p, tok->text)) < 0)) {
 		if (plan_has(p, fixed))
 			return 0;
-		return plan_add(p, fixed, fixed, 0, qw * p->o->tune.trust_corrected * idf(p, docs));
+		if (plan_add(p, fixed, fixed, 0, qw * p->o->tune.trust_corrected * idf(p, docs)) ==
+		    -1)
+			return -1;
+		plan_read(p, READ_CORRECTED, tok->text, -1);
+		return 0;
 	}
-	return plan_add(p, w, NULL, 0,
-			qw *
-				(strlen(w) <= SHORT_WORD && norm_near_stopword(w, p->lang)
-					 ? p->o->tune.unknown_short
-					 : p->o->tune.unknown) *
-				idf(p, 0));
+	plan_add(p, w, NULL, 0, /* an unknown word has no alternative: it always fits */
+		 qw *
+			 (strlen(w) <= SHORT_WORD && norm_near_stopword(w, p->lang)
+				  ? p->o->tune.unknown_short
+				  : p->o->tune.unknown) *
+			 idf(p, 0));
+	if (real >= 0)
+		plan_read(p, READ_REAL_WORD, tok->text, real);
+	return 0;
 }
 
 static int
@@ -1249,6 +1381,10 @@ match_question(struct kb *kb, const struct match_options *o, const char *text, s
 	} else {
 		query_init(&p->q);
 		p->o = o;
+		p->text = text;
+		p->len = len;
+		p->asked = asked;
+		p->no_dictionary = 0;
 		p->intents = intent_of(&t, first);
 		question_names(kb, &t, first, p);
 		p->deadline_ns =

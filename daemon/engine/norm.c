@@ -201,8 +201,9 @@ joins_number(const char *tok, size_t n, const unsigned char *p, const unsigned c
 	return 1;
 }
 
-size_t
-norm_next(const char **pp, const char *endp, char *tok, size_t toksz)
+/* norm_next(), which also points *start at the word's first byte as typed. */
+static size_t
+next_word(const char **pp, const char *endp, char *tok, size_t toksz, const char **start)
 {
 	const unsigned char *p = (const unsigned char *)*pp, *end = (const unsigned char *)endp;
 	size_t n = 0, k, f, segment = 0;
@@ -215,6 +216,7 @@ norm_next(const char **pp, const char *endp, char *tok, size_t toksz)
 			break;
 		p += k;
 	}
+	*start = (const char *)p;
 	while (p < end) {
 		if (is_ascii_alnum(*p)) { /* what the rest of the loop does with one */
 			if (n + 1 < toksz)
@@ -253,6 +255,32 @@ norm_next(const char **pp, const char *endp, char *tok, size_t toksz)
 		tok[n < toksz ? n : toksz - 1] = '\0';
 	*pp = (const char *)p;
 	return n;
+}
+
+size_t
+norm_next(const char **pp, const char *endp, char *tok, size_t toksz)
+{
+	const char *start;
+
+	return next_word(pp, endp, tok, toksz, &start);
+}
+
+int
+norm_typed(const char *text, size_t n, const char *word, char *out, size_t outsz)
+{
+	const char *p = text, *end = text + n, *start;
+	char folded[NORM_TOKEN_MAX];
+
+	while (next_word(&p, end, folded, sizeof(folded), &start) > 0) {
+		if (strcmp(folded, word) != 0)
+			continue;
+		if ((size_t)(p - start) >= outsz)
+			return -1;
+		memcpy(out, start, (size_t)(p - start));
+		out[p - start] = '\0';
+		return 0;
+	}
+	return -1;
 }
 
 /* "por qué" (why) folds to two stopwords; read together they are the question word

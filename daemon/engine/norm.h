@@ -47,6 +47,12 @@ struct norm_tokens {
  * Malformed UTF-8 and NUL bytes are separators. This function can't fail. */
 size_t norm_next(const char **p, const char *end, char *tok, size_t toksz);
 
+/* Copies to out the first word of the n bytes of text that norm_next() folds to word, as
+ * it was typed ("Decisión" for "decision"): what a dictionary, which knows accents and
+ * capitals, is asked. Returns 0, or -1 when no word of text folds to word or it does not fit
+ * in outsz bytes. */
+int norm_typed(const char *text, size_t n, const char *word, char *out, size_t outsz);
+
 /* Reduces a folded Spanish word to a light stem in place ("ciudades" -> "ciudad",
  * "jueces" -> "juez", "bloquearon" and "bloqueo" -> "bloque"); does nothing for LANG_EN,
  * whose stemming FTS5's porter tokenizer does. Applied alike to Spanish facts when they

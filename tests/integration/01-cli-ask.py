@@ -42,6 +42,16 @@ p = s.run(["rulingd", *SLOW_ARGS, "--kb", FIXTURE, "--explain", "--ask", "Who wa
 lines = [ln for ln in p.stderr.splitlines() if ln.strip().startswith("judge ")]
 s.check(lines and "(answer)" in lines[0], "--explain marks the candidate answered", p.stderr)
 
+# --explain says which words were read as other words, and which real words were not:
+# "sanctuery" is a typo of "sanctuary", "count" a real word, not "court" mistyped.
+p = s.run(["rulingd", *SLOW_ARGS, "--kb", FIXTURE, "--explain", "--ask",
+           "did the sanctuery count rule?"])
+spelling = [ln for ln in p.stderr.splitlines() if ln.startswith("spelling:")]
+s.check(spelling and "sanctuery -> sanctuary (a typo)" in spelling[0],
+        "--explain shows a typo corrected", p.stderr)
+s.check(spelling and "count kept unknown (a real word: the en dictionary knows it)" in spelling[0],
+        "--explain shows a real word kept unknown", p.stderr)
+
 # The same question as the JSON object the daemon sends.
 p = s.run(["rulingd", *SLOW_ARGS, "--kb", FIXTURE, "--json", "--ask", "Who was the judge?"])
 s.check(p.returncode == 0, "--json --ask exits 0", p.stderr)

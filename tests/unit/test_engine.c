@@ -4,10 +4,13 @@
  * built into $BUILD/test/fixture.sqlite): right facts for plain, casual, misspelt and
  * Spanish questions; hostile text that is only text; declines with suggestions; small
  * talk and the decline in the knowledge base's words (the fixture's differ from the
- * bundled KB's), and what a KB without them gets; supersession notes; and the JSON and
- * text renderings of answers.
+ * bundled KB's), and what a KB without them gets; supersession notes; real words kept
+ * apart from typos by the spelling dictionaries, and what happens without them; and the
+ * JSON and text renderings of answers.
  */
 #include <cjson/cJSON.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +22,7 @@
 #include "match.h"
 #include "proto.h"
 #include "smalltalk.h"
+#include "spell.h"
 
 static struct kb *kb;
 static const char *fixture_path; /* where kb was read from */
@@ -699,6 +703,240 @@ test_kb_without_replies(void)
 	unlink(copy);
 }
 
+/* Asks q with the options o and returns what --explain says of it (malloc'ed; NULL when
+ * out of memory). The answer goes to *out, which the caller frees. */
+static char *
+explain(const struct match_options *o, const char *q, struct answer *out)
+{
+	struct match_options traced = *o;
+	char err[256], *text = NULL;
+	size_t len = 0;
+
+	traced.trace = open_memstream(&text, &len);
+	if (traced.trace == NULL)
+		return NULL;
+	if (match_question(kb, &traced, q, strlen(q), NULL, out, err, sizeof(err)) == -1)
+		fprintf(stderr, "  engine failed on \"%s\": %s\n", q, err);
+	fclose(traced.trace);
+	return text;
+}
+
+/* Returns 1 when --explain, with options o, says what of q (and prints it otherwise);
+ * *type gets the answer's type and *fact its fact id ("" for none). */
+static int
+explains(const struct match_options *o, const char *q, const char *what, enum answer_type *type,
+	 char *fact, size_t factlen)
+{
+	struct answer a;
+	char *text = explain(o, q, &a);
+	int ok = text != NULL && strstr(text, what) != NULL;
+
+	if (!ok)
+		fprintf(stderr, "  \"%s\": want \"%s\" in\n%s\n", q, what, text ? text : "");
+	*type = a.type;
+	str_copy(fact, factlen, a.fact ? a.fact : "");
+	answer_free(&a);
+	free(text);
+	return ok;
+}
+
+static void
+test_real_words_are_not_corrected(void)
+{
+	struct match_options o;
+	enum answer_type type;
+	char fact[64];
+
+	match_options_init(&o);
+	/* "scone" is one letter from "scope", "count" from "court", "cuánto" (stemmed
+	 * "cuant") from "cuand", the stem of "cuándo": each is a real word, which no fact
+	 * uses, and it counts against every fact instead of becoming the other word. */
+	CHECK(explains(&o, "what was the scone of the injunction",
+		       "scone kept unknown (a real word: the en dictionary knows it)", &type, fact,
+		       sizeof(fact)));
+	CHECK(type == ANSWER_NONE && strcmp(fact, "appeal-scope") != 0);
+	CHECK(explains(&o, "who was the judge of the count",
+		       "count kept unknown (a real word: the en dictionary knows it)", &type, fact,
+		       sizeof(fact)));
+	CHECK(type == ANSWER_NONE);
+	CHECK(explains(&o, "¿cuánto fue el fallo?",
+		       "cuanto kept unknown (a real word: the es dictionary knows it)", &type, fact,
+		       sizeof(fact)));
+	CHECK(type == ANSWER_NONE);
+	/* In English, a real word that adds letters to another is another word. */
+	CHECK(explains(&o, "who was the ruler",
+		       "ruler kept unknown (a real word: the en dictionary knows it)", &type, fact,
+		       sizeof(fact)));
+	CHECK(type == ANSWER_NONE);
+	/* A Spanish question may name things in English: either dictionary knows a word. */
+	CHECK(explains(&o, "¿quién fue el juez del count?",
+		       "count kept unknown (a real word: the en", &type, fact, sizeof(fact)));
+	/* The real questions are still answered. */
+	CHECK(answers("who was the judge of the court", NULL, "judge"));
+	CHECK(answers("¿cuándo fue el fallo?", NULL, "ruling-date-es"));
+}
+
+static void
+test_typos_are_still_corrected(void)
+{
+	struct match_options o;
+	enum answer_type type;
+	char fact[64];
+
+	match_options_init(&o);
+	CHECK(explains(&o, "what did the sanctuery ruling block", "sanctuery -> sanctuary (a typo)",
+		       &type, fact, sizeof(fact)));
+	CHECK(explains(&o, "¿qué condisiones se bloquearon?", "condisiones -> condicion (a typo)",
+		       &type, fact, sizeof(fact)));
+	CHECK(type == ANSWER_FACT && strcmp(fact, "blocked-es") == 0);
+	CHECK(explains(&o, "who was judge leinenwebber", "leinenwebber -> leinenweber (a typo)",
+		       &type, fact, sizeof(fact)));
+	CHECK(type == ANSWER_FACT && strcmp(fact, "judge") == 0);
+	/* In Spanish, a real word read as one it starts is the same word with another ending
+	 * (Spanish stems are light): read so without asking, as before. */
+	CHECK(explains(&o, "¿qué bloquean las condiciones?", "bloquean -> bloque (a typo)", &type,
+		       fact, sizeof(fact)));
+	CHECK(type == ANSWER_FACT && strcmp(fact, "blocked-es") == 0);
+	/* The start of longer words is no correction either. */
+	CHECK(explains(&o, "what was the sanctuar meaning", "sanctuar -> sanctuar* (the start",
+		       &type, fact, sizeof(fact)));
+	CHECK(explains(&o, "what was the scope", "spelling: nothing corrected", &type, fact,
+		       sizeof(fact)));
+}
+
+/* Sends stderr to the file at path until stderr_restore(saved). Returns the saved
+ * descriptor, or -1. */
+static int
+stderr_to(const char *path)
+{
+	int saved = dup(2), fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	if (saved == -1 || fd == -1 || dup2(fd, 2) == -1) {
+		if (fd != -1)
+			close(fd);
+		if (saved != -1)
+			close(saved);
+		return -1;
+	}
+	close(fd);
+	return saved;
+}
+
+static void
+stderr_restore(int saved)
+{
+	if (saved == -1)
+		return;
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+}
+
+/* Returns how many lines of the file at path hold needle. */
+static int
+lines_with(const char *path, const char *needle)
+{
+	char line[1024];
+	FILE *f = fopen(path, "r");
+	int n = 0;
+
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+		n += strstr(line, needle) != NULL;
+	if (f != NULL)
+		fclose(f);
+	return n;
+}
+
+static void
+test_without_dictionaries(void)
+{
+	char log[] = "/tmp/rulingbot-test-spell-XXXXXX";
+	struct match_options o;
+	enum answer_type type;
+	char fact[64];
+	int fd = mkstemp(log), saved;
+
+	if (fd == -1) {
+		CHECK(!"mkstemp");
+		return;
+	}
+	close(fd);
+	/* Dictionaries that cannot be read: words are corrected by edit distance alone, as
+	 * when there were none, --explain says so, and the log once. */
+	match_options_init(&o);
+	o.dictionary[LANG_EN] = "/nonexistent/rulingbot/en_US";
+	o.dictionary[LANG_ES] = "/nonexistent/rulingbot/es_ES";
+	saved = stderr_to(log);
+	CHECK(explains(&o, "what was the scone of the injunction", "scone -> scope (a typo)", &type,
+		       fact, sizeof(fact)));
+	CHECK(explains(&o, "who was the judge of the count",
+		       "no en dictionary: typos found by edit distance alone", &type, fact,
+		       sizeof(fact)));
+	CHECK(type == ANSWER_FACT && strcmp(fact, "judge") == 0);
+	CHECK(explains(&o, "¿cuánto fue el fallo?", "cuanto -> cuand (a typo)", &type, fact,
+		       sizeof(fact)));
+	stderr_restore(saved);
+	CHECK(lines_with(log, "no spelling dictionary /nonexistent/rulingbot/en_US") == 1);
+	CHECK(lines_with(log, "no spelling dictionary /nonexistent/rulingbot/es_ES") == 1);
+	/* None at all: the same, and nothing to say about it. */
+	o.dictionary[LANG_EN] = o.dictionary[LANG_ES] = NULL;
+	CHECK(explains(&o, "what was the scone of the injunction", "scone -> scope (a typo)\n",
+		       &type, fact, sizeof(fact)));
+	unlink(log);
+}
+
+/* What spell_check() says of words as typed, from several threads at once. */
+struct spell_case {
+	const char *dictionary;
+	const char *word;
+	enum spell_verdict want;
+};
+
+static const struct spell_case spell_cases[] = {
+	{ MATCH_DICTIONARY_EN, "feather", SPELL_REAL },
+	{ MATCH_DICTIONARY_EN, "injuction", SPELL_UNKNOWN },
+	{ MATCH_DICTIONARY_EN, "boston", SPELL_REAL }, /* a name, typed in lowercase */
+	{ MATCH_DICTIONARY_EN, "Sessions", SPELL_REAL },
+	{ MATCH_DICTIONARY_ES, "decisión", SPELL_REAL },
+	{ MATCH_DICTIONARY_ES, "decision", SPELL_UNKNOWN }, /* Spanish needs its accent */
+	{ MATCH_DICTIONARY_ES, "Jueces", SPELL_REAL },
+	{ "/nonexistent/rulingbot/xx", "word", SPELL_NO_DICTIONARY },
+	{ NULL, "word", SPELL_NO_DICTIONARY },
+};
+
+static void *
+check_spelling(void *arg)
+{
+	long wrong = 0;
+	size_t i;
+	int round;
+
+	(void)arg;
+	for (round = 0; round < 50; round++)
+		for (i = 0; i < ARRAY_LEN(spell_cases); i++)
+			wrong += spell_check(spell_cases[i].dictionary, spell_cases[i].word) !=
+				 spell_cases[i].want;
+	return (void *)wrong;
+}
+
+static void
+test_spell_check(void)
+{
+	pthread_t threads[4];
+	void *wrong;
+	int i, started = 0, errors = 0;
+	int saved = stderr_to("/dev/null"); /* the missing dictionary's line */
+
+	for (i = 0; i < 4; i++)
+		started += pthread_create(&threads[i], NULL, check_spelling, NULL) == 0;
+	for (i = 0; i < started; i++) {
+		pthread_join(threads[i], &wrong);
+		errors += wrong != NULL;
+	}
+	stderr_restore(saved);
+	CHECK(started == 4 && errors == 0);
+}
+
 static void
 test_distance(void)
 {
@@ -794,6 +1032,10 @@ main(int argc, char **argv)
 	RUN(test_json_rendering);
 	RUN(test_text_rendering);
 	RUN(test_kb_without_replies);
+	RUN(test_real_words_are_not_corrected);
+	RUN(test_typos_are_still_corrected);
+	RUN(test_without_dictionaries);
+	RUN(test_spell_check);
 	RUN(test_distance);
 	RUN(test_distance_agrees_with_full_table);
 	kb_close(kb);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * test_norm.c -- the normaliser: words, folding, abbreviations, bad bytes, limits,
- * language detection and stopwords.
+ * language detection, stopwords, and words found again as typed.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -239,6 +239,27 @@ test_lexicon(void)
 	free(lx);
 }
 
+/* A folded word's first place in a text, as typed: what the spelling dictionaries are
+ * asked. */
+static void
+test_words_as_typed(void)
+{
+	const char *q = "¿Cuándo FALLÓ el juez? U.S.C. fallo";
+	char out[64], small[4];
+
+	CHECK(norm_typed(q, strlen(q), "cuando", out, sizeof(out)) == 0);
+	CHECK_STR(out, "Cuándo");
+	CHECK(norm_typed(q, strlen(q), "fallo", out, sizeof(out)) == 0);
+	CHECK_STR(out, "FALLÓ");
+	CHECK(norm_typed(q, strlen(q), "usc", out, sizeof(out)) == 0);
+	CHECK_STR(out, "U.S.C");
+	CHECK(norm_typed(q, strlen(q), "juez", out, sizeof(out)) == 0);
+	CHECK_STR(out, "juez");
+	CHECK(norm_typed(q, strlen(q), "judge", out, sizeof(out)) == -1);
+	CHECK(norm_typed(q, strlen(q), "cuando", small, sizeof(small)) == -1);
+	CHECK(norm_typed("", 0, "cuando", out, sizeof(out)) == -1);
+}
+
 static void
 test_lang_codes(void)
 {
@@ -265,6 +286,7 @@ main(void)
 	RUN(test_stopwords);
 	RUN(test_word_kinds);
 	RUN(test_lexicon);
+	RUN(test_words_as_typed);
 	RUN(test_lang_codes);
 	HARNESS_END();
 }
