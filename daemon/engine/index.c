@@ -337,7 +337,6 @@ fact_question_terms(struct index *ix, uint32_t d, uint32_t at)
 			e->term = ix->fwd[pos];
 			e->pos = (uint16_t)(pos - col);
 			e->row = (uint16_t)(r - ix->qrow_first[d]);
-			e->left = (uint16_t)(ix->qrow_end[r] - pos);
 		}
 	qsort(ix->qtok + from, at - from, sizeof(*ix->qtok), qtok_cmp);
 	return at;
@@ -633,6 +632,7 @@ struct qrows {
 	uint32_t col;	     /* its first token in fwd */
 	uint32_t first;	     /* the fact's first row */
 	uint32_t n;	     /* rows looked at */
+	const uint32_t *end; /* each row's end in fwd (one past its last token) */
 };
 
 /* Finds phrase ph of q in the rows: sets bit ph of found[row] for each row it starts in
@@ -650,7 +650,8 @@ find_phrase(const struct qrows *qr, const struct index_query *q, int ph, const s
 	if (len == 0)
 		return;
 	for (it = qtok_lower_bound(e, n, p->lo[0]); it < end && it->term < p->hi[0]; it++) {
-		if (it->row >= qr->n || len > it->left || !rest_matches(qr->tok, it->pos, p))
+		if (it->row >= qr->n || qr->col + it->pos + len > qr->end[it->row] ||
+		    !rest_matches(qr->tok, it->pos, p))
 			continue;
 		found[it->row] |= 1u << ph;
 		bits_set(covered, it->pos, len);
@@ -675,6 +676,7 @@ index_question_rows_match(const struct index *ix, const struct index_query *q, u
 	if (qr.n == 0)
 		return 0;
 	qr.col = ix->fwd_off[3 * doc];
+	qr.end = ix->qrow_end + qr.first;
 	qr.tok = ix->fwd + qr.col;
 	memset(found, 0, qr.n * sizeof(*found));
 	memset(covered, 0,

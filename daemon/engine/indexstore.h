@@ -53,7 +53,6 @@ struct index_qtok {
 	uint32_t term; /* its term */
 	uint16_t pos;  /* its place in the column (columns are at most INDEX_COLUMN_MAX) */
 	uint16_t row;  /* the fact's question row it is in */
-	uint16_t left; /* tokens from it to the row's end, itself included */
 };
 
 /* A common term's facts, at a glance (dense.c); bits is NULL for the others. */

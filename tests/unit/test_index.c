@@ -423,14 +423,14 @@ test_question_rows_random(void)
 }
 
 /* Checks entry e of fact d's question tokens against the forward index: its term is at its
- * place, in its row, as far from the row's end as it says. */
+ * place, in its row. */
 static int
 question_token_agrees(const struct index *ix, uint32_t d, const struct index_qtok *e)
 {
 	uint32_t at = ix->fwd_off[3 * d] + e->pos, r = ix->qrow_first[d] + e->row;
 
 	return r < ix->qrow_first[d + 1] && ix->fwd[at] == e->term && at >= ix->qrow_start[r] &&
-	       at < ix->qrow_end[r] && ix->qrow_end[r] - at == e->left;
+	       at < ix->qrow_end[r];
 }
 
 /* The question tokens sorted by term hold every token of every fact's questions column
