@@ -309,36 +309,34 @@ build_rows(struct index_builder *b)
 	return 0;
 }
 
-/* Orders question tokens by term, then place. */
+/* Orders 64-bit keys. */
 static int
-qtok_cmp(const void *a, const void *b)
+key_cmp(const void *a, const void *b)
 {
-	const struct index_qtok *x = a, *y = b;
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 
-	if (x->term != y->term)
-		return x->term < y->term ? -1 : 1;
-	return (x->pos > y->pos) - (x->pos < y->pos);
+	return (x > y) - (x < y);
 }
 
-/* Copies fact d's question tokens, with their places and rows, to the table from at on,
- * and sorts them. Returns where the next fact's start, or -1 when a row number does not
- * fit. */
+/* Writes fact d's question tokens to the table from at on, ordered by term then place
+ * (through key, room for the fact's questions column). Returns where the next fact's
+ * start, or -1 when a row number does not fit. */
 static int64_t
-fact_question_terms(struct index *ix, uint32_t d, uint32_t at)
+fact_question_terms(struct index *ix, uint32_t d, uint32_t at, uint64_t *key)
 {
-	uint32_t col = ix->fwd_off[3 * d], r, pos, from = at;
-	struct index_qtok *e;
+	uint32_t col = ix->fwd_off[3 * d], r, pos, n = 0, i;
 
 	if (ix->qrow_first[d + 1] - ix->qrow_first[d] > UINT16_MAX + 1u)
 		return -1;
 	for (r = ix->qrow_first[d]; r < ix->qrow_first[d + 1]; r++)
-		for (pos = ix->qrow_start[r]; pos < ix->qrow_end[r]; pos++, at++) {
-			e = &ix->qtok[at];
-			e->term = ix->fwd[pos];
-			e->pos = (uint16_t)(pos - col);
-			e->row = (uint16_t)(r - ix->qrow_first[d]);
-		}
-	qsort(ix->qtok + from, at - from, sizeof(*ix->qtok), qtok_cmp);
+		for (pos = ix->qrow_start[r]; pos < ix->qrow_end[r]; pos++)
+			key[n++] = (uint64_t)ix->fwd[pos] << 32 | (uint64_t)(pos - col) << 16 |
+				   (r - ix->qrow_first[d]);
+	qsort(key, n, sizeof(*key), key_cmp);
+	for (i = 0; i < n; i++, at++) {
+		ix->qtok[at].pos = (uint16_t)(key[i] >> 16);
+		ix->qtok[at].row = (uint16_t)key[i];
+	}
 	return at;
 }
 
@@ -348,22 +346,28 @@ static int
 build_question_terms(struct index_builder *b)
 {
 	struct index *ix = b->ix;
-	size_t total = 0;
+	size_t total = 0, longest = 1, len;
+	uint64_t *key;
 	int64_t at = 0;
 	uint32_t d;
 
-	for (d = 1; d <= ix->ndocs; d++)
-		total += ix->fwd_off[3 * d + 1] - ix->fwd_off[3 * d];
+	for (d = 1; d <= ix->ndocs; d++) {
+		len = ix->fwd_off[3 * d + 1] - ix->fwd_off[3 * d];
+		total += len;
+		longest = len > longest ? len : longest;
+	}
 	ix->qtok_first = malloc(((size_t)ix->ndocs + 2) * sizeof(*ix->qtok_first));
 	ix->qtok = malloc((total ? total : 1) * sizeof(*ix->qtok));
-	if (ix->qtok_first == NULL || ix->qtok == NULL)
+	if (ix->qtok_first == NULL || ix->qtok == NULL || (key = malloc(longest * 8)) == NULL)
 		return fail(b, "out of memory");
 	ix->qtok_first[0] = 0;
-	for (d = 1; d <= ix->ndocs; d++) {
+	for (d = 1; d <= ix->ndocs && at >= 0; d++) {
 		ix->qtok_first[d] = (uint32_t)at;
-		if ((at = fact_question_terms(ix, d, (uint32_t)at)) < 0)
-			return fail(b, "a fact with too many question rows");
+		at = fact_question_terms(ix, d, (uint32_t)at, key);
 	}
+	free(key);
+	if (at < 0)
+		return fail(b, "a fact with too many question rows");
 	ix->qtok_first[ix->ndocs + 1] = (uint32_t)at;
 	ix->bytes += ((size_t)ix->ndocs + 2) * sizeof(*ix->qtok_first) + total * sizeof(*ix->qtok);
 	return 0;
@@ -589,15 +593,15 @@ index_question_match(const struct index *ix, const struct index_query *q, uint32
 
 /* ---- Question rows, by term ---- */
 
-/* Returns the first of the n entries of e whose term is t or after it. */
+/* Returns the first of the n entries of e whose term (in tok) is t or after it. */
 static const struct index_qtok *
-qtok_lower_bound(const struct index_qtok *e, uint32_t n, uint32_t t)
+qtok_lower_bound(const struct index_qtok *e, uint32_t n, const uint32_t *tok, uint32_t t)
 {
 	uint32_t lo = 0, hi = n, mid;
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		if (e[mid].term < t)
+		if (tok[e[mid].pos] < t)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -649,7 +653,8 @@ find_phrase(const struct qrows *qr, const struct index_query *q, int ph, const s
 
 	if (len == 0)
 		return;
-	for (it = qtok_lower_bound(e, n, p->lo[0]); it < end && it->term < p->hi[0]; it++) {
+	for (it = qtok_lower_bound(e, n, qr->tok, p->lo[0]);
+	     it < end && qr->tok[it->pos] < p->hi[0]; it++) {
 		if (it->row >= qr->n || qr->col + it->pos + len > qr->end[it->row] ||
 		    !rest_matches(qr->tok, it->pos, p))
 			continue;

@@ -48,11 +48,11 @@ struct index {
 	size_t bytes;			 /* memory held, for index_bytes() */
 };
 
-/* A token of a fact's questions column, in its table sorted by term. */
+/* A token of a fact's questions column, in its table sorted by term (the term itself is
+ * read from the forward array, at its place). */
 struct index_qtok {
-	uint32_t term; /* its term */
-	uint16_t pos;  /* its place in the column (columns are at most INDEX_COLUMN_MAX) */
-	uint16_t row;  /* the fact's question row it is in */
+	uint16_t pos; /* its place in the column (columns are at most INDEX_COLUMN_MAX) */
+	uint16_t row; /* the fact's question row it is in */
 };
 
 /* A common term's facts, at a glance (dense.c); bits is NULL for the others. */
