@@ -320,7 +320,7 @@ key_cmp(const void *a, const void *b)
 
 /* Writes fact d's question tokens to the table from at on, ordered by term then place
  * (through key, room for the fact's questions column). Returns where the next fact's
- * start, or -1 when a row number does not fit. */
+ * entries start, or -1 when a row number does not fit. */
 static int64_t
 fact_question_terms(struct index *ix, uint32_t d, uint32_t at, uint64_t *key)
 {
@@ -358,7 +358,8 @@ build_question_terms(struct index_builder *b)
 	}
 	ix->qtok_first = malloc(((size_t)ix->ndocs + 2) * sizeof(*ix->qtok_first));
 	ix->qtok = malloc((total ? total : 1) * sizeof(*ix->qtok));
-	if (ix->qtok_first == NULL || ix->qtok == NULL || (key = malloc(longest * 8)) == NULL)
+	if (ix->qtok_first == NULL || ix->qtok == NULL ||
+	    (key = malloc(longest * sizeof(*key))) == NULL)
 		return fail(b, "out of memory");
 	ix->qtok_first[0] = 0;
 	for (d = 1; d <= ix->ndocs && at >= 0; d++) {
