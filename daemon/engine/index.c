@@ -9,6 +9,8 @@
  *   - every fact's tokens as term ids, column after column ("forward"): a phrase is
  *     matched by reading a fact's tokens, which is also how the columns a phrase was
  *     found in and a question row's coverage are told;
+ *   - every fact's question tokens again, sorted by term, each with its place and row:
+ *     a phrase is looked for in a fact's questions only where its first term is;
  *   - the postings of every two-token phrase (pairs.c), and how many facts hold each
  *     longer phrase index_remember() was given.
  *
@@ -307,6 +309,71 @@ build_rows(struct index_builder *b)
 	return 0;
 }
 
+/* Orders 64-bit keys. */
+static int
+key_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Writes fact d's question tokens to the table from at on, ordered by term then place
+ * (through key, room for the fact's questions column). Returns where the next fact's
+ * entries start, or -1 when a row number does not fit. */
+static int64_t
+fact_question_terms(struct index *ix, uint32_t d, uint32_t at, uint64_t *key)
+{
+	uint32_t col = ix->fwd_off[3 * d], r, pos, n = 0, i;
+
+	if (ix->qrow_first[d + 1] - ix->qrow_first[d] > UINT16_MAX + 1u)
+		return -1;
+	for (r = ix->qrow_first[d]; r < ix->qrow_first[d + 1]; r++)
+		for (pos = ix->qrow_start[r]; pos < ix->qrow_end[r]; pos++)
+			key[n++] = (uint64_t)ix->fwd[pos] << 32 | (uint64_t)(pos - col) << 16 |
+				   (r - ix->qrow_first[d]);
+	qsort(key, n, sizeof(*key), key_cmp);
+	for (i = 0; i < n; i++, at++) {
+		ix->qtok[at].pos = (uint16_t)(key[i] >> 16);
+		ix->qtok[at].row = (uint16_t)key[i];
+	}
+	return at;
+}
+
+/* Lays out every fact's question tokens sorted by term (after build_rows()): a phrase is
+ * then looked for in a fact's questions where its first term is, not token by token. */
+static int
+build_question_terms(struct index_builder *b)
+{
+	struct index *ix = b->ix;
+	size_t total = 0, longest = 1, len;
+	uint64_t *key;
+	int64_t at = 0;
+	uint32_t d;
+
+	for (d = 1; d <= ix->ndocs; d++) {
+		len = ix->fwd_off[3 * d + 1] - ix->fwd_off[3 * d];
+		total += len;
+		longest = len > longest ? len : longest;
+	}
+	ix->qtok_first = malloc(((size_t)ix->ndocs + 2) * sizeof(*ix->qtok_first));
+	ix->qtok = malloc((total ? total : 1) * sizeof(*ix->qtok));
+	if (ix->qtok_first == NULL || ix->qtok == NULL ||
+	    (key = malloc(longest * sizeof(*key))) == NULL)
+		return fail(b, "out of memory");
+	ix->qtok_first[0] = 0;
+	for (d = 1; d <= ix->ndocs && at >= 0; d++) {
+		ix->qtok_first[d] = (uint32_t)at;
+		at = fact_question_terms(ix, d, (uint32_t)at, key);
+	}
+	free(key);
+	if (at < 0)
+		return fail(b, "a fact with too many question rows");
+	ix->qtok_first[ix->ndocs + 1] = (uint32_t)at;
+	ix->bytes += ((size_t)ix->ndocs + 2) * sizeof(*ix->qtok_first) + total * sizeof(*ix->qtok);
+	return 0;
+}
+
 int
 index_builder_finish(struct index_builder *b, struct index **out, char *err, size_t errlen)
 {
@@ -325,6 +392,8 @@ index_builder_finish(struct index_builder *b, struct index **out, char *err, siz
 			rc = fail(b, "a token with no term");
 	if (rc == 0 && b->err[0] == '\0')
 		rc = build_rows(b);
+	if (rc == 0 && b->err[0] == '\0')
+		rc = build_question_terms(b);
 	if (rc == 0 && b->err[0] == '\0' && (pairs_build(ix) == -1 || dense_build(ix) == -1))
 		rc = fail(b, "out of memory");
 	if (b->err[0] != '\0') {
@@ -360,6 +429,8 @@ index_free(struct index *ix)
 	free(ix->qrow_first);
 	free(ix->qrow_start);
 	free(ix->qrow_end);
+	free(ix->qtok_first);
+	free(ix->qtok);
 	free(ix->pair);
 	free(ix->pair_list);
 	free(ix->pair_gmax);
@@ -521,128 +592,118 @@ index_question_match(const struct index *ix, const struct index_query *q, uint32
 		*cover = (double)index_popcount(covered) / (n < 64 ? n : 64);
 }
 
-void
-index_starts_init(const struct index_query *q, struct index_starts *s)
-{
-	const struct index_phrase *p;
-	uint32_t id;
-	int ph;
+/* ---- Question rows, by term ---- */
 
-	memset(s, 0, sizeof(*s));
-	for (ph = 0; ph < q->n && ph < INDEX_QUERY_MAX; ph++) {
-		p = &q->ph[ph];
-		for (id = p->lo[0]; p->n > 0 && id < p->hi[0] && id - p->lo[0] < 64; id++)
-			s->at[id & 63] |= 1u << ph;
+/* Returns the first of the n entries of e whose term (in tok) is t or after it. */
+static const struct index_qtok *
+qtok_lower_bound(const struct index_qtok *e, uint32_t n, const uint32_t *tok, uint32_t t)
+{
+	uint32_t lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (tok[e[mid].pos] < t)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
+	return e + lo;
 }
 
-/* A question row being matched: where it lies, and how many of its first 64 tokens the
- * matches so far cover. The matches are met in the order they start, so what they cover
- * is counted as a union of intervals: each adds what lies beyond the furthest before it. */
-struct row_cover {
-	uint32_t r;	  /* its number among the fact's rows */
-	uint32_t start;	  /* its first token */
-	uint32_t end;	  /* one past its last */
-	uint32_t reach;	  /* one past the furthest token covered so far */
-	uint32_t covered; /* tokens covered, of the first 64 */
+/* Sets bits [from, from + n) of the bitmap. */
+static void
+bits_set(uint64_t *bits, uint32_t from, uint32_t n)
+{
+	for (; n > 0; n--, from++)
+		bits[from >> 6] |= 1ULL << (from & 63);
+}
+
+/* Returns the bits set among [from, from + n) of the bitmap, n at most 64; the word after
+ * the one from is in must be readable. */
+static uint32_t
+bits_count(const uint64_t *bits, uint32_t from, uint32_t n)
+{
+	uint32_t shift = from & 63;
+	uint64_t window = bits[from >> 6] >> shift;
+
+	if (shift != 0)
+		window |= bits[(from >> 6) + 1] << (64 - shift);
+	return index_popcount(n < 64 ? window & ((1ULL << n) - 1) : window);
+}
+
+/* Where fact doc's question rows being matched lie, relative to its questions column. */
+struct qrows {
+	const uint32_t *tok; /* the column's tokens */
+	uint32_t col;	     /* its first token in fwd */
+	uint32_t first;	     /* the fact's first row */
+	uint32_t n;	     /* rows looked at */
+	const uint32_t *end; /* each row's end in fwd (one past its last token) */
 };
 
-/* Moves rc on to the row that holds token pos, the fact's rows starting at row first. */
+/* Finds phrase ph of q in the rows: sets bit ph of found[row] for each row it starts in
+ * (and ends in), and marks the tokens it covers in covered. Only a row's first 64 tokens
+ * count towards its cover, and a match never runs into the next row: marks past the 64th
+ * are never read, so need no clipping. */
 static void
-row_cover_find(const struct index *ix, uint32_t first, uint32_t pos, struct row_cover *rc)
+find_phrase(const struct qrows *qr, const struct index_query *q, int ph, const struct index_qtok *e,
+	    uint32_t n, uint32_t *found, uint64_t *covered)
 {
-	while (ix->qrow_end[first + rc->r] <= pos)
-		rc->r++;
-	rc->start = ix->qrow_start[first + rc->r];
-	rc->end = ix->qrow_end[first + rc->r];
-	rc->reach = rc->start;
-	rc->covered = 0;
-}
+	const struct index_phrase *p = &q->ph[ph];
+	const struct index_qtok *it, *end = e + n;
+	uint32_t len = (uint32_t)p->n;
 
-/* Counts the tokens [pos, pos + n) covers in the row. */
-static void
-row_cover_add(struct row_cover *rc, uint32_t pos, uint32_t n)
-{
-	uint32_t from = pos > rc->reach ? pos : rc->reach, limit = rc->start + 64,
-		 end = pos + n < limit ? pos + n : limit;
-
-	if (end > from) {
-		rc->covered += end - from;
-		rc->reach = end;
-	}
-}
-
-/* Returns the share of the row's tokens (the first 64) that the matches cover. */
-static double
-row_cover_share(const struct row_cover *rc)
-{
-	uint32_t len = rc->end - rc->start;
-
-	return (double)rc->covered / (len < 64 ? len : 64);
-}
-
-int
-index_question_rows_scan(const struct index *ix, const struct index_query *q,
-			 const struct index_starts *s, uint32_t phrases, uint32_t doc,
-			 uint32_t *found, double *cover, int max)
-{
-	struct row_cover rc = { 0 };
-	const struct index_phrase *p;
-	uint32_t first, nrows, pos, stop, t, may;
-	int ph;
-
-	if (doc < 1 || doc > ix->ndocs)
-		return 0;
-	first = ix->qrow_first[doc];
-	nrows = ix->qrow_first[doc + 1] - first;
-	if (nrows > (uint32_t)max)
-		nrows = (uint32_t)max;
-	if (nrows == 0)
-		return 0;
-	memset(found, 0, nrows * sizeof(*found));
-	for (rc.r = 0; rc.r < nrows; rc.r++)
-		cover[rc.r] = 0;
-	if (q->n < 32)
-		phrases &= (1u << q->n) - 1;
-	/* The rows cut the questions column in order: read it once, and give each match to
-	 * the row it starts in (one that runs into the next row is none). A row's share is
-	 * worked out once it is left; a row without a match keeps 0. */
-	rc.r = 0;
-	rc.start = rc.reach = ix->qrow_start[first];
-	rc.end = ix->qrow_end[first];
-	stop = ix->qrow_end[first + nrows - 1];
-	for (pos = rc.start; pos < stop; pos++) {
-		t = ix->fwd[pos];
-		if ((may = s->at[t & 63] & phrases) == 0)
+	if (len == 0)
+		return;
+	for (it = qtok_lower_bound(e, n, qr->tok, p->lo[0]);
+	     it < end && qr->tok[it->pos] < p->hi[0]; it++) {
+		if (it->row >= qr->n || qr->col + it->pos + len > qr->end[it->row] ||
+		    !rest_matches(qr->tok, it->pos, p))
 			continue;
-		if (pos >= rc.end) {
-			if (rc.covered > 0)
-				cover[rc.r] = row_cover_share(&rc);
-			row_cover_find(ix, first, pos, &rc);
-		}
-		for (; may != 0; may &= may - 1) {
-			ph = __builtin_ctz(may);
-			p = &q->ph[ph];
-			if (t - p->lo[0] >= p->hi[0] - p->lo[0] || pos + (uint32_t)p->n > rc.end ||
-			    !rest_matches(ix->fwd, pos, p))
-				continue;
-			found[rc.r] |= 1u << ph;
-			row_cover_add(&rc, pos, (uint32_t)p->n);
-		}
+		found[it->row] |= 1u << ph;
+		bits_set(covered, it->pos, len);
 	}
-	if (rc.covered > 0)
-		cover[rc.r] = row_cover_share(&rc);
-	return (int)nrows;
 }
 
 int
 index_question_rows_match(const struct index *ix, const struct index_query *q, uint32_t phrases,
 			  uint32_t doc, uint32_t *found, double *cover, int max)
 {
-	struct index_starts s;
+	uint64_t covered[(INDEX_COLUMN_MAX + 63) / 64 + 1]; /* and a word for bits_count() */
+	const struct index_qtok *e;
+	struct qrows qr;
+	uint32_t r, n, start, len;
 
-	index_starts_init(q, &s);
-	return index_question_rows_scan(ix, q, &s, phrases, doc, found, cover, max);
+	if (doc < 1 || doc > ix->ndocs)
+		return 0;
+	qr.first = ix->qrow_first[doc];
+	qr.n = ix->qrow_first[doc + 1] - qr.first;
+	if (qr.n > (uint32_t)max)
+		qr.n = (uint32_t)max;
+	if (qr.n == 0)
+		return 0;
+	qr.col = ix->fwd_off[3 * doc];
+	qr.end = ix->qrow_end + qr.first;
+	qr.tok = ix->fwd + qr.col;
+	memset(found, 0, qr.n * sizeof(*found));
+	memset(covered, 0,
+	       ((ix->qrow_end[qr.first + qr.n - 1] - qr.col + 63) / 64 + 1) * sizeof(uint64_t));
+	if (q->n < 32)
+		phrases &= (1u << q->n) - 1;
+	e = ix->qtok + ix->qtok_first[doc];
+	n = ix->qtok_first[doc + 1] - ix->qtok_first[doc];
+	for (; phrases != 0; phrases &= phrases - 1)
+		find_phrase(&qr, q, __builtin_ctz(phrases), e, n, found, covered);
+	/* A row's share: of its tokens (the first 64), those inside one of its matches. */
+	for (r = 0; r < qr.n; r++) {
+		cover[r] = 0;
+		if (found[r] == 0)
+			continue;
+		start = ix->qrow_start[qr.first + r] - qr.col;
+		len = ix->qrow_end[qr.first + r] - qr.col - start;
+		len = len < 64 ? len : 64;
+		cover[r] = (double)bits_count(covered, start, len) / len;
+	}
+	return (int)qr.n;
 }
 
 /* ---- How many facts hold a phrase ---- */

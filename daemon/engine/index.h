@@ -139,24 +139,11 @@ void index_question_match(const struct index *ix, const struct index_query *q, u
 
 /* Matches the phrases of q that bit j of phrases selects against every question row of
  * fact doc at once (up to max rows), as index_question_match() does one: fills found[i]
- * and cover[i] for row i. Returns the number of rows filled. This function can't fail. */
+ * and cover[i] for row i. It looks each phrase up by its first term in the fact's
+ * question tokens sorted by term, rather than reading them all. Returns the number of
+ * rows filled. This function can't fail. */
 int index_question_rows_match(const struct index *ix, const struct index_query *q, uint32_t phrases,
 			      uint32_t doc, uint32_t *found, double *cover, int max);
-
-/* The phrases of a query by the terms they may start at, worked out once for every fact
- * whose question rows are matched against the query rather than once a fact: a row's
- * token is tried against the few phrases that may start there, most tokens against none. */
-struct index_starts {
-	uint32_t at[64]; /* bit ph: phrase ph may start at a term whose id % 64 is i */
-};
-
-/* Fills s for the phrases of q. This function can't fail. */
-void index_starts_init(const struct index_query *q, struct index_starts *s);
-
-/* As index_question_rows_match(), with q's starts s worked out beforehand. */
-int index_question_rows_scan(const struct index *ix, const struct index_query *q,
-			     const struct index_starts *s, uint32_t phrases, uint32_t doc,
-			     uint32_t *found, double *cover, int max);
 
 /* Returns the bytes the index holds. This function can't fail. */
 size_t index_bytes(const struct index *ix);

@@ -34,6 +34,8 @@ struct index {
 	uint32_t *qrow_start;		 /* a row's first token in fwd */
 	uint32_t *qrow_end;		 /* one past its last */
 	uint32_t nrows;			 /* question rows */
+	struct index_qtok *qtok;	 /* each fact's question tokens, by term then place */
+	uint32_t *qtok_first;		 /* fact d's: qtok[qtok_first[d]..[d+1]) */
 	uint64_t *pair;			 /* every two-token phrase (first << 32 | second), sorted */
 	struct postings_list *pair_list; /* their postings, in pair_post */
 	double *pair_gmax;		 /* their highest frequency part in any fact */
@@ -44,6 +46,13 @@ struct index {
 	size_t nmemo;			 /* entries in memo */
 	struct arena strings;		 /* the terms' bytes */
 	size_t bytes;			 /* memory held, for index_bytes() */
+};
+
+/* A token of a fact's questions column, in its table sorted by term (the term itself is
+ * read from the forward array, at its place). */
+struct index_qtok {
+	uint16_t pos; /* its place in the column (columns are at most INDEX_COLUMN_MAX) */
+	uint16_t row; /* the fact's question row it is in */
 };
 
 /* A common term's facts, at a glance (dense.c); bits is NULL for the others. */

@@ -1225,7 +1225,6 @@ kb_search_questions(struct kb *kb, const struct index_query *q, const struct kb_
 		    int nfacts, struct kb_question_hit *hits, int max)
 {
 	struct candidate c[KB_QUESTION_FACTS];
-	struct index_starts starts;
 	uint32_t found[KB_QUESTION_ROWS];
 	double cover[KB_QUESTION_ROWS];
 	int n = 0, i, r, rows;
@@ -1242,14 +1241,12 @@ kb_search_questions(struct kb *kb, const struct index_query *q, const struct kb_
 	for (i = nfacts - 1; i > 0; i--) /* a fact found twice: its first entry is both */
 		if (c[i].fact == c[i - 1].fact)
 			c[i - 1].of |= c[i].of;
-	index_starts_init(q, &starts);
 	for (i = 0; i < nfacts && n < max; i++) {
 		if (fact_rec(kb, c[i].fact) == NULL || c[i].phrases == 0 ||
 		    (i > 0 && c[i].fact == c[i - 1].fact))
 			continue;
-		rows = index_question_rows_scan(kb->index, q, &starts, c[i].phrases,
-						(uint32_t)c[i].fact, found, cover,
-						KB_QUESTION_ROWS);
+		rows = index_question_rows_match(kb->index, q, c[i].phrases, (uint32_t)c[i].fact,
+						 found, cover, KB_QUESTION_ROWS);
 		for (r = 0; r < rows; r++) {
 			if (found[r] == 0)
 				continue;

@@ -829,7 +829,9 @@ scan_keep(const struct scan *w, struct index_hit *best, int *n, int k)
 
 	memset(&hit, 0, sizeof(hit));
 	for (j = 0; j <= w->hi - w->lo; j++) {
-		if (w->found[j] == 0)
+		/* Most facts score below the k best once there are k: keep_best() would turn
+		 * them away, here without a call. */
+		if (w->found[j] == 0 || (*n == k && w->score[j] <= best[k - 1].score))
 			continue;
 		hit.doc = w->lo + j;
 		hit.score = w->score[j];

@@ -3,7 +3,8 @@
  * test_index.c -- the in-memory index. Varints and postings round-trip, cursors seek as a
  * plain array would; pruned top-k, and a scan of every fact a window at a time, equal
  * exhaustive scoring, fact for fact and bit for bit, on thousands of random queries over
- * random indexes (a property test); an index that does not add up is refused; and on the
+ * random indexes (a property test); every fact's question tokens sorted by term say
+ * where each token is; an index that does not add up is refused; and on the
  * real knowledge base (the first argument), the engine's search returns what FTS5 itself
  * returns for the same MATCH expression: the same facts in the same order with the same
  * bm25 scores.
@@ -14,6 +15,7 @@
 
 #include "harness.h"
 #include "index.h"
+#include "indexstore.h"
 #include "kbstore.h"
 #include "query.h"
 
@@ -420,6 +422,74 @@ test_question_rows_random(void)
 	index_free(ix);
 }
 
+/* Checks entry e of fact d's question tokens against the forward index: its place is
+ * in its row. */
+static int
+question_token_agrees(const struct index *ix, uint32_t d, const struct index_qtok *e)
+{
+	uint32_t at = ix->fwd_off[3 * d] + e->pos, r = ix->qrow_first[d] + e->row;
+
+	return r < ix->qrow_first[d + 1] && at >= ix->qrow_start[r] && at < ix->qrow_end[r];
+}
+
+/* Returns the term of entry e of fact d's question tokens. */
+static uint32_t
+question_token_term(const struct index *ix, uint32_t d, const struct index_qtok *e)
+{
+	return ix->fwd[ix->fwd_off[3 * d] + e->pos];
+}
+
+/* The question tokens sorted by term hold every token of every fact's questions column
+ * once, in term then place order, each saying truly where it is (empty rows and rows
+ * longer than 64 tokens among them). */
+static void
+test_question_terms(void)
+{
+	struct index *ix = long_rows_index(40, 12);
+	const struct index_qtok *e;
+	uint32_t d, i, n, bad = 0;
+
+	if (ix == NULL) {
+		CHECK(ix != NULL);
+		return;
+	}
+	for (d = 1; d <= 40; d++) {
+		e = ix->qtok + ix->qtok_first[d];
+		n = ix->qtok_first[d + 1] - ix->qtok_first[d];
+		CHECK(n == ix->fwd_off[3 * d + 1] - ix->fwd_off[3 * d]);
+		for (i = 0; i < n; i++) {
+			bad += !question_token_agrees(ix, d, &e[i]);
+			bad += i > 0 && (question_token_term(ix, d, &e[i - 1]) >
+						 question_token_term(ix, d, &e[i]) ||
+					 (question_token_term(ix, d, &e[i - 1]) ==
+						  question_token_term(ix, d, &e[i]) &&
+					  e[i - 1].pos >= e[i].pos));
+		}
+	}
+	CHECK(bad == 0);
+	index_free(ix);
+}
+
+/* A fact with more question rows than a token's row number holds is refused. */
+static void
+test_too_many_question_rows_refused(void)
+{
+	static const double weight[INDEX_COLUMNS] = { 4.0, 2.0, 1.0 };
+	struct index_builder *b = index_builder_new(1, weight);
+	struct index *ix = NULL;
+	char err[160];
+	uint32_t r;
+
+	CHECK(b != NULL);
+	if (b == NULL)
+		return;
+	CHECK(index_builder_length(b, 1, 0, 0) == 0);
+	for (r = 0; r < UINT16_MAX + 2u; r++)
+		CHECK(index_builder_question(b, 1, 0) == 0);
+	CHECK(index_builder_finish(b, &ix, err, sizeof(err)) == -1 && ix == NULL);
+	CHECK(strstr(err, "question rows") != NULL);
+}
+
 static void
 test_index_that_does_not_add_up_is_refused(void)
 {
@@ -703,6 +773,8 @@ main(int argc, char **argv)
 	RUN(test_pruned_equals_exhaustive);
 	RUN(test_columns_and_question_rows);
 	RUN(test_question_rows_random);
+	RUN(test_question_terms);
+	RUN(test_too_many_question_rows_refused);
 	RUN(test_index_that_does_not_add_up_is_refused);
 	RUN(test_same_as_fts5);
 	RUN(test_vocabulary_reads_as_tokenizer);
