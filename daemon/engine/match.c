@@ -85,9 +85,9 @@ _Static_assert(ARRAY_LEN(feature_names) == NFEATURES, "every feature has a name"
 static const struct match_tuning fitted = {
 	.answer = 0.86,
 	.suggest = 0.5,
-	.bias = -3.192,
-	.weight = { 1.035, 0.596, 1.538, 1.018, -0.114, -0.406, 1.574, 0.592, 0.603, 0.302, -0.254,
-		    -0.088, 0.144, 0.192, -0.593, 0.319, -0.648, -0.432 },
+	.bias = -3.197,
+	.weight = { 1.010, 0.595, 1.539, 1.017, -0.126, -0.401, 1.571, 0.590, 0.605, 0.308, -0.254,
+		    -0.078, 0.160, 0.338, -0.466, 0.330, -0.658, -0.457 },
 	.trust_prefix = 0.9,
 	.trust_corrected = 0.85,
 	.question_word = 0.7,
