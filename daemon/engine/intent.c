@@ -110,10 +110,23 @@ static const char *const names[INTENTS] = {
 	"who", "when", "amount", "why", "where", "define", "now"
 };
 
+/* Compares first bytes before calling strcmp(): a question's words are looked up one by
+ * one, and most differ from the cue's first word in the first byte. */
 static int
 cmp_first(const void *key, const void *elem)
 {
-	return strcmp(key, ((const struct cue *)elem)->words[0]);
+	const unsigned char *a = key,
+			    *b = (const unsigned char *)((const struct cue *)elem)->words[0];
+
+	return *a != *b ? *a - *b : strcmp(key, (const char *)b);
+}
+
+/* Returns 1 when the words a and b are the same. The table's words are compared by
+ * address first (a compiler keeps one copy of equal literals), then byte by byte. */
+static int
+same_word(const char *a, const char *b)
+{
+	return a == b || (*a == *b && strcmp(a, b) == 0);
 }
 
 /* Returns 1 when the cue's words are t's from word i on ("what does X mean": the third word
@@ -125,7 +138,7 @@ cue_matches(const struct cue *c, const struct norm_tokens *t, int i)
 
 	if (c->words[1] == NULL)
 		return 1;
-	if (i + 1 >= t->n || strcmp(t->tok[i + 1].text, c->words[1]) != 0)
+	if (i + 1 >= t->n || !same_word(t->tok[i + 1].text, c->words[1]))
 		return 0;
 	if (c->words[2] == NULL)
 		return 1;
@@ -135,13 +148,14 @@ cue_matches(const struct cue *c, const struct norm_tokens *t, int i)
 				return 1;
 		return 0;
 	}
-	return i + 2 < t->n && strcmp(t->tok[i + 2].text, c->words[2]) == 0;
+	return i + 2 < t->n && same_word(t->tok[i + 2].text, c->words[2]);
 }
 
 unsigned
 intent_of(const struct norm_tokens *t, int first)
 {
 	const struct cue *c, *end = cues + ARRAY_LEN(cues);
+	const char *w;
 	unsigned found = 0;
 	int i;
 
@@ -149,9 +163,9 @@ intent_of(const struct norm_tokens *t, int first)
 		c = bsearch(t->tok[i].text, cues, ARRAY_LEN(cues), sizeof(*cues), cmp_first);
 		if (c == NULL)
 			continue;
-		while (c > cues && strcmp(c[-1].words[0], c->words[0]) == 0)
+		while (c > cues && same_word(c[-1].words[0], c->words[0]))
 			c--;
-		for (; c < end && strcmp(c->words[0], t->tok[i].text) == 0; c++)
+		for (w = c->words[0]; c < end && same_word(c->words[0], w); c++)
 			if (cue_matches(c, t, i))
 				found |= 1u << c->intent;
 	}
