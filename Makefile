@@ -158,10 +158,11 @@ $(BUILD)/tests/test_query: $(OBJ)/tests/unit/test_query.o $(ENGINE_LIB) $(SHARED
 $(BUILD)/tests/test_index: $(OBJ)/tests/unit/test_index.o $(ENGINE_LIB) $(SHARED_OBJS)
 $(BUILD)/tests/test_compiler: $(OBJ)/tests/unit/test_compiler.o $(COMPILER_OBJS) $(ENGINE_LIB) \
 			      $(SHARED_OBJS)
-$(BUILD)/tests/test_engine: $(OBJ)/tests/unit/test_engine.o $(OBJ)/daemon/server/proto.o \
-			    $(ENGINE_LIB) $(SHARED_OBJS)
+$(BUILD)/tests/test_engine: $(OBJ)/tests/unit/test_engine.o $(OBJ)/tests/unit/capture.o \
+			    $(OBJ)/daemon/server/proto.o $(ENGINE_LIB) $(SHARED_OBJS)
 $(SERVER_UNIT_TESTS:%=$(BUILD)/tests/%): $(BUILD)/tests/%: $(OBJ)/tests/unit/%.o \
 	$(OBJ)/tests/unit/server_fixture.o $(SERVER_OBJS) $(ENGINE_LIB) $(SHARED_OBJS)
+$(BUILD)/tests/test_unanswered: $(OBJ)/tests/unit/capture.o
 $(BUILD)/tests/test_page: $(OBJ)/tests/unit/test_page.o $(OBJ)/daemon/server/page.o \
 			  $(OBJ)/daemon/shared/html.o $(OBJ)/daemon/shared/util.o
 $(BUILD)/tests/test_common: $(OBJ)/tests/unit/test_common.o $(COMMON_OBJS)

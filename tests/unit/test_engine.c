@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "capture.h"
 #include "harness.h"
 #include "intent.h"
 #include "names.h"
@@ -802,34 +803,6 @@ test_typos_are_still_corrected(void)
 		       &type, fact, sizeof(fact)));
 	CHECK(explains(&o, "what was the scope", "spelling: nothing corrected", &type, fact,
 		       sizeof(fact)));
-}
-
-/* Sends stderr to the file at path until stderr_restore(saved). Returns the saved
- * descriptor, or -1. */
-static int
-stderr_to(const char *path)
-{
-	int saved = dup(2), fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-
-	if (saved == -1 || fd == -1 || dup2(fd, 2) == -1) {
-		if (fd != -1)
-			close(fd);
-		if (saved != -1)
-			close(saved);
-		return -1;
-	}
-	close(fd);
-	return saved;
-}
-
-static void
-stderr_restore(int saved)
-{
-	if (saved == -1)
-		return;
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
 }
 
 /* Returns how many lines of the file at path hold needle. */

@@ -4,44 +4,17 @@
  * appended, long questions cut between characters, rotation, a cut last line, and a file
  * that fails logged once, not at every question.
  */
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "capture.h"
 #include "harness.h"
 #include "log.h"
 #include "server_fixture.h"
 #include "unanswered.h"
-
-/* Sends stderr to the file at path until stderr_restore(saved). Returns the saved
- * descriptor, or -1. */
-static int
-stderr_to(const char *path)
-{
-	int saved = dup(2), fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-
-	if (saved == -1 || fd == -1 || dup2(fd, 2) == -1) {
-		if (fd != -1)
-			close(fd);
-		if (saved != -1)
-			close(saved);
-		return -1;
-	}
-	close(fd);
-	return saved;
-}
-
-static void
-stderr_restore(int saved)
-{
-	if (saved == -1)
-		return;
-	dup2(saved, 2);
-	close(saved);
-}
 
 /* Returns how many times needle occurs in text. */
 static int
