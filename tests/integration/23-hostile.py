@@ -73,6 +73,16 @@ def alive(d, after):
             "gets exactly rulingd --ask's lines", lines)
 
 
+def warm_up(d):
+    """Asks questions whose typos make the engine load what it loads on first use (the
+    spelling dictionaries, tens of MiB under ASan), so that memory measured after it
+    counts only what the hostile cases cost."""
+    with d.ws() as ws:
+        for question in ("who was the jduge", "quien fue el juezz"):
+            lines, done = ask_lines(ws, question)
+            s.check(done and lines, f"warm-up: {question!r} is answered", lines)
+
+
 def still_serves(ws, what):
     ws.send_text(INFO)
     j = read_json(ws) or {}
@@ -895,6 +905,7 @@ def body():
     start = time.monotonic()
     with Daemon(s, NO_RATE + ["--max-conns-per-ip", "1000", "--handshake-timeout", "2"]) as d:
         alive(d, "start")
+        warm_up(d)
         time.sleep(0.3)
         RSS["start"] = rss_kib(d)
         malformed_upgrades(d)
