@@ -524,6 +524,17 @@ plan_read(struct plan *p, enum reading read, const char *typed, int dictionary)
 	t->dictionary = dictionary;
 }
 
+/* plan_add(), for a term read from the word typed as another (plan_read()). */
+static int
+plan_add_read(struct plan *p, const char *word, int prefix, double weight, enum reading read,
+	      const char *typed)
+{
+	if (plan_add(p, word, word, prefix, weight) == -1)
+		return -1;
+	plan_read(p, read, typed, -1);
+	return 0;
+}
+
 /* Asks the dictionaries whether word (folded, as norm_tokenize() gave it) is a real word,
  * as typed: the question's own language first, then the other one, as a question in one
  * language often names things in the other ("sanctuary city" in a Spanish question).
@@ -611,30 +622,20 @@ plan_word(struct plan *p, const struct kb *kb, const struct norm_tokens *t, int 
 	docs = kb_phrase_docs(kb, w);
 	if (fix == NULL && plain_word(w))
 		plan_keep_stem(p, i, w, docs);
-	if (docs > 0) {
-		if (plan_add(p, w, w, 0, qw * idf(p, docs)) == -1)
-			return -1;
-		if (fix != NULL)
-			plan_read(p, READ_LISTED, tok->text, -1);
-		return 0;
-	}
-	if (strlen(w) >= PREFIX_MIN && !has_digit(w) && (docs = prefix_docs(kb, w)) > 0) {
-		if (plan_add(p, w, w, 1, qw * p->o->tune.trust_prefix * idf(p, docs)) == -1)
-			return -1;
-		plan_read(p, READ_PREFIX, tok->text, -1);
-		return 0;
-	}
+	if (docs > 0)
+		return plan_add_read(p, w, 0, qw * idf(p, docs), fix ? READ_LISTED : READ_AS_IS,
+				     tok->text);
+	if (strlen(w) >= PREFIX_MIN && !has_digit(w) && (docs = prefix_docs(kb, w)) > 0)
+		return plan_add_read(p, w, 1, qw * p->o->tune.trust_prefix * idf(p, docs),
+				     READ_PREFIX, tok->text);
 	/* A word read as a typo of another must not be a real word: "feather" is not
 	 * "father" mistyped. The dictionaries are asked only then. */
 	if ((docs = correct_word(kb, w, fixed, sizeof(fixed))) > 0 &&
 	    (spanish_ending(p, w, fixed) || (real = real_word(p, tok->text)) < 0)) {
 		if (plan_has(p, fixed))
 			return 0;
-		if (plan_add(p, fixed, fixed, 0, qw * p->o->tune.trust_corrected * idf(p, docs)) ==
-		    -1)
-			return -1;
-		plan_read(p, READ_CORRECTED, tok->text, -1);
-		return 0;
+		return plan_add_read(p, fixed, 0, qw * p->o->tune.trust_corrected * idf(p, docs),
+				     READ_CORRECTED, tok->text);
 	}
 	plan_add(p, w, NULL, 0, /* an unknown word has no alternative: it always fits */
 		 qw *

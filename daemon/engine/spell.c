@@ -33,16 +33,6 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct dictionary loaded[SPELL_DICTIONARIES];
 static int nloaded;
 
-/* Returns 1 when path with suffix can be read. */
-static int
-readable(const char *path, const char *suffix)
-{
-	char file[SPELL_PATH_MAX];
-
-	return (size_t)snprintf(file, sizeof(file), "%s%s", path, suffix) < sizeof(file) &&
-	       access(file, R_OK) == 0;
-}
-
 /* Loads the dictionary at path. hunspell itself would load missing files as an empty
  * dictionary, which knows no word: that is what is checked first. Returns NULL (logged)
  * when it cannot be read. */
@@ -52,14 +42,14 @@ load(const char *path)
 	char aff[SPELL_PATH_MAX], dic[SPELL_PATH_MAX];
 	Hunhandle *hun;
 
-	if (!readable(path, ".aff") || !readable(path, ".dic")) {
+	if ((size_t)snprintf(aff, sizeof(aff), "%s.aff", path) >= sizeof(aff) ||
+	    (size_t)snprintf(dic, sizeof(dic), "%s.dic", path) >= sizeof(dic) ||
+	    access(aff, R_OK) != 0 || access(dic, R_OK) != 0) {
 		log_warnx("no spelling dictionary %s.aff and .dic: words are corrected by edit "
 			  "distance alone",
 			  path);
 		return NULL;
 	}
-	snprintf(aff, sizeof(aff), "%s.aff", path);
-	snprintf(dic, sizeof(dic), "%s.dic", path);
 	if ((hun = Hunspell_create(aff, dic)) == NULL)
 		log_warnx("cannot load the spelling dictionary %s: words are corrected by edit "
 			  "distance alone",
